@@ -1,0 +1,141 @@
+using Custos.Features.ApiTokens;
+using Custos.Features.Audit;
+using Custos.Features.Customers;
+using Custos.Features.Organisation;
+using Custos.Features.People;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace Custos.Data;
+
+/// <summary>
+/// The one database model. Each provider has a derived context (<see cref="SqliteCustosDbContext"/>,
+/// <see cref="PostgresCustosDbContext"/>) that owns its migrations; code depends on this base type.
+/// </summary>
+public abstract class CustosDbContext(DbContextOptions options)
+    : IdentityDbContext<Person, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
+{
+    public DbSet<Department> Departments => Set<Department>();
+
+    public DbSet<Project> Projects => Set<Project>();
+
+    public DbSet<DepartmentMembership> DepartmentMemberships => Set<DepartmentMembership>();
+
+    public DbSet<ProjectMembership> ProjectMemberships => Set<ProjectMembership>();
+
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+
+    public DbSet<AuditRecord> AuditRecords => Set<AuditRecord>();
+
+    public DbSet<Customer> Customers => Set<Customer>();
+
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<Person>(e =>
+        {
+            e.Property(p => p.DisplayName).HasMaxLength(100);
+            e.Property(p => p.EmploymentStatus).HasConversion<string>().HasMaxLength(20);
+            e.Property(p => p.Clearance).HasConversion<string>().HasMaxLength(20);
+        });
+
+        builder.Entity<Department>(e =>
+        {
+            e.Property(d => d.Code).HasMaxLength(32);
+            e.Property(d => d.Name).HasMaxLength(100);
+            e.HasIndex(d => d.Code).IsUnique();
+            e.HasMany(d => d.Projects).WithOne(p => p.Department).HasForeignKey(p => p.DepartmentId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Project>(e =>
+        {
+            e.Property(p => p.Code).HasMaxLength(32);
+            e.Property(p => p.Name).HasMaxLength(100);
+            e.HasIndex(p => p.Code).IsUnique();
+        });
+
+        builder.Entity<DepartmentMembership>(e =>
+        {
+            e.HasKey(m => new { m.PersonId, m.DepartmentId });
+            e.HasOne(m => m.Person).WithMany(p => p.Departments).HasForeignKey(m => m.PersonId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(m => m.Department).WithMany().HasForeignKey(m => m.DepartmentId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<ProjectMembership>(e =>
+        {
+            e.HasKey(m => new { m.PersonId, m.ProjectId });
+            e.HasOne(m => m.Person).WithMany(p => p.Projects).HasForeignKey(m => m.PersonId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(m => m.Project).WithMany().HasForeignKey(m => m.ProjectId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<ApiToken>(e =>
+        {
+            e.Property(t => t.Name).HasMaxLength(100);
+            e.Property(t => t.SecretHash).HasMaxLength(64);
+            e.Property(t => t.Scopes).HasMaxLength(400);
+            e.HasIndex(t => t.SecretHash).IsUnique();
+            e.Ignore(t => t.ScopeList);
+        });
+
+        builder.Entity<AuditRecord>(e =>
+        {
+            e.Property(a => a.ActorId).HasMaxLength(64);
+            e.Property(a => a.ActorName).HasMaxLength(256);
+            e.Property(a => a.ClientAddress).HasMaxLength(64);
+            e.Property(a => a.Action).HasMaxLength(64);
+            e.Property(a => a.TargetType).HasMaxLength(64);
+            e.Property(a => a.TargetId).HasMaxLength(64);
+            e.Property(a => a.Outcome).HasConversion<string>().HasMaxLength(16);
+            e.HasIndex(a => a.At);
+            e.HasIndex(a => new { a.TargetType, a.TargetId });
+        });
+
+        builder.Entity<Customer>(e =>
+        {
+            e.Property(c => c.Name).HasMaxLength(100);
+            e.Property(c => c.IdNumber).HasMaxLength(32);
+            e.Property(c => c.Mobile).HasMaxLength(32);
+            e.Property(c => c.Kind).HasConversion<string>().HasMaxLength(16);
+            e.Property(c => c.Grade).HasConversion<string>().HasMaxLength(20);
+            e.HasIndex(c => c.DepartmentId);
+        });
+
+        ConfigureProvider(builder);
+    }
+
+    /// <summary>Provider-specific mapping (e.g. value converters SQLite needs).</summary>
+    protected virtual void ConfigureProvider(ModelBuilder builder)
+    {
+    }
+}
+
+/// <summary>The embedded default: SQLite in the data directory.</summary>
+public sealed class SqliteCustosDbContext(DbContextOptions<SqliteCustosDbContext> options) : CustosDbContext(options)
+{
+    protected override void ConfigureProvider(ModelBuilder builder)
+    {
+        // SQLite cannot order or compare DateTimeOffset; store UTC ticks so range queries work.
+        foreach (var entity in builder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                if (property.ClrType == typeof(DateTimeOffset))
+                {
+                    property.SetValueConverter(new Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter());
+                }
+                else if (property.ClrType == typeof(DateTimeOffset?))
+                {
+                    property.SetValueConverter(new Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter());
+                }
+            }
+        }
+    }
+}
+
+/// <summary>The production engine: PostgreSQL.</summary>
+public sealed class PostgresCustosDbContext(DbContextOptions<PostgresCustosDbContext> options) : CustosDbContext(options);

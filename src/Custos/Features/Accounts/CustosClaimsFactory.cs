@@ -1,0 +1,42 @@
+using System.Security.Claims;
+using Custos.Features.People;
+using Custos.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace Custos.Features.Accounts;
+
+/// <summary>
+/// Builds the principal of a signed-in person. It runs on every request (the security stamp is checked
+/// each time), so role changes, MFA enrolment and disabling take effect on the next request on every node.
+/// </summary>
+public sealed class CustosClaimsFactory(
+    UserManager<Person> userManager,
+    RoleManager<IdentityRole<Guid>> roleManager,
+    IOptions<IdentityOptions> options,
+    CustosSettings settings)
+    : UserClaimsPrincipalFactory<Person, IdentityRole<Guid>>(userManager, roleManager, options)
+{
+    protected override async Task<ClaimsIdentity> GenerateClaimsAsync(Person user)
+    {
+        var identity = await base.GenerateClaimsAsync(user);
+        identity.AddClaim(new Claim(CustosClaims.DisplayName, user.DisplayName));
+        if (!user.TwoFactorEnabled)
+        {
+            var roles = await UserManager.GetRolesAsync(user);
+            if (MfaPolicy.IsRequired(roles, settings.Security))
+            {
+                identity.AddClaim(new Claim(CustosClaims.MfaEnrolmentRequired, "true"));
+            }
+        }
+
+        return identity;
+    }
+}
+
+public static class MfaPolicy
+{
+    /// <summary>Two-factor authentication is required as soon as a person holds a role that is not exempt.</summary>
+    public static bool IsRequired(IEnumerable<string> roles, SecuritySettings security) =>
+        roles.Any(r => !security.MfaExemptRoles.Contains(r, StringComparer.Ordinal));
+}

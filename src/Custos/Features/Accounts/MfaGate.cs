@@ -1,0 +1,44 @@
+using Custos.Hosting;
+using Custos.Web;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+
+namespace Custos.Features.Accounts;
+
+/// <summary>
+/// A person whose role needs two-factor authentication and who has not enrolled may reach the enrolment
+/// page, sign out and switch language, and nothing else (ACC-7).
+/// </summary>
+internal sealed class MfaGate(RequestDelegate next)
+{
+    private static readonly string[] Allowed =
+        ["/account/mfa", "/account/logout", "/culture", "/_framework", "/css", "/img", "/error", "/healthz", "/openapi"];
+
+    public async Task InvokeAsync(HttpContext context, IProblemDetailsService problems, IStringLocalizer<Strings> text)
+    {
+        if (context.User.HasClaim(c => c.Type == CustosClaims.MfaEnrolmentRequired)
+            && !Allowed.Any(p => context.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase)))
+        {
+            if (ApiProblems.IsApi(context))
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                await problems.WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    ProblemDetails = new ProblemDetails
+                    {
+                        Status = 403,
+                        Title = text["Error.MfaEnrolmentRequired"],
+                        Extensions = { ["code"] = "MfaEnrolmentRequired" },
+                    },
+                });
+                return;
+            }
+
+            context.Response.Redirect("/account/mfa");
+            return;
+        }
+
+        await next(context);
+    }
+}

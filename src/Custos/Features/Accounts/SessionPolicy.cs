@@ -1,0 +1,77 @@
+using System.Globalization;
+using Custos.Hosting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Identity;
+
+namespace Custos.Features.Accounts;
+
+/// <summary>
+/// Session rules (ACC-7): an idle timeout (sliding), an absolute lifetime from sign-in, the security stamp
+/// checked on every request, and API callers answered with 401/403 instead of a redirect.
+/// </summary>
+public static class SessionPolicy
+{
+    public const string ExpiredMarker = "custos:session-expired";
+
+    public static void Configure(CookieAuthenticationOptions o, SecuritySettings security)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        ArgumentNullException.ThrowIfNull(security);
+        o.Cookie.Name = WebHost.SessionCookie;
+        o.Cookie.HttpOnly = true;
+        o.Cookie.SameSite = SameSiteMode.Strict;
+        o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        o.ExpireTimeSpan = TimeSpan.FromMinutes(security.IdleTimeoutMinutes);
+        o.SlidingExpiration = true;
+        o.LoginPath = "/account/login";
+        o.LogoutPath = "/account/logout";
+        o.AccessDeniedPath = "/error/403";
+        o.ReturnUrlParameter = "returnUrl";
+        o.Events.OnValidatePrincipal = async context =>
+        {
+            await SecurityStampValidator.ValidatePrincipalAsync(context);
+            if (context.Principal is null)
+            {
+                context.HttpContext.Items[ExpiredMarker] = true;
+                return;
+            }
+
+            var time = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
+            var authTime = context.Principal.FindFirst(CustosClaims.AuthTime)?.Value;
+            var signedInAt = long.TryParse(authTime, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+                ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+                : DateTimeOffset.MinValue;
+            if (time.GetUtcNow() - signedInAt > TimeSpan.FromHours(security.AbsoluteLifetimeHours))
+            {
+                context.RejectPrincipal();
+                context.HttpContext.Items[ExpiredMarker] = true;
+                await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+            }
+        };
+        o.Events.OnRedirectToLogin = context =>
+        {
+            if (ApiProblems.IsApi(context.HttpContext))
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                return Task.CompletedTask;
+            }
+
+            var expired = context.HttpContext.Items.ContainsKey(ExpiredMarker)
+                || context.Request.Cookies.ContainsKey(WebHost.SessionCookie);
+            context.Response.Redirect(expired ? context.RedirectUri + "&expired=1" : context.RedirectUri);
+            return Task.CompletedTask;
+        };
+        o.Events.OnRedirectToAccessDenied = context =>
+        {
+            if (ApiProblems.IsApi(context.HttpContext))
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return Task.CompletedTask;
+            }
+
+            context.Response.Redirect(context.RedirectUri);
+            return Task.CompletedTask;
+        };
+    }
+}

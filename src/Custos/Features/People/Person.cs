@@ -1,0 +1,45 @@
+using Custos.Features.Organisation;
+using Microsoft.AspNetCore.Identity;
+
+namespace Custos.Features.People;
+
+/// <summary>A person who signs in to Custos: an employee, an outsourced worker or a partner's user (ACC-2).</summary>
+public sealed class Person : IdentityUser<Guid>
+{
+    public string DisplayName { get; set; } = "";
+
+    public EmploymentStatus EmploymentStatus { get; set; } = EmploymentStatus.Active;
+
+    /// <summary>The highest customer secrecy grade this person may be cleared for (CLS-2, ACC-1).</summary>
+    public Clearance Clearance { get; set; } = Clearance.Secret;
+
+    /// <summary>The account every fresh installation starts with; it cannot be disabled or deleted.</summary>
+    public bool IsBuiltIn { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>When the confidentiality agreement was signed (PPL-1, PPL-4); managed by the people lifecycle.</summary>
+    public DateOnly? NdaSignedOn { get; set; }
+
+    /// <summary>Until when the confidentiality training is current (PPL-2).</summary>
+    public DateOnly? TrainingValidUntil { get; set; }
+
+    public List<DepartmentMembership> Departments { get; } = [];
+
+    public List<ProjectMembership> Projects { get; } = [];
+}
+
+public enum EmploymentStatus
+{
+    Active = 0,
+    Suspended = 1,
+    Departed = 2,
+}
+
+/// <summary>Secrecy grades of CLS-2, in increasing order: 秘密, 机密, 绝密.</summary>
+public enum Clearance
+{
+    Secret = 1,
+    Confidential = 2,
+    TopSecret = 3,
+}

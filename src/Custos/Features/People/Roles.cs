@@ -1,0 +1,32 @@
+namespace Custos.Features.People;
+
+/// <summary>
+/// The roles of ACC-2. The names are stable identifiers stored in the database and the policy; the
+/// display names come from localisation (<c>Role.{name}</c>).
+/// </summary>
+public static class Roles
+{
+    public const string ItAdministrator = "it-admin";
+    public const string InformationOfficer = "information-officer";
+    public const string Staff = "staff";
+    public const string DepartmentHead = "department-head";
+    public const string ProjectManager = "project-manager";
+    public const string ComplianceOfficer = "compliance-officer";
+    public const string GeneralManager = "general-manager";
+    public const string Auditor = "auditor";
+    public const string Partner = "partner";
+
+    /// <summary>A scope for API tokens only: may read <c>/metrics</c> and nothing else.</summary>
+    public const string MetricsReader = "metrics";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        ItAdministrator, InformationOfficer, Staff, DepartmentHead, ProjectManager,
+        ComplianceOfficer, GeneralManager, Auditor, Partner,
+    ];
+
+    /// <summary>Scopes an API token may carry.</summary>
+    public static readonly IReadOnlyList<string> TokenScopes = [.. All, MetricsReader];
+
+    public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);
+}

@@ -1,0 +1,83 @@
+using System.Data.Common;
+using Custos.Data;
+using Custos.Web;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+
+namespace Custos.Hosting;
+
+/// <summary>Turns failures of API requests into localised problem details; pages get the error page instead.</summary>
+internal sealed class ApiProblems(IProblemDetailsService problems, IStringLocalizer<Strings> text, ILogger<ApiProblems> log) : IExceptionHandler
+{
+    public static bool IsApi(HttpContext context) =>
+        context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal)
+        || context.Request.Path.StartsWithSegments("/metrics", StringComparison.Ordinal);
+
+    /// <summary>503 when storage is unreachable, 500 for anything else unexpected.</summary>
+    public static int StatusFor(Exception exception) => exception switch
+    {
+        DatabaseUnavailableException or DbException or TimeoutException => StatusCodes.Status503ServiceUnavailable,
+        InvalidOperationException { InnerException: DbException } => StatusCodes.Status503ServiceUnavailable,
+        Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (!IsApi(httpContext))
+        {
+            return false;
+        }
+
+        var status = StatusFor(exception);
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            log.LogError("Database unavailable while serving {Path}: {Error}", httpContext.Request.Path, exception.GetType().Name);
+        }
+
+        httpContext.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = status,
+                Title = status == 503 ? text["Error.DatabaseUnavailable"] : text["Error.Unexpected"],
+            },
+        });
+    }
+
+    /// <summary>A <see cref="CustosException"/> as an API result with a localised title and a stable code.</summary>
+    public static IResult From(CustosException e, IStringLocalizer<Strings> text)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var status = e.Kind switch
+        {
+            CustosError.NotFound => StatusCodes.Status404NotFound,
+            CustosError.Conflict => StatusCodes.Status409Conflict,
+            _ => StatusCodes.Status400BadRequest,
+        };
+        return TypedResults.Problem(
+            title: text["Error." + e.Code, [.. e.Args]],
+            statusCode: status,
+            extensions: new Dictionary<string, object?> { ["code"] = e.Code });
+    }
+}
+
+/// <summary>Endpoint filter: a <see cref="CustosException"/> thrown by a handler becomes its problem result.</summary>
+internal sealed class CustosExceptionFilter(IStringLocalizer<Strings> text) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (CustosException e)
+        {
+            return ApiProblems.From(e, text);
+        }
+    }
+}

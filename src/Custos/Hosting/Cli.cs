@@ -1,0 +1,168 @@
+using System.CommandLine;
+using System.Globalization;
+using Custos.Data;
+using Custos.Features.Audit;
+using Custos.Features.People;
+using Custos.Web;
+using Microsoft.Extensions.Localization;
+using Spectre.Console;
+
+namespace Custos.Hosting;
+
+/// <summary>
+/// Shared plumbing of the <c>custos</c> commands: the options every data command takes, a service scope
+/// on an initialised database, the acting person (<c>--as</c>), and uniform, localised error output.
+/// </summary>
+public static class Cli
+{
+    public static readonly Option<string?> DataDir = new("--data-dir")
+    {
+        Description = "Data directory of the embedded database (default ./custos-data; env CUSTOS_DATA_DIR)",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> Database = new("--database")
+    {
+        Description = "PostgreSQL connection string; omit for the embedded SQLite database (env CUSTOS_DATABASE)",
+        Recursive = true,
+    };
+
+    public static readonly Option<string> As = new("--as")
+    {
+        Description = "The person an administrative command acts as, and is recorded under",
+        DefaultValueFactory = _ => DatabaseInitialiser.AdminUserName,
+        Recursive = true,
+    };
+
+    /// <summary>Configuration keys from the global options; only those given on the command line.</summary>
+    public static Dictionary<string, string?> Overrides(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        var overrides = new Dictionary<string, string?>();
+        if (parse.GetValue(DataDir) is { } dataDir)
+        {
+            overrides["Custos:DataDir"] = dataDir;
+        }
+
+        if (parse.GetValue(Database) is { } database)
+        {
+            overrides["Custos:Database"] = database;
+        }
+
+        return overrides;
+    }
+
+    /// <summary>Messages follow <c>CUSTOS_LANG</c>, else <c>LANG</c>: English when it starts with "en", else Chinese.</summary>
+    public static void ApplyCulture()
+    {
+        var lang = Environment.GetEnvironmentVariable("CUSTOS_LANG") ?? Environment.GetEnvironmentVariable("LANG") ?? "";
+        var culture = lang.StartsWith("en", StringComparison.OrdinalIgnoreCase) ? WebHost.Cultures[1] : WebHost.Cultures[0];
+        CultureInfo.CurrentUICulture = culture;
+        CultureInfo.DefaultThreadCurrentUICulture = culture;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> in a service scope on an initialised database, acting as <c>--as</c>.
+    /// Failures print one localised line and give exit code 1 (2 for an unusable database).
+    /// </summary>
+    public static async Task<int> RunAsync(ParseResult parse, Func<IServiceProvider, IStringLocalizer<Strings>, CancellationToken, Task> action, CancellationToken ct, bool migrate = false, bool actAsPerson = true)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(action);
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables();
+        CustosConfiguration.Add(configuration, Overrides(parse));
+        var settings = CustosSettings.From(configuration.Build());
+
+        var services = new ServiceCollection();
+        services.AddLogging(l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None));
+        services.AddCustosCore(settings);
+        var actor = new CommandLineActor();
+        services.AddSingleton<ICurrentActor>(actor);
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+        await using var scope = provider.CreateAsyncScope();
+        var text = scope.ServiceProvider.GetRequiredService<IStringLocalizer<Strings>>();
+        try
+        {
+            var result = await scope.ServiceProvider.GetRequiredService<DatabaseInitialiser>().InitialiseAsync(migrate, ct);
+            if (result.InitialAdminPassword is not null)
+            {
+                ReportInitialAdmin(result, text);
+            }
+
+            if (actAsPerson)
+            {
+                var who = parse.GetValue(As) ?? DatabaseInitialiser.AdminUserName;
+                var person = await scope.ServiceProvider.GetRequiredService<PeopleService>().FindAsync(who, ct);
+                if (person.EmploymentStatus != EmploymentStatus.Active)
+                {
+                    throw CustosException.Invalid("ActorNotActive", who);
+                }
+
+                actor.Set(person.Id.ToString(), person.UserName ?? who);
+            }
+
+            await action(scope.ServiceProvider, text, ct);
+            return 0;
+        }
+        catch (CustosException e)
+        {
+            Error(text["Error." + e.Code, [.. e.Args]]);
+            return 1;
+        }
+        catch (SchemaMismatchException e)
+        {
+            Error(e.Message);
+            return 2;
+        }
+        catch (DatabaseUnavailableException e)
+        {
+            Error(text["Error.DatabaseUnreachable", e.Message]);
+            return 2;
+        }
+    }
+
+    public static void Error(string message)
+    {
+        var stderr = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        stderr.MarkupLine("[red]" + Markup.Escape(message) + "[/]");
+    }
+
+    public static void ReportInitialAdmin(InitialisationResult result, IStringLocalizer<Strings> text)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(text);
+        if (result.InitialAdminPasswordFile is not null)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(text["Cli.InitialAdminFile", DatabaseInitialiser.AdminUserName, result.InitialAdminPasswordFile]));
+        }
+        else
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(text["Cli.InitialAdminPassword", DatabaseInitialiser.AdminUserName, result.InitialAdminPassword!]));
+        }
+    }
+
+    /// <summary>Reads a secret from standard input (first line), so it never appears in a process list or shell history.</summary>
+    public static string ReadSecretFromStdin()
+    {
+        var line = Console.In.ReadLine();
+        return string.IsNullOrEmpty(line) ? throw CustosException.Invalid("PasswordRequired") : line.TrimEnd('\r', '\n');
+    }
+
+    private sealed class CommandLineActor : ICurrentActor
+    {
+        public string Id { get; private set; } = FixedActor.System.Id;
+
+        public string Name { get; private set; } = FixedActor.System.Name;
+
+        public string? ClientAddress => "cli";
+
+        public void Set(string id, string name)
+        {
+            Id = id;
+            Name = name;
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using Custos.Data;
+using Custos.Features.Accounts;
+using Custos.Features.ApiTokens;
+using Custos.Features.Audit;
+using Custos.Features.Demo;
+using Custos.Features.Organisation;
+using Custos.Features.People;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+
+namespace Custos.Hosting;
+
+/// <summary>Services every entry point needs: storage, accounts, the audit seam and the feature handlers.</summary>
+public static class CoreServices
+{
+    public static IServiceCollection AddCustosCore(this IServiceCollection services, CustosSettings settings)
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton(TimeProvider.System);
+        services.AddLocalization();
+        services.AddCustosDatabase(settings);
+
+        services.AddIdentityCore<Person>(o => ConfigureIdentity(o, settings.Security))
+            .AddRoles<IdentityRole<Guid>>()
+            .AddEntityFrameworkStores<CustosDbContext>()
+            .AddDefaultTokenProviders()
+            .AddPasswordValidator<CommonPasswordValidator>()
+            .AddClaimsPrincipalFactory<CustosClaimsFactory>();
+
+        // Keys of cookies and one-time tokens live in the database, so every node shares them.
+        services.AddDataProtection()
+            .SetApplicationName("Custos")
+            .PersistKeysToDbContext<CustosDbContext>();
+
+        services.AddScoped<IAuditTrail, DatabaseAuditTrail>();
+        services.AddScoped<DatabaseInitialiser>();
+        services.AddScoped<PeopleService>();
+        services.AddScoped<OrganisationService>();
+        services.AddScoped<ApiTokenService>();
+        services.AddScoped<DemoOrganisation>();
+        return services;
+    }
+
+    private static void ConfigureIdentity(IdentityOptions o, SecuritySettings security)
+    {
+        o.Password.RequiredLength = security.MinimumPasswordLength;
+        o.Password.RequiredUniqueChars = 5;
+        o.Password.RequireDigit = true;
+        o.Password.RequireLowercase = true;
+        o.Password.RequireUppercase = true;
+        o.Password.RequireNonAlphanumeric = false;
+        o.Lockout.AllowedForNewUsers = true;
+        o.Lockout.MaxFailedAccessAttempts = security.MaxFailedAccessAttempts;
+        o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(security.LockoutMinutes);
+        o.User.RequireUniqueEmail = false;
+        o.User.AllowedUserNameCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._@";
+        o.SignIn.RequireConfirmedAccount = false;
+    }
+}

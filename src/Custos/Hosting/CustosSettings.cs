@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Custos.Hosting;
+
+/// <summary>
+/// Where Custos keeps its data, and how it behaves. Bound from the <c>Custos</c> configuration section,
+/// which command-line options, <c>CUSTOS_*</c> environment variables and appsettings.json fill, in that
+/// order of precedence.
+/// </summary>
+public sealed class CustosSettings
+{
+    public const string Section = "Custos";
+
+    /// <summary>Folder of the embedded database and local keys. Default <c>./custos-data</c>.</summary>
+    public string DataDir { get; set; } = "custos-data";
+
+    /// <summary>A PostgreSQL connection string; empty means SQLite in <see cref="DataDir"/>.</summary>
+    public string? Database { get; set; }
+
+    /// <summary>Create the demo organisation (also done by a first <c>serve</c> unless <see cref="NoDemo"/>).</summary>
+    public bool Demo { get; set; }
+
+    public bool NoDemo { get; set; }
+
+    /// <summary>Number of synthetic customers the demo organisation gets.</summary>
+    public int DemoCustomers { get; set; } = 1000;
+
+    /// <summary>Write logs as JSON lines (for collectors) instead of human-readable text.</summary>
+    public bool JsonLogs { get; set; }
+
+    public SecuritySettings Security { get; set; } = new();
+
+    public string FullDataDir => Path.GetFullPath(DataDir);
+
+    public bool UsesPostgres => !string.IsNullOrWhiteSpace(Database);
+
+    public static CustosSettings From(IConfiguration configuration)
+    {
+        var settings = new CustosSettings();
+        configuration.GetSection(Section).Bind(settings);
+        return settings;
+    }
+}
+
+/// <summary>Sign-in and session rules (ACC-7).</summary>
+public sealed class SecuritySettings
+{
+    /// <summary>Minutes without a request after which a session ends.</summary>
+    public int IdleTimeoutMinutes { get; set; } = 30;
+
+    /// <summary>Hours after sign-in after which a session ends, active or not.</summary>
+    public int AbsoluteLifetimeHours { get; set; } = 10;
+
+    public int MaxFailedAccessAttempts { get; set; } = 5;
+
+    public int LockoutMinutes { get; set; } = 15;
+
+    public int MinimumPasswordLength { get; set; } = 10;
+
+    /// <summary>Roles whose members may work without two-factor authentication; every other role must enrol.</summary>
+    public List<string> MfaExemptRoles { get; set; } = ["staff"];
+
+    /// <summary>Longest lifetime an administrator may give an API token.</summary>
+    public int MaxApiTokenDays { get; set; } = 365;
+
+    /// <summary>PEM or PFX certificate for HTTPS; without it Custos serves plain HTTP (put it behind TLS).</summary>
+    public string? CertificatePath { get; set; }
+
+    public string? CertificatePassword { get; set; }
+}

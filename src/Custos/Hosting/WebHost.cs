@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Security.Claims;
+using Custos.Data;
+using Custos.Features.Accounts;
+using Custos.Features.ApiTokens;
+using Custos.Features.Audit;
+using Custos.Features.People;
+using Custos.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Localization;
+using Prometheus;
+using Serilog;
+
+namespace Custos.Hosting;
+
+/// <summary>
+/// The web server of <c>custos serve</c>: UI, REST API, health and metrics. Built on the generic host so
+/// the same composition runs in production and under <c>WebApplicationFactory</c> in the tests.
+/// </summary>
+public static class WebHost
+{
+    public const string SessionCookie = ".Custos.Session";
+    public const string CultureCookie = ".Custos.Culture";
+    private const string DefaultScheme = "Custos";
+
+    public static readonly CultureInfo[] Cultures = [new("zh-CN"), new("en")];
+
+    /// <summary>A host for the web server; <paramref name="overrides"/> are configuration keys from the command line.</summary>
+    public static IHostBuilder CreateBuilder(IDictionary<string, string?> overrides) =>
+        Host.CreateDefaultBuilder()
+            .UseContentRoot(AppContext.BaseDirectory)
+            .ConfigureAppConfiguration(c => CustosConfiguration.Add(c, overrides))
+            .UseSerilog((context, services, logger) => CustosLogging.Configure(logger, context.Configuration, services), preserveStaticLogger: true)
+            .ConfigureWebHostDefaults(web =>
+            {
+                web.UseStaticWebAssets();
+                web.ConfigureKestrel((context, kestrel) =>
+                {
+                    var security = CustosSettings.From(context.Configuration).Security;
+                    if (!string.IsNullOrEmpty(security.CertificatePath))
+                    {
+                        kestrel.ConfigureHttpsDefaults(https =>
+                            https.ServerCertificate = CertificateLoader.Load(security.CertificatePath, security.CertificatePassword));
+                    }
+                });
+                web.ConfigureServices((context, services) => AddServices(services, CustosSettings.From(context.Configuration)));
+                web.Configure((context, app) => UsePipeline(app, CustosSettings.From(context.Configuration)));
+            });
+
+    private static void AddServices(IServiceCollection services, CustosSettings settings)
+    {
+        // First hosted service: the database must be ready before anything (e.g. the key ring) reads it.
+        services.AddSingleton<StartupReport>();
+        services.AddHostedService<StartupInitialisation>();
+        services.AddCustosCore(settings);
+        services.AddHttpContextAccessor();
+        services.AddScoped<ICurrentActor, HttpActor>();
+
+        services.AddIdentityCore<Person>()
+            .AddSignInManager<CustosSignInManager>();
+        services.Configure<SecurityStampValidatorOptions>(o =>
+        {
+            // Check every request: disabling a person or signing out everywhere takes effect at once on every node.
+            o.ValidationInterval = TimeSpan.Zero;
+            o.OnRefreshingPrincipal = context =>
+            {
+                var authTime = context.CurrentPrincipal?.FindFirst(CustosClaims.AuthTime);
+                if (authTime is not null && context.NewPrincipal?.Identity is ClaimsIdentity identity)
+                {
+                    identity.AddClaim(new Claim(CustosClaims.AuthTime, authTime.Value));
+                }
+
+                return Task.CompletedTask;
+            };
+        });
+
+        services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = DefaultScheme;
+                o.DefaultSignInScheme = IdentityConstants.ExternalScheme;
+            })
+            .AddPolicyScheme(DefaultScheme, DefaultScheme, o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? ApiTokenAuthenticationHandler.SchemeName
+                    : IdentityConstants.ApplicationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
+            .AddIdentityCookies();
+
+        services.ConfigureApplicationCookie(o => SessionPolicy.Configure(o, settings.Security));
+        services.Configure<CookieAuthenticationOptions>(IdentityConstants.TwoFactorUserIdScheme, o =>
+        {
+            o.Cookie.Name = ".Custos.TwoFactor";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
+
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Policies.Administer, p => p.RequireRole(Roles.ItAdministrator))
+            .AddPolicy(Policies.Metrics, p => p.RequireRole(Roles.ItAdministrator, Roles.MetricsReader));
+
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = ".Custos.Antiforgery";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        });
+
+        services.AddRazorComponents();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiProblems>();
+        services.AddOpenApi("v1", ApiDocument.Configure);
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        services.Configure<RequestLocalizationOptions>(o =>
+        {
+            o.DefaultRequestCulture = new RequestCulture(Cultures[0]);
+            o.SupportedCultures = Cultures;
+            o.SupportedUICultures = Cultures;
+            o.RequestCultureProviders =
+            [
+                new QueryStringRequestCultureProvider(),
+                new CookieRequestCultureProvider { CookieName = CultureCookie },
+            ];
+        });
+    }
+
+    private static void UsePipeline(IApplicationBuilder app, CustosSettings settings)
+    {
+        app.UseMiddleware<SecurityHeaders>();
+        app.UseRequestLocalization();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandlingPath = "/error",
+            CreateScopeForErrors = true,
+            StatusCodeSelector = ApiProblems.StatusFor,
+        });
+        app.UseWhen(ApiProblems.IsApi, api => api.UseStatusCodePages());
+        app.UseWhen(c => !ApiProblems.IsApi(c), ui => ui.UseStatusCodePagesWithReExecute("/error/{0}", createScopeForStatusCodePages: true));
+        if (!string.IsNullOrEmpty(settings.Security.CertificatePath))
+        {
+            app.UseHsts();
+            app.UseHttpsRedirection();
+        }
+
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseMiddleware<MfaGate>();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        app.UseHttpMetrics();
+        app.UseEndpoints(endpoints =>
+        {
+            endpoints.MapStaticAssets().AllowAnonymous();
+            endpoints.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+            endpoints.MapHealthChecks("/healthz", new() { ResponseWriter = DatabaseHealthCheck.WriteAsync }).AllowAnonymous();
+            endpoints.MapMetrics("/metrics").RequireAuthorization(Policies.Metrics);
+            endpoints.MapWebEndpoints();
+            Api.Map(endpoints);
+            endpoints.MapRazorComponents<App>();
+        });
+    }
+}
+
+public static class Policies
+{
+    public const string Administer = "administer";
+    public const string Metrics = "metrics";
+}

@@ -1,0 +1,22 @@
+using System.CommandLine;
+using Custos.Data;
+using Custos.Features.ApiTokens;
+using Custos.Features.Organisation;
+using Custos.Features.People;
+using Custos.Hosting;
+
+[assembly: Microsoft.Extensions.Localization.RootNamespace("Custos")]
+
+Cli.ApplyCulture();
+var root = new RootCommand("Custos — customer-information confidentiality: serve the web UI and API, and administer from the command line.")
+{
+    Cli.DataDir,
+    Cli.Database,
+    Cli.As,
+    ServeCommand.Create(),
+    DbCommands.Create(),
+    PeopleCommands.Create(),
+    OrganisationCommands.Create(),
+    ApiTokenCommands.Create(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,52 @@
+using Custos.Features.Audit;
+using Microsoft.AspNetCore.Antiforgery;
+using Custos.Features.People;
+using Custos.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Custos.Web;
+
+/// <summary>Plain form posts of the UI shell: language switch and sign-out.</summary>
+internal static class WebEndpoints
+{
+    public static void MapWebEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/culture", ([FromForm] string culture, [FromForm] string? returnUrl, HttpContext context) =>
+            {
+                var chosen = WebHost.Cultures.FirstOrDefault(c => c.Name == culture) ?? WebHost.Cultures[0];
+                context.Response.Cookies.Append(
+                    WebHost.CultureCookie,
+                    CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(chosen)),
+                    new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, MaxAge = TimeSpan.FromDays(365), IsEssential = true });
+                return TypedResults.LocalRedirect(LocalOnly(returnUrl));
+            })
+            .AllowAnonymous()
+            .ExcludeFromDescription();
+
+        endpoints.MapPost("/account/logout", async Task<IResult> (SignInManager<Person> signIn, IAuditTrail audit, IAntiforgery antiforgery, HttpContext context) =>
+            {
+                if (!await antiforgery.IsRequestValidAsync(context))
+                {
+                    return TypedResults.BadRequest();
+                }
+
+                if (context.User.Identity?.IsAuthenticated == true)
+                {
+                    await audit.RecordNowAsync("session.signout", "person", context.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value, AuditOutcome.Success, null, context.RequestAborted);
+                }
+
+                await signIn.SignOutAsync();
+                return TypedResults.LocalRedirect("/account/login");
+            })
+            .AllowAnonymous()
+            .ExcludeFromDescription();
+    }
+
+    /// <summary>Only a path on this site; anything else (an open redirect) becomes the home page.</summary>
+    public static string LocalOnly(string? url) =>
+        !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal)
+            ? url
+            : "/";
+}
