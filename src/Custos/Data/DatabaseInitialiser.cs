@@ -5,7 +5,8 @@ using Custos.Features.People;
 using Custos.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Custos.Data;
 
@@ -64,10 +65,14 @@ public sealed class DatabaseInitialiser(
             CreateDataDirectory(settings.FullDataDir);
         }
 
+        var creator = db.Database.GetService<IRelationalDatabaseCreator>();
         IReadOnlyList<string> applied;
+        bool hasTables;
         try
         {
-            applied = [.. await db.Database.GetAppliedMigrationsAsync(ct)];
+            var exists = await creator.ExistsAsync(ct);
+            applied = exists ? [.. await db.Database.GetAppliedMigrationsAsync(ct)] : [];
+            hasTables = exists && applied.Count == 0 && await creator.HasTablesAsync(ct);
         }
         catch (Exception e) when (e is DbException or InvalidOperationException or TimeoutException)
         {
@@ -84,6 +89,12 @@ public sealed class DatabaseInitialiser(
         }
 
         var fresh = applied.Count == 0;
+        if (hasTables)
+        {
+            throw new SchemaMismatchException(
+                $"The database at {DescribeTarget()} has tables but no Custos schema history. " +
+                "It is not a Custos database, or its history was lost; point Custos at an empty database.");
+        }
         var pending = known.Except(applied).ToList();
         if (pending.Count > 0)
         {

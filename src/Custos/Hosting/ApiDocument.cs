@@ -28,7 +28,7 @@ internal static class ApiDocument
             {
                 Type = SecuritySchemeType.ApiKey,
                 In = ParameterLocation.Cookie,
-                Name = WebHost.SessionCookie,
+                Name = CustosWebHost.SessionCookie,
                 Description = "The session cookie of a signed-in person.",
             };
             return Task.CompletedTask;

@@ -56,7 +56,7 @@ public static class Cli
     public static void ApplyCulture()
     {
         var lang = Environment.GetEnvironmentVariable("CUSTOS_LANG") ?? Environment.GetEnvironmentVariable("LANG") ?? "";
-        var culture = lang.StartsWith("en", StringComparison.OrdinalIgnoreCase) ? WebHost.Cultures[1] : WebHost.Cultures[0];
+        var culture = lang.StartsWith("en", StringComparison.OrdinalIgnoreCase) ? CustosWebHost.Cultures[1] : CustosWebHost.Cultures[0];
         CultureInfo.CurrentUICulture = culture;
         CultureInfo.DefaultThreadCurrentUICulture = culture;
     }

@@ -27,7 +27,7 @@ internal static class ServeCommand
             overrides["Custos:NoDemo"] = parse.GetValue(noDemo) ? "true" : null;
             overrides["Custos:JsonLogs"] = parse.GetValue(jsonLogs) ? "true" : null;
             overrides["Custos:Security:CertificatePath"] = parse.GetValue(certificate);
-            using var host = WebHost.CreateBuilder(overrides).Build();
+            using var host = CustosWebHost.CreateBuilder(overrides).Build();
             try
             {
                 await host.StartAsync(ct);

@@ -15,9 +15,9 @@ internal static class WebEndpoints
     {
         endpoints.MapPost("/culture", ([FromForm] string culture, [FromForm] string? returnUrl, HttpContext context) =>
             {
-                var chosen = WebHost.Cultures.FirstOrDefault(c => c.Name == culture) ?? WebHost.Cultures[0];
+                var chosen = CustosWebHost.Cultures.FirstOrDefault(c => c.Name == culture) ?? CustosWebHost.Cultures[0];
                 context.Response.Cookies.Append(
-                    WebHost.CultureCookie,
+                    CustosWebHost.CultureCookie,
                     CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(chosen)),
                     new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, MaxAge = TimeSpan.FromDays(365), IsEssential = true });
                 return TypedResults.LocalRedirect(LocalOnly(returnUrl));
@@ -29,7 +29,7 @@ internal static class WebEndpoints
             {
                 if (!await antiforgery.IsRequestValidAsync(context))
                 {
-                    return TypedResults.BadRequest();
+                    return TypedResults.LocalRedirect("/error/400");
                 }
 
                 if (context.User.Identity?.IsAuthenticated == true)

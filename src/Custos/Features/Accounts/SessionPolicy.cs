@@ -18,7 +18,7 @@ public static class SessionPolicy
     {
         ArgumentNullException.ThrowIfNull(o);
         ArgumentNullException.ThrowIfNull(security);
-        o.Cookie.Name = WebHost.SessionCookie;
+        o.Cookie.Name = CustosWebHost.SessionCookie;
         o.Cookie.HttpOnly = true;
         o.Cookie.SameSite = SameSiteMode.Strict;
         o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
@@ -58,7 +58,7 @@ public static class SessionPolicy
             }
 
             var expired = context.HttpContext.Items.ContainsKey(ExpiredMarker)
-                || context.Request.Cookies.ContainsKey(WebHost.SessionCookie);
+                || context.Request.Cookies.ContainsKey(CustosWebHost.SessionCookie);
             context.Response.Redirect(expired ? context.RedirectUri + "&expired=1" : context.RedirectUri);
             return Task.CompletedTask;
         };

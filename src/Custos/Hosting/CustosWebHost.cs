@@ -20,7 +20,7 @@ namespace Custos.Hosting;
 /// The web server of <c>custos serve</c>: UI, REST API, health and metrics. Built on the generic host so
 /// the same composition runs in production and under <c>WebApplicationFactory</c> in the tests.
 /// </summary>
-public static class WebHost
+public static class CustosWebHost
 {
     public const string SessionCookie = ".Custos.Session";
     public const string CultureCookie = ".Custos.Culture";
@@ -149,6 +149,17 @@ public static class WebHost
         app.UseMiddleware<MfaGate>();
         app.UseAuthorization();
         app.UseAntiforgery();
+        app.Use((context, next) =>
+        {
+            // A page form posted with a missing or forged anti-forgery token: explain it on the error page.
+            if (!ApiProblems.IsApi(context) && context.Features.Get<Microsoft.AspNetCore.Antiforgery.IAntiforgeryValidationFeature>() is { IsValid: false })
+            {
+                context.Response.Redirect("/error/400");
+                return Task.CompletedTask;
+            }
+
+            return next(context);
+        });
         app.UseHttpMetrics();
         app.UseEndpoints(endpoints =>
         {

@@ -1,0 +1,217 @@
+using System.Net;
+using Custos.Features.Audit;
+using Custos.Features.People;
+using Custos.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Custos.Tests.Accounts;
+
+/// <summary>ACC-7: sign-in, two-factor enrolment by role, lockout, disabled accounts — on every storage engine.</summary>
+public abstract class SignInTests<TApp>(TApp app) : IClassFixture<TApp>
+    where TApp : CustosApp
+{
+    public static TheoryData<string> AllRoles => [.. Roles.All];
+
+    [Theory]
+    [MemberData(nameof(AllRoles))]
+    public async Task Every_role_signs_in_and_roles_above_staff_reach_nothing_before_enrolling_totp(string role)
+    {
+        var person = await app.CreatePersonAsync(role);
+        using var web = app.Session();
+
+        var landing = await web.SignInAsync(person.UserName!);
+
+        if (role == Roles.Staff)
+        {
+            Assert.Equal("/", landing.RequestMessage!.RequestUri!.AbsolutePath);
+            var home = await WebSession.ParseAsync(landing);
+            Assert.Contains("测试" + role, home.QuerySelector("#welcome")!.TextContent, StringComparison.Ordinal);
+            return;
+        }
+
+        // Before enrolment every page and API answers with the enrolment page or a 403 problem.
+        Assert.Equal("/account/mfa", landing.RequestMessage!.RequestUri!.AbsolutePath);
+        foreach (var path in new[] { "/", "/account", "/admin/people", "/api-docs", "/account/password" })
+        {
+            var response = await web.Client.GetAsync(path);
+            Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+            Assert.Equal("/account/mfa", WebSession.Location(response));
+        }
+
+        var api = await web.Client.GetAsync("/api/v1/me");
+        Assert.Equal(HttpStatusCode.Forbidden, api.StatusCode);
+        Assert.Contains("MfaEnrolmentRequired", await api.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var key = await web.EnrolMfaAsync();
+        var after = await web.Client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await web.Client.GetAsync("/api/v1/me")).StatusCode);
+
+        // The next sign-in asks for the code.
+        using var again = app.Session();
+        var prompt = await again.SignInAsync(person.UserName!);
+        Assert.Equal("/account/login/2fa", prompt.RequestMessage!.RequestUri!.AbsolutePath);
+        var wrong = await again.SubmitTotpAsync(key, "000000");
+        Assert.NotNull((await WebSession.ParseAsync(wrong)).QuerySelector("#login-error"));
+        var done = await again.SubmitTotpAsync(key);
+        Assert.Equal("/", done.RequestMessage!.RequestUri!.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task Wrong_password_is_refused_with_a_message_and_recorded()
+    {
+        var person = await app.CreatePersonAsync(Roles.Staff);
+        using var web = app.Session();
+
+        var response = await web.SignInAsync(person.UserName!, "Wrong-Password-1");
+
+        var page = await WebSession.ParseAsync(response);
+        Assert.Equal("用户名或密码错误。", page.QuerySelector("#login-error")!.TextContent.Trim());
+        Assert.Equal(HttpStatusCode.Found, (await web.Client.GetAsync("/")).StatusCode);
+        var denied = await app.WithDbAsync(db => db.AuditRecords.CountAsync(a => a.Action == "session.signin" && a.TargetId == person.Id.ToString() && a.Outcome == AuditOutcome.Denied));
+        Assert.Equal(1, denied);
+    }
+
+    [Fact]
+    public async Task Five_failures_lock_the_account_even_against_the_right_password()
+    {
+        var person = await app.CreatePersonAsync(Roles.Staff);
+        using var web = app.Session();
+        for (var i = 0; i < 5; i++)
+        {
+            await web.SignInAsync(person.UserName!, "Wrong-Password-" + i);
+        }
+
+        var response = await web.SignInAsync(person.UserName!);
+
+        var message = (await WebSession.ParseAsync(response)).QuerySelector("#login-error")!.TextContent;
+        Assert.Contains("锁定", message, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Found, (await web.Client.GetAsync("/")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Disabling_a_person_ends_their_open_session_at_the_next_request_and_refuses_sign_in()
+    {
+        var person = await app.CreatePersonAsync(Roles.Staff);
+        using var web = app.Session();
+        await web.SignInAsync(person.UserName!);
+        Assert.Equal(HttpStatusCode.OK, (await web.Client.GetAsync("/")).StatusCode);
+
+        using (var scope = app.Factory.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<PeopleService>().DisableAsync(person.Id, default);
+        }
+
+        var next = await web.Client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Found, next.StatusCode);
+        Assert.StartsWith("/account/login", WebSession.Location(next), StringComparison.Ordinal);
+        Assert.Contains("expired=1", WebSession.Location(next), StringComparison.Ordinal);
+
+        using var fresh = app.Session();
+        var refused = await fresh.SignInAsync(person.UserName!);
+        Assert.Contains("停用", (await WebSession.ParseAsync(refused)).QuerySelector("#login-error")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Signing_out_everywhere_ends_every_session_of_the_person()
+    {
+        var person = await app.CreatePersonAsync(Roles.Staff);
+        using var first = app.Session();
+        using var second = app.Session();
+        await first.SignInAsync(person.UserName!);
+        await second.SignInAsync(person.UserName!);
+
+        var response = await first.SubmitAsync("/account", "#signout-all-form", new Dictionary<string, string>());
+
+        Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Found, (await second.Client.GetAsync("/")).StatusCode);
+        Assert.Equal(HttpStatusCode.Found, (await first.Client.GetAsync("/")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_session_ends_after_the_idle_timeout()
+    {
+        var person = await app.CreatePersonAsync(Roles.Staff);
+        using var web = app.Session();
+        await web.SignInAsync(person.UserName!);
+        app.Factory.Time.Advance(TimeSpan.FromMinutes(20));
+        Assert.Equal(HttpStatusCode.OK, (await web.Client.GetAsync("/")).StatusCode);
+
+        app.Factory.Time.Advance(TimeSpan.FromMinutes(31));
+
+        var response = await web.Client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+        Assert.Contains("expired=1", WebSession.Location(response), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_session_ends_after_its_absolute_lifetime_even_when_active()
+    {
+        var person = await app.CreatePersonAsync(Roles.Staff);
+        using var web = app.Session();
+        await web.SignInAsync(person.UserName!);
+        for (var hour = 0; hour < 9; hour++)
+        {
+            for (var step = 0; step < 3; step++)
+            {
+                app.Factory.Time.Advance(TimeSpan.FromMinutes(20));
+                Assert.Equal(HttpStatusCode.OK, (await web.Client.GetAsync("/account")).StatusCode);
+            }
+        }
+
+        app.Factory.Time.Advance(TimeSpan.FromMinutes(70));
+
+        var response = await web.Client.GetAsync("/account");
+        Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+        Assert.StartsWith("/account/login", WebSession.Location(response), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_forged_antiforgery_token_is_rejected_with_a_localised_page_and_no_sign_in()
+    {
+        var person = await app.CreatePersonAsync(Roles.Staff);
+        using var web = app.Session();
+
+        var response = await web.SubmitAsync("/account/login", "#login-form", new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = "forged",
+            ["Form.UserName"] = person.UserName!,
+            ["Form.Password"] = CustosApp.Password,
+        });
+
+        Assert.Equal("/error/400", WebSession.Location(response));
+        var explained = await web.FollowAsync(response);
+        Assert.Equal(HttpStatusCode.BadRequest, explained.StatusCode);
+        var page = await WebSession.ParseAsync(explained);
+        Assert.Contains("安全令牌", page.QuerySelector("#error-message")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Found, (await web.Client.GetAsync("/")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Changing_the_password_enforces_the_policy()
+    {
+        var person = await app.CreatePersonAsync(Roles.Staff);
+        using var web = app.Session();
+        await web.SignInAsync(person.UserName!);
+
+        var rejected = await web.SubmitAsync("/account/password", "#password-form", new Dictionary<string, string>
+        {
+            ["Form.Current"] = CustosApp.Password, ["Form.New"] = "Password2024!", ["Form.Confirm"] = "Password2024!",
+        });
+        var errors = (await WebSession.ParseAsync(rejected)).QuerySelector("#password-errors")!.TextContent;
+        Assert.Contains("常见密码", errors, StringComparison.Ordinal);
+
+        var accepted = await web.SubmitAsync("/account/password", "#password-form", new Dictionary<string, string>
+        {
+            ["Form.Current"] = CustosApp.Password, ["Form.New"] = "Quartz-River-8812", ["Form.Confirm"] = "Quartz-River-8812",
+        });
+        Assert.NotNull((await WebSession.ParseAsync(accepted)).QuerySelector("#password-changed"));
+
+        using var fresh = app.Session();
+        Assert.Equal("/", (await fresh.SignInAsync(person.UserName!, "Quartz-River-8812")).RequestMessage!.RequestUri!.AbsolutePath);
+    }
+}
+
+public sealed class SignInTestsOnSqlite(SqliteApp app) : SignInTests<SqliteApp>(app);
+
+public sealed class SignInTestsOnPostgres(PostgresApp app) : SignInTests<PostgresApp>(app);

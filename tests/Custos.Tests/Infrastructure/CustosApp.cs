@@ -1,0 +1,145 @@
+using Custos.Data;
+using Custos.Features.People;
+using Custos.Hosting;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using Serilog.Core;
+
+namespace Custos.Tests.Infrastructure;
+
+/// <summary>
+/// Custos in-process through <see cref="WebApplicationFactory{TEntryPoint}"/>, on a real database of its
+/// own, with a controllable clock and captured logs.
+/// </summary>
+public sealed class CustosFactory(Dictionary<string, string?> settings) : WebApplicationFactory<Program>
+{
+    public FakeTimeProvider Time { get; } = new(TimeProvider.System.GetUtcNow());
+
+    public LogCapture Logs { get; } = new();
+
+    protected override IHostBuilder CreateHostBuilder() => CustosWebHost.CreateBuilder(settings);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder) =>
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Time);
+            services.AddSingleton<ILogEventSink>(Logs);
+        });
+}
+
+/// <summary>One Custos instance shared by the tests of a class; each test makes its own people.</summary>
+public abstract class CustosApp : IAsyncLifetime
+{
+    public const string Password = "Tiger-Lake-2049";
+    private int counter;
+
+    public CustosFactory Factory { get; private set; } = null!;
+
+    public abstract string Provider { get; }
+
+    /// <summary>Configuration for a fresh database of this provider.</summary>
+    protected abstract Task<Dictionary<string, string?>> SettingsAsync();
+
+    public async Task InitializeAsync()
+    {
+        var settings = await SettingsAsync();
+        settings["Custos:NoDemo"] = "true";
+        Factory = new CustosFactory(settings);
+        Factory.StartServer();
+    }
+
+    public virtual async Task DisposeAsync() => await Factory.DisposeAsync();
+
+    public WebSession Session() => new(Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }), this);
+
+    public HttpClient ApiClient(string? bearer = null)
+    {
+        var client = Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        if (bearer is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new("Bearer", bearer);
+        }
+
+        return client;
+    }
+
+    public string UniqueName(string prefix) => $"{prefix}{Interlocked.Increment(ref counter)}x{Guid.NewGuid().ToString("N")[..4]}";
+
+    /// <summary>Creates a person directly through the product's own service, acting as the system.</summary>
+    public async Task<Person> CreatePersonAsync(string role, string? userName = null, string password = Password, string[]? departments = null)
+    {
+        using var scope = Factory.Services.CreateScope();
+        var people = scope.ServiceProvider.GetRequiredService<PeopleService>();
+        var (person, _) = await people.CreateAsync(new NewPerson(
+            userName ?? UniqueName(role.Replace("-", "", StringComparison.Ordinal)), "测试" + role, null, [role],
+            departments ?? [DatabaseInitialiser.DefaultDepartmentCode], [], Clearance.Secret, password), default);
+        return person;
+    }
+
+    public async Task<T> WithDbAsync<T>(Func<CustosDbContext, Task<T>> query)
+    {
+        using var scope = Factory.Services.CreateScope();
+        return await query(scope.ServiceProvider.GetRequiredService<CustosDbContext>());
+    }
+
+    public async Task<string?> AuthenticatorKeyAsync(Guid personId)
+    {
+        using var scope = Factory.Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<Person>>();
+        var person = await users.FindByIdAsync(personId.ToString());
+        return await users.GetAuthenticatorKeyAsync(person!);
+    }
+}
+
+public sealed class SqliteApp : CustosApp
+{
+    private readonly string dataDir = Path.Combine(Path.GetTempPath(), "custos-test-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public override string Provider => "sqlite";
+
+    public string DataDir => dataDir;
+
+    protected override Task<Dictionary<string, string?>> SettingsAsync() =>
+        Task.FromResult(new Dictionary<string, string?> { ["Custos:DataDir"] = dataDir });
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Directory.Exists(dataDir))
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+}
+
+public sealed class PostgresApp : CustosApp
+{
+    public override string Provider => "postgres";
+
+    public string ConnectionString { get; private set; } = "";
+
+    protected override async Task<Dictionary<string, string?>> SettingsAsync()
+    {
+        ConnectionString = (await SharedPostgres.Server).CreateDatabaseConnectionString();
+        return new Dictionary<string, string?> { ["Custos:Database"] = ConnectionString };
+    }
+}
+
+/// <summary>One PostgreSQL cluster for the whole test run, removed when the process exits.</summary>
+public static class SharedPostgres
+{
+    private static readonly Lazy<Task<PostgresServer>> Instance = new(async () =>
+    {
+        var server = await PostgresServer.StartAsync();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        return server;
+    });
+
+    public static Task<PostgresServer> Server => Instance.Value;
+}
