@@ -55,7 +55,7 @@ public abstract class CustosApp : IAsyncLifetime
 
     public virtual async Task DisposeAsync() => await Factory.DisposeAsync();
 
-    public WebSession Session() => new(Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }), this);
+    public WebSession Session() => new(Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }));
 
     public HttpClient ApiClient(string? bearer = null)
     {

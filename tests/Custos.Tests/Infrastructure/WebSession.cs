@@ -7,7 +7,7 @@ using OtpNet;
 namespace Custos.Tests.Infrastructure;
 
 /// <summary>A browser-like client for the server-rendered UI: cookies, forms with their anti-forgery tokens, redirects.</summary>
-public sealed class WebSession(HttpClient client, CustosApp app) : IDisposable
+public sealed class WebSession(HttpClient client) : IDisposable
 {
     public HttpClient Client => client;
 
@@ -82,7 +82,8 @@ public sealed class WebSession(HttpClient client, CustosApp app) : IDisposable
     public async Task<HttpResponseMessage> SubmitTotpAsync(string key, string? code = null) =>
         await FollowAsync(await SubmitAsync("/account/login/2fa", "#login2fa-form", new Dictionary<string, string> { ["Form.Code"] = code ?? Code(key) }));
 
-    public string Code(string key) => new Totp(Base32Encoding.ToBytes(key)).ComputeTotp(app.Factory.Time.GetUtcNow().UtcDateTime);
+    /// <summary>The current code; Identity checks authenticator codes against the real clock.</summary>
+    public static string Code(string key) => new Totp(Base32Encoding.ToBytes(key)).ComputeTotp(TimeProvider.System.GetUtcNow().UtcDateTime);
 
     /// <summary>The redirect target as path and query, whether the server sent it absolute or relative.</summary>
     public static string Location(HttpResponseMessage response)

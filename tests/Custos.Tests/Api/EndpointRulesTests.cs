@@ -1,0 +1,147 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Custos.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.OpenApi;
+using Microsoft.OpenApi.Reader;
+
+namespace Custos.Tests.Api;
+
+/// <summary>
+/// Rules as tests: every endpoint requires authentication except sign-in, health, the error pages and the
+/// OpenAPI document; every API endpoint is in the OpenAPI document, which is valid.
+/// </summary>
+public sealed partial class EndpointRulesTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    /// <summary>The only endpoints a stranger may reach, and why.</summary>
+    private static readonly HashSet<string> Anonymous =
+    [
+        "GET /account/login",          // sign-in
+        "POST /account/login",
+        "GET /account/login/2fa",      // second sign-in step
+        "POST /account/login/2fa",
+        "GET /healthz",                // liveness and database
+        "GET /openapi/{documentName}.json", // the API document
+        "GET /error", "POST /error",   // error pages must render for anyone
+        "GET /error/{Code:int}", "POST /error/{Code:int}",
+        "POST /culture",               // language switch on the sign-in page
+        "POST /account/logout",        // signing out needs no session
+    ];
+
+    private IReadOnlyList<(string Method, string Pattern, Endpoint Endpoint)> Endpoints()
+    {
+        var source = app.Factory.Services.GetRequiredService<EndpointDataSource>();
+        return [.. source.Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText is { } raw && !IsStaticAsset(raw))
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+                .Select(m => (m, "/" + e.RoutePattern.RawText!.TrimStart('/'), (Endpoint)e)))];
+    }
+
+    private static bool IsStaticAsset(string raw) =>
+        raw.StartsWith("_framework/", StringComparison.Ordinal) || raw.StartsWith("css/", StringComparison.Ordinal)
+        || raw.StartsWith("img/", StringComparison.Ordinal) || raw.StartsWith("custos.", StringComparison.Ordinal)
+        || raw.StartsWith("/_framework/", StringComparison.Ordinal) || raw.StartsWith("/css/", StringComparison.Ordinal) || raw.StartsWith("/img/", StringComparison.Ordinal);
+
+    [Fact]
+    public void Only_the_listed_endpoints_allow_anonymous_callers()
+    {
+        var anonymous = Endpoints()
+            .Where(e => e.Endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null)
+            .Select(e => $"{e.Method} {e.Pattern}")
+            .ToHashSet();
+
+        Assert.Equal(Anonymous.Order(), anonymous.Order());
+    }
+
+    [Fact]
+    public async Task Every_other_endpoint_turns_an_anonymous_caller_away()
+    {
+        var client = app.ApiClient();
+        var walked = 0;
+        foreach (var (method, pattern, endpoint) in Endpoints())
+        {
+            if (Anonymous.Contains($"{method} {pattern}"))
+            {
+                continue;
+            }
+
+            var url = RouteParameter().Replace(pattern, m => m.Value.Contains(":int", StringComparison.Ordinal) ? "1" : Guid.NewGuid().ToString());
+            using var request = new HttpRequestMessage(new HttpMethod(method), url);
+            if (method is "POST" or "PUT")
+            {
+                request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+            }
+
+            var response = await client.SendAsync(request);
+            if (url.StartsWith("/api/", StringComparison.Ordinal) || url == "/metrics")
+            {
+                Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {url}: {response.StatusCode}");
+            }
+            else
+            {
+                Assert.True(response.StatusCode == HttpStatusCode.Found, $"{method} {url}: {response.StatusCode}");
+                Assert.StartsWith("/account/login", WebSession.Location(response), StringComparison.Ordinal);
+            }
+
+            walked++;
+        }
+
+        Assert.True(walked >= 20, $"only {walked} endpoints walked");
+    }
+
+    [Fact]
+    public async Task The_openapi_document_is_valid_and_lists_every_api_endpoint()
+    {
+        var response = await app.ApiClient().GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var json = await response.Content.ReadAsStringAsync();
+
+        var result = OpenApiDocument.Parse(json, "json");
+        Assert.Empty(result.Diagnostic!.Errors);
+        var document = result.Document!;
+        Assert.Equal("Custos API", document.Info.Title);
+        Assert.Contains("bearer", document.Components!.SecuritySchemes!.Keys);
+
+        var documented = document.Paths.SelectMany(p => p.Value.Operations!.Keys.Select(m => $"{m.Method} {p.Key}")).ToHashSet();
+        var api = Endpoints().Where(e => e.Pattern.StartsWith("/api/", StringComparison.Ordinal))
+            .Select(e => $"{e.Method} {TypeConstraint().Replace(e.Pattern.TrimEnd('/'), "")}").ToList();
+        Assert.NotEmpty(api);
+        foreach (var endpoint in api)
+        {
+            Assert.Contains(endpoint, documented);
+        }
+    }
+
+    [Fact]
+    public async Task Security_headers_forbid_inline_script_framing_and_caching()
+    {
+        var response = await app.ApiClient().GetAsync("/account/login");
+
+        var csp = response.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-inline", csp, StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.True(response.Headers.CacheControl!.NoStore);
+        var page = await WebSession.ParseAsync(response);
+        Assert.Empty(page.QuerySelectorAll("script:not([src])"));
+        Assert.Empty(page.QuerySelectorAll("[style]"));
+    }
+
+    [Fact]
+    public async Task Health_reports_the_database()
+    {
+        var body = await app.ApiClient().GetStringAsync("/healthz");
+        Assert.Contains("\"status\":\"healthy\"", body, StringComparison.Ordinal);
+        Assert.Contains("\"database\"", body, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"\{[^}]+\}")]
+    private static partial Regex RouteParameter();
+
+    [GeneratedRegex(@":[a-z]+(?=\})")]
+    private static partial Regex TypeConstraint();
+}
