@@ -10,9 +10,10 @@ namespace Custos.Hosting;
 /// <summary>Turns failures of API requests into localised problem details; pages get the error page instead.</summary>
 internal sealed class ApiProblems(IProblemDetailsService problems, IStringLocalizer<Strings> text, ILogger<ApiProblems> log) : IExceptionHandler
 {
-    public static bool IsApi(HttpContext context) =>
-        context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal)
-        || context.Request.Path.StartsWithSegments("/metrics", StringComparison.Ordinal);
+    public static bool IsApi(HttpContext context) => IsApiPath(context.Request.Path);
+
+    public static bool IsApiPath(PathString path) =>
+        path.StartsWithSegments("/api", StringComparison.Ordinal) || path.StartsWithSegments("/metrics", StringComparison.Ordinal);
 
     /// <summary>503 when storage is unreachable, 500 for anything else unexpected.</summary>
     public static int StatusFor(Exception exception) => exception switch
@@ -25,7 +26,9 @@ internal sealed class ApiProblems(IProblemDetailsService problems, IStringLocali
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (!IsApi(httpContext))
+        // The middleware may already have pointed the request at the error page; judge by the original path.
+        var originalPath = httpContext.Features.Get<IExceptionHandlerFeature>()?.Path ?? httpContext.Request.Path;
+        if (!IsApiPath(originalPath))
         {
             return false;
         }

@@ -146,6 +146,15 @@ public static class CustosWebHost
 
         app.UseRouting();
         app.UseAuthentication();
+        app.Use((context, next) =>
+        {
+            if (context.Items[SessionPolicy.DatabaseDownMarker] is Exception e && !context.Request.Path.StartsWithSegments("/error", StringComparison.Ordinal))
+            {
+                throw new DatabaseUnavailableException("The session store is unreachable.", e);
+            }
+
+            return next(context);
+        });
         app.UseMiddleware<MfaGate>();
         app.UseAuthorization();
         app.UseAntiforgery();

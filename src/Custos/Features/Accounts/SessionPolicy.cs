@@ -14,6 +14,9 @@ public static class SessionPolicy
 {
     public const string ExpiredMarker = "custos:session-expired";
 
+    /// <summary>Set when the session could not be checked because the database is unreachable.</summary>
+    public const string DatabaseDownMarker = "custos:database-down";
+
     public static void Configure(CookieAuthenticationOptions o, SecuritySettings security)
     {
         ArgumentNullException.ThrowIfNull(o);
@@ -30,7 +33,18 @@ public static class SessionPolicy
         o.ReturnUrlParameter = "returnUrl";
         o.Events.OnValidatePrincipal = async context =>
         {
-            await SecurityStampValidator.ValidatePrincipalAsync(context);
+            try
+            {
+                await SecurityStampValidator.ValidatePrincipalAsync(context);
+            }
+            catch (Exception e) when (ApiProblems.StatusFor(e) == StatusCodes.Status503ServiceUnavailable)
+            {
+                // Deny by default: a session that cannot be checked is not trusted.
+                context.RejectPrincipal();
+                context.HttpContext.Items[DatabaseDownMarker] = e;
+                return;
+            }
+
             if (context.Principal is null)
             {
                 context.HttpContext.Items[ExpiredMarker] = true;
