@@ -101,6 +101,13 @@ public static class Cli
                     throw CustosException.Invalid("ActorNotActive", who);
                 }
 
+                var roles = await scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Person>>().GetRolesAsync(person);
+                if (!roles.Contains(Roles.ItAdministrator))
+                {
+                    // Deny by default: administration from the command line is for IT administrators (ACC-2).
+                    throw CustosException.Invalid("ActorNotAdministrator", who);
+                }
+
                 actor.Set(person.Id.ToString(), person.UserName ?? who);
             }
 

@@ -110,6 +110,7 @@ public static class CustosWebHost
 
         services.AddRazorComponents();
         services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         services.AddExceptionHandler<ApiProblems>();
         services.AddOpenApi("v1", ApiDocument.Configure);
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");

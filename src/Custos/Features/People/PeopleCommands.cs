@@ -64,7 +64,7 @@ internal static class PeopleCommands
             var people = await services.GetRequiredService<PeopleService>().ListAsync(token);
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(people, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+                Console.WriteLine(JsonSerializer.Serialize(people, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } }));
                 return;
             }
 

@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace Custos.Tests.Cli;
+
+/// <summary>The <c>custos</c> executable, run as a separate process the way scripts and CI run it.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string dataDir = Path.Combine(Path.GetTempPath(), "custos-cli-" + Guid.NewGuid().ToString("N")[..8]);
+
+    private sealed record Result(int ExitCode, string Out, string Error);
+
+    private async Task<Result> RunWithInputAsync(string? stdin, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "custos.dll"));
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.ArgumentList.Add("--data-dir");
+        start.ArgumentList.Add(dataDir);
+        start.Environment["CUSTOS_LANG"] = "en";
+        start.Environment.Remove("CUSTOS_DATABASE");
+        using var process = Process.Start(start)!;
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteLineAsync(stdin);
+        }
+
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        var result = new Result(process.ExitCode, await stdout, await stderr);
+        return result;
+    }
+
+    private Task<Result> RunAsync(params string[] args) => RunWithInputAsync(null, args);
+
+    [Fact]
+    public async Task The_first_command_initialises_an_empty_data_directory_without_demo_data()
+    {
+        var result = await RunAsync("org", "department", "list");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("GENERAL", result.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("SALES", result.Out, StringComparison.Ordinal);
+        Assert.Contains("initial-admin-password.txt", result.Out, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(dataDir, "initial-admin-password.txt")));
+        Assert.True(File.Exists(Path.Combine(dataDir, "custos.db")));
+    }
+
+    [Fact]
+    public async Task An_administrator_builds_the_organisation_and_people_non_interactively_and_is_recorded()
+    {
+        Assert.Equal(0, (await RunAsync("org", "department", "add", "SALES", "销售部")).ExitCode);
+        Assert.Equal(0, (await RunAsync("org", "project", "add", "EAST", "华东", "--department", "sales")).ExitCode);
+        var added = await RunAsync("user", "add", "zhang.wei", "--name", "张伟", "--role", "staff", "--department", "SALES", "--project", "EAST");
+        Assert.Equal(0, added.ExitCode);
+        Assert.Contains("Initial password (shown once):", added.Out, StringComparison.Ordinal);
+        Assert.Equal(0, (await RunAsync("user", "add", "li.na", "--name", "李娜", "--role", "it-admin", "--clearance", "TopSecret")).ExitCode);
+
+        var list = await RunAsync("user", "list", "--json");
+        Assert.Equal(0, list.ExitCode);
+        using var json = JsonDocument.Parse(list.Out);
+        var zhang = json.RootElement.EnumerateArray().Single(p => p.GetProperty("userName").GetString() == "zhang.wei");
+        Assert.Equal(["SALES"], zhang.GetProperty("departments").EnumerateArray().Select(d => d.GetString()));
+        Assert.Equal(["EAST"], zhang.GetProperty("projects").EnumerateArray().Select(d => d.GetString()));
+
+        Assert.Equal(0, (await RunAsync("--as", "li.na", "user", "roles", "zhang.wei", "--role", "staff", "auditor")).ExitCode);
+
+        await using var db = new SqliteConnection($"Data Source={Path.Combine(dataDir, "custos.db")};Mode=ReadOnly");
+        await db.OpenAsync();
+        var command = db.CreateCommand();
+        command.CommandText = "SELECT ActorName, Detail FROM AuditRecords WHERE Action = 'person.roles.change'";
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal("li.na", reader.GetString(0));
+        Assert.Contains("auditor", reader.GetString(1), StringComparison.Ordinal);
+        SqliteConnection.ClearAllPools();
+    }
+
+    [Fact]
+    public async Task Only_an_active_it_administrator_may_act_and_bad_input_is_explained()
+    {
+        Assert.Equal(0, (await RunAsync("user", "add", "wang.fang", "--name", "王芳", "--role", "staff")).ExitCode);
+
+        var notAdmin = await RunAsync("--as", "wang.fang", "user", "list");
+        Assert.Equal(1, notAdmin.ExitCode);
+        Assert.Contains("wang.fang is not an IT administrator", notAdmin.Error, StringComparison.Ordinal);
+
+        var unknown = await RunAsync("user", "add", "x.y", "--name", "某人", "--role", "emperor");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("Role emperor does not exist", unknown.Error, StringComparison.Ordinal);
+
+        var weak = await RunWithInputAsync("Password1234", "user", "add", "zhao.lei", "--name", "赵磊", "--password-stdin");
+        Assert.Equal(1, weak.ExitCode);
+        Assert.Contains("common password", weak.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("zhao.lei", (await RunAsync("user", "list")).Out, StringComparison.Ordinal);
+
+        var builtIn = await RunAsync("user", "disable", "admin");
+        Assert.Equal(1, builtIn.ExitCode);
+        Assert.Contains("built-in administrator cannot be disabled", builtIn.Error, StringComparison.Ordinal);
+
+        Assert.Equal(0, (await RunAsync("user", "disable", "wang.fang")).ExitCode);
+        Assert.Contains("Suspended", (await RunAsync("user", "list", "--json")).Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tokens_are_created_and_revoked_from_the_command_line()
+    {
+        var created = await RunAsync("token", "create", "monitoring", "--scope", "metrics", "--days", "30");
+        Assert.Equal(0, created.ExitCode);
+        var secret = created.Out.Trim().Split('\n')[^1].Trim();
+        Assert.StartsWith("cst_", secret, StringComparison.Ordinal);
+        Assert.Equal(47, secret.Length);
+
+        var list = await RunAsync("token", "list");
+        Assert.DoesNotContain(secret, list.Out, StringComparison.Ordinal);
+        var id = System.Text.RegularExpressions.Regex.Match(created.Out, "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").Value;
+        Assert.Equal(0, (await RunAsync("token", "revoke", id)).ExitCode);
+        Assert.Contains("Inactive", (await RunAsync("token", "list")).Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Schema_commands_and_version_work()
+    {
+        var migrate = await RunAsync("db", "migrate");
+        Assert.Equal(0, migrate.ExitCode);
+        Assert.Contains("up to date", migrate.Out, StringComparison.Ordinal);
+        var status = await RunAsync("db", "status");
+        Assert.Contains("_Initial", status.Out, StringComparison.Ordinal);
+
+        var version = await RunAsync("--version");
+        Assert.Equal(0, version.ExitCode);
+        Assert.Matches(@"^\d+\.\d+\.\d+", version.Out.Trim());
+    }
+
+    [Fact]
+    public async Task An_unreachable_database_is_reported_with_exit_code_2()
+    {
+        var result = await RunAsync("user", "list", "--database", "Host=127.0.0.1;Port=1;Username=u;Password=Hidden-Pw-1;Database=custos;Timeout=2");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("postgresql://127.0.0.1:1/custos", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hidden-Pw-1", result.Error + result.Out, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(dataDir))
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+}
