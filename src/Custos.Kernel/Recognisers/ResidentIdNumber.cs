@@ -70,7 +70,7 @@ public static class ResidentIdNumber
         }
 
         if (!DateOnly.TryParseExact(value.AsSpan(6, 8), "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var birth)
-            || birth.Year < 1900 || birth > today)
+            || birth.Year < 1800 || birth > today)
         {
             return ResidentIdCheck.InvalidBirthDate;
         }
