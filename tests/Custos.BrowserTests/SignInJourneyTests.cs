@@ -1,0 +1,132 @@
+using Microsoft.Playwright;
+using OtpNet;
+
+namespace Custos.BrowserTests;
+
+/// <summary>Real Chromium against a real <c>custos serve</c>: sign in, enrol TOTP, sign out, switch language.</summary>
+public sealed class SignInJourneyTests(CustosServer server) : IClassFixture<CustosServer>, IAsyncLifetime
+{
+    private const string DemoPassword = "Custos-Demo-2026";
+    private IPlaywright? playwright;
+    private IBrowser? browser;
+    private readonly List<string> consoleErrors = [];
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists("/usr/bin/chromium"))
+        {
+            throw new InvalidOperationException("Chromium is not installed. Install it with: apt-get install -y chromium");
+        }
+
+        playwright = await Playwright.CreateAsync();
+        browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (browser is not null)
+        {
+            await browser.DisposeAsync();
+        }
+
+        playwright?.Dispose();
+    }
+
+    private async Task<IPage> NewPageAsync()
+    {
+        var context = await browser!.NewContextAsync(new() { BaseURL = server.BaseUrl, Locale = "zh-CN" });
+        var page = await context.NewPageAsync();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                consoleErrors.Add(message.Text);
+            }
+        };
+        return page;
+    }
+
+    private static string Code(string key) => new Totp(Base32Encoding.ToBytes(key)).ComputeTotp(TimeProvider.System.GetUtcNow().UtcDateTime);
+
+    private static async Task SignInAsync(IPage page, string user)
+    {
+        await page.GotoAsync("/account/login");
+        await page.FillAsync("#username", user);
+        await page.FillAsync("#password", DemoPassword);
+        await page.ClickAsync("#signin");
+    }
+
+    [Fact]
+    public async Task An_administrator_enrols_totp_signs_out_and_signs_back_in_with_a_code()
+    {
+        var page = await NewPageAsync();
+        await SignInAsync(page, "demo.it");
+
+        await page.WaitForURLAsync("**/account/mfa");
+        var key = await page.GetAttributeAsync("#mfa-key", "data-key");
+        Assert.False(string.IsNullOrEmpty(key));
+        Assert.True(await page.IsVisibleAsync(".qr img"));
+        await page.FillAsync("#code", Code(key!));
+        await page.ClickAsync("#enrol");
+
+        await page.WaitForURLAsync(server.BaseUrl + "/");
+        Assert.Contains("周信息", await page.TextContentAsync("#welcome"), StringComparison.Ordinal);
+        Assert.True(await page.IsVisibleAsync("a[href='/admin/people']"));
+
+        await page.ClickAsync("#signout");
+        await page.WaitForURLAsync("**/account/login");
+        var response = await page.GotoAsync("/");
+        Assert.Contains("/account/login", page.Url, StringComparison.Ordinal);
+        Assert.NotNull(response);
+
+        await SignInAsync(page, "demo.it");
+        await page.WaitForURLAsync("**/account/login/2fa**");
+        await page.FillAsync("#code", Code(key!));
+        await page.ClickAsync("#verify");
+        await page.WaitForURLAsync(server.BaseUrl + "/");
+        Assert.Contains("周信息", await page.TextContentAsync("#welcome"), StringComparison.Ordinal);
+
+        Assert.True(consoleErrors.Count == 0, string.Join("\n", consoleErrors));
+    }
+
+    [Fact]
+    public async Task The_language_switch_turns_the_interface_to_english_and_back()
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync("/account/login");
+        Assert.Equal("登录", await page.TextContentAsync("h1"));
+
+        await page.ClickAsync("#culture-form button");
+        await page.WaitForFunctionAsync("document.querySelector('h1').textContent === 'Sign in'");
+        Assert.Equal("en", await page.GetAttributeAsync("html", "lang"));
+
+        await SignInAsync(page, "demo.staff");
+        await page.WaitForURLAsync(server.BaseUrl + "/");
+        Assert.Contains("Welcome", await page.TextContentAsync("#welcome"), StringComparison.Ordinal);
+
+        await page.ClickAsync("#culture-form button");
+        await page.WaitForFunctionAsync("document.querySelector('#welcome').textContent.startsWith('欢迎')");
+        Assert.True(consoleErrors.Count == 0, string.Join("\n", consoleErrors));
+    }
+
+    [Fact]
+    public async Task Staff_need_no_second_factor_but_see_their_scope_masked_by_default_labels()
+    {
+        var page = await NewPageAsync();
+        await SignInAsync(page, "demo.staff");
+        await page.WaitForURLAsync(server.BaseUrl + "/");
+
+        Assert.True(int.Parse(await page.TextContentAsync("#scope-customers") ?? "0", System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.False(await page.IsVisibleAsync("a[href='/admin/people']"));
+        Assert.True(consoleErrors.Count == 0, string.Join("\n", consoleErrors));
+
+        var denied = await page.GotoAsync("/admin/people");
+        Assert.Equal(403, denied!.Status);
+        Assert.Contains("无权访问", await page.TextContentAsync("h1"), StringComparison.Ordinal);
+    }
+}
