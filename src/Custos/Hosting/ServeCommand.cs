@@ -13,7 +13,7 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var urls = new Option<string>("--urls") { Description = "Addresses to listen on", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        var urls = new Option<string?>("--urls") { Description = "Addresses to listen on (default http://127.0.0.1:5080, or ASPNETCORE_URLS)" };
         var demo = new Option<bool>("--demo") { Description = "Create the demo organisation (departments, one person per role, synthetic customers)" };
         var noDemo = new Option<bool>("--no-demo") { Description = "Do not create the demo organisation on the first start" };
         var jsonLogs = new Option<bool>("--json-logs") { Description = "Write logs as JSON lines" };
@@ -22,7 +22,7 @@ internal static class ServeCommand
         command.SetAction(async (parse, ct) =>
         {
             var overrides = Cli.Overrides(parse);
-            overrides["urls"] = parse.GetValue(urls);
+            overrides["urls"] = parse.GetValue(urls) ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://127.0.0.1:5080";
             overrides["Custos:Demo"] = parse.GetValue(demo) ? "true" : null;
             overrides["Custos:NoDemo"] = parse.GetValue(noDemo) ? "true" : null;
             overrides["Custos:JsonLogs"] = parse.GetValue(jsonLogs) ? "true" : null;
