@@ -9,11 +9,14 @@ internal sealed class HttpActor(IHttpContextAccessor accessor) : ICurrentActor
 {
     private ClaimsPrincipal? User => accessor.HttpContext?.User;
 
-    public string Id => User?.Identity?.IsAuthenticated == true
-        ? User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "unknown"
-        : "anonymous";
+    /// <summary>Outside a request (start-up, background work) the actor is the system itself.</summary>
+    public string Id => accessor.HttpContext is null
+        ? FixedActor.System.Id
+        : User?.Identity?.IsAuthenticated == true ? User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "unknown" : "anonymous";
 
-    public string Name => User?.Identity?.IsAuthenticated == true ? CustosClaims.DisplayNameOf(User) : "anonymous";
+    public string Name => accessor.HttpContext is null
+        ? FixedActor.System.Name
+        : User?.Identity?.IsAuthenticated == true ? CustosClaims.DisplayNameOf(User) : "anonymous";
 
     public string? ClientAddress => accessor.HttpContext?.Connection.RemoteIpAddress?.ToString();
 }
