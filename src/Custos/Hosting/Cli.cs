@@ -131,6 +131,18 @@ public static class Cli
         }
     }
 
+    /// <summary>Writes a table: box drawing on a terminal, plain ASCII when redirected to a file or pipe.</summary>
+    public static void Write(Table table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        if (Console.IsOutputRedirected)
+        {
+            table.Border(TableBorder.Ascii);
+        }
+
+        AnsiConsole.Write(table);
+    }
+
     public static void Error(string message)
     {
         var stderr = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });

@@ -68,7 +68,7 @@ internal static class ServeCommand
                 table.AddRow(Markup.Escape(account.UserName), Markup.Escape(text["Role." + account.Role]), Markup.Escape(DemoOrganisation.Password));
             }
 
-            AnsiConsole.Write(table);
+            Cli.Write(table);
             AnsiConsole.MarkupLine(Markup.Escape(text["Cli.DemoWarning"]));
         }
     }

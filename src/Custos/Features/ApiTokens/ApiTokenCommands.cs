@@ -33,7 +33,7 @@ internal static class ApiTokenCommands
                     Markup.Escape(t.Active ? text["Token.Active"] : text["Token.Inactive"]));
             }
 
-            AnsiConsole.Write(table);
+            Cli.Write(table);
         }, ct));
 
         var id = new Argument<Guid>("id") { Description = "Token id" };

@@ -28,7 +28,7 @@ internal static class OrganisationCommands
                 table.AddRow(Markup.Escape(d.Code), Markup.Escape(d.Name), d.People.ToString(System.Globalization.CultureInfo.InvariantCulture), d.Projects.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
-            AnsiConsole.Write(table);
+            Cli.Write(table);
         }, ct));
 
         var department = new Option<string>("--department") { Description = "Code of the department the project belongs to", Required = true };
@@ -48,7 +48,7 @@ internal static class OrganisationCommands
                 table.AddRow(Markup.Escape(p.Code), Markup.Escape(p.Name), Markup.Escape(p.DepartmentCode), p.People.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
-            AnsiConsole.Write(table);
+            Cli.Write(table);
         }, ct));
 
         return new Command("org", "Departments and projects")

@@ -81,7 +81,7 @@ internal static class PeopleCommands
                     Markup.Escape(p.TwoFactorEnabled ? text["Label.Yes"] : text["Label.No"]));
             }
 
-            AnsiConsole.Write(table);
+            Cli.Write(table);
         }, ct));
         return command;
     }
