@@ -1,0 +1,35 @@
+namespace Custos.Kernel.Crypto;
+
+/// <summary>A data key wrapped by version <see cref="KekVersion"/> of the key-encryption key.</summary>
+public sealed record WrappedDataKey(int KekVersion, byte[] Blob);
+
+/// <summary>State of a key-encryption key version.</summary>
+public enum KekState
+{
+    /// <summary>Wraps new data keys and unwraps old ones.</summary>
+    Active,
+
+    /// <summary>Unwraps only; data keys are being re-wrapped under the active version.</summary>
+    Decrypting,
+
+    /// <summary>Destroyed: nothing it wrapped can be read any more (crypto-shredding).</summary>
+    Destroyed,
+}
+
+public sealed record KekVersionInfo(int Version, KekState State, DateTimeOffset CreatedAt);
+
+/// <summary>
+/// Versioned key-encryption keys held by a key provider (key file, HSM). Implementations never expose the
+/// key itself; they wrap and unwrap data keys, binding each to a context (e.g. the customer id).
+/// </summary>
+public interface IKeyEncryptionKeys
+{
+    int ActiveVersion { get; }
+
+    IReadOnlyList<KekVersionInfo> Versions { get; }
+
+    WrappedDataKey Wrap(ReadOnlySpan<byte> dataKey, ReadOnlySpan<byte> context);
+
+    /// <summary>Unwraps; throws <see cref="System.Security.Cryptography.CryptographicException"/> if the blob, context or version is wrong.</summary>
+    byte[] Unwrap(WrappedDataKey wrapped, ReadOnlySpan<byte> context);
+}
