@@ -9,19 +9,11 @@ namespace Custos.Tests.Accounts;
 public abstract class AdminPagesTests<TApp>(TApp app) : IClassFixture<TApp>
     where TApp : CustosApp
 {
-    private async Task<WebSession> AdminAsync()
-    {
-        var admin = await app.CreatePersonAsync(Roles.ItAdministrator);
-        var web = app.Session();
-        await web.SignInAsync(admin.UserName!);
-        await web.EnrolMfaAsync();
-        return web;
-    }
 
     [Fact]
     public async Task An_administrator_creates_a_person_who_can_then_sign_in_with_the_generated_password()
     {
-        using var web = await AdminAsync();
+        using var web = await app.AdminSessionAsync();
         var userName = app.UniqueName("page");
 
         var response = await web.SubmitAsync("/admin/people", "form:has(#create-person)", new Dictionary<string, string>
@@ -43,7 +35,7 @@ public abstract class AdminPagesTests<TApp>(TApp app) : IClassFixture<TApp>
     [Fact]
     public async Task Roles_are_changed_and_a_person_disabled_from_the_edit_page()
     {
-        using var web = await AdminAsync();
+        using var web = await app.AdminSessionAsync();
         var person = await app.CreatePersonAsync(Roles.Staff);
         var url = $"/admin/people/{person.Id}";
 
@@ -59,7 +51,7 @@ public abstract class AdminPagesTests<TApp>(TApp app) : IClassFixture<TApp>
     [Fact]
     public async Task Departments_projects_and_tokens_are_managed_from_their_pages()
     {
-        using var web = await AdminAsync();
+        using var web = await app.AdminSessionAsync();
         var code = app.UniqueName("D").ToUpperInvariant();
 
         await web.SubmitAsync("/admin/departments", "form:has(input[value='new-department'])", new Dictionary<string, string> { ["Form.Code"] = code, ["Form.Name"] = "客服二部" });
@@ -89,7 +81,7 @@ public abstract class AdminPagesTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.StartsWith("/error/403", WebSession.Location(denied), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, (await web.FollowAsync(denied)).StatusCode);
 
-        using var admin = await AdminAsync();
+        using var admin = await app.AdminSessionAsync();
         var missing = await admin.Client.GetAsync($"/admin/people/{Guid.NewGuid()}");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }

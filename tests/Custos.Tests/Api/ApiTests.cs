@@ -12,15 +12,6 @@ namespace Custos.Tests.Api;
 public abstract class ApiTests<TApp>(TApp app) : IClassFixture<TApp>
     where TApp : CustosApp
 {
-    /// <summary>An IT administrator who has enrolled two-factor authentication, signed in through the UI.</summary>
-    private async Task<WebSession> AdminSessionAsync()
-    {
-        var admin = await app.CreatePersonAsync(Roles.ItAdministrator);
-        var web = app.Session();
-        await web.SignInAsync(admin.UserName!);
-        await web.EnrolMfaAsync();
-        return web;
-    }
 
     private async Task<string> CreateTokenAsync(WebSession admin, string[] scopes, int days = 30)
     {
@@ -33,7 +24,7 @@ public abstract class ApiTests<TApp>(TApp app) : IClassFixture<TApp>
     [Fact]
     public async Task A_token_authenticates_with_its_scopes_until_revoked()
     {
-        using var admin = await AdminSessionAsync();
+        using var admin = await app.AdminSessionAsync();
         var secret = await CreateTokenAsync(admin, [Roles.ItAdministrator]);
         var client = app.ApiClient(secret);
 
@@ -62,7 +53,7 @@ public abstract class ApiTests<TApp>(TApp app) : IClassFixture<TApp>
     [Fact]
     public async Task A_token_stops_working_when_it_expires()
     {
-        using var admin = await AdminSessionAsync();
+        using var admin = await app.AdminSessionAsync();
         var secret = await CreateTokenAsync(admin, [Roles.Auditor], days: 1);
         var client = app.ApiClient(secret);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/me")).StatusCode);
@@ -75,7 +66,7 @@ public abstract class ApiTests<TApp>(TApp app) : IClassFixture<TApp>
     [Fact]
     public async Task A_token_scoped_below_administrator_cannot_administer()
     {
-        using var admin = await AdminSessionAsync();
+        using var admin = await app.AdminSessionAsync();
         var client = app.ApiClient(await CreateTokenAsync(admin, [Roles.Staff]));
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/departments")).StatusCode);
@@ -87,7 +78,7 @@ public abstract class ApiTests<TApp>(TApp app) : IClassFixture<TApp>
     [Fact]
     public async Task Metrics_need_a_metrics_or_administrator_token()
     {
-        using var admin = await AdminSessionAsync();
+        using var admin = await app.AdminSessionAsync();
         var client = app.ApiClient(await CreateTokenAsync(admin, [Roles.MetricsReader]));
 
         var metrics = await client.GetStringAsync("/metrics");
@@ -114,7 +105,7 @@ public abstract class ApiTests<TApp>(TApp app) : IClassFixture<TApp>
     [Fact]
     public async Task Creating_and_changing_a_person_records_who_did_what_before_and_after()
     {
-        using var admin = await AdminSessionAsync();
+        using var admin = await app.AdminSessionAsync();
         var userName = app.UniqueName("clerk");
         var created = await admin.Client.PostAsJsonAsync("/api/v1/people", new
         {
@@ -142,7 +133,7 @@ public abstract class ApiTests<TApp>(TApp app) : IClassFixture<TApp>
     [Fact]
     public async Task Bad_requests_get_localised_problem_details_and_change_nothing()
     {
-        using var admin = await AdminSessionAsync();
+        using var admin = await app.AdminSessionAsync();
         var before = await app.WithDbAsync(db => db.Users.CountAsync());
 
         var unknownRole = await admin.Client.PostAsJsonAsync("/api/v1/people", new { userName = app.UniqueName("x"), displayName = "李四", roles = new[] { "king" } });
@@ -162,7 +153,7 @@ public abstract class ApiTests<TApp>(TApp app) : IClassFixture<TApp>
     [Fact]
     public async Task The_built_in_administrator_cannot_be_disabled()
     {
-        using var admin = await AdminSessionAsync();
+        using var admin = await app.AdminSessionAsync();
         var builtIn = await app.WithDbAsync(db => db.Users.SingleAsync(u => u.IsBuiltIn));
 
         var response = await admin.Client.PostAsync($"/api/v1/people/{builtIn.Id}/disable", null);

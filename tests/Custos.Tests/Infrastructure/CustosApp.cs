@@ -81,6 +81,16 @@ public abstract class CustosApp : IAsyncLifetime
         return person;
     }
 
+    /// <summary>A signed-in IT administrator who has enrolled two-factor authentication.</summary>
+    public async Task<WebSession> AdminSessionAsync()
+    {
+        var admin = await CreatePersonAsync(Roles.ItAdministrator);
+        var web = Session();
+        await web.SignInAsync(admin.UserName!);
+        await web.EnrolMfaAsync();
+        return web;
+    }
+
     public async Task<T> WithDbAsync<T>(Func<CustosDbContext, Task<T>> query)
     {
         using var scope = Factory.Services.CreateScope();
