@@ -12,6 +12,7 @@ var root = new RootCommand("Custos — customer-information confidentiality: ser
 {
     Cli.DataDir,
     Cli.Database,
+    Cli.KeyFile,
     Cli.As,
     ServeCommand.Create(),
     DbCommands.Create(),

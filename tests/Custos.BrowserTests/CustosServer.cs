@@ -99,5 +99,7 @@ public sealed class CustosServer : IAsyncLifetime
         {
             Directory.Delete(dataDir, recursive: true);
         }
+
+        File.Delete(dataDir + ".keys");
     }
 }

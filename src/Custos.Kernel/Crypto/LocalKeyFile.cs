@@ -40,12 +40,14 @@ public sealed class LocalKeyFile : IKeyEncryptionKeys
     private readonly string? passphrase;
     private readonly Lock gate = new();
     private KeyMaterial material;
+    private DateTime loadedWriteTime;
 
     private LocalKeyFile(string path, string? passphrase, KeyMaterial material)
     {
         this.path = path;
         this.passphrase = passphrase;
         this.material = material;
+        loadedWriteTime = File.Exists(path) ? File.GetLastWriteTimeUtc(path) : default;
     }
 
     /// <summary>Creates a new key file; refuses to overwrite one.</summary>
@@ -148,6 +150,7 @@ public sealed class LocalKeyFile : IKeyEncryptionKeys
 
     public WrappedDataKey Wrap(ReadOnlySpan<byte> dataKey, ReadOnlySpan<byte> context)
     {
+        RefreshIfChanged();
         KekEntry active;
         lock (gate)
         {
@@ -169,6 +172,14 @@ public sealed class LocalKeyFile : IKeyEncryptionKeys
         lock (gate)
         {
             entry = material.Kek.SingleOrDefault(k => k.Version == wrapped.KekVersion);
+        }
+
+        if (entry is null && RefreshIfChanged())
+        {
+            lock (gate)
+            {
+                entry = material.Kek.SingleOrDefault(k => k.Version == wrapped.KekVersion);
+            }
         }
 
         if (entry is null || entry.State == KekState.Destroyed || entry.Key is null)
@@ -230,6 +241,28 @@ public sealed class LocalKeyFile : IKeyEncryptionKeys
         }
     }
 
+    /// <summary>
+    /// Another process (<c>custos keys rotate</c>) changed the file: take its versions, so a server keeps
+    /// reading data keys re-wrapped under a new version and wraps new ones with it.
+    /// </summary>
+    public bool RefreshIfChanged()
+    {
+        var written = File.Exists(path) ? File.GetLastWriteTimeUtc(path) : default;
+        if (written == loadedWriteTime)
+        {
+            return false;
+        }
+
+        var fresh = Open(path, passphrase);
+        lock (gate)
+        {
+            material = fresh.material;
+            loadedWriteTime = fresh.loadedWriteTime;
+        }
+
+        return true;
+    }
+
     private void Save() => Save(material);
 
     /// <summary>Writes a new file beside the old one, then renames it over: never a half-written key file.</summary>
@@ -254,6 +287,7 @@ public sealed class LocalKeyFile : IKeyEncryptionKeys
         }
 
         File.Move(temporary, path, overwrite: true);
+        loadedWriteTime = File.GetLastWriteTimeUtc(path);
     }
 
     private static byte[] WrapContext(ReadOnlySpan<byte> context, int version)

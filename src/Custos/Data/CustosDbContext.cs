@@ -31,6 +31,14 @@ public abstract class CustosDbContext(DbContextOptions options)
 
     public DbSet<Customer> Customers => Set<Customer>();
 
+    public DbSet<CustomerValue> CustomerValues => Set<CustomerValue>();
+
+    public DbSet<CustomerIndex> CustomerIndexes => Set<CustomerIndex>();
+
+    public DbSet<CustomerValueHistory> CustomerHistory => Set<CustomerValueHistory>();
+
+    public DbSet<Features.Keys.KeyCheck> KeyChecks => Set<Features.Keys.KeyCheck>();
+
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
@@ -97,12 +105,43 @@ public abstract class CustosDbContext(DbContextOptions options)
 
         builder.Entity<Customer>(e =>
         {
-            e.Property(c => c.Name).HasMaxLength(100);
-            e.Property(c => c.IdNumber).HasMaxLength(32);
-            e.Property(c => c.Mobile).HasMaxLength(32);
             e.Property(c => c.Kind).HasConversion<string>().HasMaxLength(16);
             e.Property(c => c.Grade).HasConversion<string>().HasMaxLength(20);
+            e.Property(c => c.WrappedKey).HasMaxLength(128);
+            e.Ignore(c => c.Wrapped);
             e.HasIndex(c => c.DepartmentId);
+            e.HasIndex(c => c.KekVersion);
+            e.HasMany(c => c.Values).WithOne().HasForeignKey(v => v.CustomerId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(c => c.Indexes).WithOne().HasForeignKey(i => i.CustomerId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<CustomerValue>(e =>
+        {
+            e.HasKey(v => new { v.CustomerId, v.Field });
+            e.Property(v => v.Field).HasMaxLength(40);
+        });
+
+        builder.Entity<CustomerIndex>(e =>
+        {
+            e.HasKey(i => new { i.CustomerId, i.Kind });
+            e.Property(i => i.Kind).HasConversion<string>().HasMaxLength(16);
+            e.Property(i => i.Hash).HasMaxLength(16);
+            e.HasIndex(i => new { i.Kind, i.Hash });
+        });
+
+        builder.Entity<CustomerValueHistory>(e =>
+        {
+            e.Property(h => h.Field).HasMaxLength(40);
+            e.Property(h => h.ChangedBy).HasMaxLength(64);
+            e.HasIndex(h => new { h.CustomerId, h.ChangedAt });
+            e.HasOne<Customer>().WithMany().HasForeignKey(h => h.CustomerId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Features.Keys.KeyCheck>(e =>
+        {
+            e.Property(k => k.Id).ValueGeneratedNever();
+            e.Property(k => k.Wrapped).HasMaxLength(128);
+            e.Property(k => k.IndexProbe).HasMaxLength(16);
         });
 
         ConfigureProvider(builder);

@@ -50,6 +50,7 @@ public sealed class DatabaseInitialiser(
     UserManager<Person> users,
     RoleManager<IdentityRole<Guid>> roles,
     CustosSettings settings,
+    Features.Keys.KeyRing keyRing,
     TimeProvider time,
     ILogger<DatabaseInitialiser> log)
 {
@@ -113,6 +114,11 @@ public sealed class DatabaseInitialiser(
         {
             // WAL is a property of the database file: set once, it stays.
             await db.Database.ExecuteSqlAsync($"PRAGMA journal_mode=WAL;", ct);
+        }
+
+        if (!keyRing.IsLoaded)
+        {
+            await keyRing.LoadAsync(db, settings.FullKeyFile, settings.KeyPassphrase, time, ct);
         }
 
         await SeedRolesAsync();

@@ -19,5 +19,6 @@ internal static class Api
         PeopleApi.Map(v1);
         OrganisationApi.Map(v1);
         ApiTokensApi.Map(v1);
+        Features.Customers.CustomersApi.Map(v1);
     }
 }

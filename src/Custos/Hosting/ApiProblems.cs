@@ -60,10 +60,11 @@ internal sealed class ApiProblems(IProblemDetailsService problems, IStringLocali
         {
             CustosError.NotFound => StatusCodes.Status404NotFound,
             CustosError.Conflict => StatusCodes.Status409Conflict,
+            CustosError.Forbidden => StatusCodes.Status403Forbidden,
             _ => StatusCodes.Status400BadRequest,
         };
         return TypedResults.Problem(
-            title: text["Error." + e.Code, [.. e.Args]],
+            title: text["Error." + e.Code, Messages.Arguments(text, e)],
             statusCode: status,
             extensions: new Dictionary<string, object?> { ["code"] = e.Code });
     }

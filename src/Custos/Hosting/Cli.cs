@@ -27,6 +27,12 @@ public static class Cli
         Recursive = true,
     };
 
+    public static readonly Option<string?> KeyFile = new("--key-file")
+    {
+        Description = "Key file (default: beside the data directory; env CUSTOS_KEY_FILE). Passphrase, if sealed: env CUSTOS_KEY_PASSPHRASE",
+        Recursive = true,
+    };
+
     public static readonly Option<string> As = new("--as")
     {
         Description = "The person an administrative command acts as, and is recorded under",
@@ -47,6 +53,11 @@ public static class Cli
         if (parse.GetValue(Database) is { } database)
         {
             overrides["Custos:Database"] = database;
+        }
+
+        if (parse.GetValue(KeyFile) is { } keyFile)
+        {
+            overrides["Custos:KeyFile"] = keyFile;
         }
 
         return overrides;
@@ -116,7 +127,7 @@ public static class Cli
         }
         catch (CustosException e)
         {
-            Error(text["Error." + e.Code, [.. e.Args]]);
+            Error(Messages.For(text, e));
             return 1;
         }
         catch (SchemaMismatchException e)
@@ -127,6 +138,11 @@ public static class Cli
         catch (DatabaseUnavailableException e)
         {
             Error(text["Error.DatabaseUnreachable", e.Message]);
+            return 2;
+        }
+        catch (Kernel.Crypto.KeyFileException e)
+        {
+            Error(text["Error.KeysUnusable", e.Message]);
             return 2;
         }
     }

@@ -32,12 +32,14 @@ public static class CoreServices
             .SetApplicationName("Custos")
             .PersistKeysToDbContext<CustosDbContext>();
 
+        services.AddSingleton<Features.Keys.KeyRing>();
         services.AddScoped<IAuditTrail, DatabaseAuditTrail>();
         services.AddScoped<DatabaseInitialiser>();
         services.AddScoped<PeopleService>();
         services.AddScoped<OrganisationService>();
         services.AddScoped<ApiTokenService>();
         services.AddScoped<DemoOrganisation>();
+        services.AddScoped<Features.Customers.CustomerService>();
         return services;
     }
 

@@ -8,6 +8,8 @@ public static class CustosConfiguration
     [
         ("CUSTOS_DATABASE", "Custos:Database"),
         ("CUSTOS_DATA_DIR", "Custos:DataDir"),
+        ("CUSTOS_KEY_FILE", "Custos:KeyFile"),
+        ("CUSTOS_KEY_PASSPHRASE", "Custos:KeyPassphrase"),
     ];
 
     public static void Add(IConfigurationBuilder builder, IDictionary<string, string?> overrides)

@@ -50,4 +50,8 @@ public enum CustosError
     Invalid,
     NotFound,
     Conflict,
+    Forbidden,
 }
+
+/// <summary>An argument of a <see cref="CustosException"/> that is itself localised text (e.g. a field's label).</summary>
+public sealed record TextKey(string Key);

@@ -14,6 +14,16 @@ public sealed class CustosSettings
     /// <summary>Folder of the embedded database and local keys. Default <c>./custos-data</c>.</summary>
     public string DataDir { get; set; } = "custos-data";
 
+    /// <summary>
+    /// The key file (key-encryption and blind-index keys). Default: beside the data directory, not inside
+    /// it (<c>./custos-data.keys</c>), so a copy of the data directory does not carry its keys; with
+    /// PostgreSQL <c>./custos.keys</c>. Keep it off the database host's backups.
+    /// </summary>
+    public string? KeyFile { get; set; }
+
+    /// <summary>Passphrase that seals the key file (env <c>CUSTOS_KEY_PASSPHRASE</c>); never a command-line argument.</summary>
+    public string? KeyPassphrase { get; set; }
+
     /// <summary>A PostgreSQL connection string; empty means SQLite in <see cref="DataDir"/>.</summary>
     public string? Database { get; set; }
 
@@ -30,9 +40,15 @@ public sealed class CustosSettings
 
     public SecuritySettings Security { get; set; } = new();
 
+    /// <summary>Purposes a person may state to reveal a protected value (ACC-3); <c>other</c> needs a note. Labels: <c>Purpose.{key}</c>.</summary>
+    public List<string> RevealPurposes { get; set; } = ["follow-up", "service", "complaint", "verification", "other"];
+
     public string FullDataDir => Path.GetFullPath(DataDir);
 
     public bool UsesPostgres => !string.IsNullOrWhiteSpace(Database);
+
+    public string FullKeyFile => Path.GetFullPath(
+        !string.IsNullOrWhiteSpace(KeyFile) ? KeyFile : UsesPostgres ? "custos.keys" : FullDataDir.TrimEnd(Path.DirectorySeparatorChar) + ".keys");
 
     public static CustosSettings From(IConfiguration configuration)
     {

@@ -32,7 +32,7 @@ internal static class ServeCommand
             {
                 await host.StartAsync(ct);
             }
-            catch (Exception e) when (e is Data.SchemaMismatchException or Data.DatabaseUnavailableException)
+            catch (Exception e) when (e is Data.SchemaMismatchException or Data.DatabaseUnavailableException or Kernel.Crypto.KeyFileException)
             {
                 Cli.Error(e.Message);
                 return 2;

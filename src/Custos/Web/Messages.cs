@@ -18,8 +18,16 @@ public static class Messages
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(error);
-        var found = text["Error." + error.Code, [.. error.Args]];
+        var found = text["Error." + error.Code, [.. Arguments(text, error)]];
         return found.ResourceNotFound ? text["Error.Unexpected"] : found.Value;
+    }
+
+    /// <summary>The arguments of an error, with <see cref="TextKey"/> ones translated.</summary>
+    public static object[] Arguments(IStringLocalizer<Strings> text, CustosException error)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(error);
+        return [.. error.Args.Select(a => a is TextKey key ? text[key.Key].Value : a)];
     }
 
     private static string? Lookup(IStringLocalizer<Strings> text, string key)

@@ -155,12 +155,5 @@ public sealed class CliTests : IDisposable
         Assert.DoesNotContain("Hidden-Pw-1", result.Error + result.Out, StringComparison.Ordinal);
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        if (Directory.Exists(dataDir))
-        {
-            Directory.Delete(dataDir, recursive: true);
-        }
-    }
+    public void Dispose() => Infrastructure.TestPaths.Delete(dataDir);
 }

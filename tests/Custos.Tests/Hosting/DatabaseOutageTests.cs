@@ -13,10 +13,12 @@ public sealed class DatabaseOutageTests
     public async Task Requests_during_an_outage_get_a_clear_503_and_service_resumes_afterwards()
     {
         await using var postgres = await PostgresServer.StartAsync();
+        var keyFile = TestPaths.NewKeyFile();
         var settings = new Dictionary<string, string?>
         {
             ["Custos:Database"] = postgres.CreateDatabaseConnectionString(),
             ["Custos:NoDemo"] = "true",
+            ["Custos:KeyFile"] = keyFile,
         };
         await using var factory = new CustosFactory(settings);
         factory.StartServer();
@@ -60,5 +62,6 @@ public sealed class DatabaseOutageTests
         Assert.Equal(HttpStatusCode.OK, (await web.Client.GetAsync("/")).StatusCode);
         var departments = await api.GetFromJsonAsync<JsonElement>("/api/v1/departments");
         Assert.DoesNotContain(departments.EnumerateArray(), d => d.GetProperty("code").GetString() == "OUTAGE");
+        File.Delete(keyFile);
     }
 }

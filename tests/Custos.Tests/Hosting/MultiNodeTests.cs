@@ -14,10 +14,11 @@ public sealed class MultiNodeTests
     public async Task Disabling_on_one_node_ends_the_session_on_the_other_and_revoking_a_token_too()
     {
         var connection = (await SharedPostgres.Server).CreateDatabaseConnectionString();
-        var settings = new Dictionary<string, string?> { ["Custos:Database"] = connection, ["Custos:NoDemo"] = "true" };
+        var keyFile = TestPaths.NewKeyFile();
+        var settings = new Dictionary<string, string?> { ["Custos:Database"] = connection, ["Custos:NoDemo"] = "true", ["Custos:KeyFile"] = keyFile };
         await using var nodeA = new CustosFactory(new(settings));
         await using var nodeB = new CustosFactory(new(settings));
-        nodeA.StartServer();
+        nodeA.StartServer(); // creates the key file; node B opens the same one
         nodeB.StartServer();
 
         Person staff;
@@ -53,5 +54,6 @@ public sealed class MultiNodeTests
         Assert.Equal(HttpStatusCode.Found, afterDisable.StatusCode);
         Assert.StartsWith("/account/login", WebSession.Location(afterDisable), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, (await bearerOnB.GetAsync("/api/v1/me")).StatusCode);
+        File.Delete(keyFile);
     }
 }

@@ -13,7 +13,19 @@ public sealed class StartupTests
 {
     private static Dictionary<string, string?> Sqlite(string dir) => new() { ["Custos:DataDir"] = dir, ["Custos:NoDemo"] = "true" };
 
-    private static string TempDir() => Path.Combine(Path.GetTempPath(), "custos-start-" + Guid.NewGuid().ToString("N")[..8]);
+    private static string TempDir() => TestPaths.NewDataDir("start");
+
+    [Fact]
+    public void The_synthetic_customer_generator_makes_valid_distinct_identities()
+    {
+        var today = new DateOnly(2026, 11, 29);
+        var customers = new SyntheticCustomers(seed: 7).Generate(5000).ToList();
+        Assert.All(customers, c => Assert.Equal(ResidentIdCheck.Valid, ResidentIdNumber.Validate(c.IdNumber, today)));
+        Assert.All(customers, c => Assert.True(MobileNumber.IsValid(c.Mobile), c.Mobile));
+        Assert.All(customers, c => Assert.InRange(c.Name.Length, 2, 4));
+        Assert.Equal(5000, customers.Select(c => c.IdNumber).Distinct().Count());
+        Assert.Equal(customers.Select(c => c.IdNumber), new SyntheticCustomers(seed: 7).Generate(5000).Select(c => c.IdNumber));
+    }
 
     [Fact]
     public async Task An_empty_data_directory_gets_schema_wal_an_administrator_and_a_default_department()
@@ -36,8 +48,7 @@ public sealed class StartupTests
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
         }
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(dir, true);
+        TestPaths.Delete(dir);
     }
 
     [Fact]
@@ -60,8 +71,7 @@ public sealed class StartupTests
         await using var second = new CustosFactory(Sqlite(dir));
         var error = Assert.Throws<SchemaMismatchException>(second.StartServer);
         Assert.Contains("29991231000000_FromTheFuture", error.Message, StringComparison.Ordinal);
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(dir, true);
+        TestPaths.Delete(dir);
     }
 
     [Fact]
@@ -80,8 +90,7 @@ public sealed class StartupTests
         await using var factory = new CustosFactory(Sqlite(dir));
         var error = Assert.Throws<SchemaMismatchException>(factory.StartServer);
         Assert.Contains("not a Custos database", error.Message, StringComparison.Ordinal);
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(dir, true);
+        TestPaths.Delete(dir);
     }
 
     [Fact]
@@ -110,12 +119,11 @@ public sealed class StartupTests
             factory.StartServer();
             using var scope = factory.Services.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<CustosDbContext>();
-            var customers = await db.Customers.ToListAsync();
+            var customers = await db.Customers.Include(c => c.Values).Include(c => c.Indexes).ToListAsync();
             Assert.Equal(1000, customers.Count);
-            var today = DateOnly.FromDateTime(factory.Time.GetUtcNow().UtcDateTime);
-            Assert.All(customers, c => Assert.Equal(ResidentIdCheck.Valid, ResidentIdNumber.Validate(c.IdNumber, today)));
-            Assert.All(customers, c => Assert.True(MobileNumber.IsValid(c.Mobile)));
-            Assert.Equal(1000, customers.Select(c => c.IdNumber).Distinct().Count());
+            Assert.All(customers, c => Assert.Equal(3, c.Values.Count));
+            var idIndexes = customers.Select(c => Convert.ToHexString(c.Indexes.Single(i => i.Kind == Custos.Kernel.Crypto.IndexedKind.IdNumber).Hash));
+            Assert.Equal(1000, idIndexes.Distinct().Count());
 
             foreach (var account in DemoOrganisation.Accounts)
             {
@@ -129,7 +137,6 @@ public sealed class StartupTests
             Assert.True(int.Parse(page.QuerySelector("#scope-customers")!.TextContent, System.Globalization.CultureInfo.InvariantCulture) > 0);
         }
 
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(dir, true);
+        TestPaths.Delete(dir);
     }
 }

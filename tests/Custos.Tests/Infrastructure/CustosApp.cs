@@ -55,6 +55,8 @@ public abstract class CustosApp : IAsyncLifetime
 
     public virtual async Task DisposeAsync() => await Factory.DisposeAsync();
 
+    public string KeyFilePath => Factory.Services.GetRequiredService<CustosSettings>().FullKeyFile;
+
     public WebSession Session() => new(Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }));
 
     public HttpClient ApiClient(string? bearer = null)
@@ -120,11 +122,7 @@ public sealed class SqliteApp : CustosApp
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (Directory.Exists(dataDir))
-        {
-            Directory.Delete(dataDir, recursive: true);
-        }
+        TestPaths.Delete(dataDir);
     }
 }
 
@@ -132,12 +130,20 @@ public sealed class PostgresApp : CustosApp
 {
     public override string Provider => "postgres";
 
+    private readonly string keyFile = TestPaths.NewKeyFile();
+
     public string ConnectionString { get; private set; } = "";
 
     protected override async Task<Dictionary<string, string?>> SettingsAsync()
     {
         ConnectionString = (await SharedPostgres.Server).CreateDatabaseConnectionString();
-        return new Dictionary<string, string?> { ["Custos:Database"] = ConnectionString };
+        return new Dictionary<string, string?> { ["Custos:Database"] = ConnectionString, ["Custos:KeyFile"] = keyFile };
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        File.Delete(keyFile);
     }
 }
 

@@ -1,23 +1,18 @@
 using Custos.Features.People;
+using Custos.Kernel.Crypto;
 
 namespace Custos.Features.Customers;
 
 /// <summary>
-/// A customer record in its first, minimal shape: enough for the demo organisation and for scoping by
-/// department. Field-level envelope encryption, blind indexes and masking (SEC-1, ACC-3) replace these
-/// plain columns in the protected-records work; until then only synthetic data belongs here.
+/// A customer record (CLS-4). Only what is needed to scope and label it is stored in clear: kind,
+/// department, project, secrecy grade (CLS-2). Every piece of customer information is a
+/// <see cref="CustomerValue"/>, encrypted under the customer's own data key, whose wrapped form is kept here.
 /// </summary>
 public sealed class Customer
 {
     public Guid Id { get; set; }
 
     public CustomerKind Kind { get; set; }
-
-    public string Name { get; set; } = "";
-
-    public string? IdNumber { get; set; }
-
-    public string? Mobile { get; set; }
 
     public Guid DepartmentId { get; set; }
 
@@ -27,10 +22,64 @@ public sealed class Customer
     public Clearance Grade { get; set; } = Clearance.Secret;
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>Version of the data key; part of every field's associated data.</summary>
+    public int DataKeyVersion { get; set; } = 1;
+
+    /// <summary>Version of the key-encryption key that wrapped the data key.</summary>
+    public int KekVersion { get; set; }
+
+    public byte[] WrappedKey { get; set; } = [];
+
+    public List<CustomerValue> Values { get; } = [];
+
+    public List<CustomerIndex> Indexes { get; } = [];
+
+    public WrappedDataKey Wrapped => new(KekVersion, WrappedKey);
 }
 
 public enum CustomerKind
 {
     Individual = 0,
     Business = 1,
+}
+
+/// <summary>One encrypted field value (AES-256-GCM, bound to customer, field and data-key version).</summary>
+public sealed class CustomerValue
+{
+    public Guid CustomerId { get; set; }
+
+    public string Field { get; set; } = "";
+
+    public byte[] Cipher { get; set; } = [];
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>A blind index (keyed HMAC of the normalised value) for exact search without decryption.</summary>
+public sealed class CustomerIndex
+{
+    public Guid CustomerId { get; set; }
+
+    public IndexedKind Kind { get; set; }
+
+    public byte[] Hash { get; set; } = [];
+}
+
+/// <summary>The previous value of a changed field (SEC-4), encrypted under the history context.</summary>
+public sealed class CustomerValueHistory
+{
+    public long Id { get; set; }
+
+    public Guid CustomerId { get; set; }
+
+    public string Field { get; set; } = "";
+
+    public byte[] Cipher { get; set; } = [];
+
+    public DateTimeOffset ChangedAt { get; set; }
+
+    public string ChangedBy { get; set; } = "";
 }

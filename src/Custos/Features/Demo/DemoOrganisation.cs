@@ -2,6 +2,7 @@ using Custos.Data;
 using Custos.Features.Customers;
 using Custos.Features.Organisation;
 using Custos.Features.People;
+using Custos.Kernel.Classification;
 using Microsoft.EntityFrameworkCore;
 
 namespace Custos.Features.Demo;
@@ -13,7 +14,7 @@ public sealed record DemoAccount(string UserName, string Role);
 /// The demo organisation: a few departments and projects, one person per role, synthetic customers.
 /// Created only on request (<c>serve --demo</c>) or by the first <c>serve</c> of an empty installation.
 /// </summary>
-public sealed class DemoOrganisation(CustosDbContext db, PeopleService people, OrganisationService organisation, TimeProvider time)
+public sealed class DemoOrganisation(CustosDbContext db, PeopleService people, OrganisationService organisation, CustomerService customers, TimeProvider time)
 {
     /// <summary>The one password of every demo account; it exists only in demo installations.</summary>
     public const string Password = "Custos-Demo-2026";
@@ -81,18 +82,13 @@ public sealed class DemoOrganisation(CustosDbContext db, PeopleService people, O
         {
             var department = departments[i % departments.Count];
             var project = projects.FirstOrDefault(p => p.DepartmentId == department.Id && i % 3 == 0);
-            db.Customers.Add(new Customer
+            var grade = (i % 20) switch { 0 => Clearance.TopSecret, < 6 => Clearance.Confidential, _ => Clearance.Secret };
+            db.Customers.Add(customers.Build(CustomerKind.Individual, department.Id, project?.Id, grade, new Dictionary<string, string?>
             {
-                Id = Guid.CreateVersion7(now),
-                Kind = CustomerKind.Individual,
-                Name = c.Name,
-                IdNumber = c.IdNumber,
-                Mobile = c.Mobile,
-                DepartmentId = department.Id,
-                ProjectId = project?.Id,
-                Grade = (i % 20) switch { 0 => Clearance.TopSecret, < 6 => Clearance.Confidential, _ => Clearance.Secret },
-                CreatedAt = now,
-            });
+                [FieldCatalogue.Name] = c.Name,
+                [FieldCatalogue.IdNumber] = c.IdNumber,
+                [FieldCatalogue.Mobile] = c.Mobile,
+            }));
             i++;
         }
 

@@ -127,6 +127,9 @@ namespace Custos.Data.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("DataKeyVersion")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("DepartmentId")
                         .HasColumnType("TEXT");
 
@@ -135,32 +138,133 @@ namespace Custos.Data.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("IdNumber")
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
+                    b.Property<int>("KekVersion")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Mobile")
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
                     b.Property<Guid?>("ProjectId")
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("WrappedKey")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("BLOB");
 
                     b.HasKey("Id");
 
                     b.HasIndex("DepartmentId");
 
+                    b.HasIndex("KekVersion");
+
                     b.ToTable("Customers");
+                });
+
+            modelBuilder.Entity("Custos.Features.Customers.CustomerIndex", b =>
+                {
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("CustomerId", "Kind");
+
+                    b.HasIndex("Kind", "Hash");
+
+                    b.ToTable("CustomerIndexes");
+                });
+
+            modelBuilder.Entity("Custos.Features.Customers.CustomerValue", b =>
+                {
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Field")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Cipher")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CustomerId", "Field");
+
+                    b.ToTable("CustomerValues");
+                });
+
+            modelBuilder.Entity("Custos.Features.Customers.CustomerValueHistory", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ChangedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Cipher")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId", "ChangedAt");
+
+                    b.ToTable("CustomerHistory");
+                });
+
+            modelBuilder.Entity("Custos.Features.Keys.KeyCheck", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("IndexProbe")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("KekVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Wrapped")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("KeyChecks");
                 });
 
             modelBuilder.Entity("Custos.Features.Organisation.Department", b =>
@@ -490,6 +594,33 @@ namespace Custos.Data.Migrations.Sqlite
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Custos.Features.Customers.CustomerIndex", b =>
+                {
+                    b.HasOne("Custos.Features.Customers.Customer", null)
+                        .WithMany("Indexes")
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Custos.Features.Customers.CustomerValue", b =>
+                {
+                    b.HasOne("Custos.Features.Customers.Customer", null)
+                        .WithMany("Values")
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Custos.Features.Customers.CustomerValueHistory", b =>
+                {
+                    b.HasOne("Custos.Features.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Custos.Features.Organisation.DepartmentMembership", b =>
                 {
                     b.HasOne("Custos.Features.Organisation.Department", "Department")
@@ -588,6 +719,13 @@ namespace Custos.Data.Migrations.Sqlite
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Custos.Features.Customers.Customer", b =>
+                {
+                    b.Navigation("Indexes");
+
+                    b.Navigation("Values");
                 });
 
             modelBuilder.Entity("Custos.Features.Organisation.Department", b =>

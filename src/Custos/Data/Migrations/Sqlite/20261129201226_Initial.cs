@@ -104,13 +104,14 @@ namespace Custos.Data.Migrations.Sqlite
                 {
                     Id = table.Column<Guid>(type: "TEXT", nullable: false),
                     Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    IdNumber = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
-                    Mobile = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
                     DepartmentId = table.Column<Guid>(type: "TEXT", nullable: false),
                     ProjectId = table.Column<Guid>(type: "TEXT", nullable: true),
                     Grade = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    DataKeyVersion = table.Column<int>(type: "INTEGER", nullable: false),
+                    KekVersion = table.Column<int>(type: "INTEGER", nullable: false),
+                    WrappedKey = table.Column<byte[]>(type: "BLOB", maxLength: 128, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -144,6 +145,21 @@ namespace Custos.Data.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Departments", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "KeyChecks",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false),
+                    KekVersion = table.Column<int>(type: "INTEGER", nullable: false),
+                    Wrapped = table.Column<byte[]>(type: "BLOB", maxLength: 128, nullable: false),
+                    IndexProbe = table.Column<byte[]>(type: "BLOB", maxLength: 16, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_KeyChecks", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -248,6 +264,68 @@ namespace Custos.Data.Migrations.Sqlite
                         name: "FK_AspNetUserTokens_AspNetUsers_UserId",
                         column: x => x.UserId,
                         principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "CustomerHistory",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    CustomerId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Field = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    Cipher = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    ChangedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ChangedBy = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CustomerHistory", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_CustomerHistory_Customers_CustomerId",
+                        column: x => x.CustomerId,
+                        principalTable: "Customers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "CustomerIndexes",
+                columns: table => new
+                {
+                    CustomerId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Hash = table.Column<byte[]>(type: "BLOB", maxLength: 16, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CustomerIndexes", x => new { x.CustomerId, x.Kind });
+                    table.ForeignKey(
+                        name: "FK_CustomerIndexes_Customers_CustomerId",
+                        column: x => x.CustomerId,
+                        principalTable: "Customers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "CustomerValues",
+                columns: table => new
+                {
+                    CustomerId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Field = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    Cipher = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CustomerValues", x => new { x.CustomerId, x.Field });
+                    table.ForeignKey(
+                        name: "FK_CustomerValues_Customers_CustomerId",
+                        column: x => x.CustomerId,
+                        principalTable: "Customers",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -375,9 +453,24 @@ namespace Custos.Data.Migrations.Sqlite
                 columns: new[] { "TargetType", "TargetId" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_CustomerHistory_CustomerId_ChangedAt",
+                table: "CustomerHistory",
+                columns: new[] { "CustomerId", "ChangedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CustomerIndexes_Kind_Hash",
+                table: "CustomerIndexes",
+                columns: new[] { "Kind", "Hash" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Customers_DepartmentId",
                 table: "Customers",
                 column: "DepartmentId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Customers_KekVersion",
+                table: "Customers",
+                column: "KekVersion");
 
             migrationBuilder.CreateIndex(
                 name: "IX_DepartmentMemberships_DepartmentId",
@@ -432,7 +525,13 @@ namespace Custos.Data.Migrations.Sqlite
                 name: "AuditRecords");
 
             migrationBuilder.DropTable(
-                name: "Customers");
+                name: "CustomerHistory");
+
+            migrationBuilder.DropTable(
+                name: "CustomerIndexes");
+
+            migrationBuilder.DropTable(
+                name: "CustomerValues");
 
             migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
@@ -441,10 +540,16 @@ namespace Custos.Data.Migrations.Sqlite
                 name: "DepartmentMemberships");
 
             migrationBuilder.DropTable(
+                name: "KeyChecks");
+
+            migrationBuilder.DropTable(
                 name: "ProjectMemberships");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");
+
+            migrationBuilder.DropTable(
+                name: "Customers");
 
             migrationBuilder.DropTable(
                 name: "AspNetUsers");

@@ -105,13 +105,14 @@ namespace Custos.Data.Migrations.Postgres
                 {
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
                     Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    IdNumber = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
-                    Mobile = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
                     DepartmentId = table.Column<Guid>(type: "uuid", nullable: false),
                     ProjectId = table.Column<Guid>(type: "uuid", nullable: true),
                     Grade = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    DataKeyVersion = table.Column<int>(type: "integer", nullable: false),
+                    KekVersion = table.Column<int>(type: "integer", nullable: false),
+                    WrappedKey = table.Column<byte[]>(type: "bytea", maxLength: 128, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -145,6 +146,21 @@ namespace Custos.Data.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Departments", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "KeyChecks",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false),
+                    KekVersion = table.Column<int>(type: "integer", nullable: false),
+                    Wrapped = table.Column<byte[]>(type: "bytea", maxLength: 128, nullable: false),
+                    IndexProbe = table.Column<byte[]>(type: "bytea", maxLength: 16, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_KeyChecks", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -249,6 +265,68 @@ namespace Custos.Data.Migrations.Postgres
                         name: "FK_AspNetUserTokens_AspNetUsers_UserId",
                         column: x => x.UserId,
                         principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "CustomerHistory",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    CustomerId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Field = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    Cipher = table.Column<byte[]>(type: "bytea", nullable: false),
+                    ChangedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ChangedBy = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CustomerHistory", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_CustomerHistory_Customers_CustomerId",
+                        column: x => x.CustomerId,
+                        principalTable: "Customers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "CustomerIndexes",
+                columns: table => new
+                {
+                    CustomerId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Hash = table.Column<byte[]>(type: "bytea", maxLength: 16, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CustomerIndexes", x => new { x.CustomerId, x.Kind });
+                    table.ForeignKey(
+                        name: "FK_CustomerIndexes_Customers_CustomerId",
+                        column: x => x.CustomerId,
+                        principalTable: "Customers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "CustomerValues",
+                columns: table => new
+                {
+                    CustomerId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Field = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    Cipher = table.Column<byte[]>(type: "bytea", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CustomerValues", x => new { x.CustomerId, x.Field });
+                    table.ForeignKey(
+                        name: "FK_CustomerValues_Customers_CustomerId",
+                        column: x => x.CustomerId,
+                        principalTable: "Customers",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -376,9 +454,24 @@ namespace Custos.Data.Migrations.Postgres
                 columns: new[] { "TargetType", "TargetId" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_CustomerHistory_CustomerId_ChangedAt",
+                table: "CustomerHistory",
+                columns: new[] { "CustomerId", "ChangedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CustomerIndexes_Kind_Hash",
+                table: "CustomerIndexes",
+                columns: new[] { "Kind", "Hash" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Customers_DepartmentId",
                 table: "Customers",
                 column: "DepartmentId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Customers_KekVersion",
+                table: "Customers",
+                column: "KekVersion");
 
             migrationBuilder.CreateIndex(
                 name: "IX_DepartmentMemberships_DepartmentId",
@@ -433,7 +526,13 @@ namespace Custos.Data.Migrations.Postgres
                 name: "AuditRecords");
 
             migrationBuilder.DropTable(
-                name: "Customers");
+                name: "CustomerHistory");
+
+            migrationBuilder.DropTable(
+                name: "CustomerIndexes");
+
+            migrationBuilder.DropTable(
+                name: "CustomerValues");
 
             migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
@@ -442,10 +541,16 @@ namespace Custos.Data.Migrations.Postgres
                 name: "DepartmentMemberships");
 
             migrationBuilder.DropTable(
+                name: "KeyChecks");
+
+            migrationBuilder.DropTable(
                 name: "ProjectMemberships");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");
+
+            migrationBuilder.DropTable(
+                name: "Customers");
 
             migrationBuilder.DropTable(
                 name: "AspNetUsers");

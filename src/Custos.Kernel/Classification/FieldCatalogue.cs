@@ -1,0 +1,147 @@
+using Custos.Kernel.Crypto;
+using Custos.Kernel.Masking;
+using Custos.Kernel.Recognisers;
+
+namespace Custos.Kernel.Classification;
+
+/// <summary>Sensitivity of a field (CLS-1): 1 一般 (general), 2 敏感 (sensitive), 3 核心 (core).</summary>
+public enum Sensitivity
+{
+    General = 1,
+    Sensitive = 2,
+    Core = 3,
+}
+
+/// <summary>Groups of customer information (CLS-4).</summary>
+public enum FieldGroup
+{
+    Identity,
+    Contact,
+    Financial,
+    Transactions,
+    Interactions,
+    Preferences,
+    Business,
+}
+
+/// <summary>Why a value was rejected; the edges localise it as <c>Invalid.{Reason}</c>.</summary>
+public enum InvalidReason
+{
+    Format,
+    CheckDigit,
+    BirthDate,
+    Region,
+    TooLong,
+}
+
+/// <summary>One protected field: its level, mask, exact-search index and validation.</summary>
+public sealed record FieldDefinition(
+    string Name,
+    FieldGroup Group,
+    Sensitivity Level,
+    MaskKind Mask,
+    IndexedKind? Index = null,
+    int MaxLength = 200)
+{
+    /// <summary>Validates a normalised value; null when it is acceptable.</summary>
+    public InvalidReason? Validate(string value, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.Length > MaxLength)
+        {
+            return InvalidReason.TooLong;
+        }
+
+        return Name switch
+        {
+            FieldCatalogue.IdNumber => ResidentIdNumber.Validate(value, today) switch
+            {
+                ResidentIdCheck.Valid => null,
+                ResidentIdCheck.WrongCheckCharacter => InvalidReason.CheckDigit,
+                ResidentIdCheck.InvalidBirthDate => InvalidReason.BirthDate,
+                ResidentIdCheck.UnknownRegion => InvalidReason.Region,
+                _ => InvalidReason.Format,
+            },
+            FieldCatalogue.Mobile => MobileNumber.IsValid(value) ? null : InvalidReason.Format,
+            FieldCatalogue.Landline => ContactFormats.IsLandline(value) ? null : InvalidReason.Format,
+            FieldCatalogue.Email => ContactFormats.IsEmail(value) ? null : InvalidReason.Format,
+            FieldCatalogue.BankCard => BankCard.IsValid(value) ? null : value.All(char.IsAsciiDigit) ? InvalidReason.CheckDigit : InvalidReason.Format,
+            FieldCatalogue.CreditCode => UnifiedSocialCreditCode.IsValid(value) ? null : InvalidReason.CheckDigit,
+            _ => null,
+        };
+    }
+
+    /// <summary>The canonical stored form: identifiers compacted, the rest trimmed.</summary>
+    public string Normalise(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return Name switch
+        {
+            FieldCatalogue.IdNumber or FieldCatalogue.BankCard or FieldCatalogue.CreditCode => Recognisers.Normalise.Compact(value),
+            FieldCatalogue.Mobile => Recognisers.Normalise.Phone(value),
+            FieldCatalogue.Email => Recognisers.Normalise.Email(value),
+            FieldCatalogue.Landline => Recognisers.Normalise.Width(value).Replace(" ", "", StringComparison.Ordinal).Trim(),
+            _ => Recognisers.Normalise.Width(value).Trim(),
+        };
+    }
+}
+
+/// <summary>
+/// The field catalogue (CLS-1, CLS-4) with the default levels of the policies: bank accounts, cards,
+/// investments and ID numbers are core (3); assets, income, transactions and amounts sensitive (2); name,
+/// contact, address, employer, preferences, complaints and service notes general (1).
+/// </summary>
+public static class FieldCatalogue
+{
+    public const string Name = "name";
+    public const string IdNumber = "idNumber";
+    public const string Mobile = "mobile";
+    public const string Landline = "landline";
+    public const string Email = "email";
+    public const string Address = "address";
+    public const string Employer = "employer";
+    public const string BankCard = "bankCard";
+    public const string BankAccount = "bankAccount";
+    public const string Investments = "investments";
+    public const string Assets = "assets";
+    public const string Income = "income";
+    public const string Orders = "orders";
+    public const string ServiceNotes = "serviceNotes";
+    public const string Complaints = "complaints";
+    public const string Preferences = "preferences";
+    public const string CreditCode = "creditCode";
+    public const string LegalRepresentative = "legalRepresentative";
+    public const string BusinessScope = "businessScope";
+    public const string StrategyNotes = "strategyNotes";
+
+    public static IReadOnlyList<FieldDefinition> Fields { get; } =
+    [
+        new(Name, FieldGroup.Identity, Sensitivity.General, MaskKind.Name, IndexedKind.Name, 100),
+        new(IdNumber, FieldGroup.Identity, Sensitivity.Core, MaskKind.IdNumber, IndexedKind.IdNumber, 32),
+        new(Mobile, FieldGroup.Contact, Sensitivity.General, MaskKind.Mobile, IndexedKind.Phone, 20),
+        new(Landline, FieldGroup.Contact, Sensitivity.General, MaskKind.Landline, null, 20),
+        new(Email, FieldGroup.Contact, Sensitivity.General, MaskKind.Email, IndexedKind.Email, 254),
+        new(Address, FieldGroup.Contact, Sensitivity.General, MaskKind.Address, null, 300),
+        new(Employer, FieldGroup.Identity, Sensitivity.General, MaskKind.Full, null, 200),
+        new(BankCard, FieldGroup.Financial, Sensitivity.Core, MaskKind.BankCard, IndexedKind.CardNumber, 19),
+        new(BankAccount, FieldGroup.Financial, Sensitivity.Core, MaskKind.BankCard, null, 40),
+        new(Investments, FieldGroup.Financial, Sensitivity.Core, MaskKind.Full, null, 2000),
+        new(Assets, FieldGroup.Financial, Sensitivity.Sensitive, MaskKind.Full, null, 2000),
+        new(Income, FieldGroup.Financial, Sensitivity.Sensitive, MaskKind.Full, null, 200),
+        new(Orders, FieldGroup.Transactions, Sensitivity.Sensitive, MaskKind.Full, null, 4000),
+        new(ServiceNotes, FieldGroup.Interactions, Sensitivity.General, MaskKind.Full, null, 4000),
+        new(Complaints, FieldGroup.Interactions, Sensitivity.General, MaskKind.Full, null, 4000),
+        new(Preferences, FieldGroup.Preferences, Sensitivity.General, MaskKind.Full, null, 2000),
+        new(CreditCode, FieldGroup.Business, Sensitivity.General, MaskKind.IdNumber, null, 18),
+        new(LegalRepresentative, FieldGroup.Business, Sensitivity.General, MaskKind.Name, null, 100),
+        new(BusinessScope, FieldGroup.Business, Sensitivity.General, MaskKind.Full, null, 2000),
+        new(StrategyNotes, FieldGroup.Business, Sensitivity.Core, MaskKind.Full, null, 4000),
+    ];
+
+    private static readonly Dictionary<string, FieldDefinition> ByName = Fields.ToDictionary(f => f.Name, StringComparer.Ordinal);
+
+    public static FieldDefinition? Find(string name) => ByName.GetValueOrDefault(name);
+
+    /// <summary>The stricter of a field's level and its customer's secrecy grade (1 秘密, 2 机密, 3 绝密) (CLS-2).</summary>
+    public static int EffectiveProtection(Sensitivity level, int customerGrade) => Math.Max((int)level, customerGrade);
+}

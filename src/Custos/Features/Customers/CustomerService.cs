@@ -1,0 +1,438 @@
+using System.Security.Cryptography;
+using Custos.Data;
+using Custos.Features.Audit;
+using Custos.Features.Keys;
+using Custos.Features.Organisation;
+using Custos.Features.People;
+using Custos.Hosting;
+using Custos.Kernel.Classification;
+using Custos.Kernel.Crypto;
+using Custos.Kernel.Masking;
+using Custos.Kernel.Recognisers;
+using Microsoft.EntityFrameworkCore;
+
+namespace Custos.Features.Customers;
+
+public sealed record NewCustomer(CustomerKind Kind, string? DepartmentCode, string? ProjectCode, Clearance Grade, IReadOnlyDictionary<string, string?> Values);
+
+public sealed record CustomerRow(Guid Id, CustomerKind Kind, string Name, string Mobile, Clearance Grade, string Department);
+
+public sealed record CustomerPage(IReadOnlyList<CustomerRow> Items, int Page, int PageSize, int Total);
+
+/// <summary>One field as a person sees it: masked, labelled with its level and the effective protection (CLS-3).</summary>
+public sealed record FieldView(string Field, FieldGroup Group, Sensitivity Level, int Protection, string Masked, bool MayReveal);
+
+public sealed record CustomerDetail(
+    Guid Id, CustomerKind Kind, Clearance Grade, string Department, string? Project,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<FieldView> Fields);
+
+/// <summary>
+/// Protected customer records (CLS-1..4, ACC-1, ACC-3, SEC-1, SEC-4). Values are validated, normalised,
+/// encrypted under the customer's data key and indexed blind; people see masked values of the customers in
+/// their scope; revealing one needs a purpose and clearance and is recorded before the value is returned.
+/// A customer outside the caller's scope does not exist for them (404).
+/// </summary>
+public sealed class CustomerService(
+    CustosDbContext db,
+    KeyRing keys,
+    IAuditTrail audit,
+    ICurrentActor actor,
+    CustosSettings settings,
+    TimeProvider time)
+{
+    private const string Entity = "customer";
+    private const string HistoryEntity = "customer-history";
+
+    public static readonly string[] ListFields = [FieldCatalogue.Name, FieldCatalogue.Mobile];
+
+    public async Task<CustomerPage> ListAsync(string? query, int page, int pageSize, CancellationToken ct)
+    {
+        var viewer = await Viewer.LoadAsync(db, actor, ct);
+        pageSize = Math.Clamp(pageSize, 1, 200);
+        page = Math.Max(page, 1);
+        var customers = Scoped(viewer);
+        if (!string.IsNullOrWhiteSpace(query))
+        {
+            var kind = Classify(query);
+            var hash = keys.BlindIndex.Compute(kind, query);
+            customers = customers.Where(c => c.Indexes.Any(i => i.Kind == kind && i.Hash == hash));
+        }
+
+        var total = await customers.CountAsync(ct);
+        var items = await customers
+            .OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Id)
+            .Skip((page - 1) * pageSize).Take(pageSize)
+            .Select(c => new
+            {
+                Customer = c,
+                Department = db.Departments.Where(d => d.Id == c.DepartmentId).Select(d => d.Code).First(),
+                Values = c.Values.Where(v => ListFields.Contains(v.Field)).ToList(),
+            })
+            .ToListAsync(ct);
+
+        var rows = items.Select(i =>
+        {
+            var key = OpenKey(i.Customer);
+            try
+            {
+                string Masked(string field, MaskKind mask) =>
+                    i.Values.FirstOrDefault(v => v.Field == field) is { } value ? Masks.Apply(mask, Decrypt(key, i.Customer, value)) : "";
+                return new CustomerRow(i.Customer.Id, i.Customer.Kind, Masked(FieldCatalogue.Name, MaskKind.Name), Masked(FieldCatalogue.Mobile, MaskKind.Mobile), i.Customer.Grade, i.Department);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(key);
+            }
+        }).ToList();
+
+        audit.Record("customer.list", "customer", null, detail: new { query = string.IsNullOrWhiteSpace(query) ? null : "blind-index", page, count = rows.Count });
+        await db.SaveChangesAsync(ct);
+        return new CustomerPage(rows, page, pageSize, total);
+    }
+
+    public async Task<CustomerDetail> GetAsync(Guid id, CancellationToken ct)
+    {
+        var viewer = await Viewer.LoadAsync(db, actor, ct);
+        var customer = await LoadInScopeAsync(viewer, id, "customer.view", ct);
+        var key = OpenKey(customer);
+        try
+        {
+            var fields = customer.Values
+                .Select(v => (Value: v, Definition: FieldCatalogue.Find(v.Field)))
+                .Where(x => x.Definition is not null)
+                .OrderBy(x => FieldOrder(x.Definition!))
+                .Select(x =>
+                {
+                    var protection = FieldCatalogue.EffectiveProtection(x.Definition!.Level, (int)customer.Grade);
+                    return new FieldView(x.Definition.Name, x.Definition.Group, x.Definition.Level, protection,
+                        Masks.Apply(x.Definition.Mask, Decrypt(key, customer, x.Value)), (int)viewer.Clearance >= protection);
+                })
+                .ToList();
+            var department = await db.Departments.Where(d => d.Id == customer.DepartmentId).Select(d => d.Code).SingleAsync(ct);
+            var project = customer.ProjectId is { } p ? await db.Projects.Where(x => x.Id == p).Select(x => x.Code).SingleAsync(ct) : null;
+            audit.Record("customer.view", "customer", customer.Id.ToString(), detail: new { masked = true });
+            await db.SaveChangesAsync(ct);
+            return new CustomerDetail(customer.Id, customer.Kind, customer.Grade, department, project, customer.CreatedAt, customer.UpdatedAt, fields);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    /// <summary>
+    /// Reveals one value for a stated purpose (ACC-3). The record of who revealed which field, when and why is
+    /// committed before the value is decrypted; if it cannot be written, nothing is revealed.
+    /// </summary>
+    public async Task<string> RevealAsync(Guid id, string field, string purpose, string? note, CancellationToken ct)
+    {
+        var viewer = await Viewer.LoadAsync(db, actor, ct);
+        var customer = await LoadInScopeAsync(viewer, id, "customer.reveal", ct);
+        var definition = FieldCatalogue.Find(field) ?? throw CustosException.Invalid("UnknownField", field);
+        var value = customer.Values.FirstOrDefault(v => v.Field == field) ?? throw CustosException.NotFound("FieldEmpty");
+        if (!settings.RevealPurposes.Contains(purpose, StringComparer.Ordinal))
+        {
+            throw CustosException.Invalid("PurposeRequired");
+        }
+
+        note = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
+        if (purpose == "other" && (note is null || note.Length < 4))
+        {
+            throw CustosException.Invalid("PurposeNoteRequired");
+        }
+
+        var protection = FieldCatalogue.EffectiveProtection(definition.Level, (int)customer.Grade);
+        if ((int)viewer.Clearance < protection)
+        {
+            await audit.RecordNowAsync("customer.reveal", "customer", customer.Id.ToString(), AuditOutcome.Denied,
+                new { field, purpose, reason = "clearance", protection, clearance = (int)viewer.Clearance }, ct);
+            throw new CustosException(CustosError.Forbidden, "RevealNeedsGrant");
+        }
+
+        await audit.RecordNowAsync("customer.reveal", "customer", customer.Id.ToString(), AuditOutcome.Success,
+            new { field, purpose, note, level = (int)definition.Level, protection }, ct);
+        var key = OpenKey(customer);
+        try
+        {
+            return Decrypt(key, customer, value);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    public async Task<Customer> CreateAsync(NewCustomer request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var viewer = await Viewer.LoadAsync(db, actor, ct);
+        if (!viewer.MayEdit)
+        {
+            throw new CustosException(CustosError.Forbidden, "MayNotEditCustomers");
+        }
+
+        var department = request.DepartmentCode is { Length: > 0 } code
+            ? await db.Departments.SingleOrDefaultAsync(d => d.Code == code.Trim().ToUpperInvariant(), ct) ?? throw CustosException.Invalid("UnknownDepartment", code)
+            : await db.Departments.SingleOrDefaultAsync(d => viewer.Departments.Contains(d.Id), ct) ?? throw CustosException.Invalid("NoDepartment");
+        if (!viewer.Departments.Contains(department.Id))
+        {
+            throw CustosException.Invalid("UnknownDepartment", department.Code);
+        }
+
+        Project? project = null;
+        if (request.ProjectCode is { Length: > 0 } projectCode)
+        {
+            project = await db.Projects.SingleOrDefaultAsync(p => p.Code == projectCode.Trim().ToUpperInvariant() && p.DepartmentId == department.Id, ct)
+                ?? throw CustosException.Invalid("UnknownProject", projectCode);
+        }
+
+        var customer = Build(request.Kind, department.Id, project?.Id, request.Grade, request.Values);
+        db.Customers.Add(customer);
+        audit.Record("customer.create", "customer", customer.Id.ToString(), detail: new
+        {
+            fields = customer.Values.Select(v => v.Field).Order(StringComparer.Ordinal),
+            department = department.Code,
+            grade = customer.Grade.ToString(),
+        });
+        await db.SaveChangesAsync(ct);
+        return customer;
+    }
+
+    /// <summary>Changes values; each previous value is kept, encrypted, with who and when (SEC-4).</summary>
+    public async Task UpdateAsync(Guid id, IReadOnlyDictionary<string, string?> values, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var viewer = await Viewer.LoadAsync(db, actor, ct);
+        var customer = await LoadInScopeAsync(viewer, id, "customer.update", ct);
+        if (!viewer.MayEdit)
+        {
+            throw new CustosException(CustosError.Forbidden, "MayNotEditCustomers");
+        }
+
+        var cleaned = Validate(values);
+        var key = OpenKey(customer);
+        var now = time.GetUtcNow();
+        var changed = new List<string>();
+        try
+        {
+            foreach (var (field, newValue) in cleaned)
+            {
+                var current = customer.Values.FirstOrDefault(v => v.Field == field);
+                var old = current is null ? null : Decrypt(key, customer, current);
+                if (old == newValue)
+                {
+                    continue;
+                }
+
+                if (old is not null)
+                {
+                    db.CustomerHistory.Add(new CustomerValueHistory
+                    {
+                        CustomerId = customer.Id,
+                        Field = field,
+                        Cipher = FieldCipher.Encrypt(key, HistoryContext(customer, field, now), old),
+                        ChangedAt = now,
+                        ChangedBy = actor.Id,
+                    });
+                }
+
+                if (newValue is null)
+                {
+                    customer.Values.Remove(current!);
+                }
+                else if (current is null)
+                {
+                    customer.Values.Add(new CustomerValue { CustomerId = customer.Id, Field = field, Cipher = FieldCipher.Encrypt(key, Context(customer, field), newValue), UpdatedAt = now });
+                }
+                else
+                {
+                    current.Cipher = FieldCipher.Encrypt(key, Context(customer, field), newValue);
+                    current.UpdatedAt = now;
+                }
+
+                Reindex(customer, field, newValue);
+                changed.Add(field);
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+
+        if (changed.Count == 0)
+        {
+            return;
+        }
+
+        customer.UpdatedAt = now;
+        audit.Record("customer.update", "customer", customer.Id.ToString(), detail: new { fields = changed });
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>A new, encrypted and indexed customer entity, not yet added to the context (used by create, import and demo data).</summary>
+    public Customer Build(CustomerKind kind, Guid departmentId, Guid? projectId, Clearance grade, IReadOnlyDictionary<string, string?> values)
+    {
+        var cleaned = Validate(values);
+        if (!cleaned.TryGetValue(FieldCatalogue.Name, out var name) || name is null)
+        {
+            throw CustosException.Invalid("NameRequired");
+        }
+
+        var now = time.GetUtcNow();
+        var id = Guid.CreateVersion7(now);
+        var (key, wrapped) = DataKeys.Create(keys.Keys, Entity, id, 1);
+        try
+        {
+            var customer = new Customer
+            {
+                Id = id,
+                Kind = kind,
+                DepartmentId = departmentId,
+                ProjectId = projectId,
+                Grade = grade,
+                CreatedAt = now,
+                UpdatedAt = now,
+                DataKeyVersion = 1,
+                KekVersion = wrapped.KekVersion,
+                WrappedKey = wrapped.Blob,
+            };
+            foreach (var (field, value) in cleaned)
+            {
+                if (value is null)
+                {
+                    continue;
+                }
+
+                customer.Values.Add(new CustomerValue { CustomerId = id, Field = field, Cipher = FieldCipher.Encrypt(key, Context(customer, field), value), UpdatedAt = now });
+                Reindex(customer, field, value);
+            }
+
+            return customer;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    /// <summary>Validates and normalises every value against the field catalogue; the first problem is reported with its field.</summary>
+    public Dictionary<string, string?> Validate(IReadOnlyDictionary<string, string?> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var cleaned = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (field, raw) in values)
+        {
+            var definition = FieldCatalogue.Find(field) ?? throw CustosException.Invalid("UnknownField", field);
+            if (string.IsNullOrWhiteSpace(raw))
+            {
+                cleaned[field] = null;
+                continue;
+            }
+
+            var value = definition.Normalise(raw);
+            if (definition.Validate(value, today) is { } reason)
+            {
+                throw CustosException.Invalid("InvalidField." + reason, new TextKey("Field." + field));
+            }
+
+            cleaned[field] = value;
+        }
+
+        return cleaned;
+    }
+
+    /// <summary>Which blind index a search term belongs to, judged by the recognisers.</summary>
+    public static IndexedKind Classify(string query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var compact = Normalise.Compact(query);
+        var today = DateOnly.MaxValue;
+        if (MobileNumber.IsValid(Normalise.Phone(query)))
+        {
+            return IndexedKind.Phone;
+        }
+
+        if (compact.Length == 18 && ResidentIdNumber.Validate(compact, today) is not (ResidentIdCheck.WrongLength or ResidentIdCheck.NotDigits))
+        {
+            return IndexedKind.IdNumber;
+        }
+
+        if (BankCard.IsValid(compact))
+        {
+            return IndexedKind.CardNumber;
+        }
+
+        return query.Contains('@', StringComparison.Ordinal) ? IndexedKind.Email : IndexedKind.Name;
+    }
+
+    private IQueryable<Customer> Scoped(Viewer viewer)
+    {
+        if (!viewer.WorksWithCustomers)
+        {
+            return db.Customers.Where(c => false);
+        }
+
+        var departments = viewer.Departments.ToList();
+        var projects = viewer.Projects.ToList();
+        var partnerOnly = viewer.Roles.Count == 1 && viewer.Roles.Contains(People.Roles.Partner);
+        return partnerOnly
+            ? db.Customers.Where(c => c.ProjectId != null && projects.Contains(c.ProjectId.Value))
+            : db.Customers.Where(c => departments.Contains(c.DepartmentId) || (c.ProjectId != null && projects.Contains(c.ProjectId.Value)));
+    }
+
+    /// <summary>The customer, if it exists and is in scope; otherwise 404, and the attempt is recorded as denied.</summary>
+    private async Task<Customer> LoadInScopeAsync(Viewer viewer, Guid id, string action, CancellationToken ct)
+    {
+        var customer = await db.Customers.Include(c => c.Values).Include(c => c.Indexes).SingleOrDefaultAsync(c => c.Id == id, ct);
+        if (customer is null || !viewer.InScope(customer))
+        {
+            await audit.RecordNowAsync(action, "customer", id.ToString(), AuditOutcome.Denied, new { reason = customer is null ? "not-found" : "out-of-scope" }, ct);
+            throw CustosException.NotFound("CustomerNotFound");
+        }
+
+        return customer;
+    }
+
+    private byte[] OpenKey(Customer customer) => DataKeys.Open(keys.Keys, Entity, customer.Id, customer.DataKeyVersion, customer.Wrapped);
+
+    private static string Decrypt(byte[] key, Customer customer, CustomerValue value) =>
+        FieldCipher.DecryptString(key, Context(customer, value.Field), value.Cipher);
+
+    private static FieldContext Context(Customer customer, string field) => new(Entity, customer.Id, field, customer.DataKeyVersion);
+
+    private static FieldContext HistoryContext(Customer customer, string field, DateTimeOffset at) =>
+        new(HistoryEntity, customer.Id, field + "@" + at.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture), customer.DataKeyVersion);
+
+    private void Reindex(Customer customer, string field, string? value)
+    {
+        if (FieldCatalogue.Find(field)?.Index is not { } kind)
+        {
+            return;
+        }
+
+        var existing = customer.Indexes.FirstOrDefault(i => i.Kind == kind);
+        if (existing is not null)
+        {
+            customer.Indexes.Remove(existing);
+        }
+
+        if (value is not null)
+        {
+            customer.Indexes.Add(new CustomerIndex { CustomerId = customer.Id, Kind = kind, Hash = keys.BlindIndex.Compute(kind, value) });
+        }
+    }
+
+    private static int FieldOrder(FieldDefinition definition)
+    {
+        for (var i = 0; i < FieldCatalogue.Fields.Count; i++)
+        {
+            if (FieldCatalogue.Fields[i].Name == definition.Name)
+            {
+                return i;
+            }
+        }
+
+        return int.MaxValue;
+    }
+}

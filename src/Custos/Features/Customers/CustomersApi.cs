@@ -1,0 +1,49 @@
+using Custos.Features.People;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Custos.Features.Customers;
+
+/// <summary>Protected customer records over REST: masked by default; reveal is a POST with a purpose, never cached.</summary>
+internal static class CustomersApi
+{
+    public sealed record CreateCustomerRequest(CustomerKind? Kind, string? Department, string? Project, Clearance? Grade, Dictionary<string, string?> Values);
+
+    public sealed record UpdateCustomerRequest(Dictionary<string, string?> Values);
+
+    public sealed record RevealRequest(string Field, string Purpose, string? Note);
+
+    public sealed record Revealed(string Field, string Value);
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        var customers = api.MapGroup("/customers").WithTags("Customers");
+
+        customers.MapGet("/", async ([FromQuery] string? q, [FromQuery] int? page, [FromQuery] int? pageSize, CustomerService service, CancellationToken ct) =>
+                TypedResults.Ok(await service.ListAsync(q, page ?? 1, pageSize ?? 50, ct)))
+            .WithName("ListCustomers")
+            .WithSummary("Customers in the caller's scope, masked; q searches exactly by phone, ID number, card, e-mail or name");
+
+        customers.MapGet("/{id:guid}", async (Guid id, CustomerService service, CancellationToken ct) => TypedResults.Ok(await service.GetAsync(id, ct)))
+            .WithName("GetCustomer").WithSummary("One customer with every field masked and labelled").ProducesProblem(404);
+
+        customers.MapPost("/", async (CreateCustomerRequest request, CustomerService service, CancellationToken ct) =>
+            {
+                var customer = await service.CreateAsync(new NewCustomer(
+                    request.Kind ?? CustomerKind.Individual, request.Department, request.Project, request.Grade ?? Clearance.Secret, request.Values ?? []), ct);
+                return TypedResults.Created($"/api/v1/customers/{customer.Id}", await service.GetAsync(customer.Id, ct));
+            })
+            .WithName("CreateCustomer").WithSummary("Create a customer; values are validated, encrypted and indexed").ProducesProblem(400).ProducesProblem(403);
+
+        customers.MapPatch("/{id:guid}", async (Guid id, UpdateCustomerRequest request, CustomerService service, CancellationToken ct) =>
+            {
+                await service.UpdateAsync(id, request.Values ?? [], ct);
+                return TypedResults.NoContent();
+            })
+            .WithName("UpdateCustomer").WithSummary("Change values (null clears one); previous values are kept in the history").ProducesProblem(400).ProducesProblem(404);
+
+        customers.MapPost("/{id:guid}/reveal", async (Guid id, RevealRequest request, CustomerService service, CancellationToken ct) =>
+                TypedResults.Ok(new Revealed(request.Field, await service.RevealAsync(id, request.Field, request.Purpose, request.Note, ct))))
+            .WithName("RevealCustomerField").WithSummary("Reveal one value for a stated purpose; recorded before it is returned")
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
+    }
+}

@@ -1,0 +1,18 @@
+namespace Custos.Features.Keys;
+
+/// <summary>
+/// Proof, kept in the database, of which key file belongs to it: a data key wrapped by the key file, and a
+/// blind index of a fixed probe. At start-up both must verify, or Custos refuses to start.
+/// </summary>
+public sealed class KeyCheck
+{
+    public int Id { get; set; }
+
+    public int KekVersion { get; set; }
+
+    public byte[] Wrapped { get; set; } = [];
+
+    public byte[] IndexProbe { get; set; } = [];
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
