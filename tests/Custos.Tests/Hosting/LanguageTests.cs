@@ -77,6 +77,28 @@ public sealed class LanguageTests(SqliteApp app) : IClassFixture<SqliteApp>
             Assert.Contains("Status." + s, zh);
         }
 
+        foreach (var field in Custos.Kernel.Classification.FieldCatalogue.Fields)
+        {
+            Assert.Contains("Field." + field.Name, zh);
+            Assert.Contains("Group." + field.Group, zh);
+            Assert.Contains("Level." + (int)field.Level, zh);
+        }
+
+        foreach (var purpose in new Custos.Hosting.CustosSettings().RevealPurposes)
+        {
+            Assert.Contains("Purpose." + purpose, zh);
+        }
+
+        foreach (var kind in Enum.GetNames<Custos.Features.Customers.CustomerKind>())
+        {
+            Assert.Contains("Kind." + kind, zh);
+        }
+
+        foreach (var reason in Enum.GetNames<Custos.Kernel.Classification.InvalidReason>())
+        {
+            Assert.Contains("Error.InvalidField." + reason, zh);
+        }
+
         var errorCodes = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
             .SelectMany(f => System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(f), @"CustosException\.(?:Invalid|NotFound|Conflict)\(""([A-Za-z]+)""").Select(m => m.Groups[1].Value));
         Assert.Empty(errorCodes.Select(c => "Error." + c).Except(zh));

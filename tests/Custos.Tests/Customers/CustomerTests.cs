@@ -1,0 +1,222 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Custos.Features.Audit;
+using Custos.Features.Customers;
+using Custos.Features.People;
+using Custos.Hosting;
+using Custos.Kernel.Classification;
+using Custos.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Custos.Tests.Customers;
+
+/// <summary>Protected customer records: masked by default, revealed for a purpose, scoped, validated, encrypted.</summary>
+public abstract class CustomerTests<TApp>(TApp app) : IClassFixture<TApp>
+    where TApp : CustosApp
+{
+    /// <summary>A department of its own for each test, and a signed-in person in it.</summary>
+    private async Task<(WebSession Web, Person Person, string Department)> PersonInNewDepartmentAsync(string role, Clearance clearance = Clearance.Secret)
+    {
+        var code = app.UniqueName("D").ToUpperInvariant();
+        using (var scope = app.Factory.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Custos.Features.Organisation.OrganisationService>().AddDepartmentAsync(code, "部门" + code, default);
+        }
+
+        var person = await app.CreatePersonAsync(role, departments: [code]);
+        using (var scope = app.Factory.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<PeopleService>().SetClearanceAsync(person.Id, clearance, default);
+        }
+
+        var web = app.Session();
+        await web.SignInAsync(person.UserName!);
+        if (role != Roles.Staff)
+        {
+            await web.EnrolMfaAsync();
+        }
+
+        return (web, person, code);
+    }
+
+    private static async Task<Guid> CreateAsync(WebSession web, Dictionary<string, string?> values, Clearance grade = Clearance.Secret)
+    {
+        var response = await web.Client.PostAsJsonAsync("/api/v1/customers", new { grade = grade.ToString(), values });
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    [Fact]
+    public async Task Values_are_masked_everywhere_until_revealed_with_a_purpose_and_the_reveal_is_recorded()
+    {
+        var (web, person, _) = await PersonInNewDepartmentAsync(Roles.Staff);
+        var id = await CreateAsync(web, new() { ["name"] = "欧阳娜娜", ["mobile"] = "13912345678", ["address"] = "北京市海淀区中关村大街1号" });
+
+        var detail = await web.Client.GetStringAsync($"/api/v1/customers/{id}");
+        Assert.Contains("欧阳**", detail, StringComparison.Ordinal);
+        Assert.Contains("139****5678", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("13912345678", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("中关村", detail, StringComparison.Ordinal);
+        var list = await web.Client.GetStringAsync("/api/v1/customers");
+        Assert.Contains("139****5678", list, StringComparison.Ordinal);
+        Assert.DoesNotContain("13912345678", list, StringComparison.Ordinal);
+        var (_, page) = await web.GetPageAsync($"/customers/{id}");
+        Assert.DoesNotContain("13912345678", page.Body!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("秘密", page.QuerySelector("#customer-grade")!.TextContent, StringComparison.Ordinal);
+
+        var noPurpose = await web.Client.PostAsJsonAsync($"/api/v1/customers/{id}/reveal", new { field = "mobile", purpose = "" });
+        Assert.Equal(HttpStatusCode.BadRequest, noPurpose.StatusCode);
+        var otherWithoutNote = await web.Client.PostAsJsonAsync($"/api/v1/customers/{id}/reveal", new { field = "mobile", purpose = "other" });
+        Assert.Equal(HttpStatusCode.BadRequest, otherWithoutNote.StatusCode);
+
+        var revealed = await web.Client.PostAsJsonAsync($"/api/v1/customers/{id}/reveal", new { field = "mobile", purpose = "follow-up" });
+        Assert.Equal(HttpStatusCode.OK, revealed.StatusCode);
+        Assert.Equal("13912345678", (await revealed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("value").GetString());
+        Assert.True(revealed.Headers.CacheControl!.NoStore);
+
+        var record = await app.WithDbAsync(db => db.AuditRecords.SingleAsync(a => a.Action == "customer.reveal" && a.TargetId == id.ToString() && a.Outcome == AuditOutcome.Success));
+        Assert.Equal(person.Id.ToString(), record.ActorId);
+        Assert.Contains("\"field\":\"mobile\"", record.Detail, StringComparison.Ordinal);
+        Assert.Contains("\"purpose\":\"follow-up\"", record.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("13912345678", record.Detail, StringComparison.Ordinal);
+        web.Dispose();
+    }
+
+    [Fact]
+    public async Task The_reveal_page_shows_the_value_once_after_a_purpose_is_chosen()
+    {
+        var (web, _, _) = await PersonInNewDepartmentAsync(Roles.Staff);
+        var id = await CreateAsync(web, new() { ["name"] = "张伟", ["mobile"] = "13812345678" });
+
+        var response = await web.SubmitAsync($"/customers/{id}", "form:has(input[value='reveal-mobile'])", new Dictionary<string, string> { ["purpose"] = "service" });
+
+        var page = await WebSession.ParseAsync(response);
+        Assert.Equal("13812345678", page.QuerySelector("#revealed-value")!.TextContent);
+        var (_, again) = await web.GetPageAsync($"/customers/{id}");
+        Assert.Null(again.QuerySelector("#revealed-value"));
+        web.Dispose();
+    }
+
+    [Fact]
+    public async Task Values_above_the_clearance_are_refused_and_the_attempt_recorded()
+    {
+        var (web, _, _) = await PersonInNewDepartmentAsync(Roles.Staff, Clearance.Secret);
+        var id = await CreateAsync(web, new() { ["name"] = "李雷", ["idNumber"] = "11010519491231002X", ["mobile"] = "13812345678" });
+
+        var core = await web.Client.PostAsJsonAsync($"/api/v1/customers/{id}/reveal", new { field = "idNumber", purpose = "verification" });
+
+        Assert.Equal(HttpStatusCode.Forbidden, core.StatusCode);
+        Assert.Equal(1, await app.WithDbAsync(db => db.AuditRecords.CountAsync(a => a.Action == "customer.reveal" && a.TargetId == id.ToString() && a.Outcome == AuditOutcome.Denied)));
+        var detail = await web.Client.GetFromJsonAsync<JsonElement>($"/api/v1/customers/{id}");
+        var idField = detail.GetProperty("fields").EnumerateArray().Single(f => f.GetProperty("field").GetString() == "idNumber");
+        Assert.False(idField.GetProperty("mayReveal").GetBoolean());
+        Assert.Equal("110***********002X", idField.GetProperty("masked").GetString());
+        Assert.Equal(3, idField.GetProperty("protection").GetInt32());
+        web.Dispose();
+    }
+
+    [Fact]
+    public async Task A_customer_outside_the_scope_does_not_exist_for_the_caller()
+    {
+        var (owner, _, _) = await PersonInNewDepartmentAsync(Roles.Staff);
+        var id = await CreateAsync(owner, new() { ["name"] = "王芳", ["mobile"] = "13700000001" });
+        var (stranger, _, _) = await PersonInNewDepartmentAsync(Roles.Staff);
+        var (admin, _, _) = await PersonInNewDepartmentAsync(Roles.ItAdministrator);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Client.GetAsync($"/api/v1/customers/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Client.PostAsJsonAsync($"/api/v1/customers/{id}/reveal", new { field = "mobile", purpose = "service" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Client.GetAsync($"/customers/{id}")).StatusCode);
+        Assert.Equal(0, (await stranger.Client.GetFromJsonAsync<JsonElement>("/api/v1/customers?q=13700000001")).GetProperty("total").GetInt32());
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.Client.GetAsync($"/api/v1/customers/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await owner.Client.GetAsync($"/api/v1/customers/{Guid.NewGuid()}")).StatusCode);
+        owner.Dispose();
+        stranger.Dispose();
+        admin.Dispose();
+    }
+
+    [Fact]
+    public async Task Exact_search_finds_a_customer_however_the_value_is_typed()
+    {
+        var (web, _, _) = await PersonInNewDepartmentAsync(Roles.Staff);
+        var id = await CreateAsync(web, new() { ["name"] = "赵磊", ["mobile"] = "13612345678", ["idNumber"] = "440524188001010014", ["email"] = "Zhao.Lei@Example.com" });
+        await CreateAsync(web, new() { ["name"] = "赵磊", ["mobile"] = "13612345679" });
+
+        foreach (var query in new[] { "136 1234 5678", "+86 136-1234-5678", "４４０５２４１８８００１０１００１４", "zhao.lei@example.COM" })
+        {
+            var result = await web.Client.GetFromJsonAsync<JsonElement>("/api/v1/customers?q=" + Uri.EscapeDataString(query));
+            Assert.Equal(1, result.GetProperty("total").GetInt32());
+            Assert.Equal(id, result.GetProperty("items")[0].GetProperty("id").GetGuid());
+        }
+
+        Assert.Equal(2, (await web.Client.GetFromJsonAsync<JsonElement>("/api/v1/customers?q=" + Uri.EscapeDataString("赵 磊"))).GetProperty("total").GetInt32());
+        web.Dispose();
+    }
+
+    [Theory]
+    [InlineData("idNumber", "11010519491231002Y", "证件号码")]
+    [InlineData("idNumber", "110105194912310021", "校验位")]
+    [InlineData("mobile", "12345", "手机")]
+    [InlineData("bankCard", "4111111111111112", "银行卡号")]
+    [InlineData("favouriteColour", "blue", "favouriteColour")]
+    public async Task Bad_values_are_refused_naming_the_field_and_nothing_is_stored(string field, string value, string expected)
+    {
+        var (web, _, department) = await PersonInNewDepartmentAsync(Roles.Staff);
+
+        var response = await web.Client.PostAsJsonAsync("/api/v1/customers", new { values = new Dictionary<string, string> { ["name"] = "测试", [field] = value } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await app.WithDbAsync(db => db.Customers.CountAsync(c => db.Departments.Any(d => d.Id == c.DepartmentId && d.Code == department))));
+        web.Dispose();
+    }
+
+    [Fact]
+    public async Task A_change_keeps_the_previous_value_encrypted_with_who_and_when()
+    {
+        var (web, person, _) = await PersonInNewDepartmentAsync(Roles.Staff);
+        var id = await CreateAsync(web, new() { ["name"] = "孙丽", ["mobile"] = "13811112222" });
+
+        var patch = await web.Client.PatchAsJsonAsync($"/api/v1/customers/{id}", new { values = new Dictionary<string, string?> { ["mobile"] = "13933334444" } });
+
+        Assert.Equal(HttpStatusCode.NoContent, patch.StatusCode);
+        var history = await app.WithDbAsync(db => db.CustomerHistory.SingleAsync(h => h.CustomerId == id));
+        Assert.Equal("mobile", history.Field);
+        Assert.Equal(person.Id.ToString(), history.ChangedBy);
+        Assert.DoesNotContain("13811112222", Encoding.UTF8.GetString(history.Cipher), StringComparison.Ordinal);
+        Assert.Equal(1, (await web.Client.GetFromJsonAsync<JsonElement>("/api/v1/customers?q=13933334444")).GetProperty("total").GetInt32());
+        Assert.Equal(0, (await web.Client.GetFromJsonAsync<JsonElement>("/api/v1/customers?q=13811112222")).GetProperty("total").GetInt32());
+        web.Dispose();
+    }
+
+    [Fact]
+    public async Task A_ciphertext_moved_to_another_customer_or_field_fails_to_decrypt()
+    {
+        var (web, _, _) = await PersonInNewDepartmentAsync(Roles.Staff);
+        var a = await CreateAsync(web, new() { ["name"] = "周一", ["mobile"] = "13800000011", ["landline"] = "010-62345678" });
+        var b = await CreateAsync(web, new() { ["name"] = "周二", ["mobile"] = "13800000022" });
+
+        await app.WithDbAsync(async db =>
+        {
+            var mobileOfA = await db.CustomerValues.SingleAsync(v => v.CustomerId == a && v.Field == FieldCatalogue.Mobile);
+            var mobileOfB = await db.CustomerValues.SingleAsync(v => v.CustomerId == b && v.Field == FieldCatalogue.Mobile);
+            var landlineOfA = await db.CustomerValues.SingleAsync(v => v.CustomerId == a && v.Field == FieldCatalogue.Landline);
+            mobileOfB.Cipher = mobileOfA.Cipher;       // to another customer
+            landlineOfA.Cipher = mobileOfA.Cipher;     // to another field
+            return await db.SaveChangesAsync();
+        });
+
+        var moved = await web.Client.PostAsJsonAsync($"/api/v1/customers/{b}/reveal", new { field = "mobile", purpose = "service" });
+        Assert.Equal(HttpStatusCode.InternalServerError, moved.StatusCode);
+        var otherField = await web.Client.PostAsJsonAsync($"/api/v1/customers/{a}/reveal", new { field = "landline", purpose = "service" });
+        Assert.Equal(HttpStatusCode.InternalServerError, otherField.StatusCode);
+        var intact = await web.Client.PostAsJsonAsync($"/api/v1/customers/{a}/reveal", new { field = "mobile", purpose = "service" });
+        Assert.Equal("13800000011", (await intact.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("value").GetString());
+        web.Dispose();
+    }
+}
+
+public sealed class CustomerTestsOnSqlite(SqliteApp app) : CustomerTests<SqliteApp>(app);
+
+public sealed class CustomerTestsOnPostgres(PostgresApp app) : CustomerTests<PostgresApp>(app);
