@@ -19,5 +19,6 @@ var root = new RootCommand("Custos — customer-information confidentiality: ser
     PeopleCommands.Create(),
     OrganisationCommands.Create(),
     ApiTokenCommands.Create(),
+    Custos.Features.Keys.KeyCommands.Create(),
 };
 return await root.Parse(args).InvokeAsync();

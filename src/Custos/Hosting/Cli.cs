@@ -159,6 +159,38 @@ public static class Cli
         AnsiConsole.Write(table);
     }
 
+    /// <summary>Runs long work with a progress bar on a terminal, and plain progress lines otherwise (CI logs, pipes).</summary>
+    public static async Task<T> WithProgressAsync<T>(string label, Func<IProgress<(int Done, int Total)>, Task<T>> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        if (!Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            T result = default!;
+            await AnsiConsole.Progress().StartAsync(async context =>
+            {
+                var task = context.AddTask(Markup.Escape(label));
+                result = await work(new Progress<(int Done, int Total)>(p =>
+                {
+                    task.MaxValue = Math.Max(1, p.Total);
+                    task.Value = p.Done;
+                }));
+                task.Value = task.MaxValue;
+            });
+            return result;
+        }
+
+        var last = -1;
+        return await work(new Progress<(int Done, int Total)>(p =>
+        {
+            var percent = p.Total == 0 ? 100 : p.Done * 100 / p.Total;
+            if (percent / 10 != last / 10)
+            {
+                last = percent;
+                Console.WriteLine($"{label} {p.Done}/{p.Total} ({percent}%)");
+            }
+        }));
+    }
+
     public static void Error(string message)
     {
         var stderr = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });

@@ -40,6 +40,7 @@ public static class CoreServices
         services.AddScoped<ApiTokenService>();
         services.AddScoped<DemoOrganisation>();
         services.AddScoped<Features.Customers.CustomerService>();
+        services.AddScoped<Features.Keys.KeyService>();
         return services;
     }
 

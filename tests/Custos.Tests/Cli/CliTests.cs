@@ -132,6 +132,27 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Keys_are_rotated_and_retired_from_the_command_line()
+    {
+        var status = await RunAsync("keys", "status");
+        Assert.Equal(0, status.ExitCode);
+        Assert.Contains(dataDir + ".keys", status.Out, StringComparison.Ordinal);
+        Assert.Contains("Active", status.Out, StringComparison.Ordinal);
+
+        var rotate = await RunAsync("keys", "rotate");
+        Assert.Equal(0, rotate.ExitCode);
+        Assert.Contains("version 2 is active", rotate.Out, StringComparison.Ordinal);
+
+        var active = await RunAsync("keys", "retire", "--version", "2");
+        Assert.Equal(1, active.ExitCode);
+        Assert.Contains("rotate first", active.Error, StringComparison.Ordinal);
+
+        Assert.Equal(0, (await RunAsync("keys", "retire", "--version", "1")).ExitCode);
+        Assert.Contains("Destroyed", (await RunAsync("keys", "status")).Out, StringComparison.Ordinal);
+        Assert.Equal(0, (await RunAsync("user", "list")).ExitCode); // the database still opens with the rotated keys
+    }
+
+    [Fact]
     public async Task Schema_commands_and_version_work()
     {
         var migrate = await RunAsync("db", "migrate");
