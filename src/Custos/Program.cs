@@ -20,5 +20,6 @@ var root = new RootCommand("Custos — customer-information confidentiality: ser
     OrganisationCommands.Create(),
     ApiTokenCommands.Create(),
     Custos.Features.Keys.KeyCommands.Create(),
+    Custos.Features.Imports.ImportCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -59,7 +59,9 @@ public static class Masks
             return new string(Star, length);
         }
 
-        return info.SubstringByTextElements(0, head) + new string(Star, length - head - tail) + info.SubstringByTextElements(length - tail);
+        var start = head == 0 ? "" : info.SubstringByTextElements(0, head);
+        var end = tail == 0 ? "" : info.SubstringByTextElements(length - tail);
+        return start + new string(Star, length - head - tail) + end;
     }
 
     /// <summary>Keeps the surname: 张伟 → 张*, 欧阳娜娜 → 欧阳**; Latin names keep their first letter.</summary>

@@ -39,6 +39,8 @@ public abstract class CustosDbContext(DbContextOptions options)
 
     public DbSet<Features.Keys.KeyCheck> KeyChecks => Set<Features.Keys.KeyCheck>();
 
+    public DbSet<Features.Imports.CollectionRecord> Collections => Set<Features.Imports.CollectionRecord>();
+
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
@@ -135,6 +137,18 @@ public abstract class CustosDbContext(DbContextOptions options)
             e.Property(h => h.ChangedBy).HasMaxLength(64);
             e.HasIndex(h => new { h.CustomerId, h.ChangedAt });
             e.HasOne<Customer>().WithMany().HasForeignKey(h => h.CustomerId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Features.Imports.CollectionRecord>(e =>
+        {
+            e.Property(c => c.Source).HasMaxLength(200);
+            e.Property(c => c.Purpose).HasMaxLength(500);
+            e.Property(c => c.LegalBasis).HasMaxLength(200);
+            e.Property(c => c.ConsentReference).HasMaxLength(200);
+            e.Property(c => c.FileName).HasMaxLength(260);
+            e.Property(c => c.FileSha256).HasMaxLength(64);
+            e.HasIndex(c => c.DepartmentId);
+            e.HasMany<Customer>().WithOne().HasForeignKey(c => c.CollectionId).OnDelete(DeleteBehavior.Restrict);
         });
 
         builder.Entity<Features.Keys.KeyCheck>(e =>

@@ -76,7 +76,7 @@ public static class Cli
     /// Runs <paramref name="action"/> in a service scope on an initialised database, acting as <c>--as</c>.
     /// Failures print one localised line and give exit code 1 (2 for an unusable database).
     /// </summary>
-    public static async Task<int> RunAsync(ParseResult parse, Func<IServiceProvider, IStringLocalizer<Strings>, CancellationToken, Task> action, CancellationToken ct, bool migrate = false, bool actAsPerson = true)
+    public static async Task<int> RunAsync(ParseResult parse, Func<IServiceProvider, IStringLocalizer<Strings>, CancellationToken, Task> action, CancellationToken ct, bool migrate = false, bool actAsPerson = true, bool requireAdministrator = true)
     {
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(action);
@@ -113,7 +113,7 @@ public static class Cli
                 }
 
                 var roles = await scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Person>>().GetRolesAsync(person);
-                if (!roles.Contains(Roles.ItAdministrator))
+                if (requireAdministrator && !roles.Contains(Roles.ItAdministrator))
                 {
                     // Deny by default: administration from the command line is for IT administrators (ACC-2).
                     throw CustosException.Invalid("ActorNotAdministrator", who);
@@ -128,6 +128,10 @@ public static class Cli
         catch (CustosException e)
         {
             Error(Messages.For(text, e));
+            return 1;
+        }
+        catch (CommandFailedException)
+        {
             return 1;
         }
         catch (SchemaMismatchException e)
@@ -216,6 +220,24 @@ public static class Cli
     {
         var line = Console.In.ReadLine();
         return string.IsNullOrEmpty(line) ? throw CustosException.Invalid("PasswordRequired") : line.TrimEnd('\r', '\n');
+    }
+
+    /// <summary>Thrown by a command that has already explained its failure on the console.</summary>
+    public sealed class CommandFailedException : Exception
+    {
+        public CommandFailedException()
+        {
+        }
+
+        public CommandFailedException(string message)
+            : base(message)
+        {
+        }
+
+        public CommandFailedException(string message, Exception inner)
+            : base(message, inner)
+        {
+        }
     }
 
     private sealed class CommandLineActor : ICurrentActor

@@ -23,6 +23,13 @@ public sealed class MaskTests
     [InlineData(MaskKind.Mobile, "", "")]
     public void Default_masks(MaskKind kind, string value, string expected) => Assert.Equal(expected, Masks.Apply(kind, value));
 
+    [Theory]
+    [InlineData("投诉物流延误", 1, 0, "投*****")]
+    [InlineData("010-62345678", 0, 4, "********5678")]
+    [InlineData("ab", 1, 1, "**")]
+    public void Keep_ends_with_either_end_empty(string value, int head, int tail, string expected) =>
+        Assert.Equal(expected, Masks.KeepEnds(value, head, tail));
+
     [Fact]
     public void A_mask_never_contains_the_hidden_middle()
     {

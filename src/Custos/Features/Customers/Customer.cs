@@ -18,6 +18,9 @@ public sealed class Customer
 
     public Guid? ProjectId { get; set; }
 
+    /// <summary>The import (collection record) the customer came from, if any (SEC-3).</summary>
+    public Guid? CollectionId { get; set; }
+
     /// <summary>Secrecy grade of the customer (CLS-2).</summary>
     public Clearance Grade { get; set; } = Clearance.Secret;
 

@@ -1,0 +1,31 @@
+namespace Custos.Features.Imports;
+
+/// <summary>
+/// How a set of customer information was collected (SEC-3) and who keeps it (CLS-5, EXP-3): one record per
+/// import, with source, purpose, legal basis, consent reference and the owner who answers for it.
+/// </summary>
+public sealed class CollectionRecord
+{
+    public Guid Id { get; set; }
+
+    public string Source { get; set; } = "";
+
+    public string Purpose { get; set; } = "";
+
+    public string LegalBasis { get; set; } = "";
+
+    public string? ConsentReference { get; set; }
+
+    public Guid OwnerId { get; set; }
+
+    public Guid DepartmentId { get; set; }
+
+    public string FileName { get; set; } = "";
+
+    /// <summary>SHA-256 of the imported file, to recognise the same file later; not its content.</summary>
+    public string FileSha256 { get; set; } = "";
+
+    public long Rows { get; set; }
+
+    public DateTimeOffset ImportedAt { get; set; }
+}

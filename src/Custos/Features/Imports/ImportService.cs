@@ -1,0 +1,290 @@
+using System.Security.Cryptography;
+using Custos.Data;
+using Custos.Features.Audit;
+using Custos.Features.Customers;
+using Custos.Features.Keys;
+using Custos.Features.People;
+using Custos.Hosting;
+using Custos.Kernel.Classification;
+using Custos.Kernel.Crypto;
+using Custos.Kernel.Masking;
+using Microsoft.EntityFrameworkCore;
+
+namespace Custos.Features.Imports;
+
+public sealed record ImportPreview(string Encoding, IReadOnlyList<string> Headers, IReadOnlyList<string?[]> MaskedSamples, IReadOnlyDictionary<int, string> Suggested);
+
+/// <summary>One problem, where a person can find it: the row as a spreadsheet counts it (header = 1) and the column header.</summary>
+public sealed record ImportError(long Row, string Column, string Field, string Code);
+
+public sealed record ImportOptions(
+    IReadOnlyDictionary<int, string> Mapping,
+    string? DepartmentCode,
+    string? ProjectCode,
+    Clearance Grade,
+    string Source,
+    string Purpose,
+    string LegalBasis,
+    string? ConsentReference);
+
+public sealed record ImportOutcome(long Rows, IReadOnlyList<ImportError> Errors, long ErrorCount, Guid? CollectionId)
+{
+    public bool Imported => CollectionId is not null;
+}
+
+/// <summary>
+/// Bulk import of customer lists (CLS-5, SEC-3, EXP-3). The whole file is validated first — every error
+/// reported with row and column, duplicates of an ID number flagged, within the file and against what is
+/// stored — and only a clean file is imported, in one transaction: all rows or none. Rows are streamed and
+/// written in batches, so memory stays bounded whatever the file size.
+/// </summary>
+public sealed class ImportService(
+    CustosDbContext db,
+    CustomerService customers,
+    KeyRing keys,
+    IAuditTrail audit,
+    ICurrentActor actor,
+    TimeProvider time)
+{
+    public const int MaxReportedErrors = 1000;
+    private const int Batch = 500;
+
+    /// <summary>Roles that may bring in a customer list; information officers may not (ACC-2: all but bulk import/export).</summary>
+    public static readonly string[] ImporterRoles = [Roles.DepartmentHead, Roles.ProjectManager];
+
+    public static ImportPreview Preview(Func<Stream> open, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        using var source = TabularSource.Open(open(), fileName);
+        if (source.Headers.Count == 0)
+        {
+            throw CustosException.Invalid("ImportEmpty");
+        }
+
+        var samples = new List<string?[]>();
+        while (samples.Count < 20 && source.Read(out var row))
+        {
+            samples.Add(row);
+        }
+
+        var suggested = ColumnMapping.Suggest(source.Headers, samples);
+        var masked = samples.Take(5).Select(row => row.Select((v, i) => v is null ? null : Mask(suggested.GetValueOrDefault(i), v)).ToArray()).ToList();
+        return new ImportPreview(source.EncodingName, source.Headers, masked, suggested);
+    }
+
+    public async Task<ImportOutcome> ImportAsync(Func<Stream> open, string fileName, ImportOptions options, IProgress<(int Done, int Total)>? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        ArgumentNullException.ThrowIfNull(options);
+        var viewer = await Viewer.LoadAsync(db, actor, ct);
+        if (!viewer.Roles.Any(r => ImporterRoles.Contains(r)))
+        {
+            throw new CustosException(CustosError.Forbidden, "MayNotImport");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Source) || string.IsNullOrWhiteSpace(options.Purpose) || string.IsNullOrWhiteSpace(options.LegalBasis))
+        {
+            throw CustosException.Invalid("CollectionRecordRequired");
+        }
+
+        if (!options.Mapping.Values.Contains(FieldCatalogue.Name))
+        {
+            throw CustosException.Invalid("ImportNeedsName");
+        }
+
+        var department = options.DepartmentCode is { Length: > 0 } code
+            ? await db.Departments.SingleOrDefaultAsync(d => d.Code == code.Trim().ToUpperInvariant(), ct) ?? throw CustosException.Invalid("UnknownDepartment", code)
+            : await db.Departments.Where(d => viewer.Departments.Contains(d.Id)).OrderBy(d => d.Code).FirstOrDefaultAsync(ct) ?? throw CustosException.Invalid("NoDepartment");
+        if (!viewer.Departments.Contains(department.Id))
+        {
+            throw CustosException.Invalid("UnknownDepartment", department.Code);
+        }
+
+        Guid? projectId = null;
+        if (options.ProjectCode is { Length: > 0 } projectCode)
+        {
+            projectId = (await db.Projects.SingleOrDefaultAsync(p => p.Code == projectCode.Trim().ToUpperInvariant() && p.DepartmentId == department.Id, ct)
+                ?? throw CustosException.Invalid("UnknownProject", projectCode)).Id;
+        }
+
+        var (rows, errors, errorCount, sha256) = await ValidateAsync(open, fileName, options.Mapping, progress, ct);
+        if (errorCount > 0 || rows == 0)
+        {
+            await audit.RecordNowAsync("customer.import", "collection", null, AuditOutcome.Failed,
+                new { file = Path.GetFileName(fileName), rows, errors = errorCount, empty = rows == 0 }, ct);
+            return new ImportOutcome(rows, rows == 0 && errorCount == 0 ? [new ImportError(1, "", "", "ImportEmpty")] : errors, Math.Max(errorCount, rows == 0 ? 1 : 0), null);
+        }
+
+        var now = time.GetUtcNow();
+        var collection = new CollectionRecord
+        {
+            Id = Guid.CreateVersion7(now),
+            Source = options.Source.Trim(),
+            Purpose = options.Purpose.Trim(),
+            LegalBasis = options.LegalBasis.Trim(),
+            ConsentReference = string.IsNullOrWhiteSpace(options.ConsentReference) ? null : options.ConsentReference.Trim(),
+            OwnerId = viewer.PersonId,
+            DepartmentId = department.Id,
+            FileName = Path.GetFileName(fileName),
+            FileSha256 = sha256,
+            Rows = rows,
+            ImportedAt = now,
+        };
+
+        var strategy = db.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(async () =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            db.Collections.Add(collection);
+            audit.Record("customer.import", "collection", collection.Id.ToString(), detail: new
+            {
+                file = collection.FileName, rows, department = department.Code, collection.Source, collection.Purpose, collection.LegalBasis,
+            });
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+
+            using var source = TabularSource.Open(open(), fileName);
+            var done = 0;
+            while (source.Read(out var cells))
+            {
+                var customer = customers.Build(CustomerKind.Individual, department.Id, projectId, options.Grade, Values(cells, options.Mapping));
+                customer.CollectionId = collection.Id;
+                db.Customers.Add(customer);
+                if (++done % Batch == 0)
+                {
+                    await db.SaveChangesAsync(ct);
+                    db.ChangeTracker.Clear();
+                    progress?.Report((done, (int)rows));
+                }
+            }
+
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+            await tx.CommitAsync(ct);
+            progress?.Report((done, (int)rows));
+        });
+
+        return new ImportOutcome(rows, [], 0, collection.Id);
+    }
+
+    private async Task<(long Rows, List<ImportError> Errors, long ErrorCount, string Sha256)> ValidateAsync(
+        Func<Stream> open, string fileName, IReadOnlyDictionary<int, string> mapping, IProgress<(int Done, int Total)>? progress, CancellationToken ct)
+    {
+        var errors = new List<ImportError>();
+        long errorCount = 0;
+        long rows = 0;
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var seen = new Dictionary<UInt128, long>();
+        var pending = new List<(UInt128 Hash, long Row, string Column)>();
+        string sha256;
+
+        void Add(ImportError error)
+        {
+            errorCount++;
+            if (errors.Count < MaxReportedErrors)
+            {
+                errors.Add(error);
+            }
+        }
+
+        await using (var whole = open())
+        {
+            sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(whole, ct));
+        }
+
+        {
+            using var source = TabularSource.Open(open(), fileName);
+            var headers = source.Headers;
+            while (source.Read(out var cells))
+            {
+                rows++;
+                var hasName = false;
+                foreach (var (column, field) in mapping)
+                {
+                    var raw = column < cells.Length ? cells[column] : null;
+                    if (string.IsNullOrWhiteSpace(raw))
+                    {
+                        continue;
+                    }
+
+                    var definition = FieldCatalogue.Find(field)!;
+                    var value = definition.Normalise(raw);
+                    if (definition.Validate(value, today) is { } reason)
+                    {
+                        Add(new ImportError(source.Row, headers[column], field, reason.ToString()));
+                        continue;
+                    }
+
+                    hasName |= field == FieldCatalogue.Name;
+                    if (field == FieldCatalogue.IdNumber)
+                    {
+                        var hash = ToKey(keys.BlindIndex.Compute(IndexedKind.IdNumber, value));
+                        if (seen.TryGetValue(hash, out var firstRow))
+                        {
+                            Add(new ImportError(source.Row, headers[column], field, "DuplicateInFile:" + firstRow.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                        }
+                        else
+                        {
+                            seen[hash] = source.Row;
+                            pending.Add((hash, source.Row, headers[column]));
+                        }
+                    }
+                }
+
+                if (!hasName)
+                {
+                    var nameColumn = mapping.First(m => m.Value == FieldCatalogue.Name).Key;
+                    Add(new ImportError(source.Row, headers[nameColumn], FieldCatalogue.Name, "Missing"));
+                }
+
+                if (pending.Count >= 1000)
+                {
+                    await CheckExistingAsync(pending, Add, ct);
+                }
+
+                if (rows % 1000 == 0)
+                {
+                    progress?.Report(((int)rows, 0));
+                }
+            }
+
+            await CheckExistingAsync(pending, Add, ct);
+        }
+
+        return (rows, errors, errorCount, sha256);
+    }
+
+    /// <summary>Flags ID numbers that already belong to a stored customer (same blind index).</summary>
+    private async Task CheckExistingAsync(List<(UInt128 Hash, long Row, string Column)> pending, Action<ImportError> add, CancellationToken ct)
+    {
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        var hashes = pending.Select(p => FromKey(p.Hash)).ToList();
+        var existing = await db.CustomerIndexes.Where(i => i.Kind == IndexedKind.IdNumber && hashes.Contains(i.Hash)).Select(i => i.Hash).ToListAsync(ct);
+        var found = existing.Select(ToKey).ToHashSet();
+        foreach (var p in pending.Where(p => found.Contains(p.Hash)))
+        {
+            add(new ImportError(p.Row, p.Column, FieldCatalogue.IdNumber, "DuplicateExisting"));
+        }
+
+        pending.Clear();
+    }
+
+    private static Dictionary<string, string?> Values(string?[] cells, IReadOnlyDictionary<int, string> mapping) =>
+        mapping.ToDictionary(m => m.Value, m => m.Key < cells.Length ? cells[m.Key] : null, StringComparer.Ordinal);
+
+    private static string Mask(string? field, string value) =>
+        field is not null && FieldCatalogue.Find(field) is { } definition ? Masks.Apply(definition.Mask, value) : Masks.KeepEnds(value, 1, 0);
+
+    private static UInt128 ToKey(byte[] hash) => System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(hash);
+
+    private static byte[] FromKey(UInt128 key)
+    {
+        var bytes = new byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, key);
+        return bytes;
+    }
+}

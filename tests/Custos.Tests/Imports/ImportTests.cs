@@ -1,0 +1,172 @@
+using System.Text;
+using Custos.Features.Customers;
+using Custos.Features.Imports;
+using Custos.Features.People;
+using Custos.Hosting;
+using Custos.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Custos.Tests.Imports;
+
+/// <summary>Import of customer lists (CLS-5, SEC-3, EXP-3): encodings, mapping, validation report, all or nothing.</summary>
+public sealed class ImportTests(SqliteApp app) : IClassFixture<SqliteApp>, IDisposable
+{
+    private readonly string dir = TestPaths.NewDataDir("import-files");
+
+    private static readonly string[] Header = ["姓名", "身份证号", "手机", "联系邮箱"];
+
+    private string Write(string name, IEnumerable<string[]> rows, Encoding encoding)
+    {
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, name);
+        File.WriteAllText(path, string.Join("\r\n", new[] { Header }.Concat(rows).Select(r => string.Join(',', r))) + "\r\n", encoding);
+        return path;
+    }
+
+    private static IEnumerable<string[]> Good(int seed, int count) =>
+        new Custos.Features.Demo.SyntheticCustomers(seed).Generate(count).Select((c, i) => new[] { c.Name, c.IdNumber, c.Mobile, $"user{seed}x{i}@example.com" });
+
+    /// <summary>Runs the import as a department head of a fresh department.</summary>
+    private async Task<(ImportOutcome Outcome, string Department)> ImportAsync(string path, string role = Roles.DepartmentHead, Dictionary<int, string>? mapping = null)
+    {
+        var code = app.UniqueName("IMP").ToUpperInvariant();
+        using var scope = app.Factory.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<Custos.Features.Organisation.OrganisationService>().AddDepartmentAsync(code, "导入部" + code, default);
+        var person = await app.CreatePersonAsync(role, departments: [code]);
+        using var actingScope = ActAs(person);
+        var service = actingScope.ServiceProvider.GetRequiredService<ImportService>();
+        Stream Open() => File.OpenRead(path);
+        var preview = ImportService.Preview(Open, path);
+        var outcome = await service.ImportAsync(Open, path, new ImportOptions(
+            mapping ?? preview.Suggested, null, null, Clearance.Secret, "开发商客户名单", "楼盘客户回访", "客户书面同意", "CONSENT-2026-11"), null, default);
+        return (outcome, code);
+    }
+
+    private IServiceScope ActAs(Person person)
+    {
+        var scope = app.Factory.Services.CreateScope();
+        var accessor = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Http.IHttpContextAccessor>();
+        var identity = new System.Security.Claims.ClaimsIdentity("test");
+        identity.AddClaim(new(System.Security.Claims.ClaimTypes.NameIdentifier, person.Id.ToString()));
+        accessor.HttpContext = new Microsoft.AspNetCore.Http.DefaultHttpContext { User = new(identity) };
+        return scope;
+    }
+
+    private Task<int> CustomersOf(string department) =>
+        app.WithDbAsync(db => db.Customers.CountAsync(c => db.Departments.Any(d => d.Id == c.DepartmentId && d.Code == department)));
+
+    [Fact]
+    public void The_mapping_is_suggested_from_headers_and_from_what_the_values_look_like()
+    {
+        var path = Write("suggest.csv", Good(1, 10), new UTF8Encoding(true));
+        var preview = ImportService.Preview(() => File.OpenRead(path), path);
+
+        Assert.Equal("name", preview.Suggested[0]);
+        Assert.Equal("idNumber", preview.Suggested[1]);
+        Assert.Equal("mobile", preview.Suggested[2]);
+        Assert.Equal("email", preview.Suggested[3]); // "联系邮箱" is no known header: recognised by content
+        Assert.DoesNotContain(preview.MaskedSamples[0][2]!, File.ReadAllText(path), StringComparison.Ordinal); // samples are masked
+    }
+
+    [Theory]
+    [InlineData("utf8-bom")]
+    [InlineData("utf8")]
+    [InlineData("gbk")]
+    public async Task A_clean_csv_in_any_common_encoding_is_imported_whole_with_its_collection_record(string encodingName)
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        var encoding = encodingName switch { "utf8-bom" => new UTF8Encoding(true), "utf8" => new UTF8Encoding(false), _ => Encoding.GetEncoding("GBK") };
+        var rows = Good(encodingName.Length, 25).ToList();
+        var path = Write(encodingName + ".csv", rows, encoding);
+
+        var (outcome, department) = await ImportAsync(path);
+
+        Assert.True(outcome.Imported, string.Join("; ", outcome.Errors));
+        Assert.Equal(25, outcome.Rows);
+        Assert.Equal(25, await CustomersOf(department));
+        var collection = await app.WithDbAsync(db => db.Collections.SingleAsync(c => c.Id == outcome.CollectionId));
+        Assert.Equal("客户书面同意", collection.LegalBasis);
+        Assert.Equal(64, collection.FileSha256.Length);
+
+        // Names survived the encoding: an exact search by name finds the customer.
+        var name = rows[0][0];
+        var hash = app.Factory.Services.GetRequiredService<Custos.Features.Keys.KeyRing>().BlindIndex.Compute(Custos.Kernel.Crypto.IndexedKind.Name, name);
+        Assert.True(await app.WithDbAsync(db => db.CustomerIndexes.AnyAsync(i => i.Kind == Custos.Kernel.Crypto.IndexedKind.Name && i.Hash == hash)));
+    }
+
+    [Fact]
+    public async Task An_xlsx_file_is_imported()
+    {
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, "list.xlsx");
+        var rows = Good(99, 12).Select(r => new Dictionary<string, object> { ["姓名"] = r[0], ["身份证号"] = r[1], ["手机"] = r[2], ["联系邮箱"] = r[3] }).ToList();
+        MiniExcelLibs.MiniExcel.SaveAs(path, rows);
+
+        var (outcome, department) = await ImportAsync(path);
+
+        Assert.True(outcome.Imported, string.Join("; ", outcome.Errors));
+        Assert.Equal(12, await CustomersOf(department));
+    }
+
+    [Fact]
+    public async Task Every_bad_row_is_reported_with_row_and_column_and_nothing_is_imported()
+    {
+        var good = Good(5, 3).ToList();
+        var rows = new List<string[]>
+        {
+            good[0],                                                   // row 2
+            new[] { good[1][0], "110105194912310021", good[1][2], "" },        // row 3: wrong check digit
+            new[] { good[2][0], good[0][1], good[2][2], "" },                  // row 4: repeats row 2's ID number
+            new[] { "", good[2][1], "12345", "not-an-email" },                 // row 5: no name, bad mobile, bad e-mail
+        };
+        var path = Write("bad.csv", rows, new UTF8Encoding(false));
+
+        // Too few e-mails to recognise the fourth column by content: map it explicitly.
+        var (outcome, department) = await ImportAsync(path, mapping: new() { [0] = "name", [1] = "idNumber", [2] = "mobile", [3] = "email" });
+
+        Assert.False(outcome.Imported);
+        Assert.Equal(0, await CustomersOf(department));
+        Assert.Contains(outcome.Errors, e => e is { Row: 3, Column: "身份证号", Code: "CheckDigit" });
+        Assert.Contains(outcome.Errors, e => e is { Row: 4, Column: "身份证号", Code: "DuplicateInFile:2" });
+        Assert.Contains(outcome.Errors, e => e is { Row: 5, Column: "手机", Code: "Format" });
+        Assert.Contains(outcome.Errors, e => e is { Row: 5, Column: "联系邮箱", Code: "Format" });
+        Assert.Contains(outcome.Errors, e => e is { Row: 5, Column: "姓名", Code: "Missing" });
+        Assert.Equal(5, outcome.ErrorCount);
+    }
+
+    [Fact]
+    public async Task An_id_number_that_already_belongs_to_a_customer_is_flagged()
+    {
+        var rows = Good(77, 3).ToList();
+        var (first, _) = await ImportAsync(Write("first.csv", rows, new UTF8Encoding(false)));
+        Assert.True(first.Imported);
+
+        var (second, department) = await ImportAsync(Write("second.csv", [rows[1], .. Good(78, 2)], new UTF8Encoding(false)));
+
+        Assert.False(second.Imported);
+        Assert.Equal(0, await CustomersOf(department));
+        Assert.Equal(new ImportError(2, "身份证号", "idNumber", "DuplicateExisting"), Assert.Single(second.Errors));
+    }
+
+    [Fact]
+    public async Task Staff_and_information_officers_cannot_import_and_broken_files_are_refused()
+    {
+        var path = Write("staff.csv", Good(3, 2), new UTF8Encoding(false));
+        Assert.Equal("MayNotImport", (await Assert.ThrowsAsync<CustosException>(() => ImportAsync(path, Roles.Staff))).Code);
+        Assert.Equal("MayNotImport", (await Assert.ThrowsAsync<CustosException>(() => ImportAsync(path, Roles.InformationOfficer))).Code);
+
+        Directory.CreateDirectory(dir);
+        var broken = Path.Combine(dir, "broken.xlsx");
+        File.WriteAllBytes(broken, Encoding.UTF8.GetBytes("this is not a spreadsheet"));
+        Assert.Equal("ImportMalformed", Assert.Throws<CustosException>(() => ImportService.Preview(() => File.OpenRead(broken), broken)).Code);
+        Assert.Equal("ImportFileType", Assert.Throws<CustosException>(() => ImportService.Preview(() => File.OpenRead(broken), "list.pdf")).Code);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}
