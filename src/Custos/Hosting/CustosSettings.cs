@@ -40,6 +40,9 @@ public sealed class CustosSettings
 
     public SecuritySettings Security { get; set; } = new();
 
+    /// <summary>Largest file the import page accepts; larger files go through <c>custos import</c>.</summary>
+    public int MaxUploadMegabytes { get; set; } = 50;
+
     /// <summary>Purposes a person may state to reveal a protected value (ACC-3); <c>other</c> needs a note. Labels: <c>Purpose.{key}</c>.</summary>
     public List<string> RevealPurposes { get; set; } = ["follow-up", "service", "complaint", "verification", "other"];
 

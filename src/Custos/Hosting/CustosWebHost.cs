@@ -55,8 +55,10 @@ public static class CustosWebHost
         // First hosted service: the database must be ready before anything (e.g. the key ring) reads it.
         services.AddSingleton<StartupReport>();
         services.AddHostedService<StartupInitialisation>();
+        services.AddSingleton<Features.Imports.ImportJobs>();
         services.AddCustosCore(settings);
         services.AddHttpContextAccessor();
+        services.AddScoped<BackgroundActor>();
         services.AddScoped<ICurrentActor, HttpActor>();
 
         services.AddIdentityCore<Person>()
@@ -109,6 +111,8 @@ public static class CustosWebHost
         });
 
         services.AddRazorComponents();
+        services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o => o.MultipartBodyLengthLimit = (settings.MaxUploadMegabytes + 1) * 1024L * 1024L);
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = (settings.MaxUploadMegabytes + 2) * 1024L * 1024L);
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         services.AddExceptionHandler<ApiProblems>();

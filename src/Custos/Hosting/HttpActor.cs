@@ -4,19 +4,39 @@ using Custos.Features.Audit;
 
 namespace Custos.Hosting;
 
-/// <summary>The actor of a web request: the signed-in person or API token, with the client address.</summary>
-internal sealed class HttpActor(IHttpContextAccessor accessor) : ICurrentActor
+/// <summary>
+/// The actor of a web request: the signed-in person or API token, with the client address. Background work
+/// started by a person (an import) runs in a scope whose <see cref="BackgroundActor"/> names that person.
+/// </summary>
+internal sealed class HttpActor(IHttpContextAccessor accessor, BackgroundActor background) : ICurrentActor
 {
     private ClaimsPrincipal? User => accessor.HttpContext?.User;
 
-    /// <summary>Outside a request (start-up, background work) the actor is the system itself.</summary>
-    public string Id => accessor.HttpContext is null
+    /// <summary>Outside a request and without a background actor (start-up), the actor is the system itself.</summary>
+    public string Id => background.Id ?? (accessor.HttpContext is null
         ? FixedActor.System.Id
-        : User?.Identity?.IsAuthenticated == true ? User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "unknown" : "anonymous";
+        : User?.Identity?.IsAuthenticated == true ? User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "unknown" : "anonymous");
 
-    public string Name => accessor.HttpContext is null
+    public string Name => background.Name ?? (accessor.HttpContext is null
         ? FixedActor.System.Name
-        : User?.Identity?.IsAuthenticated == true ? CustosClaims.DisplayNameOf(User) : "anonymous";
+        : User?.Identity?.IsAuthenticated == true ? CustosClaims.DisplayNameOf(User) : "anonymous");
 
-    public string? ClientAddress => accessor.HttpContext?.Connection.RemoteIpAddress?.ToString();
+    public string? ClientAddress => background.ClientAddress ?? accessor.HttpContext?.Connection.RemoteIpAddress?.ToString();
+}
+
+/// <summary>Who background work in this scope acts for; empty in request scopes.</summary>
+public sealed class BackgroundActor
+{
+    public string? Id { get; private set; }
+
+    public string? Name { get; private set; }
+
+    public string? ClientAddress { get; private set; }
+
+    public void Set(string id, string name, string? clientAddress)
+    {
+        Id = id;
+        Name = name;
+        ClientAddress = clientAddress;
+    }
 }

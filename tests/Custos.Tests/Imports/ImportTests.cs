@@ -162,6 +162,66 @@ public sealed class ImportTests(SqliteApp app) : IClassFixture<SqliteApp>, IDisp
         Assert.Equal("ImportFileType", Assert.Throws<CustosException>(() => ImportService.Preview(() => File.OpenRead(broken), "list.pdf")).Code);
     }
 
+    [Fact]
+    public async Task A_department_head_imports_through_the_upload_page_and_watches_the_progress()
+    {
+        var code = app.UniqueName("WEB").ToUpperInvariant();
+        using (var scope = app.Factory.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Custos.Features.Organisation.OrganisationService>().AddDepartmentAsync(code, "网页导入部", default);
+        }
+
+        var head = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [code]);
+        using var web = app.Session();
+        await web.SignInAsync(head.UserName!);
+        await web.EnrolMfaAsync();
+        var path = Write("web.csv", Good(4242, 40), new UTF8Encoding(true));
+
+        var (_, uploadPage) = await web.GetPageAsync("/imports");
+        var token = uploadPage.QuerySelector("#upload-form input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        using var multipart = new MultipartFormDataContent
+        {
+            { new StringContent("import-upload"), "_handler" },
+            { new StringContent(token), "__RequestVerificationToken" },
+            { new StringContent("客户登记表"), "source" },
+            { new StringContent("售后回访"), "purpose" },
+            { new StringContent("客户书面同意"), "legalBasis" },
+            { new StringContent(""), "consent" },
+            { new StringContent(""), "department" },
+            { new StringContent("Confidential"), "grade" },
+            { new ByteArrayContent(File.ReadAllBytes(path)), "file", "web.csv" },
+        };
+        var mappingPage = await WebSession.ParseAsync(await web.Client.PostAsync("/imports", multipart));
+        Assert.NotNull(mappingPage.QuerySelector("#mapping-form"));
+        Assert.Equal("mobile", mappingPage.QuerySelector("select[name='map.2'] option[selected]")!.GetAttribute("value"));
+
+        var hidden = mappingPage.QuerySelectorAll("#mapping-form input[type=hidden]").Select(i => new KeyValuePair<string, string>(i.GetAttribute("name")!, i.GetAttribute("value") ?? "")).ToList();
+        hidden.AddRange([new("map.0", "name"), new("map.1", "idNumber"), new("map.2", "mobile"), new("map.3", "email")]);
+        var started = await web.Client.PostAsync("/imports", new FormUrlEncodedContent(hidden));
+        var progress = WebSession.Location(started);
+        Assert.StartsWith("/imports/", progress, StringComparison.Ordinal);
+
+        AngleSharp.Dom.IDocument page;
+        var waited = 0;
+        do
+        {
+            await Task.Delay(100);
+            (_, page) = await web.GetPageAsync(progress);
+        }
+        while (page.QuerySelector("#import-running") is not null && ++waited < 300);
+
+        Assert.NotNull(page.QuerySelector("#import-done"));
+        Assert.Equal(40, await CustomersOf(code));
+        Assert.Equal(40, await app.WithDbAsync(db => db.Customers.CountAsync(c => c.Grade == Clearance.Confidential && db.Departments.Any(d => d.Id == c.DepartmentId && d.Code == code))));
+        var record = await app.WithDbAsync(db => db.AuditRecords.SingleAsync(a => a.Action == "customer.import" && a.Outcome == Custos.Features.Audit.AuditOutcome.Success && a.ActorId == head.Id.ToString()));
+        Assert.Contains("客户登记表", record.Detail, StringComparison.Ordinal);
+
+        using var stranger = app.Session();
+        var other = await app.CreatePersonAsync(Roles.Staff);
+        await stranger.SignInAsync(other.UserName!);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await stranger.Client.GetAsync(progress)).StatusCode);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(dir))
