@@ -1,3 +1,11 @@
 using BenchmarkDotNet.Running;
+using Custos.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+if (args is ["import-throughput", ..])
+{
+    var rows = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
+    return await ImportThroughput.RunAsync(rows, args.Length > 2 ? args[2] : null);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(FieldCipherBenchmarks).Assembly).Run(args);
+return 0;
