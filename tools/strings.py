@@ -228,6 +228,7 @@ S = {
 "Error.InvalidField.Region": ("{0}的地区代码不存在。", "{0}: unknown region code."),
 "Error.InvalidField.TooLong": ("{0}太长。", "{0}: too long."),
 "Keys.File": ("密钥文件：{0}（{1}）", "Key file: {0} ({1})"),
+"Keys.Provider": ("密钥加密密钥所在：{0}", "Key-encryption keys held by: {0}"),
 "Keys.Sealed": ("已用口令封存", "sealed with a passphrase"),
 "Keys.NotSealed": ("未封存：请限制文件权限并单独备份", "not sealed: restrict its permissions and back it up separately"),
 "Keys.Version": ("版本", "Version"),

@@ -33,3 +33,19 @@ public interface IKeyEncryptionKeys
     /// <summary>Unwraps; throws <see cref="System.Security.Cryptography.CryptographicException"/> if the blob, context or version is wrong.</summary>
     byte[] Unwrap(WrappedDataKey wrapped, ReadOnlySpan<byte> context);
 }
+
+/// <summary>A key provider whose versions can be added and destroyed (key file, HSM).</summary>
+public interface IRotatingKeyEncryptionKeys : IKeyEncryptionKeys
+{
+    /// <summary>Where the keys are, for status pages (never the keys themselves).</summary>
+    string Description { get; }
+
+    /// <summary>Adds a version, which becomes active; returns its number.</summary>
+    int Rotate(DateTimeOffset now);
+
+    /// <summary>Destroys a version that is not active.</summary>
+    void Destroy(int version);
+
+    /// <summary>Takes changes made by another process; true when something changed.</summary>
+    bool RefreshIfChanged();
+}

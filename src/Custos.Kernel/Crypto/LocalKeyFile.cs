@@ -31,7 +31,7 @@ public sealed class KeyFileException : Exception
 /// versioned key-encryption keys and the blind-index key. Optionally sealed: the keys are then encrypted
 /// with AES-256-GCM under a key derived from a passphrase with Argon2id, and exist in clear only in memory.
 /// </summary>
-public sealed class LocalKeyFile : IKeyEncryptionKeys
+public sealed class LocalKeyFile : IRotatingKeyEncryptionKeys
 {
     private const string Format = "custos-keys/v1";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
@@ -113,6 +113,8 @@ public sealed class LocalKeyFile : IKeyEncryptionKeys
     }
 
     public bool IsSealed => passphrase is not null;
+
+    public string Description => IsSealed ? $"key file {path} (sealed)" : $"key file {path}";
 
     public int ActiveVersion
     {

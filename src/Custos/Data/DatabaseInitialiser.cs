@@ -118,7 +118,7 @@ public sealed class DatabaseInitialiser(
 
         if (!keyRing.IsLoaded)
         {
-            await keyRing.LoadAsync(db, settings.FullKeyFile, settings.KeyPassphrase, time, ct);
+            await keyRing.LoadAsync(db, settings.FullKeyFile, settings.KeyPassphrase, time, ct, settings.Hsm.ToOptions());
         }
 
         await SeedRolesAsync();

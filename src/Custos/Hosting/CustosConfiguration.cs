@@ -10,6 +10,9 @@ public static class CustosConfiguration
         ("CUSTOS_DATA_DIR", "Custos:DataDir"),
         ("CUSTOS_KEY_FILE", "Custos:KeyFile"),
         ("CUSTOS_KEY_PASSPHRASE", "Custos:KeyPassphrase"),
+        ("CUSTOS_HSM_LIBRARY", "Custos:Hsm:Library"),
+        ("CUSTOS_HSM_TOKEN", "Custos:Hsm:TokenLabel"),
+        ("CUSTOS_HSM_PIN", "Custos:Hsm:Pin"),
     ];
 
     public static void Add(IConfigurationBuilder builder, IDictionary<string, string?> overrides)

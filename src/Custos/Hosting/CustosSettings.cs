@@ -24,6 +24,9 @@ public sealed class CustosSettings
     /// <summary>Passphrase that seals the key file (env <c>CUSTOS_KEY_PASSPHRASE</c>); never a command-line argument.</summary>
     public string? KeyPassphrase { get; set; }
 
+    /// <summary>Key-encryption keys in a PKCS#11 HSM instead of the key file (the blind-index key stays in the key file).</summary>
+    public HsmSettings Hsm { get; set; } = new();
+
     /// <summary>A PostgreSQL connection string; empty means SQLite in <see cref="DataDir"/>.</summary>
     public string? Database { get; set; }
 
@@ -59,6 +62,21 @@ public sealed class CustosSettings
         configuration.GetSection(Section).Bind(settings);
         return settings;
     }
+}
+
+/// <summary>PKCS#11 token holding the key-encryption keys; unused while <see cref="Library"/> is empty.</summary>
+public sealed class HsmSettings
+{
+    /// <summary>Path of the PKCS#11 library, e.g. <c>/usr/lib/softhsm/libsofthsm2.so</c>.</summary>
+    public string? Library { get; set; }
+
+    public string? TokenLabel { get; set; }
+
+    /// <summary>User PIN (env <c>CUSTOS_HSM_PIN</c>); never a command-line argument.</summary>
+    public string? Pin { get; set; }
+
+    public Kernel.Crypto.Pkcs11Options? ToOptions() =>
+        string.IsNullOrWhiteSpace(Library) ? null : new Kernel.Crypto.Pkcs11Options(Library, TokenLabel ?? "", Pin ?? "");
 }
 
 /// <summary>Sign-in and session rules (ACC-7).</summary>

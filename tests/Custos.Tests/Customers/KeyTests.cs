@@ -49,7 +49,7 @@ public sealed class KeyTests
         LocalKeyFile.Create(keyFile, null, DateTimeOffset.UnixEpoch);
         await using (var other = new CustosFactory(settings))
         {
-            Assert.Contains("does not belong to this database", Assert.Throws<KeyFileException>(other.StartServer).Message, StringComparison.Ordinal);
+            Assert.Contains("do not belong to this database", Assert.Throws<KeyFileException>(other.StartServer).Message, StringComparison.Ordinal);
         }
 
         File.WriteAllBytes(keyFile, saved);

@@ -15,6 +15,7 @@ internal static class KeyCommands
         {
             var s = await services.GetRequiredService<KeyService>().StatusAsync(token);
             AnsiConsole.MarkupLine(Markup.Escape(text["Keys.File", s.KeyFile, s.Sealed ? text["Keys.Sealed"] : text["Keys.NotSealed"]]));
+            AnsiConsole.MarkupLine(Markup.Escape(text["Keys.Provider", s.Provider]));
             var table = new Table().AddColumn(text["Keys.Version"]).AddColumn(text["Label.Status"]).AddColumn(text["Keys.Created"]).AddColumn(text["Keys.DataKeys"]);
             foreach (var v in s.Versions)
             {

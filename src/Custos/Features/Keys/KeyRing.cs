@@ -8,27 +8,32 @@ namespace Custos.Features.Keys;
 /// The keys of this installation, loaded once at start-up after they were verified against the database.
 /// Nothing else in the application holds key material.
 /// </summary>
-public sealed class KeyRing
+public sealed class KeyRing : IDisposable
 {
-    private LocalKeyFile? keys;
+    private LocalKeyFile? file;
+    private IRotatingKeyEncryptionKeys? kek;
 
-    public IKeyEncryptionKeys Keys => keys ?? throw new InvalidOperationException("The key ring is not loaded; start-up did not verify the keys.");
+    /// <summary>The key-encryption keys: the key file's, or the HSM's when one is configured.</summary>
+    public IRotatingKeyEncryptionKeys Keys => kek ?? throw new InvalidOperationException("The key ring is not loaded; start-up did not verify the keys.");
 
-    public BlindIndex BlindIndex => keys?.BlindIndex ?? throw new InvalidOperationException("The key ring is not loaded.");
+    /// <summary>The blind-index key always lives in the key file.</summary>
+    public BlindIndex BlindIndex => file?.BlindIndex ?? throw new InvalidOperationException("The key ring is not loaded.");
 
-    public LocalKeyFile File => keys ?? throw new InvalidOperationException("The key ring is not loaded.");
+    public LocalKeyFile File => file ?? throw new InvalidOperationException("The key ring is not loaded.");
 
-    public bool IsLoaded => keys is not null;
+    public bool IsLoaded => kek is not null;
+
+    public void Dispose() => (kek as IDisposable)?.Dispose();
 
     /// <summary>
     /// Opens (or, for a database that never had keys, creates) the key file and checks it against the
     /// database. A missing or different key file for a database that has protected data is refused.
     /// </summary>
-    public async Task LoadAsync(CustosDbContext db, string path, string? passphrase, TimeProvider time, CancellationToken ct)
+    public async Task LoadAsync(CustosDbContext db, string path, string? passphrase, TimeProvider time, CancellationToken ct, Pkcs11Options? hsm = null)
     {
         ArgumentNullException.ThrowIfNull(db);
         var check = await db.KeyChecks.SingleOrDefaultAsync(ct);
-        LocalKeyFile file;
+        LocalKeyFile keyFile;
         if (!System.IO.File.Exists(path))
         {
             if (check is not null)
@@ -38,47 +43,50 @@ public sealed class KeyRing
                     "without it the protected data cannot be read.");
             }
 
-            file = LocalKeyFile.Create(path, string.IsNullOrEmpty(passphrase) ? null : passphrase, time.GetUtcNow());
+            keyFile = LocalKeyFile.Create(path, string.IsNullOrEmpty(passphrase) ? null : passphrase, time.GetUtcNow());
         }
         else
         {
-            file = LocalKeyFile.Open(path, passphrase);
+            keyFile = LocalKeyFile.Open(path, passphrase);
         }
 
+        IRotatingKeyEncryptionKeys keys = hsm is null ? keyFile : Pkcs11KeyEncryptionKeys.Open(hsm);
         if (check is null)
         {
-            var (probeKey, wrapped) = DataKeys.Create(file, "key-check", Guid.Empty, 1);
+            var (probeKey, wrapped) = DataKeys.Create(keys, "key-check", Guid.Empty, 1);
             System.Security.Cryptography.CryptographicOperations.ZeroMemory(probeKey);
             db.KeyChecks.Add(new KeyCheck
             {
                 Id = 1,
                 KekVersion = wrapped.KekVersion,
                 Wrapped = wrapped.Blob,
-                IndexProbe = file.BlindIndex.Compute(IndexedKind.Phone, Probe),
+                IndexProbe = keyFile.BlindIndex.Compute(IndexedKind.Phone, Probe),
                 CreatedAt = time.GetUtcNow(),
             });
             await db.SaveChangesAsync(ct);
         }
         else
         {
-            Verify(file, check, path);
+            Verify(keys, keyFile, check, path);
         }
 
-        keys = file;
+        file = keyFile;
+        kek = keys;
     }
 
     private const string Probe = "00000000000";
 
-    private static void Verify(LocalKeyFile file, KeyCheck check, string path)
+    private static void Verify(IKeyEncryptionKeys keys, LocalKeyFile file, KeyCheck check, string path)
     {
         try
         {
-            var key = DataKeys.Open(file, "key-check", Guid.Empty, 1, new WrappedDataKey(check.KekVersion, check.Wrapped));
+            var key = DataKeys.Open(keys, "key-check", Guid.Empty, 1, new WrappedDataKey(check.KekVersion, check.Wrapped));
             System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
         }
         catch (System.Security.Cryptography.CryptographicException e)
         {
-            throw new KeyFileException($"The key file {path} does not belong to this database (its key check fails).", e);
+            var where = keys is IRotatingKeyEncryptionKeys r ? r.Description : path;
+            throw new KeyFileException($"The keys ({where}) do not belong to this database (its key check fails).", e);
         }
 
         if (!file.BlindIndex.Compute(IndexedKind.Phone, Probe).AsSpan().SequenceEqual(check.IndexProbe))

@@ -9,7 +9,7 @@ namespace Custos.Features.Keys;
 
 public sealed record KeyVersionStatus(int Version, KekState State, DateTimeOffset CreatedAt, int DataKeys);
 
-public sealed record KeyStatus(string KeyFile, bool Sealed, int ActiveVersion, IReadOnlyList<KeyVersionStatus> Versions);
+public sealed record KeyStatus(string KeyFile, bool Sealed, string Provider, int ActiveVersion, IReadOnlyList<KeyVersionStatus> Versions);
 
 /// <summary>
 /// Key operations (SEC-1): status, rotation that re-wraps every data key online in small batches, and
@@ -21,19 +21,20 @@ public sealed class KeyService(CustosDbContext db, KeyRing ring, IAuditTrail aud
 
     public async Task<KeyStatus> StatusAsync(CancellationToken ct)
     {
-        ring.File.RefreshIfChanged();
+        ring.Keys.RefreshIfChanged();
         var counts = await db.Customers.GroupBy(c => c.KekVersion).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
         return new KeyStatus(
             settings.FullKeyFile,
             ring.File.IsSealed,
-            ring.File.ActiveVersion,
-            [.. ring.File.Versions.Select(v => new KeyVersionStatus(v.Version, v.State, v.CreatedAt, counts.FirstOrDefault(c => c.Key == v.Version)?.Count ?? 0))]);
+            ring.Keys.Description,
+            ring.Keys.ActiveVersion,
+            [.. ring.Keys.Versions.Select(v => new KeyVersionStatus(v.Version, v.State, v.CreatedAt, counts.FirstOrDefault(c => c.Key == v.Version)?.Count ?? 0))]);
     }
 
     /// <summary>Adds a key version and re-wraps every data key under it; readers keep working throughout.</summary>
     public async Task<int> RotateAsync(IProgress<(int Done, int Total)>? progress, CancellationToken ct)
     {
-        var version = ring.File.Rotate(time.GetUtcNow());
+        var version = ring.Keys.Rotate(time.GetUtcNow());
         audit.Record("keys.rotate", "key", version.ToString(System.Globalization.CultureInfo.InvariantCulture), detail: new { active = version });
         await db.SaveChangesAsync(ct);
         await RewrapAllAsync(version, progress, ct);
@@ -43,19 +44,19 @@ public sealed class KeyService(CustosDbContext db, KeyRing ring, IAuditTrail aud
     /// <summary>Destroys a retired version after re-wrapping whatever still uses it.</summary>
     public async Task RetireAsync(int version, IProgress<(int Done, int Total)>? progress, CancellationToken ct)
     {
-        var info = ring.File.Versions.SingleOrDefault(v => v.Version == version) ?? throw CustosException.NotFound("KeyVersionNotFound", version);
+        var info = ring.Keys.Versions.SingleOrDefault(v => v.Version == version) ?? throw CustosException.NotFound("KeyVersionNotFound", version);
         if (info.State == KekState.Active)
         {
             throw CustosException.Invalid("KeyVersionActive", version);
         }
 
-        await RewrapAllAsync(ring.File.ActiveVersion, progress, ct);
+        await RewrapAllAsync(ring.Keys.ActiveVersion, progress, ct);
         if (await db.Customers.AnyAsync(c => c.KekVersion == version, ct))
         {
             throw CustosException.Conflict("KeyVersionInUse", version);
         }
 
-        ring.File.Destroy(version);
+        ring.Keys.Destroy(version);
         audit.Record("keys.retire", "key", version.ToString(System.Globalization.CultureInfo.InvariantCulture), detail: new { destroyed = version });
         await db.SaveChangesAsync(ct);
     }
