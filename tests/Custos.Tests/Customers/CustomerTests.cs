@@ -191,6 +191,32 @@ public abstract class CustomerTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task The_edit_page_changes_and_clears_values_and_the_history_names_who_changed_what()
+    {
+        var (web, person, _) = await PersonInNewDepartmentAsync(Roles.Staff);
+        var id = await CreateAsync(web, new() { ["name"] = "钱多多", ["mobile"] = "13811110000", ["email"] = "qian@example.com" });
+
+        var saved = await web.SubmitAsync($"/customers/{id}/edit", "#edit-form", new Dictionary<string, string> { ["field.mobile"] = "139 2222 0000" }, [new("clear", "email")]);
+        Assert.Equal($"/customers/{id}", WebSession.Location(saved));
+
+        var detail = await web.Client.GetFromJsonAsync<JsonElement>($"/api/v1/customers/{id}");
+        var fields = detail.GetProperty("fields").EnumerateArray().ToDictionary(f => f.GetProperty("field").GetString()!, f => f.GetProperty("masked").GetString());
+        Assert.Equal("139****0000", fields["mobile"]);
+        Assert.False(fields.ContainsKey("email"));
+
+        var history = await web.Client.GetFromJsonAsync<JsonElement>($"/api/v1/customers/{id}/history");
+        Assert.Equal(["email", "mobile"], history.EnumerateArray().Select(h => h.GetProperty("field").GetString()).Order());
+        Assert.All(history.EnumerateArray(), h => Assert.Equal("测试" + Roles.Staff, h.GetProperty("changedBy").GetString()));
+        var (_, page) = await web.GetPageAsync($"/customers/{id}");
+        Assert.Equal(2, page.QuerySelectorAll("#history tbody tr").Length);
+
+        var bad = await web.SubmitAsync($"/customers/{id}/edit", "#edit-form", new Dictionary<string, string> { ["field.idNumber"] = "123" });
+        Assert.Contains("证件号码", (await WebSession.ParseAsync(bad)).QuerySelector("#edit-error")!.TextContent, StringComparison.Ordinal);
+        Assert.NotNull(person);
+        web.Dispose();
+    }
+
+    [Fact]
     public async Task A_ciphertext_moved_to_another_customer_or_field_fails_to_decrypt()
     {
         var (web, _, _) = await PersonInNewDepartmentAsync(Roles.Staff);

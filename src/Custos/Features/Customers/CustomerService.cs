@@ -22,6 +22,9 @@ public sealed record CustomerPage(IReadOnlyList<CustomerRow> Items, int Page, in
 /// <summary>One field as a person sees it: masked, labelled with its level and the effective protection (CLS-3).</summary>
 public sealed record FieldView(string Field, FieldGroup Group, Sensitivity Level, int Protection, string Masked, bool MayReveal);
 
+/// <summary>One change of a field: which, when and by whom — never the values.</summary>
+public sealed record HistoryEntry(string Field, DateTimeOffset ChangedAt, string ChangedBy);
+
 public sealed record CustomerDetail(
     Guid Id, CustomerKind Kind, Clearance Grade, string Department, string? Project,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<FieldView> Fields);
@@ -267,6 +270,20 @@ public sealed class CustomerService(
         customer.UpdatedAt = now;
         audit.Record("customer.update", "customer", customer.Id.ToString(), detail: new { fields = changed });
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>The change history of a customer in scope (SEC-4): field, time and person; values stay encrypted.</summary>
+    public async Task<IReadOnlyList<HistoryEntry>> HistoryAsync(Guid id, CancellationToken ct)
+    {
+        var viewer = await Viewer.LoadAsync(db, actor, ct);
+        var customer = await LoadInScopeAsync(viewer, id, "customer.history", ct);
+        var entries = await db.CustomerHistory.AsNoTracking().Where(h => h.CustomerId == customer.Id)
+            .OrderByDescending(h => h.ChangedAt).ThenByDescending(h => h.Id).Take(500).ToListAsync(ct);
+        var ids = entries.Select(e => Guid.TryParse(e.ChangedBy, out var g) ? g : Guid.Empty).Distinct().ToList();
+        var names = await db.Users.Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id.ToString(), u => u.DisplayName, ct);
+        audit.Record("customer.history", "customer", customer.Id.ToString());
+        await db.SaveChangesAsync(ct);
+        return [.. entries.Select(e => new HistoryEntry(e.Field, e.ChangedAt, names.GetValueOrDefault(e.ChangedBy, e.ChangedBy)))];
     }
 
     /// <summary>A new, encrypted and indexed customer entity, not yet added to the context (used by create, import and demo data).</summary>

@@ -41,6 +41,9 @@ internal static class CustomersApi
             })
             .WithName("UpdateCustomer").WithSummary("Change values (null clears one); previous values are kept in the history").ProducesProblem(400).ProducesProblem(404);
 
+        customers.MapGet("/{id:guid}/history", async (Guid id, CustomerService service, CancellationToken ct) => TypedResults.Ok(await service.HistoryAsync(id, ct)))
+            .WithName("GetCustomerHistory").WithSummary("Which fields changed, when and by whom (values stay encrypted)").ProducesProblem(404);
+
         customers.MapPost("/{id:guid}/reveal", async (Guid id, RevealRequest request, CustomerService service, CancellationToken ct) =>
                 TypedResults.Ok(new Revealed(request.Field, await service.RevealAsync(id, request.Field, request.Purpose, request.Note, ct))))
             .WithName("RevealCustomerField").WithSummary("Reveal one value for a stated purpose; recorded before it is returned")
