@@ -37,6 +37,8 @@ public abstract class CustosDbContext(DbContextOptions options)
 
     public DbSet<CustomerValueHistory> CustomerHistory => Set<CustomerValueHistory>();
 
+    public DbSet<CustomerAttachment> CustomerAttachments => Set<CustomerAttachment>();
+
     public DbSet<Features.Keys.KeyCheck> KeyChecks => Set<Features.Keys.KeyCheck>();
 
     public DbSet<Features.Imports.CollectionRecord> Collections => Set<Features.Imports.CollectionRecord>();
@@ -149,6 +151,14 @@ public abstract class CustosDbContext(DbContextOptions options)
             e.Property(c => c.FileSha256).HasMaxLength(64);
             e.HasIndex(c => c.DepartmentId);
             e.HasMany<Customer>().WithOne().HasForeignKey(c => c.CollectionId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<CustomerAttachment>(e =>
+        {
+            e.Property(a => a.ContentType).HasMaxLength(40);
+            e.Property(a => a.UploadedBy).HasMaxLength(64);
+            e.HasIndex(a => a.CustomerId);
+            e.HasOne<Customer>().WithMany().HasForeignKey(a => a.CustomerId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<Features.Keys.KeyCheck>(e =>

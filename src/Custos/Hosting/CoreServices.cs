@@ -41,6 +41,7 @@ public static class CoreServices
         services.AddScoped<DemoOrganisation>();
         services.AddScoped<Features.Customers.CustomerService>();
         services.AddScoped<Features.Keys.KeyService>();
+        services.AddScoped<Features.Customers.AttachmentService>();
         services.AddScoped<Features.Imports.ImportService>();
         return services;
     }

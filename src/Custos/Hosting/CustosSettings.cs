@@ -43,6 +43,9 @@ public sealed class CustosSettings
 
     public SecuritySettings Security { get; set; } = new();
 
+    /// <summary>Largest attachment (scan) of a customer.</summary>
+    public int MaxAttachmentMegabytes { get; set; } = 10;
+
     /// <summary>Largest file the import page accepts; larger files go through <c>custos import</c>.</summary>
     public int MaxUploadMegabytes { get; set; } = 50;
 

@@ -25,6 +25,26 @@ internal static class WebEndpoints
             .AllowAnonymous()
             .ExcludeFromDescription();
 
+        // The customer page's "open attachment" form: a file download cannot come from a page handler.
+        endpoints.MapPost("/customers/{id:guid}/attachments/{attachment:guid}", async Task<IResult> (
+                Guid id, Guid attachment, [FromForm] string purpose, [FromForm] string? note, Features.Customers.AttachmentService service, Microsoft.Extensions.Localization.IStringLocalizer<Strings> text, HttpContext context) =>
+            {
+                try
+                {
+                    var file = await service.OpenAsync(id, attachment, purpose, note, context.RequestAborted);
+                    return TypedResults.File(file.Content, file.ContentType, file.FileName);
+                }
+                catch (CustosException e) when (e.Kind == CustosError.NotFound)
+                {
+                    return TypedResults.NotFound();
+                }
+                catch (CustosException)
+                {
+                    return TypedResults.LocalRedirect($"/customers/{id}?attachmentError=purpose");
+                }
+            })
+            .ExcludeFromDescription();
+
         endpoints.MapPost("/account/logout", async Task<IResult> (SignInManager<Person> signIn, IAuditTrail audit, IAntiforgery antiforgery, HttpContext context) =>
             {
                 if (!await antiforgery.IsRequestValidAsync(context))

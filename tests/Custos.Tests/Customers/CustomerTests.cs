@@ -217,6 +217,47 @@ public abstract class CustomerTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task Scans_are_attached_encrypted_checked_by_content_and_opened_for_a_purpose()
+    {
+        var (web, _, _) = await PersonInNewDepartmentAsync(Roles.Staff);
+        var id = await CreateAsync(web, new() { ["name"] = "档案客户", ["mobile"] = "13855556666" });
+        byte[] pdf = [.. "%PDF-1.4\n"u8, .. Encoding.UTF8.GetBytes("合同正文：客户签字页 机密内容XYZ"), .. "\n%%EOF"u8];
+
+        static MultipartFormDataContent File(byte[] bytes, string name) => new() { { new ByteArrayContent(bytes), "file", name } };
+        var added = await web.Client.PostAsync($"/api/v1/customers/{id}/attachments", File(pdf, "王先生-合同.pdf"));
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        var disguised = await web.Client.PostAsync($"/api/v1/customers/{id}/attachments", File("MZ\u0090 not a pdf"u8.ToArray(), "scan.pdf"));
+        Assert.Equal(HttpStatusCode.BadRequest, disguised.StatusCode);
+        Assert.Contains("PDF", await disguised.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var tooLarge = await web.Client.PostAsync($"/api/v1/customers/{id}/attachments", File([.. "%PDF-"u8, .. new byte[11 * 1024 * 1024]], "big.pdf"));
+        Assert.Equal(HttpStatusCode.BadRequest, tooLarge.StatusCode);
+
+        var list = await web.Client.GetFromJsonAsync<JsonElement>($"/api/v1/customers/{id}/attachments");
+        var attachment = Assert.Single(list.EnumerateArray());
+        Assert.Equal("王先生-合同.pdf", attachment.GetProperty("fileName").GetString());
+        Assert.Equal("application/pdf", attachment.GetProperty("contentType").GetString());
+        var stored = await app.WithDbAsync(db => db.CustomerAttachments.SingleAsync(a => a.CustomerId == id));
+        Assert.True(stored.Cipher.AsSpan().IndexOf(Encoding.UTF8.GetBytes("机密内容XYZ")) < 0);
+        Assert.True(stored.NameCipher.AsSpan().IndexOf(Encoding.UTF8.GetBytes("王先生")) < 0);
+
+        var attachmentId = attachment.GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.BadRequest, (await web.Client.PostAsJsonAsync($"/api/v1/customers/{id}/attachments/{attachmentId}/open", new { purpose = "" })).StatusCode);
+        var opened = await web.Client.PostAsJsonAsync($"/api/v1/customers/{id}/attachments/{attachmentId}/open", new { purpose = "verification" });
+        Assert.Equal(pdf, await opened.Content.ReadAsByteArrayAsync());
+        Assert.True(opened.Headers.CacheControl!.NoStore);
+        Assert.Equal(1, await app.WithDbAsync(db => db.AuditRecords.CountAsync(a => a.Action == "customer.attachment.open" && a.TargetId == id.ToString() && a.Outcome == AuditOutcome.Success)));
+
+        // The page's open form downloads the same bytes.
+        var fromPage = await web.SubmitAsync($"/customers/{id}", $"form[action='/customers/{id}/attachments/{attachmentId}']", new Dictionary<string, string> { ["purpose"] = "service" });
+        Assert.Equal(pdf, await fromPage.Content.ReadAsByteArrayAsync());
+
+        var (stranger, _, _) = await PersonInNewDepartmentAsync(Roles.Staff);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Client.PostAsJsonAsync($"/api/v1/customers/{id}/attachments/{attachmentId}/open", new { purpose = "service" })).StatusCode);
+        stranger.Dispose();
+        web.Dispose();
+    }
+
+    [Fact]
     public async Task A_ciphertext_moved_to_another_customer_or_field_fails_to_decrypt()
     {
         var (web, _, _) = await PersonInNewDepartmentAsync(Roles.Staff);

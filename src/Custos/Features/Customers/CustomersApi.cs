@@ -14,6 +14,8 @@ internal static class CustomersApi
 
     public sealed record Revealed(string Field, string Value);
 
+    public sealed record OpenAttachmentRequest(string Purpose, string? Note);
+
     public static void Map(RouteGroupBuilder api)
     {
         var customers = api.MapGroup("/customers").WithTags("Customers");
@@ -43,6 +45,27 @@ internal static class CustomersApi
 
         customers.MapGet("/{id:guid}/history", async (Guid id, CustomerService service, CancellationToken ct) => TypedResults.Ok(await service.HistoryAsync(id, ct)))
             .WithName("GetCustomerHistory").WithSummary("Which fields changed, when and by whom (values stay encrypted)").ProducesProblem(404);
+
+        customers.MapGet("/{id:guid}/attachments", async (Guid id, AttachmentService service, CancellationToken ct) => TypedResults.Ok(await service.ListAsync(id, ct)))
+            .WithName("ListCustomerAttachments").WithSummary("Attachments of a customer (names decrypted, content not)").ProducesProblem(404);
+
+        customers.MapPost("/{id:guid}/attachments", async (Guid id, IFormFile file, AttachmentService service, CancellationToken ct) =>
+            {
+                await using var content = file.OpenReadStream();
+                var attachment = await service.AddAsync(id, file.FileName, content, file.Length, ct);
+                return TypedResults.Created($"/api/v1/customers/{id}/attachments/{attachment}", new { id = attachment });
+            })
+            .DisableAntiforgery() // an API call (bearer or same-site cookie), not a page form
+            .WithName("AddCustomerAttachment").WithSummary("Attach a PDF, JPEG, PNG or TIFF scan; encrypted under the customer's key")
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
+
+        customers.MapPost("/{id:guid}/attachments/{attachment:guid}/open", async (Guid id, Guid attachment, OpenAttachmentRequest request, AttachmentService service, CancellationToken ct) =>
+            {
+                var file = await service.OpenAsync(id, attachment, request.Purpose, request.Note, ct);
+                return TypedResults.File(file.Content, file.ContentType, file.FileName);
+            })
+            .WithName("OpenCustomerAttachment").WithSummary("Download an attachment for a stated purpose; recorded before it is decrypted")
+            .ProducesProblem(400).ProducesProblem(404);
 
         customers.MapPost("/{id:guid}/reveal", async (Guid id, RevealRequest request, CustomerService service, CancellationToken ct) =>
                 TypedResults.Ok(new Revealed(request.Field, await service.RevealAsync(id, request.Field, request.Purpose, request.Note, ct))))

@@ -1,0 +1,174 @@
+using System.Security.Cryptography;
+using Custos.Data;
+using Custos.Features.Audit;
+using Custos.Features.Keys;
+using Custos.Hosting;
+using Custos.Kernel.Crypto;
+using Microsoft.EntityFrameworkCore;
+
+namespace Custos.Features.Customers;
+
+public sealed record AttachmentView(Guid Id, string FileName, string ContentType, long Size, DateTimeOffset UploadedAt);
+
+public sealed record AttachmentContent(string FileName, string ContentType, byte[] Content);
+
+/// <summary>
+/// Encrypted attachments (CLS-4): scans of paper archives. Only PDF, JPEG, PNG and TIFF are accepted, judged by
+/// their first bytes, not their name; at most <see cref="CustosSettings.MaxAttachmentMegabytes"/>. Opening one
+/// needs a purpose and is recorded before the content is decrypted, like revealing a value.
+/// </summary>
+public sealed class AttachmentService(CustosDbContext db, KeyRing keys, IAuditTrail audit, ICurrentActor actor, CustosSettings settings, TimeProvider time)
+{
+    private const string Entity = "customer-attachment";
+
+    private static readonly (string Type, byte[] Magic)[] Signatures =
+    [
+        ("application/pdf", "%PDF-"u8.ToArray()),
+        ("image/jpeg", [0xFF, 0xD8, 0xFF]),
+        ("image/png", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]),
+        ("image/tiff", [0x49, 0x49, 0x2A, 0x00]),
+        ("image/tiff", [0x4D, 0x4D, 0x00, 0x2A]),
+    ];
+
+    public static string? Recognise(ReadOnlySpan<byte> head)
+    {
+        foreach (var (type, magic) in Signatures)
+        {
+            if (head.StartsWith(magic))
+            {
+                return type;
+            }
+        }
+
+        return null;
+    }
+
+    public async Task<IReadOnlyList<AttachmentView>> ListAsync(Guid customerId, CancellationToken ct)
+    {
+        var customer = await InScopeAsync(customerId, "customer.attachment.list", ct);
+        var items = await db.CustomerAttachments.AsNoTracking().Where(a => a.CustomerId == customer.Id).OrderBy(a => a.UploadedAt).ToListAsync(ct);
+        var key = OpenKey(customer);
+        try
+        {
+            return [.. items.Select(a => new AttachmentView(a.Id, FieldCipher.DecryptString(key, NameContext(customer, a.Id), a.NameCipher), a.ContentType, a.Size, a.UploadedAt))];
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    public async Task<Guid> AddAsync(Guid customerId, string fileName, Stream content, long length, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var viewer = await Viewer.LoadAsync(db, actor, ct);
+        var customer = await InScopeAsync(customerId, "customer.attachment.add", ct, viewer);
+        if (!viewer.MayEdit)
+        {
+            throw new CustosException(CustosError.Forbidden, "MayNotEditCustomers");
+        }
+
+        var limit = settings.MaxAttachmentMegabytes * 1024L * 1024L;
+        if (length > limit)
+        {
+            throw CustosException.Invalid("AttachmentTooLarge", settings.MaxAttachmentMegabytes);
+        }
+
+        using var buffer = new MemoryStream();
+        await content.CopyToAsync(buffer, ct);
+        if (buffer.Length > limit)
+        {
+            throw CustosException.Invalid("AttachmentTooLarge", settings.MaxAttachmentMegabytes);
+        }
+
+        if (buffer.Length == 0)
+        {
+            throw CustosException.Invalid("AttachmentEmpty");
+        }
+
+        var bytes = buffer.ToArray();
+        var type = Recognise(bytes) ?? throw CustosException.Invalid("AttachmentType");
+        var name = Path.GetFileName(string.IsNullOrWhiteSpace(fileName) ? "attachment" : fileName.Trim());
+        if (name.Length > 200)
+        {
+            name = name[..200];
+        }
+
+        var id = Guid.CreateVersion7(time.GetUtcNow());
+        var key = OpenKey(customer);
+        try
+        {
+            db.CustomerAttachments.Add(new CustomerAttachment
+            {
+                Id = id,
+                CustomerId = customer.Id,
+                NameCipher = FieldCipher.Encrypt(key, NameContext(customer, id), name),
+                ContentType = type,
+                Size = bytes.Length,
+                Cipher = FieldCipher.Encrypt(key, ContentContext(customer, id), bytes),
+                UploadedAt = time.GetUtcNow(),
+                UploadedBy = actor.Id,
+            });
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+            CryptographicOperations.ZeroMemory(bytes);
+        }
+
+        audit.Record("customer.attachment.add", "customer", customer.Id.ToString(), detail: new { attachment = id, type, size = buffer.Length });
+        await db.SaveChangesAsync(ct);
+        return id;
+    }
+
+    /// <summary>Opens an attachment for a stated purpose; the record is committed before anything is decrypted.</summary>
+    public async Task<AttachmentContent> OpenAsync(Guid customerId, Guid attachmentId, string purpose, string? note, CancellationToken ct)
+    {
+        var customer = await InScopeAsync(customerId, "customer.attachment.open", ct);
+        var attachment = await db.CustomerAttachments.AsNoTracking().SingleOrDefaultAsync(a => a.Id == attachmentId && a.CustomerId == customer.Id, ct)
+            ?? throw CustosException.NotFound("AttachmentNotFound");
+        if (!settings.RevealPurposes.Contains(purpose, StringComparer.Ordinal))
+        {
+            throw CustosException.Invalid("PurposeRequired");
+        }
+
+        note = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
+        if (purpose == "other" && (note is null || note.Length < 4))
+        {
+            throw CustosException.Invalid("PurposeNoteRequired");
+        }
+
+        await audit.RecordNowAsync("customer.attachment.open", "customer", customer.Id.ToString(), AuditOutcome.Success, new { attachment = attachmentId, purpose, note }, ct);
+        var key = OpenKey(customer);
+        try
+        {
+            return new AttachmentContent(
+                FieldCipher.DecryptString(key, NameContext(customer, attachment.Id), attachment.NameCipher),
+                attachment.ContentType,
+                FieldCipher.Decrypt(key, ContentContext(customer, attachment.Id), attachment.Cipher));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    private async Task<Customer> InScopeAsync(Guid id, string action, CancellationToken ct, Viewer? viewer = null)
+    {
+        viewer ??= await Viewer.LoadAsync(db, actor, ct);
+        var customer = await db.Customers.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct);
+        if (customer is null || !viewer.InScope(customer))
+        {
+            await audit.RecordNowAsync(action, "customer", id.ToString(), AuditOutcome.Denied, new { reason = customer is null ? "not-found" : "out-of-scope" }, ct);
+            throw CustosException.NotFound("CustomerNotFound");
+        }
+
+        return customer;
+    }
+
+    private byte[] OpenKey(Customer customer) => DataKeys.Open(keys.Keys, "customer", customer.Id, customer.DataKeyVersion, customer.Wrapped);
+
+    private static FieldContext NameContext(Customer customer, Guid attachment) => new(Entity, customer.Id, "name:" + attachment.ToString("N"), customer.DataKeyVersion);
+
+    private static FieldContext ContentContext(Customer customer, Guid attachment) => new(Entity, customer.Id, "content:" + attachment.ToString("N"), customer.DataKeyVersion);
+}

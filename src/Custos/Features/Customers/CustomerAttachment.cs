@@ -1,0 +1,24 @@
+namespace Custos.Features.Customers;
+
+/// <summary>
+/// A scan of a paper archive or another document attached to a customer (CLS-4). The file name and the
+/// content are encrypted under the customer's data key; only the type and size are stored in clear.
+/// </summary>
+public sealed class CustomerAttachment
+{
+    public Guid Id { get; set; }
+
+    public Guid CustomerId { get; set; }
+
+    public byte[] NameCipher { get; set; } = [];
+
+    public string ContentType { get; set; } = "";
+
+    public long Size { get; set; }
+
+    public byte[] Cipher { get; set; } = [];
+
+    public DateTimeOffset UploadedAt { get; set; }
+
+    public string UploadedBy { get; set; } = "";
+}
