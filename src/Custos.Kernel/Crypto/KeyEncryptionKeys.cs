@@ -34,6 +34,18 @@ public interface IKeyEncryptionKeys
     byte[] Unwrap(WrappedDataKey wrapped, ReadOnlySpan<byte> context);
 }
 
+/// <summary>The associated data of a wrapped data key: the caller's context and the KEK version, so neither can be swapped.</summary>
+internal static class WrapContext
+{
+    public static byte[] For(ReadOnlySpan<byte> context, int kekVersion)
+    {
+        var buffer = new byte[context.Length + 4];
+        context.CopyTo(buffer);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(buffer.AsSpan(context.Length), kekVersion);
+        return buffer;
+    }
+}
+
 /// <summary>A key provider whose versions can be added and destroyed (key file, HSM).</summary>
 public interface IRotatingKeyEncryptionKeys : IKeyEncryptionKeys
 {

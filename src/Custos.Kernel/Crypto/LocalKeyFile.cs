@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -163,7 +162,7 @@ public sealed class LocalKeyFile : IRotatingKeyEncryptionKeys
         var nonce = blob.AsSpan(0, FieldCipher.NonceSize);
         RandomNumberGenerator.Fill(nonce);
         using var aes = new AesGcm(active.Key!, FieldCipher.TagSize);
-        aes.Encrypt(nonce, dataKey, blob.AsSpan(FieldCipher.NonceSize, dataKey.Length), blob.AsSpan(FieldCipher.NonceSize + dataKey.Length), WrapContext(context, active.Version));
+        aes.Encrypt(nonce, dataKey, blob.AsSpan(FieldCipher.NonceSize, dataKey.Length), blob.AsSpan(FieldCipher.NonceSize + dataKey.Length), WrapContext.For(context, active.Version));
         return new WrappedDataKey(active.Version, blob);
     }
 
@@ -202,7 +201,7 @@ public sealed class LocalKeyFile : IRotatingKeyEncryptionKeys
             wrapped.Blob.AsSpan(FieldCipher.NonceSize, length),
             wrapped.Blob.AsSpan(FieldCipher.NonceSize + length),
             key,
-            WrapContext(context, wrapped.KekVersion));
+            WrapContext.For(context, wrapped.KekVersion));
         return key;
     }
 
@@ -290,14 +289,6 @@ public sealed class LocalKeyFile : IRotatingKeyEncryptionKeys
 
         File.Move(temporary, path, overwrite: true);
         loadedWriteTime = File.GetLastWriteTimeUtc(path);
-    }
-
-    private static byte[] WrapContext(ReadOnlySpan<byte> context, int version)
-    {
-        var buffer = new byte[context.Length + 4];
-        context.CopyTo(buffer);
-        BinaryPrimitives.WriteInt32BigEndian(buffer.AsSpan(context.Length), version);
-        return buffer;
     }
 
     private static SealedKeys Seal(KeyMaterial keys, string passphrase)

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -103,7 +102,7 @@ public sealed class Pkcs11KeyEncryptionKeys : IRotatingKeyEncryptionKeys, IDispo
         var version = ActiveVersion;
         var nonce = RandomNumberGenerator.GetBytes(FieldCipher.NonceSize);
         var data = dataKey.ToArray();
-        var aad = WrapContext(context, version);
+        var aad = WrapContext.For(context, version);
         var sealedKey = WithSession(session =>
             session.Encrypt(Gcm(nonce, aad), FindKey(session, version) ?? throw new CryptographicException($"Key version {version} vanished from the token."), data));
         CryptographicOperations.ZeroMemory(data);
@@ -119,7 +118,7 @@ public sealed class Pkcs11KeyEncryptionKeys : IRotatingKeyEncryptionKeys, IDispo
         }
 
         var nonce = wrapped.Blob[..FieldCipher.NonceSize];
-        var aad = WrapContext(context, wrapped.KekVersion);
+        var aad = WrapContext.For(context, wrapped.KekVersion);
         try
         {
             return WithSession(session =>
@@ -217,14 +216,6 @@ public sealed class Pkcs11KeyEncryptionKeys : IRotatingKeyEncryptionKeys, IDispo
         }
 
         return work(session);
-    }
-
-    private static byte[] WrapContext(ReadOnlySpan<byte> context, int version)
-    {
-        var buffer = new byte[context.Length + 4];
-        context.CopyTo(buffer);
-        BinaryPrimitives.WriteInt32BigEndian(buffer.AsSpan(context.Length), version);
-        return buffer;
     }
 
     /// <summary>Pkcs11Interop asks for <c>libdl</c>; Debian has only <c>libdl.so.2</c>.</summary>

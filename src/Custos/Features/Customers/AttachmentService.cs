@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Custos.Data;
 using Custos.Features.Audit;
-using Custos.Features.Keys;
 using Custos.Hosting;
 using Custos.Kernel.Crypto;
 using Microsoft.EntityFrameworkCore;
@@ -17,7 +16,7 @@ public sealed record AttachmentContent(string FileName, string ContentType, byte
 /// their first bytes, not their name; at most <see cref="CustosSettings.MaxAttachmentMegabytes"/>. Opening one
 /// needs a purpose and is recorded before the content is decrypted, like revealing a value.
 /// </summary>
-public sealed class AttachmentService(CustosDbContext db, KeyRing keys, IAuditTrail audit, ICurrentActor actor, CustosSettings settings, TimeProvider time)
+public sealed class AttachmentService(CustosDbContext db, CustomerService customers, IAuditTrail audit, ICurrentActor actor, CustosSettings settings, TimeProvider time)
 {
     private const string Entity = "customer-attachment";
 
@@ -45,9 +44,9 @@ public sealed class AttachmentService(CustosDbContext db, KeyRing keys, IAuditTr
 
     public async Task<IReadOnlyList<AttachmentView>> ListAsync(Guid customerId, CancellationToken ct)
     {
-        var customer = await InScopeAsync(customerId, "customer.attachment.list", ct);
+        var customer = await customers.LoadInScopeAsync(await Viewer.LoadAsync(db, actor, ct), customerId, "customer.attachment.list", ct);
         var items = await db.CustomerAttachments.AsNoTracking().Where(a => a.CustomerId == customer.Id).OrderBy(a => a.UploadedAt).ToListAsync(ct);
-        var key = OpenKey(customer);
+        var key = customers.OpenKey(customer);
         try
         {
             return [.. items.Select(a => new AttachmentView(a.Id, FieldCipher.DecryptString(key, NameContext(customer, a.Id), a.NameCipher), a.ContentType, a.Size, a.UploadedAt))];
@@ -62,7 +61,7 @@ public sealed class AttachmentService(CustosDbContext db, KeyRing keys, IAuditTr
     {
         ArgumentNullException.ThrowIfNull(content);
         var viewer = await Viewer.LoadAsync(db, actor, ct);
-        var customer = await InScopeAsync(customerId, "customer.attachment.add", ct, viewer);
+        var customer = await customers.LoadInScopeAsync(viewer, customerId, "customer.attachment.add", ct);
         if (!viewer.MayEdit)
         {
             throw new CustosException(CustosError.Forbidden, "MayNotEditCustomers");
@@ -95,7 +94,7 @@ public sealed class AttachmentService(CustosDbContext db, KeyRing keys, IAuditTr
         }
 
         var id = Guid.CreateVersion7(time.GetUtcNow());
-        var key = OpenKey(customer);
+        var key = customers.OpenKey(customer);
         try
         {
             db.CustomerAttachments.Add(new CustomerAttachment
@@ -124,22 +123,13 @@ public sealed class AttachmentService(CustosDbContext db, KeyRing keys, IAuditTr
     /// <summary>Opens an attachment for a stated purpose; the record is committed before anything is decrypted.</summary>
     public async Task<AttachmentContent> OpenAsync(Guid customerId, Guid attachmentId, string purpose, string? note, CancellationToken ct)
     {
-        var customer = await InScopeAsync(customerId, "customer.attachment.open", ct);
+        var customer = await customers.LoadInScopeAsync(await Viewer.LoadAsync(db, actor, ct), customerId, "customer.attachment.open", ct);
         var attachment = await db.CustomerAttachments.AsNoTracking().SingleOrDefaultAsync(a => a.Id == attachmentId && a.CustomerId == customer.Id, ct)
             ?? throw CustosException.NotFound("AttachmentNotFound");
-        if (!settings.RevealPurposes.Contains(purpose, StringComparer.Ordinal))
-        {
-            throw CustosException.Invalid("PurposeRequired");
-        }
-
-        note = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
-        if (purpose == "other" && (note is null || note.Length < 4))
-        {
-            throw CustosException.Invalid("PurposeNoteRequired");
-        }
+        note = customers.CheckPurpose(purpose, note);
 
         await audit.RecordNowAsync("customer.attachment.open", "customer", customer.Id.ToString(), AuditOutcome.Success, new { attachment = attachmentId, purpose, note }, ct);
-        var key = OpenKey(customer);
+        var key = customers.OpenKey(customer);
         try
         {
             return new AttachmentContent(
@@ -152,21 +142,6 @@ public sealed class AttachmentService(CustosDbContext db, KeyRing keys, IAuditTr
             CryptographicOperations.ZeroMemory(key);
         }
     }
-
-    private async Task<Customer> InScopeAsync(Guid id, string action, CancellationToken ct, Viewer? viewer = null)
-    {
-        viewer ??= await Viewer.LoadAsync(db, actor, ct);
-        var customer = await db.Customers.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct);
-        if (customer is null || !viewer.InScope(customer))
-        {
-            await audit.RecordNowAsync(action, "customer", id.ToString(), AuditOutcome.Denied, new { reason = customer is null ? "not-found" : "out-of-scope" }, ct);
-            throw CustosException.NotFound("CustomerNotFound");
-        }
-
-        return customer;
-    }
-
-    private byte[] OpenKey(Customer customer) => DataKeys.Open(keys.Keys, "customer", customer.Id, customer.DataKeyVersion, customer.Wrapped);
 
     private static FieldContext NameContext(Customer customer, Guid attachment) => new(Entity, customer.Id, "name:" + attachment.ToString("N"), customer.DataKeyVersion);
 

@@ -133,16 +133,7 @@ public sealed class CustomerService(
         var customer = await LoadInScopeAsync(viewer, id, "customer.reveal", ct);
         var definition = FieldCatalogue.Find(field) ?? throw CustosException.Invalid("UnknownField", field);
         var value = customer.Values.FirstOrDefault(v => v.Field == field) ?? throw CustosException.NotFound("FieldEmpty");
-        if (!settings.RevealPurposes.Contains(purpose, StringComparer.Ordinal))
-        {
-            throw CustosException.Invalid("PurposeRequired");
-        }
-
-        note = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
-        if (purpose == "other" && (note is null || note.Length < 4))
-        {
-            throw CustosException.Invalid("PurposeNoteRequired");
-        }
+        note = CheckPurpose(purpose, note);
 
         var protection = FieldCatalogue.EffectiveProtection(definition.Level, (int)customer.Grade);
         if ((int)viewer.Clearance < protection)
@@ -398,8 +389,20 @@ public sealed class CustomerService(
             : db.Customers.Where(c => departments.Contains(c.DepartmentId) || (c.ProjectId != null && projects.Contains(c.ProjectId.Value)));
     }
 
+    /// <summary>A purpose from the configured list; "other" needs a note of at least four characters. Returns the cleaned note.</summary>
+    internal string? CheckPurpose(string purpose, string? note)
+    {
+        if (!settings.RevealPurposes.Contains(purpose, StringComparer.Ordinal))
+        {
+            throw CustosException.Invalid("PurposeRequired");
+        }
+
+        note = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
+        return purpose == "other" && (note is null || note.Length < 4) ? throw CustosException.Invalid("PurposeNoteRequired") : note;
+    }
+
     /// <summary>The customer, if it exists and is in scope; otherwise 404, and the attempt is recorded as denied.</summary>
-    private async Task<Customer> LoadInScopeAsync(Viewer viewer, Guid id, string action, CancellationToken ct)
+    internal async Task<Customer> LoadInScopeAsync(Viewer viewer, Guid id, string action, CancellationToken ct)
     {
         var customer = await db.Customers.Include(c => c.Values).Include(c => c.Indexes).SingleOrDefaultAsync(c => c.Id == id, ct);
         if (customer is null || !viewer.InScope(customer))
@@ -411,7 +414,8 @@ public sealed class CustomerService(
         return customer;
     }
 
-    private byte[] OpenKey(Customer customer) => DataKeys.Open(keys.Keys, Entity, customer.Id, customer.DataKeyVersion, customer.Wrapped);
+    /// <summary>The customer's data key; callers zero it when done.</summary>
+    internal byte[] OpenKey(Customer customer) => DataKeys.Open(keys.Keys, Entity, customer.Id, customer.DataKeyVersion, customer.Wrapped);
 
     private static string Decrypt(byte[] key, Customer customer, CustomerValue value) =>
         FieldCipher.DecryptString(key, Context(customer, value.Field), value.Cipher);
