@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Custos.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresCustosDbContext))]
-    [Migration("20261129205323_Attachments")]
-    partial class Attachments
+    [Migration("20261129210212_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
