@@ -115,6 +115,38 @@ public sealed class SignInJourneyTests(CustosServer server) : IClassFixture<Cust
     }
 
     [Fact]
+    public async Task A_clerk_finds_a_customer_sees_masked_values_and_reveals_one_for_a_purpose()
+    {
+        var page = await NewPageAsync();
+        await SignInAsync(page, "demo.staff");
+        await page.WaitForURLAsync(server.BaseUrl + "/");
+
+        await page.ClickAsync("a[href='/customers']");
+        await page.WaitForSelectorAsync("#customers");
+        var firstMobile = await page.TextContentAsync("#customers tbody tr:first-child td:nth-child(2)");
+        Assert.Matches(@"^1\d\d\*{4}\d{4}$", firstMobile);
+
+        await page.ClickAsync("#customers tbody tr:first-child a");
+        await page.WaitForSelectorAsync("#fields");
+        var masked = await page.TextContentAsync("tr[data-field='mobile'] .masked");
+        Assert.Contains("****", masked, StringComparison.Ordinal);
+
+        await page.SelectOptionAsync("tr[data-field='mobile'] select[name='purpose']", "follow-up");
+        await page.ClickAsync("tr[data-field='mobile'] button");
+        await page.WaitForSelectorAsync("#revealed-value");
+        var revealed = await page.TextContentAsync("#revealed-value");
+        Assert.Matches(@"^1[3-9]\d{9}$", revealed);
+        Assert.Equal(masked![..3], revealed![..3]);
+        Assert.Equal(masked[^4..], revealed[^4..]);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "custos-customer.png"), FullPage = true });
+
+        // Searching by the revealed number finds exactly that customer.
+        await page.GotoAsync("/customers?q=" + revealed);
+        Assert.Equal(1, await page.Locator("#customers tbody tr").CountAsync());
+        Assert.True(consoleErrors.Count == 0, string.Join("\n", consoleErrors));
+    }
+
+    [Fact]
     public async Task Staff_need_no_second_factor_but_see_their_scope_masked_by_default_labels()
     {
         var page = await NewPageAsync();
