@@ -144,6 +144,37 @@ public abstract class CustomerTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task A_partner_sees_only_the_customers_of_their_projects()
+    {
+        var (staff, _, department) = await PersonInNewDepartmentAsync(Roles.Staff);
+        var project = department + "-P";
+        using (var scope = app.Factory.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Custos.Features.Organisation.OrganisationService>().AddProjectAsync(project, "外包项目", department, default);
+        }
+
+        var inProject = await staff.Client.PostAsJsonAsync("/api/v1/customers", new { project, values = new Dictionary<string, string> { ["name"] = "项目客户" } });
+        Assert.Equal(HttpStatusCode.Created, inProject.StatusCode);
+        var projectCustomer = (await inProject.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var departmentCustomer = await CreateAsync(staff, new() { ["name"] = "部门客户" });
+
+        // The partner is in the department too: only the project opens customers to them.
+        var partner = await app.CreatePersonAsync(Roles.Partner, departments: [department]);
+        using (var scope = app.Factory.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<PeopleService>().SetMembershipsAsync(partner.Id, [department], [project], default);
+        }
+
+        using var web = app.Session();
+        await web.SignInAsync(partner.UserName!);
+        await web.EnrolMfaAsync();
+        Assert.Equal(HttpStatusCode.OK, (await web.Client.GetAsync($"/api/v1/customers/{projectCustomer}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await web.Client.GetAsync($"/api/v1/customers/{departmentCustomer}")).StatusCode);
+        Assert.Equal(1, (await web.Client.GetFromJsonAsync<JsonElement>("/api/v1/customers")).GetProperty("total").GetInt32());
+        staff.Dispose();
+    }
+
+    [Fact]
     public async Task Exact_search_finds_a_customer_however_the_value_is_typed()
     {
         var (web, _, _) = await PersonInNewDepartmentAsync(Roles.Staff);
