@@ -8,7 +8,7 @@ namespace Custos.Tests.Shared;
 /// process environment when its library loads, so it is set with libc's setenv (the managed environment is
 /// not what native code sees). Fails with install instructions when SoftHSM2 is missing.
 /// </summary>
-public sealed partial class SoftHsm : IDisposable
+public sealed partial class SoftHsm
 {
     public const string Library = "/usr/lib/softhsm/libsofthsm2.so";
     public const string Pin = "1234";
@@ -62,10 +62,6 @@ public sealed partial class SoftHsm : IDisposable
         {
             throw new InvalidOperationException($"{file} failed: {error}");
         }
-    }
-
-    public void Dispose()
-    {
     }
 
     [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]

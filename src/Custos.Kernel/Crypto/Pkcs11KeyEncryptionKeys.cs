@@ -82,16 +82,7 @@ public sealed class Pkcs11KeyEncryptionKeys : IRotatingKeyEncryptionKeys, IDispo
     {
         get
         {
-            var versions = WithSession(session => session.FindAllObjects([
-                    factories.ObjectAttributeFactory.Create(CKA.CKA_CLASS, CKO.CKO_SECRET_KEY),
-                    factories.ObjectAttributeFactory.Create(CKA.CKA_KEY_TYPE, CKK.CKK_AES),
-                ])
-                .Select(handle => session.GetAttributeValue(handle, [CKA.CKA_LABEL])[0].GetValueAsString())
-                .Where(label => label.StartsWith(options.KeyLabelPrefix, StringComparison.Ordinal))
-                .Select(label => int.TryParse(label.AsSpan(options.KeyLabelPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0)
-                .Where(v => v > 0)
-                .Order()
-                .ToList());
+            var versions = WithSession(VersionsIn);
             var active = versions.Count == 0 ? 0 : versions[^1];
             return [.. versions.Select(v => new KekVersionInfo(v, v == active ? KekState.Active : KekState.Decrypting, DateTimeOffset.MinValue))];
         }
@@ -99,15 +90,32 @@ public sealed class Pkcs11KeyEncryptionKeys : IRotatingKeyEncryptionKeys, IDispo
 
     public WrappedDataKey Wrap(ReadOnlySpan<byte> dataKey, ReadOnlySpan<byte> context)
     {
-        var version = ActiveVersion;
         var nonce = RandomNumberGenerator.GetBytes(FieldCipher.NonceSize);
         var data = dataKey.ToArray();
-        var aad = WrapContext.For(context, version);
-        var sealedKey = WithSession(session =>
-            session.Encrypt(Gcm(nonce, aad), FindKey(session, version) ?? throw new CryptographicException($"Key version {version} vanished from the token."), data));
+        var contextBytes = context.ToArray();
+
+        // One session: find the active version and wrap under it.
+        var (version, sealedKey) = WithSession(session =>
+        {
+            var version = VersionsIn(session).LastOrDefault();
+            var key = FindKey(session, version) ?? throw new CryptographicException("The token holds no Custos key-encryption key.");
+            return (version, session.Encrypt(Gcm(nonce, WrapContext.For(contextBytes, version)), key, data));
+        });
         CryptographicOperations.ZeroMemory(data);
         return new WrappedDataKey(version, [.. nonce, .. sealedKey]);
     }
+
+    /// <summary>The Custos key versions in the token, ascending.</summary>
+    private List<int> VersionsIn(ISession session) => session.FindAllObjects([
+            factories.ObjectAttributeFactory.Create(CKA.CKA_CLASS, CKO.CKO_SECRET_KEY),
+            factories.ObjectAttributeFactory.Create(CKA.CKA_KEY_TYPE, CKK.CKK_AES),
+        ])
+        .Select(handle => session.GetAttributeValue(handle, [CKA.CKA_LABEL])[0].GetValueAsString())
+        .Where(label => label.StartsWith(options.KeyLabelPrefix, StringComparison.Ordinal))
+        .Select(label => int.TryParse(label.AsSpan(options.KeyLabelPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0)
+        .Where(v => v > 0)
+        .Order()
+        .ToList();
 
     public byte[] Unwrap(WrappedDataKey wrapped, ReadOnlySpan<byte> context)
     {

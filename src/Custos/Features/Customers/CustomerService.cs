@@ -355,13 +355,12 @@ public sealed class CustomerService(
     {
         ArgumentNullException.ThrowIfNull(query);
         var compact = Normalise.Compact(query);
-        var today = DateOnly.MaxValue;
         if (MobileNumber.IsValid(Normalise.Phone(query)))
         {
             return IndexedKind.Phone;
         }
 
-        if (compact.Length == 18 && ResidentIdNumber.Validate(compact, today) is not (ResidentIdCheck.WrongLength or ResidentIdCheck.NotDigits))
+        if (compact.Length == 18 && ResidentIdNumber.Validate(compact, DateOnly.MaxValue) is not (ResidentIdCheck.WrongLength or ResidentIdCheck.NotDigits))
         {
             return IndexedKind.IdNumber;
         }

@@ -45,8 +45,7 @@ internal static class ImportCommand
             var table = new Table().AddColumn(text["Import.Column"]).AddColumn(text["Import.Sample"]).AddColumn(text["Label.Field"]);
             for (var i = 0; i < preview.Headers.Count; i++)
             {
-                var sample = preview.MaskedSamples.Select(r => i < r.Length ? r[i] : null).FirstOrDefault(v => v is not null) ?? "";
-                table.AddRow(Markup.Escape(preview.Headers[i]), Markup.Escape(sample), Markup.Escape(mapping.TryGetValue(i, out var f) ? text["Field." + f].Value : "—"));
+                table.AddRow(Markup.Escape(preview.Headers[i]), Markup.Escape(preview.SampleOf(i)), Markup.Escape(mapping.TryGetValue(i, out var f) ? text["Field." + f].Value : "—"));
             }
 
             AnsiConsole.MarkupLine(Markup.Escape(text["Import.Mapping", path.Name, preview.Encoding]));

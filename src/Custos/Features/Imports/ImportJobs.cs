@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Custos.Hosting;
-using Custos.Kernel.Masking;
 
 namespace Custos.Features.Imports;
 
@@ -151,8 +150,4 @@ public sealed class ImportJobs(IServiceScopeFactory scopes, TimeProvider time, I
     {
         public void Report((int Done, int Total) value) => report(value);
     }
-
-    /// <summary>A masked first value of a column, for the mapping step.</summary>
-    public static string SampleOf(ImportPreview preview, int column) =>
-        preview.MaskedSamples.Select(r => column < r.Length ? r[column] : null).FirstOrDefault(v => v is not null) ?? Masks.KeepEnds("", 0, 0);
 }

@@ -12,7 +12,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Custos.Features.Imports;
 
-public sealed record ImportPreview(string Encoding, IReadOnlyList<string> Headers, IReadOnlyList<string?[]> MaskedSamples, IReadOnlyDictionary<int, string> Suggested);
+public sealed record ImportPreview(string Encoding, IReadOnlyList<string> Headers, IReadOnlyList<string?[]> MaskedSamples, IReadOnlyDictionary<int, string> Suggested)
+{
+    /// <summary>The first masked value of a column, to show next to its header while choosing the mapping.</summary>
+    public string SampleOf(int column) =>
+        MaskedSamples.Select(r => column < r.Length ? r[column] : null).FirstOrDefault(v => v is not null) ?? "";
+}
 
 /// <summary>One problem, where a person can find it: the row as a spreadsheet counts it (header = 1) and the column header.</summary>
 public sealed record ImportError(long Row, string Column, string Field, string Code);
@@ -192,8 +197,8 @@ public sealed class ImportService(
             sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(whole, ct));
         }
 
+        using (var source = TabularSource.Open(open(), fileName))
         {
-            using var source = TabularSource.Open(open(), fileName);
             var headers = source.Headers;
             while (source.Read(out var cells))
             {
