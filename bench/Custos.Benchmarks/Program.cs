@@ -7,5 +7,11 @@ if (args is ["import-throughput", ..])
     return await ImportThroughput.RunAsync(rows, args.Length > 2 ? args[2] : null);
 }
 
+if (args is ["insert-ratio", ..])
+{
+    var rows = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000;
+    return await InsertRatio.RunAsync(rows, args.Length > 2 ? args[2] : null);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(FieldCipherBenchmarks).Assembly).Run(args);
 return 0;

@@ -39,7 +39,7 @@ public sealed record FieldDefinition(
     string Name,
     FieldGroup Group,
     Sensitivity Level,
-    MaskKind Mask,
+    MaskRule Mask,
     IndexedKind? Index = null,
     int MaxLength = 200)
 {
@@ -86,12 +86,17 @@ public sealed record FieldDefinition(
     }
 }
 
+/// <summary>A change to a field's defaults, from configuration: its level, its mask, or both.</summary>
+public sealed record FieldOverride(Sensitivity? Level, MaskRule? Mask);
+
 /// <summary>
-/// The field catalogue (CLS-1, CLS-4) with the default levels of the policies: bank accounts, cards,
-/// investments and ID numbers are core (3); assets, income, transactions and amounts sensitive (2); name,
-/// contact, address, employer, preferences, complaints and service notes general (1).
+/// The field catalogue (CLS-1, CLS-4). <see cref="Default"/> carries the levels of the policies: bank
+/// accounts, cards, investments and ID numbers are core (3); assets, income, transactions and amounts
+/// sensitive (2); name, contact, address, employer, preferences, complaints and service notes general (1).
+/// An organisation changes levels and masks with <see cref="With"/>; the fields themselves, their
+/// validation and their indexes are fixed.
 /// </summary>
-public static class FieldCatalogue
+public sealed class FieldCatalogue
 {
     public const string Name = "name";
     public const string IdNumber = "idNumber";
@@ -114,7 +119,7 @@ public static class FieldCatalogue
     public const string BusinessScope = "businessScope";
     public const string StrategyNotes = "strategyNotes";
 
-    public static IReadOnlyList<FieldDefinition> Fields { get; } =
+    public static FieldCatalogue Default { get; } = new(
     [
         new(Name, FieldGroup.Identity, Sensitivity.General, MaskKind.Name, IndexedKind.Name, 100),
         new(IdNumber, FieldGroup.Identity, Sensitivity.Core, MaskKind.IdNumber, IndexedKind.IdNumber, 32),
@@ -136,11 +141,50 @@ public static class FieldCatalogue
         new(LegalRepresentative, FieldGroup.Business, Sensitivity.General, MaskKind.Name, null, 100),
         new(BusinessScope, FieldGroup.Business, Sensitivity.General, MaskKind.Full, null, 2000),
         new(StrategyNotes, FieldGroup.Business, Sensitivity.Core, MaskKind.Full, null, 4000),
-    ];
+    ]);
 
-    private static readonly Dictionary<string, FieldDefinition> ByName = Fields.ToDictionary(f => f.Name, StringComparer.Ordinal);
+    private readonly Dictionary<string, FieldDefinition> byName;
 
-    public static FieldDefinition? Find(string name) => ByName.GetValueOrDefault(name);
+    private FieldCatalogue(IReadOnlyList<FieldDefinition> fields)
+    {
+        Fields = fields;
+        byName = fields.ToDictionary(f => f.Name, StringComparer.Ordinal);
+    }
+
+    public IReadOnlyList<FieldDefinition> Fields { get; }
+
+    public FieldDefinition? Find(string name) => byName.GetValueOrDefault(name);
+
+    /// <summary>
+    /// This catalogue with some fields' levels or masks changed. Every problem is reported, naming the field:
+    /// an unknown field, or a level outside 1–3.
+    /// </summary>
+    public FieldCatalogue With(IReadOnlyDictionary<string, FieldOverride> overrides, out IReadOnlyList<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(overrides);
+        var found = new List<string>();
+        foreach (var (name, change) in overrides)
+        {
+            if (!byName.ContainsKey(name))
+            {
+                found.Add($"{name}: no such field (known: {string.Join(", ", byName.Keys)})");
+            }
+            else if (change.Level is { } level && !Enum.IsDefined(level))
+            {
+                found.Add($"{name}: level {(int)level} is not 1, 2 or 3");
+            }
+        }
+
+        problems = found;
+        if (found.Count > 0)
+        {
+            return this;
+        }
+
+        return new FieldCatalogue([.. Fields.Select(f => overrides.TryGetValue(f.Name, out var change)
+            ? f with { Level = change.Level ?? f.Level, Mask = change.Mask ?? f.Mask }
+            : f)]);
+    }
 
     /// <summary>The stricter of a field's level and its customer's secrecy grade (1 秘密, 2 机密, 3 绝密) (CLS-2).</summary>
     public static int EffectiveProtection(Sensitivity level, int customerGrade) => Math.Max((int)level, customerGrade);

@@ -35,10 +35,24 @@ public sealed class BlindIndex
         this.key = [.. key];
     }
 
+    /// <summary>This thread's keyed HMAC, kept between calls so the key is not processed again for every value.</summary>
+    [ThreadStatic]
+    private static (BlindIndex Owner, IncrementalHash Hmac)? cached;
+
     public byte[] Compute(IndexedKind kind, string value)
     {
         var normalised = Normalise.For(kind, value);
         var input = Encoding.UTF8.GetBytes(kind.ToString() + "\u0000" + normalised);
-        return HMACSHA256.HashData(key, input)[..Size];
+        if (cached is not { } hmac || !ReferenceEquals(hmac.Owner, this))
+        {
+            cached?.Hmac.Dispose();
+            hmac = (this, IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key));
+            cached = hmac;
+        }
+
+        Span<byte> full = stackalloc byte[32];
+        hmac.Hmac.AppendData(input);
+        hmac.Hmac.GetHashAndReset(full);
+        return full[..Size].ToArray();
     }
 }

@@ -14,7 +14,7 @@ public static class DataKeys
     public static (byte[] Key, WrappedDataKey Wrapped) Create(IKeyEncryptionKeys keys, string ownerType, Guid ownerId, int dataKeyVersion)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var key = RandomNumberGenerator.GetBytes(FieldCipher.KeySize);
+        var key = RandomBytes.Get(FieldCipher.KeySize);
         return (key, keys.Wrap(key, Context(ownerType, ownerId, dataKeyVersion)));
     }
 

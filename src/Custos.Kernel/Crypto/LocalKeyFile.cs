@@ -41,6 +41,11 @@ public sealed class LocalKeyFile : IRotatingKeyEncryptionKeys
     private KeyMaterial material;
     private DateTime loadedWriteTime;
 
+    private (byte[] Key, BlindIndex Index)? blindIndex;
+
+    /// <summary>When a wrap last looked at the file (<see cref="System.Diagnostics.Stopwatch"/> ticks).</summary>
+    private long lastWrapCheck;
+
     private LocalKeyFile(string path, string? passphrase, KeyMaterial material)
     {
         this.path = path;
@@ -144,14 +149,28 @@ public sealed class LocalKeyFile : IRotatingKeyEncryptionKeys
         {
             lock (gate)
             {
-                return new BlindIndex(material.IndexKey);
+                // One instance per index key, so its per-thread HMAC state is reused.
+                if (blindIndex is not { } current || !ReferenceEquals(current.Key, material.IndexKey))
+                {
+                    blindIndex = (material.IndexKey, new BlindIndex(material.IndexKey));
+                }
+
+                return blindIndex.Value.Index;
             }
         }
     }
 
     public WrappedDataKey Wrap(ReadOnlySpan<byte> dataKey, ReadOnlySpan<byte> context)
     {
-        RefreshIfChanged();
+        // A rotation by another process (the CLI) shows up here within a second; looking at the file on every
+        // wrap would cost two system calls per new customer during an import.
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (System.Diagnostics.Stopwatch.GetElapsedTime(Interlocked.Read(ref lastWrapCheck), now) >= TimeSpan.FromSeconds(1))
+        {
+            Interlocked.Exchange(ref lastWrapCheck, now);
+            RefreshIfChanged();
+        }
+
         KekEntry active;
         lock (gate)
         {
@@ -160,7 +179,7 @@ public sealed class LocalKeyFile : IRotatingKeyEncryptionKeys
 
         var blob = new byte[FieldCipher.NonceSize + dataKey.Length + FieldCipher.TagSize];
         var nonce = blob.AsSpan(0, FieldCipher.NonceSize);
-        RandomNumberGenerator.Fill(nonce);
+        RandomBytes.Fill(nonce);
         using var aes = new AesGcm(active.Key!, FieldCipher.TagSize);
         aes.Encrypt(nonce, dataKey, blob.AsSpan(FieldCipher.NonceSize, dataKey.Length), blob.AsSpan(FieldCipher.NonceSize + dataKey.Length), WrapContext.For(context, active.Version));
         return new WrappedDataKey(active.Version, blob);

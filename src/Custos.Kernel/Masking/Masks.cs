@@ -15,6 +15,9 @@ public enum MaskKind
 
     /// <summary>Nothing shown: for amounts, notes and anything without a safer partial form.</summary>
     Full,
+
+    /// <summary>First and last characters kept, as many as the <see cref="MaskRule"/> says.</summary>
+    Keep,
 }
 
 public static class Masks

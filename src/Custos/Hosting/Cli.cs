@@ -97,6 +97,7 @@ public static class Cli
         var text = scope.ServiceProvider.GetRequiredService<IStringLocalizer<Strings>>();
         try
         {
+            scope.ServiceProvider.GetRequiredService<Kernel.Classification.FieldCatalogue>();
             var result = await scope.ServiceProvider.GetRequiredService<DatabaseInitialiser>().InitialiseAsync(migrate, ct);
             if (result.InitialAdminPassword is not null)
             {
@@ -147,6 +148,11 @@ public static class Cli
         catch (Kernel.Crypto.KeyFileException e)
         {
             Error(text["Error.KeysUnusable", e.Message]);
+            return 2;
+        }
+        catch (Features.Classification.SettingsException e)
+        {
+            Error(e.Message);
             return 2;
         }
     }

@@ -32,6 +32,8 @@ public static class CoreServices
             .SetApplicationName("Custos")
             .PersistKeysToDbContext<CustosDbContext>();
 
+        services.AddSingleton(_ => Features.Classification.ClassificationSetup.Catalogue(settings));
+        services.AddScoped<Features.Classification.LevelNames>();
         services.AddSingleton<Features.Keys.KeyRing>();
         services.AddScoped<IAuditTrail, DatabaseAuditTrail>();
         services.AddScoped<DatabaseInitialiser>();

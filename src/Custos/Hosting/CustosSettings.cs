@@ -52,6 +52,15 @@ public sealed class CustosSettings
     /// <summary>Purposes a person may state to reveal a protected value (ACC-3); <c>other</c> needs a note. Labels: <c>Purpose.{key}</c>.</summary>
     public List<string> RevealPurposes { get; set; } = ["follow-up", "service", "complaint", "verification", "other"];
 
+    /// <summary>
+    /// Field levels and masks that differ from the policies' defaults (CLS-1, ACC-3), by field name, e.g.
+    /// <c>"Fields": { "income": { "Level": 3, "Mask": "keep:0:2" } }</c>. Checked at start-up.
+    /// </summary>
+    public Dictionary<string, Features.Classification.FieldSettings> Fields { get; set; } = [];
+
+    /// <summary>Display names of the levels (CLS-1) by level and language, e.g. <c>"LevelNames": { "3": { "zh-CN": "三级保护", "en": "Level 3" } }</c>.</summary>
+    public Dictionary<string, Dictionary<string, string>> LevelNames { get; set; } = [];
+
     public string FullDataDir => Path.GetFullPath(DataDir);
 
     public bool UsesPostgres => !string.IsNullOrWhiteSpace(Database);

@@ -32,7 +32,7 @@ internal static class ServeCommand
             {
                 await host.StartAsync(ct);
             }
-            catch (Exception e) when (e is Data.SchemaMismatchException or Data.DatabaseUnavailableException or Kernel.Crypto.KeyFileException)
+            catch (Exception e) when (e is Data.SchemaMismatchException or Data.DatabaseUnavailableException or Kernel.Crypto.KeyFileException or Features.Classification.SettingsException)
             {
                 Cli.Error(e.Message);
                 return 2;

@@ -12,6 +12,7 @@ internal sealed class StartupInitialisation(IServiceProvider services, CustosSet
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<Kernel.Classification.FieldCatalogue>(); // a bad classification setting stops start-up
         var initialiser = scope.ServiceProvider.GetRequiredService<DatabaseInitialiser>();
         var result = await initialiser.InitialiseAsync(migrate: false, cancellationToken);
         if (result.InitialAdminPasswordFile is not null)

@@ -30,4 +30,20 @@ public sealed class BlindIndexTests
 
     [Fact]
     public void Short_keys_are_refused() => Assert.ThrowsAny<CryptographicException>(() => new BlindIndex(new byte[16]));
+
+    [Fact]
+    public void Indexes_under_different_keys_stay_apart_when_used_in_turn_on_one_thread_and_across_threads()
+    {
+        byte[] otherKey = [.. Enumerable.Range(1, 32).Select(i => (byte)i)];
+        var other = new BlindIndex(otherKey);
+        var expected = HMACSHA256.HashData([.. Enumerable.Range(0, 32).Select(i => (byte)i)], "Phone\u000013812345678"u8)[..16];
+        var expectedOther = HMACSHA256.HashData(otherKey, "Phone\u000013812345678"u8)[..16];
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(expected, Index.Compute(IndexedKind.Phone, "13812345678"));
+            Assert.Equal(expectedOther, other.Compute(IndexedKind.Phone, "13812345678"));
+        }
+
+        Parallel.For(0, 1000, i => Assert.Equal(i % 2 == 0 ? expected : expectedOther, (i % 2 == 0 ? Index : other).Compute(IndexedKind.Phone, "13812345678")));
+    }
 }

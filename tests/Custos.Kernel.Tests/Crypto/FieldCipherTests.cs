@@ -79,4 +79,29 @@ public sealed class FieldCipherTests
         var nonces = Enumerable.Range(0, 10_000).Select(_ => Convert.ToHexString(FieldCipher.Encrypt(Key, Mobile, "13812345678").AsSpan(1, 12))).ToList();
         Assert.Equal(nonces.Count, nonces.Distinct().Count());
     }
+
+    [Fact]
+    public void A_record_cipher_writes_the_same_format_and_nonces_never_repeat()
+    {
+        using var record = new RecordCipher(Key);
+        byte[] nonce = [.. Enumerable.Range(100, 12).Select(i => (byte)i)];
+        Assert.Equal(FieldCipher.Encrypt(Key, Mobile, "13812345678"u8, nonce), record.Encrypt(Mobile, "13812345678"u8, nonce));
+
+        var blobs = Enumerable.Range(0, 2000).Select(_ => record.Encrypt(Mobile, "13812345678")).ToList();
+        Assert.All(blobs, b => Assert.Equal("13812345678", FieldCipher.DecryptString(Key, Mobile, b)));
+        Assert.Equal(blobs.Count, blobs.Select(b => Convert.ToHexString(b.AsSpan(1, FieldCipher.NonceSize))).Distinct().Count());
+        Assert.ThrowsAny<CryptographicException>(() => record.Decrypt(Mobile with { Field = "landline" }, blobs[0]));
+        Assert.ThrowsAny<CryptographicException>(() => new RecordCipher(new byte[16]));
+    }
+
+    [Fact]
+    public void Pooled_random_bytes_are_never_handed_out_twice()
+    {
+        var draws = Enumerable.Range(0, 5000).Select(i => Convert.ToHexString(RandomBytes.Get(i % 3 == 0 ? 32 : 12))).ToList();
+        Assert.Equal(draws.Count, draws.Distinct().Count());
+        var fromThreads = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, 4000, _ => fromThreads.Add(Convert.ToHexString(RandomBytes.Get(12))));
+        Assert.Equal(fromThreads.Count, fromThreads.Distinct().Count());
+        Assert.DoesNotContain(draws, d => d.Trim('0').Length == 0);
+    }
 }

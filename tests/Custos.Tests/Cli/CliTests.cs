@@ -11,7 +11,9 @@ public sealed class CliTests : IDisposable
 
     private sealed record Result(int ExitCode, string Out, string Error);
 
-    private async Task<Result> RunWithInputAsync(string? stdin, params string[] args)
+    private Task<Result> RunWithInputAsync(string? stdin, params string[] args) => RunProcessAsync(stdin, new Dictionary<string, string>(), args);
+
+    private async Task<Result> RunProcessAsync(string? stdin, Dictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -29,6 +31,11 @@ public sealed class CliTests : IDisposable
         start.ArgumentList.Add(dataDir);
         start.Environment["CUSTOS_LANG"] = "en";
         start.Environment.Remove("CUSTOS_DATABASE");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
         if (stdin is not null)
         {
@@ -204,6 +211,23 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("postgresql://127.0.0.1:1/custos", result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("Hidden-Pw-1", result.Error + result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_classification_setting_that_cannot_be_used_stops_the_command_and_names_the_field()
+    {
+        var unknownField = await RunProcessAsync(null, new() { ["Custos__Fields__shoeSize__Level"] = "3" }, "user", "list");
+        var badMask = await RunProcessAsync(null, new() { ["Custos__Fields__mobile__Mask"] = "keep:3:40" }, "user", "list");
+        var badLevel = await RunProcessAsync(null, new() { ["Custos__Fields__income__Level"] = "4" }, "user", "list");
+        var good = await RunProcessAsync(null, new() { ["Custos__Fields__income__Level"] = "3", ["Custos__Fields__mobile__Mask"] = "keep:0:4" }, "user", "list");
+
+        Assert.Equal(2, unknownField.ExitCode);
+        Assert.Contains("shoeSize: no such field", unknownField.Error, StringComparison.Ordinal);
+        Assert.Equal(2, badMask.ExitCode);
+        Assert.Contains("mobile: mask \"keep:3:40\"", badMask.Error, StringComparison.Ordinal);
+        Assert.Equal(2, badLevel.ExitCode);
+        Assert.Contains("income: level 4", badLevel.Error, StringComparison.Ordinal);
+        Assert.Equal(0, good.ExitCode);
     }
 
     public void Dispose() => Infrastructure.TestPaths.Delete(dataDir);

@@ -77,7 +77,7 @@ public sealed class LanguageTests(SqliteApp app) : IClassFixture<SqliteApp>
             Assert.Contains("Status." + s, zh);
         }
 
-        foreach (var field in Custos.Kernel.Classification.FieldCatalogue.Fields)
+        foreach (var field in Custos.Kernel.Classification.FieldCatalogue.Default.Fields)
         {
             Assert.Contains("Field." + field.Name, zh);
             Assert.Contains("Group." + field.Group, zh);

@@ -93,6 +93,18 @@ public abstract class CustosApp : IAsyncLifetime
         return web;
     }
 
+    /// <summary>A service scope in which <paramref name="person"/> is the acting person, as if signed in.</summary>
+    public IServiceScope ActAs(Person person)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        var scope = Factory.Services.CreateScope();
+        var accessor = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Http.IHttpContextAccessor>();
+        var identity = new System.Security.Claims.ClaimsIdentity("test");
+        identity.AddClaim(new(System.Security.Claims.ClaimTypes.NameIdentifier, person.Id.ToString()));
+        accessor.HttpContext = new Microsoft.AspNetCore.Http.DefaultHttpContext { User = new(identity) };
+        return scope;
+    }
+
     public async Task<T> WithDbAsync<T>(Func<CustosDbContext, Task<T>> query)
     {
         using var scope = Factory.Services.CreateScope();

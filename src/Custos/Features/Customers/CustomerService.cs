@@ -38,6 +38,7 @@ public sealed record CustomerDetail(
 public sealed class CustomerService(
     CustosDbContext db,
     KeyRing keys,
+    FieldCatalogue catalogue,
     IAuditTrail audit,
     ICurrentActor actor,
     CustosSettings settings,
@@ -101,14 +102,14 @@ public sealed class CustomerService(
         try
         {
             var fields = customer.Values
-                .Select(v => (Value: v, Definition: FieldCatalogue.Find(v.Field)))
+                .Select(v => (Value: v, Definition: catalogue.Find(v.Field)))
                 .Where(x => x.Definition is not null)
                 .OrderBy(x => FieldOrder(x.Definition!))
                 .Select(x =>
                 {
                     var protection = FieldCatalogue.EffectiveProtection(x.Definition!.Level, (int)customer.Grade);
                     return new FieldView(x.Definition.Name, x.Definition.Group, x.Definition.Level, protection,
-                        Masks.Apply(x.Definition.Mask, Decrypt(key, customer, x.Value)), (int)viewer.Clearance >= protection);
+                        x.Definition.Mask.Apply(Decrypt(key, customer, x.Value)), (int)viewer.Clearance >= protection);
                 })
                 .ToList();
             var department = await db.Departments.Where(d => d.Id == customer.DepartmentId).Select(d => d.Code).SingleAsync(ct);
@@ -131,7 +132,7 @@ public sealed class CustomerService(
     {
         var viewer = await Viewer.LoadAsync(db, actor, ct);
         var customer = await LoadInScopeAsync(viewer, id, "customer.reveal", ct);
-        var definition = FieldCatalogue.Find(field) ?? throw CustosException.Invalid("UnknownField", field);
+        var definition = catalogue.Find(field) ?? throw CustosException.Invalid("UnknownField", field);
         var value = customer.Values.FirstOrDefault(v => v.Field == field) ?? throw CustosException.NotFound("FieldEmpty");
         note = CheckPurpose(purpose, note);
 
@@ -291,6 +292,7 @@ public sealed class CustomerService(
         var (key, wrapped) = DataKeys.Create(keys.Keys, Entity, id, 1);
         try
         {
+            using var cipher = new RecordCipher(key);
             var customer = new Customer
             {
                 Id = id,
@@ -311,7 +313,7 @@ public sealed class CustomerService(
                     continue;
                 }
 
-                customer.Values.Add(new CustomerValue { CustomerId = id, Field = field, Cipher = FieldCipher.Encrypt(key, Context(customer, field), value), UpdatedAt = now });
+                customer.Values.Add(new CustomerValue { CustomerId = id, Field = field, Cipher = cipher.Encrypt(Context(customer, field), value), UpdatedAt = now });
                 Reindex(customer, field, value);
             }
 
@@ -331,7 +333,7 @@ public sealed class CustomerService(
         var cleaned = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var (field, raw) in values)
         {
-            var definition = FieldCatalogue.Find(field) ?? throw CustosException.Invalid("UnknownField", field);
+            var definition = catalogue.Find(field) ?? throw CustosException.Invalid("UnknownField", field);
             if (string.IsNullOrWhiteSpace(raw))
             {
                 cleaned[field] = null;
@@ -426,7 +428,7 @@ public sealed class CustomerService(
 
     private void Reindex(Customer customer, string field, string? value)
     {
-        if (FieldCatalogue.Find(field)?.Index is not { } kind)
+        if (catalogue.Find(field)?.Index is not { } kind)
         {
             return;
         }
@@ -443,11 +445,11 @@ public sealed class CustomerService(
         }
     }
 
-    private static int FieldOrder(FieldDefinition definition)
+    private int FieldOrder(FieldDefinition definition)
     {
-        for (var i = 0; i < FieldCatalogue.Fields.Count; i++)
+        for (var i = 0; i < catalogue.Fields.Count; i++)
         {
-            if (FieldCatalogue.Fields[i].Name == definition.Name)
+            if (catalogue.Fields[i].Name == definition.Name)
             {
                 return i;
             }

@@ -64,7 +64,7 @@ public static class ColumnMapping
                 continue;
             }
 
-            if (FieldCatalogue.Find(field) is null)
+            if (FieldCatalogue.Default.Find(field) is null)
             {
                 throw Hosting.CustosException.Invalid("UnknownField", field);
             }

@@ -37,7 +37,7 @@ internal static class ImportCommand
             }
 
             Stream Open() => new FileStream(path.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 65536, FileOptions.SequentialScan);
-            var preview = ImportService.Preview(Open, path.Name);
+            var preview = ImportService.Preview(Open, path.Name, services.GetRequiredService<Kernel.Classification.FieldCatalogue>());
             var mapping = parse.GetValue(mappingFile) is { } given
                 ? ColumnMapping.Resolve(preview.Headers, JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(given.FullName)) ?? [])
                 : new Dictionary<int, string>(preview.Suggested);

@@ -47,19 +47,20 @@ public sealed class ImportService(
     CustosDbContext db,
     CustomerService customers,
     KeyRing keys,
+    FieldCatalogue catalogue,
     IAuditTrail audit,
     ICurrentActor actor,
     TimeProvider time)
 {
     public const int MaxReportedErrors = 1000;
-    private const int Batch = 500;
 
     /// <summary>Roles that may bring in a customer list; information officers may not (ACC-2: all but bulk import/export).</summary>
     public static readonly string[] ImporterRoles = [Roles.DepartmentHead, Roles.ProjectManager];
 
-    public static ImportPreview Preview(Func<Stream> open, string fileName)
+    public static ImportPreview Preview(Func<Stream> open, string fileName, FieldCatalogue catalogue)
     {
         ArgumentNullException.ThrowIfNull(open);
+        ArgumentNullException.ThrowIfNull(catalogue);
         using var source = TabularSource.Open(open(), fileName);
         if (source.Headers.Count == 0)
         {
@@ -73,7 +74,7 @@ public sealed class ImportService(
         }
 
         var suggested = ColumnMapping.Suggest(source.Headers, samples);
-        var masked = samples.Take(5).Select(row => row.Select((v, i) => v is null ? null : Mask(suggested.GetValueOrDefault(i), v)).ToArray()).ToList();
+        var masked = samples.Take(5).Select(row => row.Select((v, i) => v is null ? null : Mask(catalogue, suggested.GetValueOrDefault(i), v)).ToArray()).ToList();
         return new ImportPreview(source.EncodingName, source.Headers, masked, suggested);
     }
 
@@ -148,28 +149,25 @@ public sealed class ImportService(
             await db.SaveChangesAsync(ct);
             db.ChangeTracker.Clear();
 
-            using var source = TabularSource.Open(open(), fileName);
-            var done = 0;
-            while (source.Read(out var cells))
-            {
-                var customer = customers.Build(CustomerKind.Individual, department.Id, projectId, options.Grade, Values(cells, options.Mapping));
-                customer.CollectionId = collection.Id;
-                db.Customers.Add(customer);
-                if (++done % Batch == 0)
-                {
-                    await db.SaveChangesAsync(ct);
-                    db.ChangeTracker.Clear();
-                    progress?.Report((done, (int)rows));
-                }
-            }
-
-            await db.SaveChangesAsync(ct);
-            db.ChangeTracker.Clear();
+            var done = await CustomerBulkWriter.WriteAsync(
+                db, ReadCustomers(open, fileName, options, department.Id, projectId, collection.Id), n => progress?.Report((n, (int)rows)), ct);
             await tx.CommitAsync(ct);
             progress?.Report((done, (int)rows));
         });
 
         return new ImportOutcome(rows, [], 0, collection.Id);
+    }
+
+    /// <summary>The file's rows as new customers, built (encrypted, indexed) as the sequence is enumerated.</summary>
+    private IEnumerable<Customer> ReadCustomers(Func<Stream> open, string fileName, ImportOptions options, Guid departmentId, Guid? projectId, Guid collectionId)
+    {
+        using var source = TabularSource.Open(open(), fileName);
+        while (source.Read(out var cells))
+        {
+            var customer = customers.Build(CustomerKind.Individual, departmentId, projectId, options.Grade, Values(cells, options.Mapping));
+            customer.CollectionId = collectionId;
+            yield return customer;
+        }
     }
 
     private async Task<(long Rows, List<ImportError> Errors, long ErrorCount, string Sha256)> ValidateAsync(
@@ -212,7 +210,7 @@ public sealed class ImportService(
                         continue;
                     }
 
-                    var definition = FieldCatalogue.Find(field)!;
+                    var definition = catalogue.Find(field)!;
                     var value = definition.Normalise(raw);
                     if (definition.Validate(value, today) is { } reason)
                     {
@@ -281,8 +279,8 @@ public sealed class ImportService(
     private static Dictionary<string, string?> Values(string?[] cells, IReadOnlyDictionary<int, string> mapping) =>
         mapping.ToDictionary(m => m.Value, m => m.Key < cells.Length ? cells[m.Key] : null, StringComparer.Ordinal);
 
-    private static string Mask(string? field, string value) =>
-        field is not null && FieldCatalogue.Find(field) is { } definition ? Masks.Apply(definition.Mask, value) : Masks.KeepEnds(value, 1, 0);
+    private static string Mask(FieldCatalogue catalogue, string? field, string value) =>
+        field is not null && catalogue.Find(field) is { } definition ? definition.Mask.Apply(value) : Masks.KeepEnds(value, 1, 0);
 
     private static UInt128 ToKey(byte[] hash) => System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(hash);
 

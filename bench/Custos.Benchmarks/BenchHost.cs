@@ -1,0 +1,41 @@
+using Custos.Data;
+using Custos.Features.Audit;
+using Custos.Features.Organisation;
+using Custos.Features.People;
+using Custos.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Custos.Benchmarks;
+
+/// <summary>The product's services on a fresh SQLite data directory or an existing PostgreSQL database, with a department and its head acting.</summary>
+internal static class BenchHost
+{
+    /// <summary>Unique per run, so a PostgreSQL database can be reused.</summary>
+    public static string Department { get; } = "B" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant();
+
+    public static async Task<(ServiceProvider Provider, Guid DepartmentId)> CreateAsync(string dir, string? postgres)
+    {
+        var settings = new CustosSettings { DataDir = Path.Combine(dir, "data"), Database = postgres, KeyFile = Path.Combine(dir, "bench.keys") };
+        var services = new ServiceCollection().AddLogging();
+        services.AddCustosCore(settings);
+        var actor = new MutableActor();
+        services.AddSingleton<ICurrentActor>(actor);
+        var provider = services.BuildServiceProvider();
+        using var scope = provider.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<DatabaseInitialiser>().InitialiseAsync(migrate: true, default);
+        var department = await scope.ServiceProvider.GetRequiredService<OrganisationService>().AddDepartmentAsync(Department, "基准部" + Department, default);
+        var (head, _) = await scope.ServiceProvider.GetRequiredService<PeopleService>().CreateAsync(
+            new NewPerson("bench." + Department.ToLowerInvariant(), "基准", null, [Roles.DepartmentHead], [Department], [], Clearance.TopSecret, "Bench-Mark-2026-x"), default);
+        actor.Id = head.Id.ToString();
+        return (provider, department.Id);
+    }
+
+    private sealed class MutableActor : ICurrentActor
+    {
+        public string Id { get; set; } = "system";
+
+        public string Name => "bench";
+
+        public string? ClientAddress => "bench";
+    }
+}
