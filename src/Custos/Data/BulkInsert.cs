@@ -37,6 +37,46 @@ public static class BulkInsert
         }
     }
 
+    /// <summary>
+    /// For the length of a large write on SQLite, a page cache of 64 MB instead of 2 MB: a long transaction that
+    /// outgrows the cache spills pages to the WAL again and again, and random index inserts miss it. Undone on dispose,
+    /// so the pooled connection does not keep the memory. Nothing to do on PostgreSQL.
+    /// </summary>
+    public static async Task<IAsyncDisposable> LargeWriteAsync(this CustosDbContext db, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var connection = db.Database.GetDbConnection();
+        if (connection is NpgsqlConnection)
+        {
+            return new Restore(null);
+        }
+
+        await db.Database.OpenConnectionAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA cache_size = -65536";
+        await command.ExecuteNonQueryAsync(ct);
+        return new Restore(db);
+    }
+
+    private sealed class Restore(CustosDbContext? db) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            if (db is null)
+            {
+                return;
+            }
+
+            await using (var command = db.Database.GetDbConnection().CreateCommand())
+            {
+                command.CommandText = "PRAGMA cache_size = -2000";
+                await command.ExecuteNonQueryAsync();
+            }
+
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
     private static async Task InsertRowsAsync<T>(DbTransaction transaction, Table table, IEnumerable<T> rows, CancellationToken ct)
         where T : class
     {

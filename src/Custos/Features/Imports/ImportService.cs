@@ -140,6 +140,7 @@ public sealed class ImportService(
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(async () =>
         {
+            await using var largeWrite = await db.LargeWriteAsync(ct);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             db.Collections.Add(collection);
             audit.Record("customer.import", "collection", collection.Id.ToString(), detail: new
