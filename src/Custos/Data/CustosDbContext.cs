@@ -35,6 +35,8 @@ public abstract class CustosDbContext(DbContextOptions options)
 
     public DbSet<CustomerIndex> CustomerIndexes => Set<CustomerIndex>();
 
+    public DbSet<CustomerTag> CustomerTags => Set<CustomerTag>();
+
     public DbSet<CustomerValueHistory> CustomerHistory => Set<CustomerValueHistory>();
 
     public DbSet<CustomerAttachment> CustomerAttachments => Set<CustomerAttachment>();
@@ -117,6 +119,14 @@ public abstract class CustosDbContext(DbContextOptions options)
             e.HasIndex(c => c.KekVersion);
             e.HasMany(c => c.Values).WithOne().HasForeignKey(v => v.CustomerId).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(c => c.Indexes).WithOne().HasForeignKey(i => i.CustomerId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(c => c.Tags).WithOne().HasForeignKey(t => t.CustomerId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<CustomerTag>(e =>
+        {
+            e.HasKey(t => new { t.CustomerId, t.Tag });
+            e.Property(t => t.Tag).HasMaxLength(CustomerTag.MaxLength);
+            e.HasIndex(t => t.Tag);
         });
 
         builder.Entity<CustomerValue>(e =>

@@ -56,6 +56,91 @@ public abstract class CustomerTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task Lists_narrow_to_a_department_project_or_grade_within_the_scope_only()
+    {
+        var (a, b, outside) = (app.UniqueName("FA").ToUpperInvariant(), app.UniqueName("FB").ToUpperInvariant(), app.UniqueName("FX").ToUpperInvariant());
+        var project = app.UniqueName("FP").ToUpperInvariant();
+        using (var scope = app.Factory.Services.CreateScope())
+        {
+            var organisation = scope.ServiceProvider.GetRequiredService<Custos.Features.Organisation.OrganisationService>();
+            foreach (var code in new[] { a, b, outside })
+            {
+                await organisation.AddDepartmentAsync(code, "部门" + code, default);
+            }
+
+            await organisation.AddProjectAsync(project, "项目" + project, a, default);
+        }
+
+        var clerk = await app.CreatePersonAsync(Roles.Staff, departments: [a, b]);
+        var stranger = await app.CreatePersonAsync(Roles.Staff, departments: [outside]);
+        var synthetic = new Custos.Features.Demo.SyntheticCustomers(31).Generate(4).ToList();
+        Customer tagged;
+        using (var scope = app.ActAs(clerk))
+        {
+            var customers = scope.ServiceProvider.GetRequiredService<CustomerService>();
+            Dictionary<string, string?> Values(int i) => new() { ["name"] = synthetic[i].Name, ["mobile"] = synthetic[i].Mobile };
+            await customers.CreateAsync(new NewCustomer(CustomerKind.Individual, a, null, Clearance.Secret, Values(0)), default);
+            tagged = await customers.CreateAsync(new NewCustomer(CustomerKind.Individual, a, project, Clearance.Confidential, Values(1), ["重点客户", " 华东 "]), default);
+            var other = await customers.CreateAsync(new NewCustomer(CustomerKind.Individual, b, null, Clearance.Secret, Values(2)), default);
+
+            async Task<int> Count(CustomerFilter filter) => (await customers.ListAsync(null, filter, 1, 50, default)).Total;
+            Assert.Equal(3, await Count(CustomerFilter.None));
+            Assert.Equal(2, await Count(new(Department: a.ToLowerInvariant())));
+            Assert.Equal(1, await Count(new(Department: b)));
+            Assert.Equal(1, await Count(new(Project: project)));
+            Assert.Equal(1, await Count(new(Department: a, Grade: Clearance.Confidential)));
+            Assert.Equal(2, await Count(new(Grade: Clearance.Secret)));
+            Assert.Equal(0, await Count(new(Department: outside)));
+            Assert.Equal(1, await Count(new(Tag: "重点客户")));
+            Assert.Equal(["华东", "重点客户"], (await customers.GetAsync(tagged.Id, default)).Tags);
+
+            // Tags are replaced as a whole; a bad one is refused and nothing changes.
+            await customers.SetTagsAsync(other.Id, ["重点客户"], default);
+            Assert.Equal(2, await Count(new(Tag: "重点客户")));
+            var refused = await Assert.ThrowsAsync<CustosException>(() => customers.SetTagsAsync(other.Id, ["好,坏"], default));
+            Assert.Equal("TagInvalid", refused.Code);
+            Assert.Equal(["重点客户"], (await customers.GetAsync(other.Id, default)).Tags);
+            await customers.SetTagsAsync(other.Id, [], default);
+            Assert.Equal(1, await Count(new(Tag: "重点客户")));
+            var found = await customers.ListAsync(synthetic[2].Mobile, new CustomerFilter(Department: a), 1, 50, default);
+            Assert.Equal(0, found.Total); // the search matches a customer of B, the filter asks for A
+
+            var (departments, projects) = await customers.ScopeAsync(default);
+            Assert.Equal(new[] { a, b }.Order(StringComparer.Ordinal), departments.Select(d => d.Code));
+            Assert.Equal([project], projects.Select(p => p.Code));
+        }
+
+        using (var scope = app.ActAs(stranger))
+        {
+            // Naming someone else's department in a filter does not widen the scope (ACC-1).
+            Assert.Equal(0, (await scope.ServiceProvider.GetRequiredService<CustomerService>().ListAsync(null, new CustomerFilter(Department: a), 1, 50, default)).Total);
+        }
+
+        var web = app.Session();
+        await web.SignInAsync(clerk.UserName!);
+        var (_, page) = await web.GetPageAsync($"/customers?department={b}");
+        Assert.Single(page.QuerySelectorAll("#customers tbody tr"));
+        Assert.NotNull(page.QuerySelector($"#department option[value='{b}'][selected]"));
+        var api = await web.Client.GetFromJsonAsync<JsonElement>($"/api/v1/customers?department={a}&grade=Confidential");
+        Assert.Equal(1, api.GetProperty("total").GetInt32());
+        var byTag = await web.Client.GetFromJsonAsync<JsonElement>("/api/v1/customers?tag=" + Uri.EscapeDataString("华东"));
+        Assert.Equal(1, byTag.GetProperty("total").GetInt32());
+
+        // The edit page sets tags; a tag with a comma inside is impossible to type, a too-long one is refused with nothing saved.
+        var edited = await web.SubmitAsync($"/customers/{tagged.Id}/edit", "#edit-form", new Dictionary<string, string> { ["tags"] = "重点客户，VIP" });
+        Assert.Equal(HttpStatusCode.Redirect, edited.StatusCode);
+        var (_, detail) = await web.GetPageAsync($"/customers/{tagged.Id}");
+        Assert.Equal(["VIP", "重点客户"], detail.QuerySelectorAll("#customer-tags a.tag").Select(t => t.TextContent));
+        var tooLong = await web.SubmitAsync($"/customers/{tagged.Id}/edit", "#edit-form", new Dictionary<string, string> { ["tags"] = new string('长', 41), ["field.mobile"] = synthetic[3].Mobile });
+        Assert.Equal(HttpStatusCode.OK, tooLong.StatusCode);
+        Assert.Contains("40", (await WebSession.ParseAsync(tooLong)).QuerySelector("#edit-error")!.TextContent, StringComparison.Ordinal);
+        using var check = app.ActAs(clerk);
+        var afterRefusal = await check.ServiceProvider.GetRequiredService<CustomerService>().GetAsync(tagged.Id, default);
+        Assert.Equal(["VIP", "重点客户"], afterRefusal.Tags);
+        Assert.NotEqual(Custos.Kernel.Masking.Masks.Apply(Custos.Kernel.Masking.MaskKind.Mobile, synthetic[3].Mobile), afterRefusal.Fields.Single(f => f.Field == "mobile").Masked);
+    }
+
+    [Fact]
     public async Task Values_are_masked_everywhere_until_revealed_with_a_purpose_and_the_reveal_is_recorded()
     {
         var (web, person, _) = await PersonInNewDepartmentAsync(Roles.Staff);

@@ -40,6 +40,9 @@ public sealed class Customer
 
     public List<CustomerIndex> Indexes { get; } = [];
 
+    /// <summary>Labels for finding and grouping customers (e.g. 重点客户); organisational, not customer information.</summary>
+    public List<CustomerTag> Tags { get; } = [];
+
     public WrappedDataKey Wrapped => new(KekVersion, WrappedKey);
 }
 
@@ -69,6 +72,18 @@ public sealed class CustomerIndex
     public IndexedKind Kind { get; set; }
 
     public byte[] Hash { get; set; } = [];
+}
+
+/// <summary>One label on a customer.</summary>
+public sealed class CustomerTag
+{
+    public const int MaxLength = 40;
+
+    public const int MaxPerCustomer = 20;
+
+    public Guid CustomerId { get; set; }
+
+    public string Tag { get; set; } = "";
 }
 
 /// <summary>The previous value of a changed field (SEC-4), encrypted under the history context.</summary>

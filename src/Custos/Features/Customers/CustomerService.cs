@@ -13,9 +13,18 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Custos.Features.Customers;
 
-public sealed record NewCustomer(CustomerKind Kind, string? DepartmentCode, string? ProjectCode, Clearance Grade, IReadOnlyDictionary<string, string?> Values);
+public sealed record NewCustomer(CustomerKind Kind, string? DepartmentCode, string? ProjectCode, Clearance Grade, IReadOnlyDictionary<string, string?> Values, IReadOnlyList<string>? Tags = null);
 
 public sealed record CustomerRow(Guid Id, CustomerKind Kind, string Name, string Mobile, Clearance Grade, string Department);
+
+/// <summary>Narrows a list to one department, project or secrecy grade (codes are not protected; they may travel in a URL).</summary>
+public sealed record CustomerFilter(string? Department = null, string? Project = null, Clearance? Grade = null, string? Tag = null)
+{
+    public static CustomerFilter None { get; } = new();
+}
+
+/// <summary>A department or project the viewer may filter by.</summary>
+public sealed record ScopeOption(string Code, string Name);
 
 public sealed record CustomerPage(IReadOnlyList<CustomerRow> Items, int Page, int PageSize, int Total);
 
@@ -27,7 +36,7 @@ public sealed record HistoryEntry(string Field, DateTimeOffset ChangedAt, string
 
 public sealed record CustomerDetail(
     Guid Id, CustomerKind Kind, Clearance Grade, string Department, string? Project,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<FieldView> Fields);
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<FieldView> Fields, IReadOnlyList<string> Tags);
 
 /// <summary>
 /// Protected customer records (CLS-1..4, ACC-1, ACC-3, SEC-1, SEC-4). Values are validated, normalised,
@@ -49,12 +58,43 @@ public sealed class CustomerService(
 
     public static readonly string[] ListFields = [FieldCatalogue.Name, FieldCatalogue.Mobile];
 
-    public async Task<CustomerPage> ListAsync(string? query, int page, int pageSize, CancellationToken ct)
+    public Task<CustomerPage> ListAsync(string? query, int page, int pageSize, CancellationToken ct) =>
+        ListAsync(query, CustomerFilter.None, page, pageSize, ct);
+
+    /// <summary>
+    /// Customers in the caller's scope (ACC-1), masked, newest first: all of them, those matching an exact search
+    /// (blind index), and narrowed by department, project or grade. A filter outside the scope simply finds nothing.
+    /// </summary>
+    public async Task<CustomerPage> ListAsync(string? query, CustomerFilter filter, int page, int pageSize, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(filter);
         var viewer = await Viewer.LoadAsync(db, actor, ct);
         pageSize = Math.Clamp(pageSize, 1, 200);
         page = Math.Max(page, 1);
         var customers = Scoped(viewer);
+        if (!string.IsNullOrWhiteSpace(filter.Department))
+        {
+            var code = filter.Department.Trim().ToUpperInvariant();
+            customers = customers.Where(c => db.Departments.Any(d => d.Id == c.DepartmentId && d.Code == code));
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Project))
+        {
+            var code = filter.Project.Trim().ToUpperInvariant();
+            customers = customers.Where(c => c.ProjectId != null && db.Projects.Any(p => p.Id == c.ProjectId && p.Code == code));
+        }
+
+        if (filter.Grade is { } grade)
+        {
+            customers = customers.Where(c => c.Grade == grade);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Tag))
+        {
+            var tag = NormaliseTag(filter.Tag);
+            customers = customers.Where(c => c.Tags.Any(t => t.Tag == tag));
+        }
+
         if (!string.IsNullOrWhiteSpace(query))
         {
             var kind = Classify(query);
@@ -79,9 +119,9 @@ public sealed class CustomerService(
             var key = OpenKey(i.Customer);
             try
             {
-                string Masked(string field, MaskKind mask) =>
-                    i.Values.FirstOrDefault(v => v.Field == field) is { } value ? Masks.Apply(mask, Decrypt(key, i.Customer, value)) : "";
-                return new CustomerRow(i.Customer.Id, i.Customer.Kind, Masked(FieldCatalogue.Name, MaskKind.Name), Masked(FieldCatalogue.Mobile, MaskKind.Mobile), i.Customer.Grade, i.Department);
+                string Masked(string field) =>
+                    i.Values.FirstOrDefault(v => v.Field == field) is { } value ? catalogue.Find(field)!.Mask.Apply(Decrypt(key, i.Customer, value)) : "";
+                return new CustomerRow(i.Customer.Id, i.Customer.Kind, Masked(FieldCatalogue.Name), Masked(FieldCatalogue.Mobile), i.Customer.Grade, i.Department);
             }
             finally
             {
@@ -89,7 +129,10 @@ public sealed class CustomerService(
             }
         }).ToList();
 
-        audit.Record("customer.list", "customer", null, detail: new { query = string.IsNullOrWhiteSpace(query) ? null : "blind-index", page, count = rows.Count });
+        audit.Record("customer.list", "customer", null, detail: new
+        {
+            query = string.IsNullOrWhiteSpace(query) ? null : "blind-index", filter.Department, filter.Project, grade = filter.Grade?.ToString(), filter.Tag, page, count = rows.Count,
+        });
         await db.SaveChangesAsync(ct);
         return new CustomerPage(rows, page, pageSize, total);
     }
@@ -116,7 +159,8 @@ public sealed class CustomerService(
             var project = customer.ProjectId is { } p ? await db.Projects.Where(x => x.Id == p).Select(x => x.Code).SingleAsync(ct) : null;
             audit.Record("customer.view", "customer", customer.Id.ToString(), detail: new { masked = true });
             await db.SaveChangesAsync(ct);
-            return new CustomerDetail(customer.Id, customer.Kind, customer.Grade, department, project, customer.CreatedAt, customer.UpdatedAt, fields);
+            var tags = await db.CustomerTags.Where(t => t.CustomerId == customer.Id).Select(t => t.Tag).OrderBy(t => t).ToListAsync(ct);
+            return new CustomerDetail(customer.Id, customer.Kind, customer.Grade, department, project, customer.CreatedAt, customer.UpdatedAt, fields, tags);
         }
         finally
         {
@@ -182,12 +226,14 @@ public sealed class CustomerService(
         }
 
         var customer = Build(request.Kind, department.Id, project?.Id, request.Grade, request.Values);
+        customer.Tags.AddRange(CleanTags(request.Tags ?? []).Select(t => new CustomerTag { CustomerId = customer.Id, Tag = t }));
         db.Customers.Add(customer);
         audit.Record("customer.create", "customer", customer.Id.ToString(), detail: new
         {
             fields = customer.Values.Select(v => v.Field).Order(StringComparer.Ordinal),
             department = department.Code,
             grade = customer.Grade.ToString(),
+            tags = customer.Tags.Count,
         });
         await db.SaveChangesAsync(ct);
         return customer;
@@ -263,6 +309,47 @@ public sealed class CustomerService(
         audit.Record("customer.update", "customer", customer.Id.ToString(), detail: new { fields = changed });
         await db.SaveChangesAsync(ct);
     }
+
+    /// <summary>Replaces a customer's tags; the change is recorded with the tags before and after.</summary>
+    public async Task SetTagsAsync(Guid id, IReadOnlyList<string> tags, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        var viewer = await Viewer.LoadAsync(db, actor, ct);
+        var customer = await LoadInScopeAsync(viewer, id, "customer.tags", ct);
+        if (!viewer.MayEdit)
+        {
+            throw new CustosException(CustosError.Forbidden, "MayNotEditCustomers");
+        }
+
+        var wanted = CleanTags(tags);
+        var current = await db.CustomerTags.Where(t => t.CustomerId == customer.Id).ToListAsync(ct);
+        var before = current.Select(t => t.Tag).Order(StringComparer.Ordinal).ToList();
+        if (before.SequenceEqual(wanted))
+        {
+            return;
+        }
+
+        db.CustomerTags.RemoveRange(current.Where(t => !wanted.Contains(t.Tag)));
+        db.CustomerTags.AddRange(wanted.Except(before).Select(t => new CustomerTag { CustomerId = customer.Id, Tag = t }));
+        customer.UpdatedAt = time.GetUtcNow();
+        audit.Record("customer.tags", "customer", customer.Id.ToString(), detail: new { before, after = wanted });
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Trimmed, inner spaces collapsed, distinct, sorted; an empty, too long or comma-containing tag, or too many, is refused.</summary>
+    public static List<string> CleanTags(IEnumerable<string> tags)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        var cleaned = tags.Where(t => !string.IsNullOrWhiteSpace(t)).Select(NormaliseTag).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (cleaned.FirstOrDefault(t => t.Length > CustomerTag.MaxLength || t.Contains(',', StringComparison.Ordinal) || t.Contains('，', StringComparison.Ordinal)) is { } bad)
+        {
+            throw CustosException.Invalid("TagInvalid", bad.Length > CustomerTag.MaxLength ? bad[..CustomerTag.MaxLength] + "…" : bad);
+        }
+
+        return cleaned.Count <= CustomerTag.MaxPerCustomer ? cleaned : throw CustosException.Invalid("TooManyTags", CustomerTag.MaxPerCustomer);
+    }
+
+    private static string NormaliseTag(string tag) => string.Join(' ', Normalise.Width(tag).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     /// <summary>The change history of a customer in scope (SEC-4): field, time and person; values stay encrypted.</summary>
     public async Task<IReadOnlyList<HistoryEntry>> HistoryAsync(Guid id, CancellationToken ct)
@@ -373,6 +460,26 @@ public sealed class CustomerService(
         }
 
         return query.Contains('@', StringComparison.Ordinal) ? IndexedKind.Email : IndexedKind.Name;
+    }
+
+    /// <summary>The departments and projects whose customers the caller may see, to filter by.</summary>
+    public async Task<(IReadOnlyList<ScopeOption> Departments, IReadOnlyList<ScopeOption> Projects)> ScopeAsync(CancellationToken ct)
+    {
+        var viewer = await Viewer.LoadAsync(db, actor, ct);
+        if (!viewer.WorksWithCustomers)
+        {
+            return ([], []);
+        }
+
+        var departmentIds = viewer.Departments.ToList();
+        var projectIds = viewer.Projects.ToList();
+        var partnerOnly = viewer.Roles.Count == 1 && viewer.Roles.Contains(People.Roles.Partner);
+        var departments = partnerOnly
+            ? []
+            : await db.Departments.Where(d => departmentIds.Contains(d.Id)).OrderBy(d => d.Code).Select(d => new ScopeOption(d.Code, d.Name)).ToListAsync(ct);
+        var projects = await db.Projects.Where(p => projectIds.Contains(p.Id) || (!partnerOnly && departmentIds.Contains(p.DepartmentId)))
+            .OrderBy(p => p.Code).Select(p => new ScopeOption(p.Code, p.Name)).ToListAsync(ct);
+        return (departments, projects);
     }
 
     private IQueryable<Customer> Scoped(Viewer viewer)

@@ -6,9 +6,10 @@ namespace Custos.Features.Customers;
 /// <summary>Protected customer records over REST: masked by default; reveal is a POST with a purpose, never cached.</summary>
 internal static class CustomersApi
 {
-    public sealed record CreateCustomerRequest(CustomerKind? Kind, string? Department, string? Project, Clearance? Grade, Dictionary<string, string?> Values);
+    public sealed record CreateCustomerRequest(CustomerKind? Kind, string? Department, string? Project, Clearance? Grade, Dictionary<string, string?> Values, List<string>? Tags = null);
 
-    public sealed record UpdateCustomerRequest(Dictionary<string, string?> Values);
+    /// <summary>Values to change (absent fields stay as they are); <c>Tags</c>, when given, replaces the customer's tags.</summary>
+    public sealed record UpdateCustomerRequest(Dictionary<string, string?>? Values, List<string>? Tags = null);
 
     public sealed record RevealRequest(string Field, string Purpose, string? Note);
 
@@ -16,20 +17,22 @@ internal static class CustomersApi
 
     public sealed record OpenAttachmentRequest(string Purpose, string? Note);
 
-    public sealed record SearchRequest(string Query, int? Page, int? PageSize);
+    public sealed record SearchRequest(string Query, int? Page, int? PageSize, string? Department = null, string? Project = null, Clearance? Grade = null, string? Tag = null);
 
     public static void Map(RouteGroupBuilder api)
     {
         var customers = api.MapGroup("/customers").WithTags("Customers");
 
-        customers.MapGet("/", async ([FromQuery] int? page, [FromQuery] int? pageSize, CustomerService service, CancellationToken ct) =>
-                TypedResults.Ok(await service.ListAsync(null, page ?? 1, pageSize ?? 50, ct)))
+        customers.MapGet("/", async (
+                    [FromQuery] int? page, [FromQuery] int? pageSize, [FromQuery] string? department, [FromQuery] string? project, [FromQuery] Clearance? grade,
+                    [FromQuery] string? tag, CustomerService service, CancellationToken ct) =>
+                TypedResults.Ok(await service.ListAsync(null, new CustomerFilter(department, project, grade, tag), page ?? 1, pageSize ?? 50, ct)))
             .WithName("ListCustomers")
-            .WithSummary("Customers in the caller's scope, masked");
+            .WithSummary("Customers in the caller's scope, masked; optionally of one department, project, secrecy grade or tag");
 
         // A search term is a protected value (a phone, an ID number): it travels in the body, never in a URL.
         customers.MapPost("/search", async (SearchRequest request, CustomerService service, CancellationToken ct) =>
-                TypedResults.Ok(await service.ListAsync(request.Query, request.Page ?? 1, request.PageSize ?? 50, ct)))
+                TypedResults.Ok(await service.ListAsync(request.Query, new CustomerFilter(request.Department, request.Project, request.Grade, request.Tag), request.Page ?? 1, request.PageSize ?? 50, ct)))
             .WithName("SearchCustomers")
             .WithSummary("Exact search in the caller's scope by phone, ID number, card, e-mail or name (blind index); results masked");
 
@@ -39,7 +42,7 @@ internal static class CustomersApi
         customers.MapPost("/", async (CreateCustomerRequest request, CustomerService service, CancellationToken ct) =>
             {
                 var customer = await service.CreateAsync(new NewCustomer(
-                    request.Kind ?? CustomerKind.Individual, request.Department, request.Project, request.Grade ?? Clearance.Secret, request.Values ?? []), ct);
+                    request.Kind ?? CustomerKind.Individual, request.Department, request.Project, request.Grade ?? Clearance.Secret, request.Values ?? [], request.Tags), ct);
                 return TypedResults.Created($"/api/v1/customers/{customer.Id}", await service.GetAsync(customer.Id, ct));
             })
             .WithName("CreateCustomer").WithSummary("Create a customer; values are validated, encrypted and indexed").ProducesProblem(400).ProducesProblem(403);
@@ -47,6 +50,11 @@ internal static class CustomersApi
         customers.MapPatch("/{id:guid}", async (Guid id, UpdateCustomerRequest request, CustomerService service, CancellationToken ct) =>
             {
                 await service.UpdateAsync(id, request.Values ?? [], ct);
+                if (request.Tags is not null)
+                {
+                    await service.SetTagsAsync(id, request.Tags, ct);
+                }
+
                 return TypedResults.NoContent();
             })
             .WithName("UpdateCustomer").WithSummary("Change values (null clears one); previous values are kept in the history").ProducesProblem(400).ProducesProblem(404);

@@ -239,6 +239,22 @@ namespace Custos.Data.Migrations.Postgres
                     b.ToTable("CustomerIndexes");
                 });
 
+            modelBuilder.Entity("Custos.Features.Customers.CustomerTag", b =>
+                {
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Tag")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.HasKey("CustomerId", "Tag");
+
+                    b.HasIndex("Tag");
+
+                    b.ToTable("CustomerTags");
+                });
+
             modelBuilder.Entity("Custos.Features.Customers.CustomerValue", b =>
                 {
                     b.Property<Guid>("CustomerId")
@@ -734,6 +750,15 @@ namespace Custos.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Custos.Features.Customers.CustomerTag", b =>
+                {
+                    b.HasOne("Custos.Features.Customers.Customer", null)
+                        .WithMany("Tags")
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Custos.Features.Customers.CustomerValue", b =>
                 {
                     b.HasOne("Custos.Features.Customers.Customer", null)
@@ -855,6 +880,8 @@ namespace Custos.Data.Migrations.Postgres
             modelBuilder.Entity("Custos.Features.Customers.Customer", b =>
                 {
                     b.Navigation("Indexes");
+
+                    b.Navigation("Tags");
 
                     b.Navigation("Values");
                 });

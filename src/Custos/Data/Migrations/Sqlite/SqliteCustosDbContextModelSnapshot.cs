@@ -232,6 +232,22 @@ namespace Custos.Data.Migrations.Sqlite
                     b.ToTable("CustomerIndexes");
                 });
 
+            modelBuilder.Entity("Custos.Features.Customers.CustomerTag", b =>
+                {
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Tag")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CustomerId", "Tag");
+
+                    b.HasIndex("Tag");
+
+                    b.ToTable("CustomerTags");
+                });
+
             modelBuilder.Entity("Custos.Features.Customers.CustomerValue", b =>
                 {
                     b.Property<Guid>("CustomerId")
@@ -719,6 +735,15 @@ namespace Custos.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Custos.Features.Customers.CustomerTag", b =>
+                {
+                    b.HasOne("Custos.Features.Customers.Customer", null)
+                        .WithMany("Tags")
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Custos.Features.Customers.CustomerValue", b =>
                 {
                     b.HasOne("Custos.Features.Customers.Customer", null)
@@ -840,6 +865,8 @@ namespace Custos.Data.Migrations.Sqlite
             modelBuilder.Entity("Custos.Features.Customers.Customer", b =>
                 {
                     b.Navigation("Indexes");
+
+                    b.Navigation("Tags");
 
                     b.Navigation("Values");
                 });
