@@ -13,5 +13,11 @@ if (args is ["insert-ratio", ..])
     return await InsertRatio.RunAsync(rows, args.Length > 2 ? args[2] : null);
 }
 
+if (args is ["audit-log", ..])
+{
+    var entries = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
+    return await AuditLogBench.RunAsync(entries, args.Length > 2 ? args[2] : null);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(FieldCipherBenchmarks).Assembly).Run(args);
 return 0;

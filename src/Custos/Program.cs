@@ -21,5 +21,6 @@ var root = new RootCommand("Custos — customer-information confidentiality: ser
     ApiTokenCommands.Create(),
     Custos.Features.Keys.KeyCommands.Create(),
     Custos.Features.Imports.ImportCommand.Create(),
+    Custos.Features.Audit.AuditCommands.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -14,10 +14,17 @@ public static class MerkleHash
     /// <summary>SHA-256(0x00 ‖ entry).</summary>
     public static byte[] Leaf(ReadOnlySpan<byte> entry)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData([0x00]);
-        hash.AppendData(entry);
-        return hash.GetHashAndReset();
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(entry.Length + 1);
+        try
+        {
+            buffer[0] = 0x00;
+            entry.CopyTo(buffer.AsSpan(1));
+            return SHA256.HashData(buffer.AsSpan(0, entry.Length + 1));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>SHA-256(0x01 ‖ left ‖ right).</summary>
@@ -41,6 +48,43 @@ public sealed class MerkleFrontier
     private readonly List<byte[]> peaks = [];
 
     public long Size { get; private set; }
+
+    /// <summary>The perfect-subtree roots, largest first; with <see cref="Size"/> they are the whole state to store.</summary>
+    public IReadOnlyList<byte[]> Peaks => peaks;
+
+    /// <summary>Continues a tree from a stored state; one peak for each one bit of <paramref name="size"/>.</summary>
+    public static MerkleFrontier Restore(long size, IReadOnlyList<byte[]> peaks)
+    {
+        ArgumentNullException.ThrowIfNull(peaks);
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        if (BitOperations.PopCount((ulong)size) != peaks.Count || peaks.Any(p => p is null || p.Length != MerkleHash.Size))
+        {
+            throw new ArgumentException("The stored peaks do not match the tree size.", nameof(peaks));
+        }
+
+        var frontier = new MerkleFrontier { Size = size };
+        frontier.peaks.AddRange(peaks.Select(p => p.ToArray()));
+        return frontier;
+    }
+
+    /// <summary>The peaks as one byte string (32 bytes each, largest first), as stored beside the log.</summary>
+    public byte[] PeaksToBytes() => [.. peaks.SelectMany(p => p)];
+
+    public static MerkleFrontier Restore(long size, ReadOnlySpan<byte> packedPeaks)
+    {
+        if (packedPeaks.Length % MerkleHash.Size != 0)
+        {
+            throw new ArgumentException("The stored peaks are not whole hashes.", nameof(packedPeaks));
+        }
+
+        var list = new List<byte[]>();
+        for (var i = 0; i < packedPeaks.Length; i += MerkleHash.Size)
+        {
+            list.Add(packedPeaks.Slice(i, MerkleHash.Size).ToArray());
+        }
+
+        return Restore(size, list);
+    }
 
     public void Append(byte[] leafHash)
     {

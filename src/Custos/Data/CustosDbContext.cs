@@ -29,6 +29,12 @@ public abstract class CustosDbContext(DbContextOptions options)
 
     public DbSet<AuditRecord> AuditRecords => Set<AuditRecord>();
 
+    public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
+
+    public DbSet<AuditSigningKey> AuditSigningKeys => Set<AuditSigningKey>();
+
+    public DbSet<AuditLogState> AuditLogState => Set<AuditLogState>();
+
     public DbSet<Customer> Customers => Set<Customer>();
 
     public DbSet<CustomerValue> CustomerValues => Set<CustomerValue>();
@@ -104,9 +110,38 @@ public abstract class CustosDbContext(DbContextOptions options)
             e.Property(a => a.Action).HasMaxLength(64);
             e.Property(a => a.TargetType).HasMaxLength(64);
             e.Property(a => a.TargetId).HasMaxLength(64);
+            e.Property(a => a.ActingAs).HasMaxLength(64);
+            e.Property(a => a.Purpose).HasMaxLength(64);
             e.Property(a => a.Outcome).HasConversion<string>().HasMaxLength(16);
+            e.Property(a => a.LeafHash).HasMaxLength(32);
             e.HasIndex(a => a.At);
             e.HasIndex(a => new { a.TargetType, a.TargetId });
+            e.HasIndex(a => a.Sequence).IsUnique();
+            // What the sequencer has yet to integrate: small, whatever the size of the log.
+            e.HasIndex(a => a.Id, "IX_AuditRecords_Unsequenced").HasFilter("\"Sequence\" IS NULL");
+        });
+
+        builder.Entity<AuditCheckpoint>(e =>
+        {
+            e.HasKey(c => c.Size);
+            e.Property(c => c.Size).ValueGeneratedNever();
+            e.Property(c => c.Origin).HasMaxLength(200);
+            e.Property(c => c.Root).HasMaxLength(32);
+            e.Property(c => c.KeyId).HasMaxLength(16);
+            e.Property(c => c.Signature).HasMaxLength(80);
+        });
+
+        builder.Entity<AuditSigningKey>(e =>
+        {
+            e.Property(k => k.Id).HasMaxLength(16);
+            e.Property(k => k.PublicKey).HasMaxLength(128);
+            e.Property(k => k.WrappedPrivateKey).HasMaxLength(128);
+        });
+
+        builder.Entity<AuditLogState>(e =>
+        {
+            e.Property(s => s.Id).ValueGeneratedNever();
+            e.Property(s => s.Peaks).HasMaxLength(64 * 32);
         });
 
         builder.Entity<Customer>(e =>
@@ -179,6 +214,38 @@ public abstract class CustosDbContext(DbContextOptions options)
         });
 
         ConfigureProvider(builder);
+    }
+
+    /// <summary>
+    /// Fail-closed auditing (AUD-1): when a unit of work that carries an audit entry cannot be written, for
+    /// whatever reason (an error, a timeout, a full disk), nothing of it is written and the caller learns that
+    /// the operation was refused because it could not be recorded.
+    /// </summary>
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var audited = ChangeTracker.Entries<AuditRecord>().Any(e => e.State == EntityState.Added);
+        try
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        catch (Exception e) when (audited && IsStorageFailure(e))
+        {
+            throw new AuditWriteException(e);
+        }
+    }
+
+    /// <summary>A failure of the database or the way to it (not a bug in the caller): anywhere in the exception's causes.</summary>
+    private static bool IsStorageFailure(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is DbUpdateException or System.Data.Common.DbException or TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Provider-specific mapping (e.g. value converters SQLite needs).</summary>

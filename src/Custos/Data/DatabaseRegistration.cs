@@ -14,20 +14,24 @@ public static class DatabaseRegistration
     {
         if (settings.UsesPostgres)
         {
-            services.AddDbContext<CustosDbContext, PostgresCustosDbContext>(o => ConfigurePostgres(o, settings.Database!));
+            services.AddDbContext<CustosDbContext, PostgresCustosDbContext>(o => ConfigurePostgres(o, settings.Database!, settings.CommandTimeoutSeconds));
         }
         else
         {
-            services.AddDbContext<CustosDbContext, SqliteCustosDbContext>(o => ConfigureSqlite(o, SqliteConnectionString(settings)));
+            services.AddDbContext<CustosDbContext, SqliteCustosDbContext>(o => ConfigureSqlite(o, SqliteConnectionString(settings), settings.CommandTimeoutSeconds));
         }
 
         return services;
     }
 
-    public static void ConfigureSqlite(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseSqlite(connectionString, o => o.MigrationsHistoryTable("__custos_migrations"))
+    /// <summary>
+    /// <paramref name="commandTimeoutSeconds"/> bounds how long one statement may take, including waiting for a
+    /// lock; past it the operation fails (and, if it carried an audit entry, is refused as unrecorded).
+    /// </summary>
+    public static void ConfigureSqlite(DbContextOptionsBuilder options, string connectionString, int? commandTimeoutSeconds = null) =>
+        options.UseSqlite(connectionString, o => o.MigrationsHistoryTable("__custos_migrations").CommandTimeout(commandTimeoutSeconds))
             .AddInterceptors(SqlitePragmas.Instance);
 
-    public static void ConfigurePostgres(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseNpgsql(connectionString, o => o.MigrationsHistoryTable("__custos_migrations"));
+    public static void ConfigurePostgres(DbContextOptionsBuilder options, string connectionString, int? commandTimeoutSeconds = null) =>
+        options.UseNpgsql(connectionString, o => o.MigrationsHistoryTable("__custos_migrations").CommandTimeout(commandTimeoutSeconds));
 }

@@ -18,7 +18,7 @@ internal sealed class ApiProblems(IProblemDetailsService problems, IStringLocali
     /// <summary>503 when storage is unreachable, 500 for anything else unexpected.</summary>
     public static int StatusFor(Exception exception) => exception switch
     {
-        DatabaseUnavailableException or DbException or TimeoutException => StatusCodes.Status503ServiceUnavailable,
+        DatabaseUnavailableException or DbException or TimeoutException or Features.Audit.AuditWriteException => StatusCodes.Status503ServiceUnavailable,
         InvalidOperationException { InnerException: DbException } => StatusCodes.Status503ServiceUnavailable,
         Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
@@ -34,9 +34,14 @@ internal sealed class ApiProblems(IProblemDetailsService problems, IStringLocali
         }
 
         var status = StatusFor(exception);
-        if (status == StatusCodes.Status503ServiceUnavailable)
+        var auditFailed = exception is Features.Audit.AuditWriteException;
+        if (auditFailed)
         {
-            log.LogError("Database unavailable while serving {Path}: {Error}", httpContext.Request.Path, exception.GetType().Name);
+            log.LogError("Refused {Path}: its audit entry could not be written ({Error})", originalPath, exception.InnerException?.GetType().Name);
+        }
+        else if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            log.LogError("Database unavailable while serving {Path}: {Error}", originalPath, exception.GetType().Name);
         }
 
         httpContext.Response.StatusCode = status;
@@ -47,7 +52,8 @@ internal sealed class ApiProblems(IProblemDetailsService problems, IStringLocali
             ProblemDetails = new ProblemDetails
             {
                 Status = status,
-                Title = status == 503 ? text["Error.DatabaseUnavailable"] : text["Error.Unexpected"],
+                Title = auditFailed ? text["Error.AuditUnavailable"] : status == 503 ? text["Error.DatabaseUnavailable"] : text["Error.Unexpected"],
+                Extensions = { ["code"] = auditFailed ? "AuditUnavailable" : status == 503 ? "DatabaseUnavailable" : "Unexpected" },
             },
         });
     }

@@ -76,7 +76,7 @@ public static class Cli
     /// Runs <paramref name="action"/> in a service scope on an initialised database, acting as <c>--as</c>.
     /// Failures print one localised line and give exit code 1 (2 for an unusable database).
     /// </summary>
-    public static async Task<int> RunAsync(ParseResult parse, Func<IServiceProvider, IStringLocalizer<Strings>, CancellationToken, Task> action, CancellationToken ct, bool migrate = false, bool actAsPerson = true, bool requireAdministrator = true)
+    public static async Task<int> RunAsync(ParseResult parse, Func<IServiceProvider, IStringLocalizer<Strings>, CancellationToken, Task> action, CancellationToken ct, bool migrate = false, bool actAsPerson = true, bool requireAdministrator = true, IReadOnlyCollection<string>? allowedRoles = null)
     {
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(action);
@@ -114,7 +114,13 @@ public static class Cli
                 }
 
                 var roles = await scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Person>>().GetRolesAsync(person);
-                if (requireAdministrator && !roles.Contains(Roles.ItAdministrator))
+                if (allowedRoles is not null && !roles.Any(allowedRoles.Contains))
+                {
+                    // Deny by default: a command names the roles it is for.
+                    throw CustosException.Invalid("ActorNotAllowed", who, string.Join(", ", allowedRoles));
+                }
+
+                if (allowedRoles is null && requireAdministrator && !roles.Contains(Roles.ItAdministrator))
                 {
                     // Deny by default: administration from the command line is for IT administrators (ACC-2).
                     throw CustosException.Invalid("ActorNotAdministrator", who);

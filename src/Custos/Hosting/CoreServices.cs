@@ -36,6 +36,11 @@ public static class CoreServices
         services.AddScoped<Features.Classification.LevelNames>();
         services.AddSingleton<Features.Keys.KeyRing>();
         services.AddScoped<IAuditTrail, DatabaseAuditTrail>();
+        services.AddSingleton<AuditSequencerSignal>();
+        services.AddSingleton<AuditSigner>();
+        services.AddScoped<AuditSequencer>();
+        services.AddScoped<AuditVerifier>();
+        services.AddScoped<AuditProofs>();
         services.AddScoped<DatabaseInitialiser>();
         services.AddScoped<PeopleService>();
         services.AddScoped<OrganisationService>();

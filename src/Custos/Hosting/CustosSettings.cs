@@ -33,6 +33,9 @@ public sealed class CustosSettings
     /// <summary>Create the demo organisation (also done by a first <c>serve</c> unless <see cref="NoDemo"/>).</summary>
     public bool Demo { get; set; }
 
+    /// <summary>How long one database statement may take, waiting for locks included, before the operation fails.</summary>
+    public int CommandTimeoutSeconds { get; set; } = 30;
+
     public bool NoDemo { get; set; }
 
     /// <summary>Number of synthetic customers the demo organisation gets.</summary>
@@ -42,6 +45,9 @@ public sealed class CustosSettings
     public bool JsonLogs { get; set; }
 
     public SecuritySettings Security { get; set; } = new();
+
+    /// <summary>The tamper-evident audit log (AUD-1).</summary>
+    public AuditSettings Audit { get; set; } = new();
 
     /// <summary>Largest attachment (scan) of a customer.</summary>
     public int MaxAttachmentMegabytes { get; set; } = 10;
@@ -92,6 +98,21 @@ public sealed class HsmSettings
 }
 
 /// <summary>Sign-in and session rules (ACC-7).</summary>
+public sealed class AuditSettings
+{
+    /// <summary>The first line of every checkpoint: names this log for outside verifiers.</summary>
+    public string Origin { get; set; } = "custos/audit";
+
+    /// <summary>A checkpoint is signed at every multiple of this many entries…</summary>
+    public int CheckpointEvery { get; set; } = 1000;
+
+    /// <summary>…and at most this many seconds after an entry was integrated.</summary>
+    public int CheckpointSeconds { get; set; } = 10;
+
+    /// <summary>Entries integrated per sequencer transaction.</summary>
+    public int SequencerBatch { get; set; } = 5000;
+}
+
 public sealed class SecuritySettings
 {
     /// <summary>Minutes without a request after which a session ends.</summary>

@@ -55,6 +55,7 @@ public static class CustosWebHost
         // First hosted service: the database must be ready before anything (e.g. the key ring) reads it.
         services.AddSingleton<StartupReport>();
         services.AddHostedService<StartupInitialisation>();
+        services.AddHostedService<Features.Audit.AuditSequencerService>();
         services.AddSingleton<Features.Imports.ImportJobs>();
         services.AddCustosCore(settings);
         services.AddHttpContextAccessor();

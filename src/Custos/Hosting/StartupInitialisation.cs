@@ -37,6 +37,8 @@ internal sealed class StartupInitialisation(IServiceProvider services, CustosSet
         {
             report.Demo = true;
         }
+
+        report.Ready = true;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -46,6 +48,9 @@ internal sealed class StartupInitialisation(IServiceProvider services, CustosSet
 public sealed class StartupReport
 {
     public bool Demo { get; set; }
+
+    /// <summary>The database and keys are checked; background work may start.</summary>
+    public bool Ready { get; set; }
 
     public string? InitialAdminPassword { get; set; }
 

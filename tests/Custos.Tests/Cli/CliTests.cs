@@ -230,5 +230,47 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, good.ExitCode);
     }
 
+    [Fact]
+    public async Task Audit_verify_names_an_altered_entry_and_an_exported_proof_checks_out_without_custos()
+    {
+        Assert.Equal(0, (await RunAsync("org", "department", "add", "SALES", "销售部")).ExitCode);
+        Assert.Equal(0, (await RunAsync("user", "add", "zhao.li", "--name", "赵丽", "--role", "staff")).ExitCode);
+        var sequenced = await RunAsync("audit", "sequence");
+        Assert.True(sequenced.ExitCode == 0, sequenced.Error);
+        Assert.Contains("Integrated", sequenced.Out, StringComparison.Ordinal);
+
+        var verified = await RunAsync("audit", "verify");
+        Assert.True(verified.ExitCode == 0, verified.Error);
+        Assert.Contains("The audit log verifies", verified.Out, StringComparison.Ordinal);
+
+        var proof = await RunAsync("audit", "proof", "--entry", "2");
+        Assert.True(proof.ExitCode == 0, proof.Error);
+        Assert.True(Audit.IndependentRfc6962.VerifyInclusionDocument(proof.Out), proof.Out);
+        var checkpoints = Path.Combine(dataDir, "checkpoints.json");
+        Assert.Equal(0, (await RunAsync("audit", "checkpoints", "--out", checkpoints)).ExitCode);
+        Assert.Contains("custos-checkpoints/v1", await File.ReadAllTextAsync(checkpoints), StringComparison.Ordinal);
+
+        // Someone edits entry 2 in the database file.
+        await using (var db = new SqliteConnection($"Data Source={Path.Combine(dataDir, "custos.db")};Pooling=False"))
+        {
+            await db.OpenAsync();
+            await using var command = db.CreateCommand();
+            command.CommandText = """UPDATE "AuditRecords" SET "ActorName" = 'nobody' WHERE "Sequence" = 2""";
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        var tampered = await RunAsync("audit", "verify", "--checkpoints", checkpoints);
+        Assert.Equal(1, tampered.ExitCode);
+        Assert.Contains("Audit entry 2 was altered", tampered.Error, StringComparison.Ordinal);
+        var noProof = await RunAsync("audit", "proof", "--entry", "2");
+        Assert.Equal(1, noProof.ExitCode);
+        Assert.Contains("does not agree", noProof.Error, StringComparison.Ordinal);
+
+        // Staff may not examine the log.
+        var staff = await RunAsync("audit", "verify", "--as", "zhao.li");
+        Assert.Equal(1, staff.ExitCode);
+        Assert.Contains("may not run this command", staff.Error, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Infrastructure.TestPaths.Delete(dataDir);
 }

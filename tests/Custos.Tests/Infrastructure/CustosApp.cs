@@ -16,7 +16,7 @@ namespace Custos.Tests.Infrastructure;
 /// Custos in-process through <see cref="WebApplicationFactory{TEntryPoint}"/>, on a real database of its
 /// own, with a controllable clock and captured logs.
 /// </summary>
-public sealed class CustosFactory(Dictionary<string, string?> settings) : WebApplicationFactory<Program>
+public sealed class CustosFactory(Dictionary<string, string?> settings, Action<IServiceCollection>? services = null) : WebApplicationFactory<Program>
 {
     public FakeTimeProvider Time { get; } = new(TimeProvider.System.GetUtcNow());
 
@@ -25,10 +25,11 @@ public sealed class CustosFactory(Dictionary<string, string?> settings) : WebApp
     protected override IHostBuilder CreateHostBuilder() => CustosWebHost.CreateBuilder(settings);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder) =>
-        builder.ConfigureTestServices(services =>
+        builder.ConfigureTestServices(collection =>
         {
-            services.AddSingleton<TimeProvider>(Time);
-            services.AddSingleton<ILogEventSink>(Logs);
+            collection.AddSingleton<TimeProvider>(Time);
+            collection.AddSingleton<ILogEventSink>(Logs);
+            services?.Invoke(collection);
         });
 }
 

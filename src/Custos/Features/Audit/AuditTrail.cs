@@ -10,10 +10,10 @@ namespace Custos.Features.Audit;
 public interface IAuditTrail
 {
     /// <summary>Adds an entry to the current unit of work; the caller's <c>SaveChanges</c> writes both.</summary>
-    void Record(string action, string targetType, string? targetId, AuditOutcome outcome = AuditOutcome.Success, object? detail = null);
+    void Record(string action, string targetType, string? targetId, AuditOutcome outcome = AuditOutcome.Success, object? detail = null, string? purpose = null);
 
     /// <summary>Writes an entry on its own, for events with no other change (a failed sign-in, a denial).</summary>
-    Task RecordNowAsync(string action, string targetType, string? targetId, AuditOutcome outcome, object? detail, CancellationToken cancellationToken);
+    Task RecordNowAsync(string action, string targetType, string? targetId, AuditOutcome outcome, object? detail, CancellationToken cancellationToken, string? purpose = null);
 }
 
 /// <summary>Who is acting: a signed-in person, an API token, an administrator at the command line.</summary>
@@ -24,32 +24,52 @@ public interface ICurrentActor
     string Name { get; }
 
     string? ClientAddress { get; }
+
+    /// <summary>Whom the actor acts for, when a delegate acts for someone away.</summary>
+    string? ActingAs => null;
 }
 
-internal sealed class DatabaseAuditTrail(CustosDbContext db, ICurrentActor actor, TimeProvider time) : IAuditTrail
+internal sealed class DatabaseAuditTrail : IAuditTrail
 {
+    private readonly CustosDbContext db;
+    private readonly ICurrentActor actor;
+    private readonly TimeProvider time;
+
+    public DatabaseAuditTrail(CustosDbContext db, ICurrentActor actor, TimeProvider time, AuditSequencerSignal sequencer)
+    {
+        this.db = db;
+        this.actor = actor;
+        this.time = time;
+        // Once entries are committed the sequencer may integrate them.
+        db.SavedChanges += (_, _) => sequencer.Nudge();
+    }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public void Record(string action, string targetType, string? targetId, AuditOutcome outcome = AuditOutcome.Success, object? detail = null) =>
+    public void Record(string action, string targetType, string? targetId, AuditOutcome outcome = AuditOutcome.Success, object? detail = null, string? purpose = null)
+    {
         db.AuditRecords.Add(new AuditRecord
         {
-            At = time.GetUtcNow(),
+            At = Kernel.Audit.LogEntry.Truncate(time.GetUtcNow()),
             ActorId = actor.Id,
             ActorName = actor.Name,
+            ActingAs = actor.ActingAs,
             ClientAddress = actor.ClientAddress,
             Action = action,
             TargetType = targetType,
             TargetId = targetId,
+            Purpose = purpose,
             Outcome = outcome,
             Detail = detail is null ? null : JsonSerializer.Serialize(detail, Json),
         });
+    }
 
-    public async Task RecordNowAsync(string action, string targetType, string? targetId, AuditOutcome outcome, object? detail, CancellationToken cancellationToken)
+    public async Task RecordNowAsync(string action, string targetType, string? targetId, AuditOutcome outcome, object? detail, CancellationToken cancellationToken, string? purpose = null)
     {
-        Record(action, targetType, targetId, outcome, detail);
+        Record(action, targetType, targetId, outcome, detail, purpose);
         await db.SaveChangesAsync(cancellationToken);
     }
 }

@@ -128,7 +128,7 @@ public sealed class AttachmentService(CustosDbContext db, CustomerService custom
             ?? throw CustosException.NotFound("AttachmentNotFound");
         note = customers.CheckPurpose(purpose, note);
 
-        await audit.RecordNowAsync("customer.attachment.open", "customer", customer.Id.ToString(), AuditOutcome.Success, new { attachment = attachmentId, purpose, note }, ct);
+        await audit.RecordNowAsync("customer.attachment.open", "customer", customer.Id.ToString(), AuditOutcome.Success, new { attachment = attachmentId, note }, ct, purpose);
         var key = customers.OpenKey(customer);
         try
         {

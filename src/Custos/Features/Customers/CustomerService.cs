@@ -184,12 +184,12 @@ public sealed class CustomerService(
         if ((int)viewer.Clearance < protection)
         {
             await audit.RecordNowAsync("customer.reveal", "customer", customer.Id.ToString(), AuditOutcome.Denied,
-                new { field, purpose, reason = "clearance", protection, clearance = (int)viewer.Clearance }, ct);
+                new { field, reason = "clearance", protection, clearance = (int)viewer.Clearance }, ct, purpose);
             throw new CustosException(CustosError.Forbidden, "RevealNeedsGrant");
         }
 
         await audit.RecordNowAsync("customer.reveal", "customer", customer.Id.ToString(), AuditOutcome.Success,
-            new { field, purpose, note, level = (int)definition.Level, protection }, ct);
+            new { field, note, level = (int)definition.Level, protection }, ct, purpose);
         var key = OpenKey(customer);
         try
         {

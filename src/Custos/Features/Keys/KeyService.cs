@@ -51,7 +51,7 @@ public sealed class KeyService(CustosDbContext db, KeyRing ring, IAuditTrail aud
         }
 
         await RewrapAllAsync(ring.Keys.ActiveVersion, progress, ct);
-        if (await db.Customers.AnyAsync(c => c.KekVersion == version, ct))
+        if (await db.Customers.AnyAsync(c => c.KekVersion == version, ct) || await db.AuditSigningKeys.AnyAsync(k => k.KekVersion == version, ct))
         {
             throw CustosException.Conflict("KeyVersionInUse", version);
         }
@@ -64,6 +64,7 @@ public sealed class KeyService(CustosDbContext db, KeyRing ring, IAuditTrail aud
     private async Task RewrapAllAsync(int active, IProgress<(int Done, int Total)>? progress, CancellationToken ct)
     {
         await KeyRing.RewrapCheckAsync(db, ring.Keys, ct);
+        await Audit.AuditSigner.RewrapAsync(db, ring.Keys, active, ct);
         var total = await db.Customers.CountAsync(c => c.KekVersion != active, ct);
         var done = 0;
         while (true)

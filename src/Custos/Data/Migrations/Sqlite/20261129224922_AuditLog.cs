@@ -1,0 +1,134 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Custos.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class AuditLog : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "ActingAs",
+                table: "AuditRecords",
+                type: "TEXT",
+                maxLength: 64,
+                nullable: true);
+
+            migrationBuilder.AddColumn<byte[]>(
+                name: "LeafHash",
+                table: "AuditRecords",
+                type: "BLOB",
+                maxLength: 32,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Purpose",
+                table: "AuditRecords",
+                type: "TEXT",
+                maxLength: 64,
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "Sequence",
+                table: "AuditRecords",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "AuditCheckpoints",
+                columns: table => new
+                {
+                    Size = table.Column<long>(type: "INTEGER", nullable: false),
+                    Origin = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Root = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    KeyId = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Signature = table.Column<byte[]>(type: "BLOB", maxLength: 80, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditCheckpoints", x => x.Size);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AuditLogState",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false),
+                    Size = table.Column<long>(type: "INTEGER", nullable: false),
+                    Peaks = table.Column<byte[]>(type: "BLOB", maxLength: 2048, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditLogState", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AuditSigningKeys",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    PublicKey = table.Column<byte[]>(type: "BLOB", maxLength: 128, nullable: false),
+                    KekVersion = table.Column<int>(type: "INTEGER", nullable: false),
+                    WrappedPrivateKey = table.Column<byte[]>(type: "BLOB", maxLength: 128, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditSigningKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditRecords_Sequence",
+                table: "AuditRecords",
+                column: "Sequence",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditRecords_Unsequenced",
+                table: "AuditRecords",
+                column: "Id",
+                filter: "\"Sequence\" IS NULL");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "AuditCheckpoints");
+
+            migrationBuilder.DropTable(
+                name: "AuditLogState");
+
+            migrationBuilder.DropTable(
+                name: "AuditSigningKeys");
+
+            migrationBuilder.DropIndex(
+                name: "IX_AuditRecords_Sequence",
+                table: "AuditRecords");
+
+            migrationBuilder.DropIndex(
+                name: "IX_AuditRecords_Unsequenced",
+                table: "AuditRecords");
+
+            migrationBuilder.DropColumn(
+                name: "ActingAs",
+                table: "AuditRecords");
+
+            migrationBuilder.DropColumn(
+                name: "LeafHash",
+                table: "AuditRecords");
+
+            migrationBuilder.DropColumn(
+                name: "Purpose",
+                table: "AuditRecords");
+
+            migrationBuilder.DropColumn(
+                name: "Sequence",
+                table: "AuditRecords");
+        }
+    }
+}

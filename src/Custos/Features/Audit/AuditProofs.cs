@@ -1,0 +1,171 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Custos.Data;
+using Custos.Hosting;
+using Custos.Kernel.Audit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Custos.Features.Audit;
+
+/// <summary>
+/// Proofs an outside auditor checks without Custos (AUD-1); the format is described in docs/audit-proofs.md.
+/// Every proof is verified against its signed checkpoint before it is handed out.
+/// </summary>
+public sealed class AuditProofs(CustosDbContext db)
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    public async Task<InclusionProofDocument> InclusionAsync(long entry, long? size, CancellationToken ct)
+    {
+        var checkpoint = await CheckpointAsync(size, ct);
+        if (entry < 0 || entry >= checkpoint.Size)
+        {
+            throw CustosException.NotFound("AuditEntryNotCovered", entry, checkpoint.Size);
+        }
+
+        var record = await db.AuditRecords.AsNoTracking().SingleOrDefaultAsync(a => a.Sequence == entry, ct)
+            ?? throw new CustosException(CustosError.Conflict, "AuditLogDoesNotVerify");
+        var leaves = await LeavesAsync(checkpoint.Size, ct);
+        var encoded = record.ToLogEntry(entry).Encode();
+        var leaf = MerkleHash.Leaf(encoded);
+        var path = MerkleTree.InclusionProof(leaves, entry, checkpoint.Size);
+        if (!leaf.AsSpan().SequenceEqual(leaves[(int)entry]) || !MerkleTree.VerifyInclusion(entry, checkpoint.Size, leaf, path, checkpoint.Root))
+        {
+            throw new CustosException(CustosError.Conflict, "AuditLogDoesNotVerify");
+        }
+
+        return new InclusionProofDocument(
+            InclusionProofDocument.FormatName,
+            entry,
+            checkpoint.Size,
+            Convert.ToBase64String(encoded),
+            JsonDocument.Parse(encoded).RootElement.Clone(),
+            Convert.ToHexStringLower(leaf),
+            [.. path.Select(Convert.ToHexStringLower)],
+            await SignedAsync(checkpoint, ct));
+    }
+
+    public async Task<ConsistencyProofDocument> ConsistencyAsync(long from, long to, CancellationToken ct)
+    {
+        if (from <= 0 || to < from)
+        {
+            throw CustosException.Invalid("AuditConsistencyRange");
+        }
+
+        var first = await CheckpointAsync(from, ct);
+        var second = await CheckpointAsync(to, ct);
+        var leaves = await LeavesAsync(to, ct);
+        var path = MerkleTree.ConsistencyProof(leaves, from, to);
+        if (!MerkleTree.VerifyConsistency(from, to, first.Root, second.Root, path) || !MerkleTree.Root(leaves).AsSpan().SequenceEqual(second.Root))
+        {
+            throw new CustosException(CustosError.Conflict, "AuditLogDoesNotVerify");
+        }
+
+        return new ConsistencyProofDocument(
+            ConsistencyProofDocument.FormatName, from, to, [.. path.Select(Convert.ToHexStringLower)],
+            await SignedAsync(first, ct), await SignedAsync(second, ct));
+    }
+
+    /// <summary>Every signed checkpoint with its key, for keeping outside the database (anchoring).</summary>
+    public async Task<CheckpointExport> ExportAsync(long? after, CancellationToken ct)
+    {
+        var checkpoints = await db.AuditCheckpoints.AsNoTracking().Where(c => after == null || c.Size > after).OrderBy(c => c.Size).ToListAsync(ct);
+        var signed = new List<SignedCheckpoint>();
+        foreach (var c in checkpoints)
+        {
+            signed.Add(await SignedAsync(c, ct));
+        }
+
+        return new CheckpointExport(CheckpointExport.FormatName, signed);
+    }
+
+    private async Task<AuditCheckpoint> CheckpointAsync(long? size, CancellationToken ct)
+    {
+        var query = db.AuditCheckpoints.AsNoTracking();
+        var checkpoint = size is { } s
+            ? await query.SingleOrDefaultAsync(c => c.Size == s, ct)
+            : await query.OrderByDescending(c => c.Size).FirstOrDefaultAsync(ct);
+        return checkpoint ?? throw (size is null ? CustosException.NotFound("AuditNoCheckpoint") : CustosException.NotFound("AuditCheckpointNotFound", size));
+    }
+
+    private async Task<List<byte[]>> LeavesAsync(long size, CancellationToken ct)
+    {
+        var leaves = await db.AuditRecords.AsNoTracking()
+            .Where(a => a.Sequence != null && a.Sequence < size)
+            .OrderBy(a => a.Sequence)
+            .Select(a => a.LeafHash!)
+            .ToListAsync(ct);
+        return leaves.Count == size && leaves.All(l => l is { Length: MerkleHash.Size })
+            ? leaves
+            : throw new CustosException(CustosError.Conflict, "AuditLogDoesNotVerify");
+    }
+
+    private async Task<SignedCheckpoint> SignedAsync(AuditCheckpoint c, CancellationToken ct)
+    {
+        var key = await db.AuditSigningKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Id == c.KeyId, ct)
+            ?? throw new CustosException(CustosError.Conflict, "AuditLogDoesNotVerify");
+        return SignedCheckpoint.From(c, key.PublicKey);
+    }
+}
+
+/// <summary>A checkpoint as exported: its signed body and everything needed to check the signature.</summary>
+public sealed record SignedCheckpoint(string Origin, long Size, string Root, string Time, string Body, string Signature, string KeyId, string PublicKey)
+{
+    public static SignedCheckpoint From(AuditCheckpoint c, byte[] publicKey)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var checkpoint = c.ToCheckpoint();
+        return new SignedCheckpoint(c.Origin, c.Size, Convert.ToHexStringLower(c.Root),
+            c.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            checkpoint.Body(), Convert.ToBase64String(c.Signature), c.KeyId, Convert.ToBase64String(publicKey));
+    }
+
+    /// <summary>Back to a checkpoint the verifier trusts, after checking that the body says what the fields say.</summary>
+    public TrustedCheckpoint ToTrusted()
+    {
+        var lines = Body.Split('\n');
+        var root = Convert.FromHexString(Root);
+        if (lines.Length < 4 || lines[0] != Origin || lines[1] != Size.ToString(System.Globalization.CultureInfo.InvariantCulture) ||
+            lines[2] != Convert.ToBase64String(root) || !lines[3].StartsWith("time ", StringComparison.Ordinal) ||
+            !DateTimeOffset.TryParse(lines[3][5..], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
+        {
+            throw new FormatException("The checkpoint body does not match its fields.");
+        }
+
+        var checkpoint = new Checkpoint(Origin, Size, root, at);
+        return checkpoint.Body() == Body
+            ? new TrustedCheckpoint(checkpoint, Convert.FromBase64String(Signature), Convert.FromBase64String(PublicKey))
+            : throw new FormatException("The checkpoint body does not match its fields.");
+    }
+}
+
+public sealed record InclusionProofDocument(
+    string Format, long LeafIndex, long TreeSize, string Entry, JsonElement EntryJson, string LeafHash, IReadOnlyList<string> AuditPath, SignedCheckpoint Checkpoint)
+{
+    public const string FormatName = "custos-inclusion-proof/v1";
+}
+
+public sealed record ConsistencyProofDocument(
+    string Format, long FirstSize, long SecondSize, IReadOnlyList<string> ConsistencyPath, SignedCheckpoint FirstCheckpoint, SignedCheckpoint SecondCheckpoint)
+{
+    public const string FormatName = "custos-consistency-proof/v1";
+}
+
+public sealed record CheckpointExport(string Format, IReadOnlyList<SignedCheckpoint> Checkpoints)
+{
+    public const string FormatName = "custos-checkpoints/v1";
+
+    public static CheckpointExport Read(string json) =>
+        JsonSerializer.Deserialize<CheckpointExport>(json, AuditProofs.Json) is { Format: FormatName } export
+            ? export
+            : throw new FormatException("Not a Custos checkpoint export (format " + FormatName + ").");
+
+    public string ToJson() => JsonSerializer.Serialize(this, AuditProofs.Json) + "\n";
+}

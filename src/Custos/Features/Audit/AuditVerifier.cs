@@ -1,0 +1,136 @@
+using Custos.Data;
+using Custos.Kernel.Audit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Custos.Features.Audit;
+
+/// <summary>What went wrong first, in the order verification meets it.</summary>
+public enum AuditProblem
+{
+    None,
+
+    /// <summary>An entry's content no longer gives the hash recorded for it (edited, or moved to another place).</summary>
+    EntryAltered,
+
+    /// <summary>A sequence number is missing (an entry was deleted, or the rows after it were renumbered).</summary>
+    EntryMissing,
+
+    /// <summary>The entries up to a checkpoint do not give its signed root; the change lies in the range named.</summary>
+    RootMismatch,
+
+    /// <summary>A checkpoint's signature does not verify (it was replaced or edited).</summary>
+    BadSignature,
+
+    /// <summary>A checkpoint is signed by a key the log does not hold (or the auditor did not pin).</summary>
+    UnknownKey,
+
+    /// <summary>A checkpoint covers more entries than the log holds (entries were deleted from the end).</summary>
+    LogTruncated,
+}
+
+/// <summary>
+/// The outcome of recomputing the whole log (AUD-1). <see cref="FirstBadEntry"/> names the first entry that
+/// differs; when the tampering also rewrote the recorded hashes, only the signed roots can tell, and
+/// <see cref="RangeFrom"/>..<see cref="FirstBadEntry"/> is the stretch between the last good checkpoint and the bad one.
+/// </summary>
+public sealed record AuditVerification(
+    bool Ok,
+    long Entries,
+    int Checkpoints,
+    long? SignedSize,
+    long Unsequenced,
+    IReadOnlyList<string> Keys,
+    AuditProblem Problem,
+    long? FirstBadEntry,
+    long? RangeFrom,
+    long? CheckpointSize)
+{
+    /// <summary>Entries integrated after the newest checkpoint; protected by the next one.</summary>
+    public long Unsigned => Entries - (SignedSize ?? 0);
+}
+
+/// <summary>A checkpoint an auditor kept outside the database, with the key it trusts, to check the log against.</summary>
+public sealed record TrustedCheckpoint(Checkpoint Checkpoint, byte[] Signature, byte[] PublicKey);
+
+public sealed class AuditVerifier(CustosDbContext db)
+{
+    /// <summary>Recomputes every leaf and every signed root, streaming the log in sequence order.</summary>
+    public async Task<AuditVerification> VerifyAsync(IReadOnlyList<TrustedCheckpoint>? trusted, IProgress<(long Done, long Total)>? progress, CancellationToken ct)
+    {
+        var keys = await db.AuditSigningKeys.AsNoTracking().ToDictionaryAsync(k => k.Id, k => k.PublicKey, ct);
+        var stored = await db.AuditCheckpoints.AsNoTracking().OrderBy(c => c.Size).ToListAsync(ct);
+        var unsequenced = await db.AuditRecords.LongCountAsync(a => a.Sequence == null, ct);
+        var total = await db.AuditRecords.LongCountAsync(a => a.Sequence != null, ct);
+
+        // Every checkpoint to meet on the way: the stored ones with their stored keys, the auditor's with the key they pinned.
+        var checks = stored.Select(c => (Checkpoint: c.ToCheckpoint(), c.Signature, Key: keys.GetValueOrDefault(c.KeyId)))
+            .Concat((trusted ?? []).Select(t => (t.Checkpoint, t.Signature, Key: (byte[]?)t.PublicKey)))
+            .Where(c => c.Checkpoint.Size > 0)
+            .OrderBy(c => c.Checkpoint.Size)
+            .ToList();
+
+        AuditVerification Result(AuditProblem problem, long entries, long? bad = null, long? from = null, long? size = null) =>
+            new(problem == AuditProblem.None, entries, stored.Count, stored.Count > 0 ? stored[^1].Size : null, unsequenced,
+                [.. keys.Keys.Order(StringComparer.Ordinal)], problem, bad, from, size);
+
+        foreach (var check in checks)
+        {
+            if (check.Key is null)
+            {
+                return Result(AuditProblem.UnknownKey, 0, size: check.Checkpoint.Size);
+            }
+
+            if (!check.Checkpoint.Verify(check.Key, check.Signature))
+            {
+                return Result(AuditProblem.BadSignature, 0, size: check.Checkpoint.Size);
+            }
+        }
+
+        var frontier = new MerkleFrontier();
+        var next = 0;
+        long lastGood = 0;
+        var query = db.AuditRecords.AsNoTracking().Where(a => a.Sequence != null).OrderBy(a => a.Sequence).AsAsyncEnumerable();
+        await foreach (var record in query.WithCancellation(ct))
+        {
+            var sequence = frontier.Size;
+            if (record.Sequence != sequence)
+            {
+                return Result(AuditProblem.EntryMissing, sequence, bad: sequence);
+            }
+
+            var leaf = record.ToLogEntry(sequence).LeafHash();
+            if (record.LeafHash is null || !leaf.AsSpan().SequenceEqual(record.LeafHash))
+            {
+                return Result(AuditProblem.EntryAltered, sequence, bad: sequence);
+            }
+
+            frontier.Append(leaf);
+            if (next < checks.Count && checks[next].Checkpoint.Size == frontier.Size)
+            {
+                var root = frontier.Root();
+                for (; next < checks.Count && checks[next].Checkpoint.Size == frontier.Size; next++)
+                {
+                    if (!root.AsSpan().SequenceEqual(checks[next].Checkpoint.Root))
+                    {
+                        return Result(AuditProblem.RootMismatch, frontier.Size, bad: frontier.Size - 1, from: lastGood, size: frontier.Size);
+                    }
+                }
+
+                lastGood = frontier.Size;
+            }
+
+            if ((frontier.Size & 0xFFFF) == 0)
+            {
+                progress?.Report((frontier.Size, total));
+            }
+        }
+
+        progress?.Report((frontier.Size, total));
+        if (next < checks.Count)
+        {
+            return Result(AuditProblem.LogTruncated, frontier.Size, bad: frontier.Size, from: lastGood, size: checks[next].Checkpoint.Size);
+        }
+
+        return Result(AuditProblem.None, frontier.Size);
+    }
+}

@@ -1,0 +1,210 @@
+using System.Data.Common;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Custos.Data;
+using Custos.Features.Audit;
+using Custos.Features.Customers;
+using Custos.Features.People;
+using Custos.Tests.Infrastructure;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
+
+namespace Custos.Tests.Audit;
+
+/// <summary>
+/// Fail-closed auditing (AUD-1): when the audit entry cannot be written — the database refuses it, the write
+/// times out, the disk is full — the operation fails, says why, shows nothing and stores nothing.
+/// </summary>
+public abstract class AuditFailClosedTests(string provider)
+{
+    private const string Mobile = "13987654321";
+
+    /// <summary>Makes every write of an audit entry fail the way a full disk does, while switched on.</summary>
+    private sealed class DiskFull : DbCommandInterceptor
+    {
+        public volatile bool On;
+
+        private void Check(DbCommand command)
+        {
+            if (On && command.CommandText.Contains("INSERT INTO \"AuditRecords\"", StringComparison.Ordinal))
+            {
+                throw command is NpgsqlCommand
+                    ? new PostgresException("could not extend file: No space left on device", "ERROR", "ERROR", "53100")
+                    : new SqliteException("database or disk is full", 13);
+            }
+        }
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            Check(command);
+            return ValueTask.FromResult(result);
+        }
+
+        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            Check(command);
+            return ValueTask.FromResult(result);
+        }
+    }
+
+    private sealed record Scene(AuditHost Host, WebSession Web, Person Staff, Guid Customer, DiskFull DiskFull) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Web.Dispose();
+            await Host.DisposeAsync();
+        }
+    }
+
+    private async Task<Scene> SceneAsync()
+    {
+        var diskFull = new DiskFull();
+        var host = await AuditHost.StartAsync(provider,
+            services =>
+            {
+                // The context registered is the provider's own; options are per context type.
+                services.ConfigureDbContext<SqliteCustosDbContext>(o => o.AddInterceptors(diskFull));
+                services.ConfigureDbContext<PostgresCustosDbContext>(o => o.AddInterceptors(diskFull));
+            },
+            // A short command timeout, so that a write stuck behind a lock gives up within the test.
+            new() { ["Custos:CommandTimeoutSeconds"] = "3" });
+        var staff = await host.WithAsync(async s => (await s.GetRequiredService<PeopleService>().CreateAsync(
+            new NewPerson("fc.staff", "员工", null, [Roles.Staff], [Custos.Data.DatabaseInitialiser.DefaultDepartmentCode], [], Clearance.Secret, CustosApp.Password), default)).Person);
+        var web = new WebSession(host.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }));
+        await web.SignInAsync(staff.UserName!);
+        var created = await web.Client.PostAsJsonAsync("/api/v1/customers", new { grade = "Secret", values = new Dictionary<string, string> { ["name"] = "王小明", ["mobile"] = Mobile } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        return new Scene(host, web, staff, id, diskFull);
+    }
+
+    private static async Task AssertRefusedAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{response.StatusCode}: {body}");
+        Assert.Equal("AuditUnavailable", JsonDocument.Parse(body).RootElement.GetProperty("code").GetString());
+        Assert.DoesNotContain(Mobile, body, StringComparison.Ordinal);
+        Assert.DoesNotContain("8765", body, StringComparison.Ordinal);
+    }
+
+    /// <summary>Reveal, view and create are refused; nothing new is stored; the same calls work once the fault is gone.</summary>
+    private static async Task AssertFailsClosedWhileAsync(Scene scene, Func<Task<IAsyncDisposable>> fault)
+    {
+        var customersBefore = await scene.Host.DbAsync(db => db.Customers.CountAsync());
+        var entriesBefore = await scene.Host.DbAsync(db => db.AuditRecords.CountAsync());
+        await using (await fault())
+        {
+            await AssertRefusedAsync(await scene.Web.Client.PostAsJsonAsync($"/api/v1/customers/{scene.Customer}/reveal", new { field = "mobile", purpose = "follow-up" }));
+            await AssertRefusedAsync(await scene.Web.Client.GetAsync($"/api/v1/customers/{scene.Customer}"));
+            await AssertRefusedAsync(await scene.Web.Client.PostAsJsonAsync("/api/v1/customers", new { grade = "Secret", values = new Dictionary<string, string> { ["name"] = "李四" } }));
+        }
+
+        Assert.Equal(customersBefore, await scene.Host.DbAsync(db => db.Customers.CountAsync()));
+        Assert.Equal(entriesBefore, await scene.Host.DbAsync(db => db.AuditRecords.CountAsync()));
+        var revealed = await scene.Web.Client.PostAsJsonAsync($"/api/v1/customers/{scene.Customer}/reveal", new { field = "mobile", purpose = "follow-up" });
+        Assert.Equal(HttpStatusCode.OK, revealed.StatusCode);
+        Assert.Equal(entriesBefore + 1, await scene.Host.DbAsync(db => db.AuditRecords.CountAsync()));
+    }
+
+    private sealed class Undo(Func<Task> undo) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await undo();
+    }
+
+    private static async Task ExecuteAsync(AuditHost host, string sql)
+    {
+        await using DbConnection connection = host.ConnectionString is { } pg ? new NpgsqlConnection(pg) : new SqliteConnection("Data Source=" + host.SqlitePath);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
+    public async Task The_database_refusing_the_entry_refuses_the_operation()
+    {
+        await using var scene = await SceneAsync();
+        var postgres = scene.Host.ConnectionString is not null;
+        await AssertFailsClosedWhileAsync(scene, async () =>
+        {
+            await ExecuteAsync(scene.Host, postgres
+                ? """
+                  CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit store refused the entry'; END $$;
+                  CREATE TRIGGER refuse_audit BEFORE INSERT ON "AuditRecords" FOR EACH ROW EXECUTE FUNCTION refuse_audit();
+                  """
+                : """CREATE TRIGGER refuse_audit BEFORE INSERT ON "AuditRecords" BEGIN SELECT RAISE(ABORT, 'audit store refused the entry'); END;""");
+            return new Undo(() => ExecuteAsync(scene.Host, postgres
+                ? """DROP TRIGGER refuse_audit ON "AuditRecords"; DROP FUNCTION refuse_audit();"""
+                : "DROP TRIGGER refuse_audit;"));
+        });
+    }
+
+    [Fact]
+    public async Task A_full_disk_refuses_the_operation()
+    {
+        await using var scene = await SceneAsync();
+        await AssertFailsClosedWhileAsync(scene, () =>
+        {
+            scene.DiskFull.On = true;
+            return Task.FromResult<IAsyncDisposable>(new Undo(() =>
+            {
+                scene.DiskFull.On = false;
+                return Task.CompletedTask;
+            }));
+        });
+    }
+
+    [Fact]
+    public async Task A_write_that_times_out_refuses_the_reveal_and_shows_nothing()
+    {
+        await using var scene = await SceneAsync();
+        var entriesBefore = await scene.Host.DbAsync(db => db.AuditRecords.CountAsync());
+
+        // Another session holds the audit table (PostgreSQL) or the database's write lock (SQLite) for longer
+        // than the server waits.
+        await using DbConnection blocker = scene.Host.ConnectionString is { } pg ? new NpgsqlConnection(pg) : new SqliteConnection("Data Source=" + scene.Host.SqlitePath);
+        await blocker.OpenAsync();
+        await using (var command = blocker.CreateCommand())
+        {
+            command.CommandText = blocker is NpgsqlConnection ? """BEGIN; LOCK TABLE "AuditRecords" IN EXCLUSIVE MODE;""" : "BEGIN IMMEDIATE;";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        using (var scope = ActAs(scene))
+        {
+            var error = await Assert.ThrowsAsync<AuditWriteException>(() =>
+                scope.ServiceProvider.GetRequiredService<CustomerService>().RevealAsync(scene.Customer, "mobile", "follow-up", null, default));
+            Assert.DoesNotContain(Mobile, error.ToString(), StringComparison.Ordinal);
+        }
+
+        await using (var command = blocker.CreateCommand())
+        {
+            command.CommandText = "ROLLBACK;";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal(entriesBefore, await scene.Host.DbAsync(db => db.AuditRecords.CountAsync()));
+        using (var scope = ActAs(scene))
+        {
+            Assert.Equal(Mobile, await scope.ServiceProvider.GetRequiredService<CustomerService>().RevealAsync(scene.Customer, "mobile", "follow-up", null, default));
+        }
+    }
+
+    private static IServiceScope ActAs(Scene scene)
+    {
+        var scope = scene.Host.Factory.Services.CreateScope();
+        var identity = new System.Security.Claims.ClaimsIdentity("test");
+        identity.AddClaim(new(System.Security.Claims.ClaimTypes.NameIdentifier, scene.Staff.Id.ToString()));
+        scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Http.IHttpContextAccessor>().HttpContext =
+            new Microsoft.AspNetCore.Http.DefaultHttpContext { User = new(identity) };
+        return scope;
+    }
+}
+
+public sealed class SqliteAuditFailClosedTests() : AuditFailClosedTests("sqlite");
+
+public sealed class PostgresAuditFailClosedTests() : AuditFailClosedTests("postgres");
