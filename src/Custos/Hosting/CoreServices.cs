@@ -37,6 +37,7 @@ public static class CoreServices
         services.AddSingleton<Features.Keys.KeyRing>();
         services.AddScoped<IAuditTrail, DatabaseAuditTrail>();
         services.AddSingleton<AuditSequencerSignal>();
+        services.AddScoped<AuditRequestState>();
         services.AddSingleton<AuditSigner>();
         services.AddScoped<AuditSequencer>();
         services.AddScoped<AuditVerifier>();

@@ -100,6 +100,7 @@ public static class CustosWebHost
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
 
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, Features.Audit.AuditedAuthorization>();
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.Administer, p => p.RequireRole(Roles.ItAdministrator))
@@ -163,6 +164,7 @@ public static class CustosWebHost
         });
         app.UseMiddleware<MfaGate>();
         app.UseAuthorization();
+        app.UseMiddleware<Features.Audit.AuditEveryCall>();
         app.UseAntiforgery();
         app.Use((context, next) =>
         {

@@ -4,6 +4,7 @@ using Custos.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
 
@@ -89,6 +90,51 @@ public sealed partial class EndpointRulesTests(SqliteApp app) : IClassFixture<Sq
         }
 
         Assert.True(walked >= 20, $"only {walked} endpoints walked");
+    }
+
+    /// <summary>
+    /// AUD-1 as a rule: every API endpoint, called by an IT administrator and by a clerk — allowed or refused,
+    /// with sensible or nonsensical input — leaves at least one audit entry under that person.
+    /// </summary>
+    [Fact]
+    public async Task Every_api_call_by_a_signed_in_person_leaves_an_audit_entry()
+    {
+        var admin = await app.CreatePersonAsync(Features.People.Roles.ItAdministrator);
+        var adminWeb = app.Session();
+        await adminWeb.SignInAsync(admin.UserName!);
+        await adminWeb.EnrolMfaAsync();
+        var clerk = await app.CreatePersonAsync(Features.People.Roles.Staff);
+        var clerkWeb = app.Session();
+        await clerkWeb.SignInAsync(clerk.UserName!);
+
+        Task<int> EntriesOf(Guid person) => app.WithDbAsync(db => db.AuditRecords.CountAsync(a => a.ActorId == person.ToString()));
+        var walked = 0;
+        foreach (var (method, pattern, _) in Endpoints().Where(e => e.Pattern.StartsWith("/api/", StringComparison.Ordinal)))
+        {
+            foreach (var (person, web) in new[] { (admin, adminWeb), (clerk, clerkWeb) })
+            {
+                var url = RouteParameter().Replace(pattern, Guid.NewGuid().ToString());
+                using var request = new HttpRequestMessage(new HttpMethod(method), url);
+                if (method is "POST" or "PUT" or "PATCH")
+                {
+                    request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+                }
+
+                var before = await EntriesOf(person.Id);
+                var response = await web.Client.SendAsync(request);
+                Assert.True(await EntriesOf(person.Id) > before, $"{method} {url} by {person.UserName}: {(int)response.StatusCode} left no audit entry");
+                walked++;
+            }
+        }
+
+        Assert.True(walked >= 40, $"only {walked} calls walked");
+
+        // A refusal by policy is recorded as such.
+        var refused = await clerkWeb.Client.GetAsync("/api/v1/people");
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        var entry = await app.WithDbAsync(db => db.AuditRecords.Where(a => a.ActorId == clerk.Id.ToString()).OrderByDescending(a => a.Id).FirstAsync());
+        Assert.Equal("access.denied", entry.Action);
+        Assert.Equal(Features.Audit.AuditOutcome.Denied, entry.Outcome);
     }
 
     [Fact]

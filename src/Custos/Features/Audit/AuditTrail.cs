@@ -35,13 +35,21 @@ internal sealed class DatabaseAuditTrail : IAuditTrail
     private readonly ICurrentActor actor;
     private readonly TimeProvider time;
 
-    public DatabaseAuditTrail(CustosDbContext db, ICurrentActor actor, TimeProvider time, AuditSequencerSignal sequencer)
+    private int pending;
+
+    public DatabaseAuditTrail(CustosDbContext db, ICurrentActor actor, TimeProvider time, AuditSequencerSignal sequencer, AuditRequestState state)
     {
         this.db = db;
         this.actor = actor;
         this.time = time;
-        // Once entries are committed the sequencer may integrate them.
-        db.SavedChanges += (_, _) => sequencer.Nudge();
+        // Once entries are committed the sequencer may integrate them, and the request counts as recorded.
+        db.SavedChanges += (_, _) =>
+        {
+            state.Committed += pending;
+            pending = 0;
+            sequencer.Nudge();
+        };
+        db.SaveChangesFailed += (_, _) => pending = 0;
     }
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -65,6 +73,7 @@ internal sealed class DatabaseAuditTrail : IAuditTrail
             Outcome = outcome,
             Detail = detail is null ? null : JsonSerializer.Serialize(detail, Json),
         });
+        pending++;
     }
 
     public async Task RecordNowAsync(string action, string targetType, string? targetId, AuditOutcome outcome, object? detail, CancellationToken cancellationToken, string? purpose = null)
@@ -72,6 +81,12 @@ internal sealed class DatabaseAuditTrail : IAuditTrail
         Record(action, targetType, targetId, outcome, detail, purpose);
         await db.SaveChangesAsync(cancellationToken);
     }
+}
+
+/// <summary>How many audit entries the current request (scope) has committed.</summary>
+public sealed class AuditRequestState
+{
+    public int Committed { get; set; }
 }
 
 /// <summary>The actor of a command-line invocation (<c>--as USER</c>), or the system itself.</summary>
