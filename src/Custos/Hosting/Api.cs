@@ -20,5 +20,6 @@ internal static class Api
         OrganisationApi.Map(v1);
         ApiTokensApi.Map(v1);
         Features.Customers.CustomersApi.Map(v1);
+        Features.Audit.AuditApi.Map(v1);
     }
 }

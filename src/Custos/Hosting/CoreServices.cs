@@ -42,6 +42,7 @@ public static class CoreServices
         services.AddScoped<AuditSequencer>();
         services.AddScoped<AuditVerifier>();
         services.AddScoped<AuditProofs>();
+        services.AddScoped<AuditSearch>();
         services.AddScoped<DatabaseInitialiser>();
         services.AddScoped<PeopleService>();
         services.AddScoped<OrganisationService>();

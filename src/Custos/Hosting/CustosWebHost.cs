@@ -104,7 +104,8 @@ public static class CustosWebHost
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.Administer, p => p.RequireRole(Roles.ItAdministrator))
-            .AddPolicy(Policies.Metrics, p => p.RequireRole(Roles.ItAdministrator, Roles.MetricsReader));
+            .AddPolicy(Policies.Metrics, p => p.RequireRole(Roles.ItAdministrator, Roles.MetricsReader))
+            .AddPolicy(Policies.Audit, p => p.RequireRole(Roles.Auditor, Roles.ComplianceOfficer));
 
         services.AddAntiforgery(o =>
         {
@@ -195,4 +196,7 @@ public static class Policies
 {
     public const string Administer = "administer";
     public const string Metrics = "metrics";
+
+    /// <summary>Reading the audit log (AUD-2): auditors and the compliance officer.</summary>
+    public const string Audit = "audit";
 }

@@ -266,10 +266,19 @@ public sealed class CliTests : IDisposable
         Assert.Equal(1, noProof.ExitCode);
         Assert.Contains("does not agree", noProof.Error, StringComparison.Ordinal);
 
-        // Staff may not examine the log.
+        // Staff may not examine the log; an auditor searches and exports it.
         var staff = await RunAsync("audit", "verify", "--as", "zhao.li");
         Assert.Equal(1, staff.ExitCode);
         Assert.Contains("may not run this command", staff.Error, StringComparison.Ordinal);
+        Assert.Equal(0, (await RunAsync("user", "add", "qian.shen", "--name", "钱审", "--role", "auditor")).ExitCode);
+        var search = await RunAsync("audit", "search", "--action", "person.", "--as", "qian.shen");
+        Assert.True(search.ExitCode == 0, search.Error);
+        Assert.Matches(@"[1-9]\d* entries\.", search.Out);
+        var csv = Path.Combine(dataDir, "audit.csv");
+        var exported = await RunAsync("audit", "search", "--action", "person.create", "--csv", csv, "--as", "qian.shen");
+        Assert.True(exported.ExitCode == 0, exported.Error);
+        Assert.Equal(4, (await File.ReadAllLinesAsync(csv)).Length); // header, the administrator, zhao.li, qian.shen
+        Assert.Equal(1, (await RunAsync("audit", "search", "--as", "admin")).ExitCode);
     }
 
     public void Dispose() => Infrastructure.TestPaths.Delete(dataDir);

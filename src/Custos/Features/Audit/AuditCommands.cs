@@ -15,6 +15,9 @@ internal static class AuditCommands
     /// <summary>Who may examine the log: auditors, the compliance officer and IT administrators.</summary>
     public static readonly string[] AuditRoles = [Roles.Auditor, Roles.ComplianceOfficer, Roles.ItAdministrator];
 
+    /// <summary>Who may read what people did (AUD-2): auditors and the compliance officer, not the administrators they audit.</summary>
+    public static readonly string[] SearchRoles = [Roles.Auditor, Roles.ComplianceOfficer];
+
     public static Command Create()
     {
         var pinned = new Option<FileInfo?>("--checkpoints") { Description = "A checkpoint export kept outside the database (custos audit checkpoints --out); the log must agree with it and its keys" };
@@ -84,7 +87,41 @@ internal static class AuditCommands
             AnsiConsole.MarkupLine(Markup.Escape(text["Audit.Sequenced", n]));
         }, ct));
 
-        return new Command("audit", "The tamper-evident audit log: verify it, export proofs and checkpoints") { verify, proof, consistency, checkpoints, sequence };
+        var person = new Option<string?>("--person") { Description = "User name or id of the person who acted" };
+        var customer = new Option<Guid?>("--customer") { Description = "Customer id" };
+        var action = new Option<string?>("--action") { Description = "Action, exact (customer.reveal) or a prefix ending in '.' (customer.)" };
+        var outcome = new Option<AuditOutcome?>("--outcome") { Description = "Success, Denied or Failed" };
+        var since = new Option<DateTimeOffset?>("--from") { Description = "From this time (ISO 8601)" };
+        var until = new Option<DateTimeOffset?>("--to") { Description = "Before this time (ISO 8601)" };
+        var csv = new Option<FileInfo?>("--csv") { Description = "Export every matching entry to this CSV file (recorded)" };
+        var search = new Command("search", "Search the audit log; with --csv, export the result") { person, customer, action, outcome, since, until, csv };
+        search.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
+        {
+            var query = new AuditQuery(parse.GetValue(person), parse.GetValue(customer), parse.GetValue(action), parse.GetValue(outcome), parse.GetValue(since), parse.GetValue(until));
+            var auditSearch = services.GetRequiredService<AuditSearch>();
+            if (parse.GetValue(csv) is { } file)
+            {
+                await using var writer = new StreamWriter(file.FullName, append: false, Web.CsvText.Encoding);
+                await writer.WriteAsync(Web.CsvText.Line(AuditApi.Header));
+                var rows = await auditSearch.ExportAsync(query, e => writer.WriteAsync(Web.CsvText.Line(AuditApi.Row(e))), token);
+                AnsiConsole.MarkupLine(Markup.Escape(text["Audit.Exported", rows, file.FullName]));
+                return;
+            }
+
+            var page = await auditSearch.SearchAsync(query, 1, AuditSearch.MaxPageSize, token);
+            var table = new Table().AddColumn(text["AuditLog.Time"]).AddColumn(text["AuditLog.Person"]).AddColumn(text["AuditLog.Action"])
+                .AddColumn(text["AuditLog.Target"]).AddColumn(text["AuditLog.Purpose"]).AddColumn(text["AuditLog.Outcome"]);
+            foreach (var e in page.Items)
+            {
+                table.AddRow(e.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), Markup.Escape(e.ActorName), Markup.Escape(e.Action),
+                    Markup.Escape($"{e.TargetType} {e.TargetId}"), Markup.Escape(e.Purpose ?? ""), Markup.Escape(text["AuditOutcome." + e.Outcome]));
+            }
+
+            Cli.Write(table);
+            AnsiConsole.MarkupLine(Markup.Escape(text["AuditLog.Found", page.Total]));
+        }, ct, allowedRoles: SearchRoles));
+
+        return new Command("audit", "The tamper-evident audit log: verify it, export proofs and checkpoints, search it") { verify, proof, consistency, checkpoints, sequence, search };
     }
 
     private static Task<int> Run(ParseResult parse, Func<IServiceProvider, IStringLocalizer<Strings>, CancellationToken, Task> action, CancellationToken ct) =>

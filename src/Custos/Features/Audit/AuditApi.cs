@@ -1,0 +1,67 @@
+using System.Globalization;
+using Custos.Hosting;
+using Custos.Web;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Custos.Features.Audit;
+
+/// <summary>The auditor's API (AUD-2): search, who saw a customer, what a person saw, and CSV export. Auditors and the compliance officer only.</summary>
+internal static class AuditApi
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        var audit = api.MapGroup("/audit").RequireAuthorization(Policies.Audit).WithTags("Audit");
+
+        audit.MapGet("/entries", async (string? person, Guid? customer, string? action, AuditOutcome? outcome, DateTimeOffset? from, DateTimeOffset? to,
+                int? page, int? pageSize, AuditSearch search, CancellationToken ct) =>
+                TypedResults.Ok(await search.SearchAsync(new AuditQuery(person, customer, action, outcome, from, to), page ?? 1, pageSize ?? 50, ct)))
+            .WithName("SearchAuditEntries").WithSummary("Search the audit log by person, customer, action (exact, or a prefix ending in '.'), outcome and time");
+
+        audit.MapGet("/entries.csv", async (string? person, Guid? customer, string? action, AuditOutcome? outcome, DateTimeOffset? from, DateTimeOffset? to,
+                HttpContext http, AuditSearch search, CancellationToken ct) =>
+            {
+                var query = new AuditQuery(person, customer, action, outcome, from, to);
+                http.Response.ContentType = "text/csv; charset=utf-8";
+                http.Response.Headers.ContentDisposition = "attachment; filename=\"custos-audit.csv\"";
+                http.Response.Headers.CacheControl = "no-store";
+                await using var writer = new StreamWriter(http.Response.Body, CsvText.Encoding, bufferSize: 65536);
+                var headerWritten = false;
+                await search.ExportAsync(query, async e =>
+                {
+                    if (!headerWritten)
+                    {
+                        await writer.WriteAsync(CsvText.Line(Header));
+                        headerWritten = true;
+                    }
+
+                    await writer.WriteAsync(CsvText.Line(Row(e)));
+                }, ct);
+                if (!headerWritten)
+                {
+                    await writer.WriteAsync(CsvText.Line(Header));
+                }
+
+                return Results.Empty;
+            })
+            .WithName("ExportAuditEntries").WithSummary("Export the matching entries as CSV (recorded, at most 100,000 rows)")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+
+        audit.MapGet("/customers/{id:guid}/viewers", async Task<Ok<IReadOnlyList<AccessSummary>>> (Guid id, AuditSearch search, CancellationToken ct) =>
+                TypedResults.Ok(await search.WhoSawAsync(id, ct)))
+            .WithName("CustomerViewers").WithSummary("Everyone who viewed, revealed, changed or was refused a customer");
+
+        audit.MapGet("/people/{person}/seen", async Task<Ok<IReadOnlyList<AccessSummary>>> (string person, AuditSearch search, CancellationToken ct) =>
+                TypedResults.Ok(await search.WhatSawAsync(person, ct)))
+            .WithName("PersonSeen").WithSummary("Every customer a person viewed, revealed or changed (by user name or id)");
+    }
+
+    public static readonly string[] Header =
+        ["id", "sequence", "time_utc", "actor_id", "actor", "client", "action", "target_type", "target", "purpose", "outcome", "detail"];
+
+    public static string?[] Row(AuditEntryView e) =>
+    [
+        e.Id.ToString(CultureInfo.InvariantCulture), e.Sequence?.ToString(CultureInfo.InvariantCulture),
+        e.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture), e.ActorId, e.ActorName, e.ClientAddress,
+        e.Action, e.TargetType, e.TargetId, e.Purpose, AuditRecord.OutcomeName(e.Outcome), e.Detail,
+    ];
+}
