@@ -35,6 +35,8 @@ public abstract class CustosDbContext(DbContextOptions options)
 
     public DbSet<AuditLogState> AuditLogState => Set<AuditLogState>();
 
+    public DbSet<AuditForwardCursor> AuditForwardCursors => Set<AuditForwardCursor>();
+
     public DbSet<Customer> Customers => Set<Customer>();
 
     public DbSet<CustomerValue> CustomerValues => Set<CustomerValue>();
@@ -136,6 +138,13 @@ public abstract class CustosDbContext(DbContextOptions options)
             e.Property(k => k.Id).HasMaxLength(16);
             e.Property(k => k.PublicKey).HasMaxLength(128);
             e.Property(k => k.WrappedPrivateKey).HasMaxLength(128);
+        });
+
+        builder.Entity<AuditForwardCursor>(e =>
+        {
+            e.HasKey(c => c.Destination);
+            e.Property(c => c.Destination).HasMaxLength(16);
+            e.Property(c => c.LastError).HasMaxLength(500);
         });
 
         builder.Entity<AuditLogState>(e =>

@@ -43,6 +43,7 @@ public static class CoreServices
         services.AddScoped<AuditVerifier>();
         services.AddScoped<AuditProofs>();
         services.AddScoped<AuditSearch>();
+        services.AddScoped<AuditForwarder>();
         services.AddScoped<DatabaseInitialiser>();
         services.AddScoped<PeopleService>();
         services.AddScoped<OrganisationService>();

@@ -111,6 +111,21 @@ public sealed class AuditSettings
 
     /// <summary>Entries integrated per sequencer transaction.</summary>
     public int SequencerBatch { get; set; } = 5000;
+
+    /// <summary>Copies of every entry for an outside collector.</summary>
+    public AuditForwardSettings Forward { get; set; } = new();
+}
+
+public sealed class AuditForwardSettings
+{
+    /// <summary>Append every entry as one JSON line to this file.</summary>
+    public string? JsonLinesPath { get; set; }
+
+    /// <summary>Send every entry to this syslog collector (RFC 5424 over TCP, octet-counted framing), as <c>host:port</c>.</summary>
+    public string? Syslog { get; set; }
+
+    /// <summary>The APP-NAME of syslog messages.</summary>
+    public string AppName { get; set; } = "custos";
 }
 
 public sealed class SecuritySettings

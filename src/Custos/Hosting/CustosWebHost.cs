@@ -56,6 +56,7 @@ public static class CustosWebHost
         services.AddSingleton<StartupReport>();
         services.AddHostedService<StartupInitialisation>();
         services.AddHostedService<Features.Audit.AuditSequencerService>();
+        services.AddHostedService<Features.Audit.AuditForwardingService>();
         services.AddSingleton<Features.Imports.ImportJobs>();
         services.AddCustosCore(settings);
         services.AddHttpContextAccessor();

@@ -13,6 +13,11 @@ internal sealed class StartupInitialisation(IServiceProvider services, CustosSet
     {
         await using var scope = services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<Kernel.Classification.FieldCatalogue>(); // a bad classification setting stops start-up
+        foreach (var destination in Features.Audit.AuditForwarder.Destinations(settings)) // so does a bad forwarding setting
+        {
+            await destination.DisposeAsync();
+        }
+
         var initialiser = scope.ServiceProvider.GetRequiredService<DatabaseInitialiser>();
         var result = await initialiser.InitialiseAsync(migrate: false, cancellationToken);
         if (result.InitialAdminPasswordFile is not null)

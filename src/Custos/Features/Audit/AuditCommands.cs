@@ -121,7 +121,56 @@ internal static class AuditCommands
             AnsiConsole.MarkupLine(Markup.Escape(text["AuditLog.Found", page.Total]));
         }, ct, allowedRoles: SearchRoles));
 
-        return new Command("audit", "The tamper-evident audit log: verify it, export proofs and checkpoints, search it") { verify, proof, consistency, checkpoints, sequence, search };
+        var forward = new Command("forward", "Deliver entries waiting for the configured collectors (JSON lines, syslog) now, and show each one's backlog");
+        forward.SetAction((parse, ct) => Run(parse, async (services, text, token) =>
+        {
+            var settings = services.GetRequiredService<CustosSettings>();
+            var destinations = AuditForwarder.Destinations(settings);
+            if (destinations.Count == 0)
+            {
+                AnsiConsole.MarkupLine(Markup.Escape(text["Audit.Forward.None"]));
+                return;
+            }
+
+            var forwarder = services.GetRequiredService<AuditForwarder>();
+            var failed = false;
+            foreach (var destination in destinations)
+            {
+                try
+                {
+                    while (await forwarder.ForwardOnceAsync(destination, token) > 0)
+                    {
+                    }
+                }
+                catch (AuditForwardException)
+                {
+                    failed = true;
+                }
+                finally
+                {
+                    await destination.DisposeAsync();
+                }
+            }
+
+            var table = new Table().AddColumn(text["Audit.Forward.Destination"]).AddColumn(text["Audit.Forward.Delivered"])
+                .AddColumn(text["Audit.Forward.Backlog"]).AddColumn(text["Audit.Forward.LastError"]);
+            foreach (var s in await forwarder.StatusAsync(destinations, token))
+            {
+                table.AddRow(Markup.Escape($"{s.Destination} {s.Target}"), s.Delivered.ToString(CultureInfo.InvariantCulture),
+                    s.Backlog.ToString(CultureInfo.InvariantCulture), Markup.Escape(s.LastError ?? "—"));
+            }
+
+            Cli.Write(table);
+            if (failed)
+            {
+                throw new Cli.CommandFailedException();
+            }
+        }, ct));
+
+        return new Command("audit", "The tamper-evident audit log: verify it, export proofs and checkpoints, search it, forward it")
+        {
+            verify, proof, consistency, checkpoints, sequence, search, forward,
+        };
     }
 
     private static Task<int> Run(ParseResult parse, Func<IServiceProvider, IStringLocalizer<Strings>, CancellationToken, Task> action, CancellationToken ct) =>

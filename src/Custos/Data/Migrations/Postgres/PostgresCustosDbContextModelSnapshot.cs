@@ -102,6 +102,30 @@ namespace Custos.Data.Migrations.Postgres
                     b.ToTable("AuditCheckpoints");
                 });
 
+            modelBuilder.Entity("Custos.Features.Audit.AuditForwardCursor", b =>
+                {
+                    b.Property<string>("Destination")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<DateTimeOffset?>("LastErrorAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Next")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Destination");
+
+                    b.ToTable("AuditForwardCursors");
+                });
+
             modelBuilder.Entity("Custos.Features.Audit.AuditLogState", b =>
                 {
                     b.Property<int>("Id")

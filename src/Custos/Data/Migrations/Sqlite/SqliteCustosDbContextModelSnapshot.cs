@@ -97,6 +97,30 @@ namespace Custos.Data.Migrations.Sqlite
                     b.ToTable("AuditCheckpoints");
                 });
 
+            modelBuilder.Entity("Custos.Features.Audit.AuditForwardCursor", b =>
+                {
+                    b.Property<string>("Destination")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastErrorAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Next")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Destination");
+
+                    b.ToTable("AuditForwardCursors");
+                });
+
             modelBuilder.Entity("Custos.Features.Audit.AuditLogState", b =>
                 {
                     b.Property<int>("Id")

@@ -1,0 +1,340 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+using Custos.Data;
+using Custos.Hosting;
+using Microsoft.EntityFrameworkCore;
+
+namespace Custos.Features.Audit;
+
+/// <summary>How far a destination has received the log, and its last failure.</summary>
+public sealed class AuditForwardCursor
+{
+    /// <summary><c>jsonl</c> or <c>syslog</c>.</summary>
+    public string Destination { get; set; } = "";
+
+    /// <summary>Entries with a sequence number below this have been delivered.</summary>
+    public long Next { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public string? LastError { get; set; }
+
+    public DateTimeOffset? LastErrorAt { get; set; }
+}
+
+public sealed record ForwardStatus(string Destination, string Target, long Delivered, long Backlog, string? LastError, DateTimeOffset? LastErrorAt);
+
+/// <summary>A place entries are copied to. Delivery is at least once: after a crash the last batch may come again.</summary>
+public interface IAuditDestination : IAsyncDisposable
+{
+    string Name { get; }
+
+    /// <summary>Where, for status output (never a secret).</summary>
+    string Target { get; }
+
+    Task SendAsync(IReadOnlyList<(long Sequence, AuditRecord Record, byte[] Entry)> batch, CancellationToken ct);
+}
+
+/// <summary>One JSON line per entry — the entry exactly as hashed into the log — appended and flushed to disk.</summary>
+public sealed class JsonLinesDestination(string path) : IAuditDestination
+{
+    public string Name => "jsonl";
+
+    public string Target => path;
+
+    public async Task SendAsync(IReadOnlyList<(long Sequence, AuditRecord Record, byte[] Entry)> batch, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        await using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 65536, FileOptions.Asynchronous);
+        foreach (var (_, _, entry) in batch)
+        {
+            await file.WriteAsync(entry, ct);
+            file.WriteByte((byte)'\n');
+        }
+
+        await file.FlushAsync(ct);
+        file.Flush(flushToDisk: true);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
+/// <summary>
+/// Syslog (RFC 5424) over TCP with octet-counting framing (RFC 6587): facility log audit (13), severity
+/// informational, or warning for denied and failed operations; MSGID the action; <c>[meta sequenceId]</c> the
+/// entry's place in the log plus one; MSG the entry's JSON after a UTF-8 byte-order mark.
+/// </summary>
+public sealed class SyslogDestination(string host, int port, string appName) : IAuditDestination
+{
+    private TcpClient? client;
+    private NetworkStream? stream;
+
+    public string Name => "syslog";
+
+    public string Target => $"{host}:{port}";
+
+    public async Task SendAsync(IReadOnlyList<(long Sequence, AuditRecord Record, byte[] Entry)> batch, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        try
+        {
+            if (stream is null)
+            {
+                client = new TcpClient { NoDelay = true };
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(TimeSpan.FromSeconds(10));
+                await client.ConnectAsync(host, port, timeout.Token);
+                stream = client.GetStream();
+            }
+
+            var buffer = new MemoryStream();
+            foreach (var item in batch)
+            {
+                var message = Format(item.Sequence, item.Record, item.Entry, appName);
+                var frame = Encoding.ASCII.GetBytes(message.Length.ToString(CultureInfo.InvariantCulture) + " ");
+                buffer.Write(frame);
+                buffer.Write(message);
+            }
+
+            await stream.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), ct);
+            await stream.FlushAsync(ct);
+        }
+        catch
+        {
+            // A broken connection is opened again on the next attempt.
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    public static byte[] Format(long sequence, AuditRecord record, byte[] entry, string appName)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(entry);
+        var severity = record.Outcome == AuditOutcome.Success ? 6 : 4;
+        var header = string.Create(CultureInfo.InvariantCulture,
+            $"<{13 * 8 + severity}>1 {record.At.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {Token(System.Net.Dns.GetHostName(), 255)} {Token(appName, 48)} - {Token(record.Action, 32)} [meta sequenceId=\"{(sequence % int.MaxValue) + 1}\"] ");
+        return [.. Encoding.ASCII.GetBytes(header), 0xEF, 0xBB, 0xBF, .. entry];
+    }
+
+    /// <summary>A header field: printable US-ASCII without spaces, at most <paramref name="max"/> characters, or "-".</summary>
+    private static string Token(string value, int max)
+    {
+        var clean = new string([.. value.Where(c => c is > (char)32 and < (char)127).Take(max)]);
+        return clean.Length == 0 ? "-" : clean;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (stream is not null)
+        {
+            await stream.DisposeAsync();
+        }
+
+        client?.Dispose();
+        stream = null;
+        client = null;
+    }
+}
+
+/// <summary>
+/// Copies every sequenced entry, in order, to the configured destinations (AUD-1: a copy outside the
+/// database). Each destination has a cursor in the database, advanced only after a batch was delivered;
+/// failures are kept on the cursor and retried, and the backlog is visible (<c>custos audit forward</c>,
+/// <c>/metrics</c>).
+/// </summary>
+public sealed class AuditForwarder(CustosDbContext db, TimeProvider time)
+{
+    public const int Batch = 500;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> Local = new();
+
+    /// <summary>
+    /// Delivers up to one batch to <paramref name="destination"/>; returns how many entries went, or -1 when
+    /// another process is delivering to it. One deliverer per destination: a process-wide lock, and on
+    /// PostgreSQL an advisory lock held by the transaction that reads, sends and moves the cursor.
+    /// </summary>
+    public async Task<int> ForwardOnceAsync(IAuditDestination destination, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var gate = Local.GetOrAdd(destination.Name, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        try
+        {
+            await using var transaction = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(ct) : null;
+            if (transaction is not null && !await TryLockAsync(destination.Name, ct))
+            {
+                return -1;
+            }
+
+            var count = await DeliverAsync(destination, ct);
+            if (transaction is not null)
+            {
+                await transaction.CommitAsync(ct);
+            }
+
+            return count;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<bool> TryLockAsync(string destination, CancellationToken ct)
+    {
+        var key = AuditSequencer.LeaderLock + 1 + (destination == "syslog" ? 1 : 0);
+        var locked = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({key}) AS \"Value\"").SingleAsync(ct);
+        return locked;
+    }
+
+    private async Task<int> DeliverAsync(IAuditDestination destination, CancellationToken ct)
+    {
+        var cursor = await db.AuditForwardCursors.SingleOrDefaultAsync(c => c.Destination == destination.Name, ct);
+        if (cursor is null)
+        {
+            cursor = new AuditForwardCursor { Destination = destination.Name, Next = 0, UpdatedAt = time.GetUtcNow() };
+            db.Add(cursor);
+        }
+
+        var next = cursor.Next;
+        var records = await db.AuditRecords.AsNoTracking().Where(a => a.Sequence >= next).OrderBy(a => a.Sequence).Take(Batch).ToListAsync(ct);
+        if (records.Count == 0)
+        {
+            await db.SaveChangesAsync(ct);
+            return 0;
+        }
+
+        var batch = records.Select(r => (r.Sequence!.Value, r, r.ToLogEntry(r.Sequence.Value).Encode())).ToList();
+        try
+        {
+            await destination.SendAsync(batch, ct);
+        }
+        catch (Exception e) when (e is IOException or SocketException or UnauthorizedAccessException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            var message = e.GetType().Name + ": " + e.Message;
+            cursor.LastError = message.Length > 500 ? message[..500] : message;
+            cursor.LastErrorAt = time.GetUtcNow();
+            await db.SaveChangesAsync(ct);
+            if (db.Database.CurrentTransaction is { } open)
+            {
+                await open.CommitAsync(ct);
+            }
+
+            throw new AuditForwardException(destination.Name, e);
+        }
+
+        cursor.Next = records[^1].Sequence!.Value + 1;
+        cursor.UpdatedAt = time.GetUtcNow();
+        cursor.LastError = null;
+        cursor.LastErrorAt = null;
+        await db.SaveChangesAsync(ct);
+        return records.Count;
+    }
+
+    public async Task<IReadOnlyList<ForwardStatus>> StatusAsync(IEnumerable<IAuditDestination> destinations, CancellationToken ct)
+    {
+        var size = await db.AuditLogState.Where(s => s.Id == 1).Select(s => (long?)s.Size).SingleOrDefaultAsync(ct) ?? 0;
+        var cursors = await db.AuditForwardCursors.AsNoTracking().ToDictionaryAsync(c => c.Destination, ct);
+        return [.. destinations.Select(d =>
+        {
+            var c = cursors.GetValueOrDefault(d.Name);
+            var delivered = c?.Next ?? 0;
+            return new ForwardStatus(d.Name, d.Target, delivered, Math.Max(0, size - delivered), c?.LastError, c?.LastErrorAt);
+        })];
+    }
+
+    /// <summary>The destinations the settings name.</summary>
+    public static IReadOnlyList<IAuditDestination> Destinations(CustosSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var forward = settings.Audit.Forward;
+        var list = new List<IAuditDestination>();
+        if (!string.IsNullOrWhiteSpace(forward.JsonLinesPath))
+        {
+            list.Add(new JsonLinesDestination(forward.JsonLinesPath));
+        }
+
+        if (!string.IsNullOrWhiteSpace(forward.Syslog))
+        {
+            var colon = forward.Syslog.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(forward.Syslog[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+            {
+                throw new Classification.SettingsException("Custos:Audit:Forward:Syslog must be host:port, e.g. siem.example.com:6514.");
+            }
+
+            list.Add(new SyslogDestination(forward.Syslog[..colon], port, forward.AppName));
+        }
+
+        return list;
+    }
+}
+
+public sealed class AuditForwardException(string destination, Exception cause)
+    : Exception($"Audit entries could not be delivered to {destination}.", cause);
+
+/// <summary>Runs the forwarder in the server: catches up after each sequencing, retries a failing destination with growing pauses.</summary>
+internal sealed partial class AuditForwardingService(IServiceScopeFactory scopes, CustosSettings settings, TimeProvider time, StartupReport startup, ILogger<AuditForwardingService> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var destinations = AuditForwarder.Destinations(settings);
+        if (destinations.Count == 0)
+        {
+            return;
+        }
+
+        var pause = new Dictionary<string, (int Failures, DateTimeOffset Until)>();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), time, stoppingToken);
+                if (!startup.Ready)
+                {
+                    continue;
+                }
+
+                foreach (var destination in destinations)
+                {
+                    if (pause.TryGetValue(destination.Name, out var p) && time.GetUtcNow() < p.Until)
+                    {
+                        continue;
+                    }
+
+                    try
+                    {
+                        await using var scope = scopes.CreateAsyncScope();
+                        var forwarder = scope.ServiceProvider.GetRequiredService<AuditForwarder>();
+                        while (await forwarder.ForwardOnceAsync(destination, stoppingToken) == AuditForwarder.Batch)
+                        {
+                        }
+
+                        pause.Remove(destination.Name);
+                    }
+                    catch (Exception e) when (e is AuditForwardException or System.Data.Common.DbException or DbUpdateException)
+                    {
+                        var failures = pause.TryGetValue(destination.Name, out var before) ? before.Failures + 1 : 1;
+                        pause[destination.Name] = (failures, time.GetUtcNow().AddSeconds(Math.Min(60, 1 << Math.Min(failures, 6))));
+                        LogFailed(log, destination.Name, destination.Target, e.InnerException?.GetType().Name ?? e.GetType().Name, failures);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            foreach (var d in destinations)
+            {
+                await d.DisposeAsync();
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Audit entries could not be forwarded to {Destination} ({Target}): {Error}, {Failures} in a row; retrying")]
+    private static partial void LogFailed(ILogger logger, string destination, string target, string error, int failures);
+}
