@@ -37,6 +37,8 @@ public abstract class CustosDbContext(DbContextOptions options)
 
     public DbSet<AuditForwardCursor> AuditForwardCursors => Set<AuditForwardCursor>();
 
+    public DbSet<AuditAlert> AuditAlerts => Set<AuditAlert>();
+
     public DbSet<Customer> Customers => Set<Customer>();
 
     public DbSet<CustomerValue> CustomerValues => Set<CustomerValue>();
@@ -145,6 +147,19 @@ public abstract class CustosDbContext(DbContextOptions options)
             e.HasKey(c => c.Destination);
             e.Property(c => c.Destination).HasMaxLength(16);
             e.Property(c => c.LastError).HasMaxLength(500);
+        });
+
+        builder.Entity<AuditAlert>(e =>
+        {
+            e.Property(a => a.Rule).HasMaxLength(32);
+            e.Property(a => a.Severity).HasConversion<string>().HasMaxLength(16);
+            e.Property(a => a.PersonId).HasMaxLength(64);
+            e.Property(a => a.PersonName).HasMaxLength(256);
+            e.Property(a => a.Detail).HasMaxLength(1000);
+            e.Property(a => a.HandledBy).HasMaxLength(256);
+            e.Property(a => a.Note).HasMaxLength(500);
+            e.HasIndex(a => new { a.Rule, a.PersonId, a.RaisedAt });
+            e.HasIndex(a => a.HandledAt);
         });
 
         builder.Entity<AuditLogState>(e =>

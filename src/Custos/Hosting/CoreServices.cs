@@ -44,6 +44,8 @@ public static class CoreServices
         services.AddScoped<AuditProofs>();
         services.AddScoped<AuditSearch>();
         services.AddScoped<AuditForwarder>();
+        services.AddScoped<AuditAlertRules>();
+        services.AddScoped<AuditAlertService>();
         services.AddScoped<DatabaseInitialiser>();
         services.AddScoped<PeopleService>();
         services.AddScoped<OrganisationService>();

@@ -114,6 +114,34 @@ public sealed class AuditSettings
 
     /// <summary>Copies of every entry for an outside collector.</summary>
     public AuditForwardSettings Forward { get; set; } = new();
+
+    /// <summary>Rules over the entry stream that raise alerts for the compliance officer.</summary>
+    public AuditAlertSettings Alerts { get; set; } = new();
+}
+
+public sealed class AuditAlertSettings
+{
+    /// <summary>More reveals (values and attachments) by one person within an hour raise an alert.</summary>
+    public int RevealsPerHour { get; set; } = 30;
+
+    /// <summary>More customer list and search pages by one person within an hour raise an alert.</summary>
+    public int ListsPerHour { get; set; } = 200;
+
+    /// <summary>More refused attempts by one person within an hour raise an alert.</summary>
+    public int DeniedPerHour { get; set; } = 10;
+
+    /// <summary>Working hours, local time of <see cref="UtcOffsetHours"/>; customer access outside them raises an alert.</summary>
+    public int WorkdayStartHour { get; set; } = 7;
+
+    public int WorkdayEndHour { get; set; } = 21;
+
+    public double UtcOffsetHours { get; set; } = 8;
+
+    /// <summary>Customers with this tag are decoys (honeytokens) that nobody should ever open.</summary>
+    public string DecoyTag { get; set; } = "decoy";
+
+    /// <summary>Rules whose alert also suspends the person at once.</summary>
+    public List<string> SuspendOn { get; set; } = ["decoy"];
 }
 
 public sealed class AuditForwardSettings

@@ -57,6 +57,7 @@ public static class CustosWebHost
         services.AddHostedService<StartupInitialisation>();
         services.AddHostedService<Features.Audit.AuditSequencerService>();
         services.AddHostedService<Features.Audit.AuditForwardingService>();
+        services.AddHostedService<Features.Audit.AuditAlertWorker>();
         services.AddSingleton<Features.Imports.ImportJobs>();
         services.AddCustosCore(settings);
         services.AddHttpContextAccessor();

@@ -1,0 +1,301 @@
+using Custos.Data;
+using Custos.Features.Customers;
+using Custos.Features.People;
+using Custos.Hosting;
+using Microsoft.EntityFrameworkCore;
+
+namespace Custos.Features.Audit;
+
+public enum AlertSeverity
+{
+    Medium = 1,
+    High = 2,
+    Critical = 3,
+}
+
+/// <summary>Something in the log the compliance officer should look at (AUD-1 monitoring).</summary>
+public sealed class AuditAlert
+{
+    public long Id { get; set; }
+
+    /// <summary><c>reveals</c>, <c>lists</c>, <c>denied</c>, <c>after-hours</c> or <c>decoy</c>.</summary>
+    public string Rule { get; set; } = "";
+
+    public AlertSeverity Severity { get; set; }
+
+    public string PersonId { get; set; } = "";
+
+    public string PersonName { get; set; } = "";
+
+    public DateTimeOffset RaisedAt { get; set; }
+
+    /// <summary>The log entry that tipped the rule.</summary>
+    public long Sequence { get; set; }
+
+    /// <summary>JSON: what was counted against which threshold, or which customer was touched. No protected value.</summary>
+    public string Detail { get; set; } = "";
+
+    /// <summary>Whether the rule suspended the person.</summary>
+    public bool Suspended { get; set; }
+
+    public DateTimeOffset? HandledAt { get; set; }
+
+    public string? HandledBy { get; set; }
+
+    public string? Note { get; set; }
+}
+
+/// <summary>
+/// Rules over the entry stream (AUD-1): bulk revealing or listing, refusals piling up, customer access outside
+/// working hours, and any touch of a decoy customer. They run over sequenced entries in log order from a
+/// cursor, so each entry is judged once; a rule raises at most one alert per person per hour. A rule named in
+/// <c>SuspendOn</c> also suspends the person at once.
+/// </summary>
+public sealed class AuditAlertRules(CustosDbContext db, CustosSettings settings, PeopleService people, TimeProvider time)
+{
+    public const string Cursor = "alerts";
+    private const int Batch = 1000;
+
+    private static readonly string[] Reveals = ["customer.reveal", "customer.attachment.open"];
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private static readonly SemaphoreSlim Local = new(1, 1);
+
+    /// <summary>
+    /// Judges the next batch of sequenced entries; returns how many were judged (-1: another process is judging).
+    /// One judge at a time: a process-wide lock, and on PostgreSQL an advisory lock for the transaction.
+    /// </summary>
+    public async Task<int> EvaluateOnceAsync(CancellationToken ct)
+    {
+        await Local.WaitAsync(ct);
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            if (db.Database.IsNpgsql() &&
+                !await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({AuditSequencer.LeaderLock + 3}) AS \"Value\"").SingleAsync(ct))
+            {
+                return -1;
+            }
+
+            var judged = await JudgeAsync(ct);
+            await transaction.CommitAsync(ct);
+            return judged;
+        }
+        finally
+        {
+            Local.Release();
+        }
+    }
+
+    private async Task<int> JudgeAsync(CancellationToken ct)
+    {
+        var rules = settings.Audit.Alerts;
+        var cursor = await db.AuditForwardCursors.SingleOrDefaultAsync(c => c.Destination == Cursor, ct);
+        if (cursor is null)
+        {
+            cursor = new AuditForwardCursor { Destination = Cursor, UpdatedAt = time.GetUtcNow() };
+            db.AuditForwardCursors.Add(cursor);
+        }
+
+        var next = cursor.Next;
+        var entries = await db.AuditRecords.AsNoTracking().Where(a => a.Sequence >= next).OrderBy(a => a.Sequence).Take(Batch).ToListAsync(ct);
+        if (entries.Count == 0)
+        {
+            return 0;
+        }
+
+        var decoys = await DecoysAsync(entries, rules.DecoyTag, ct);
+        var raised = new List<AuditAlert>();
+        foreach (var e in entries.Where(e => Guid.TryParse(e.ActorId, out _)))
+        {
+            var onCustomer = e.TargetType == "customer" && e.Action.StartsWith("customer.", StringComparison.Ordinal);
+            if (onCustomer && e.TargetId is { } target && decoys.Contains(target))
+            {
+                raised.Add(Alert("decoy", AlertSeverity.Critical, e, new { customer = target, action = e.Action, outcome = AuditRecord.OutcomeName(e.Outcome) }));
+            }
+
+            if (onCustomer && e.Outcome == AuditOutcome.Success && OutsideWorkingHours(e.At, rules))
+            {
+                raised.Add(Alert("after-hours", AlertSeverity.Medium, e, new { action = e.Action, local = e.At.ToOffset(TimeSpan.FromHours(rules.UtcOffsetHours)).ToString("yyyy-MM-dd HH:mm zzz", System.Globalization.CultureInfo.InvariantCulture) }));
+            }
+        }
+
+        // Counting rules: judged at each person's last entry of the batch, over the hour before it.
+        foreach (var last in entries.Where(e => Guid.TryParse(e.ActorId, out _)).GroupBy(e => e.ActorId).Select(g => g.Last()))
+        {
+            var since = last.At.AddHours(-1);
+            var window = db.AuditRecords.AsNoTracking().Where(a => a.ActorId == last.ActorId && a.At > since && a.At <= last.At);
+            await CountAsync("reveals", AlertSeverity.High, rules.RevealsPerHour, window.Where(a => Reveals.Contains(a.Action) && a.Outcome == AuditOutcome.Success), last, raised, ct);
+            await CountAsync("lists", AlertSeverity.High, rules.ListsPerHour, window.Where(a => a.Action == "customer.list" && a.Outcome == AuditOutcome.Success), last, raised, ct);
+            await CountAsync("denied", AlertSeverity.Medium, rules.DeniedPerHour, window.Where(a => a.Outcome == AuditOutcome.Denied), last, raised, ct);
+        }
+
+        var kept = new List<AuditAlert>();
+        foreach (var alert in raised)
+        {
+            var hourBefore = alert.RaisedAt.AddHours(-1);
+            var duplicate = kept.Any(k => k.Rule == alert.Rule && k.PersonId == alert.PersonId)
+                || await db.AuditAlerts.AnyAsync(a => a.Rule == alert.Rule && a.PersonId == alert.PersonId && a.RaisedAt > hourBefore, ct);
+            if (!duplicate)
+            {
+                kept.Add(alert);
+            }
+        }
+
+        db.AuditAlerts.AddRange(kept);
+        cursor.Next = entries[^1].Sequence!.Value + 1;
+        cursor.UpdatedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+
+        foreach (var alert in kept.Where(a => rules.SuspendOn.Contains(a.Rule, StringComparer.Ordinal)))
+        {
+            await SuspendAsync(alert, ct);
+        }
+
+        return entries.Count;
+    }
+
+    public async Task<long> EvaluateAllAsync(CancellationToken ct)
+    {
+        long total = 0;
+        int n;
+        while ((n = await EvaluateOnceAsync(ct)) > 0)
+        {
+            total += n;
+            db.ChangeTracker.Clear();
+        }
+
+        return total;
+    }
+
+    private async Task SuspendAsync(AuditAlert alert, CancellationToken ct)
+    {
+        if (!Guid.TryParse(alert.PersonId, out var id) ||
+            !await db.Users.AnyAsync(p => p.Id == id && p.EmploymentStatus == EmploymentStatus.Active && !p.IsBuiltIn, ct))
+        {
+            return;
+        }
+
+        await people.DisableAsync(id, ct);
+        var stored = await db.AuditAlerts.SingleAsync(a => a.Id == alert.Id, ct);
+        stored.Suspended = true;
+        await db.SaveChangesAsync(ct);
+    }
+
+    private async Task CountAsync(string rule, AlertSeverity severity, int threshold, IQueryable<AuditRecord> matching, AuditRecord last, List<AuditAlert> raised, CancellationToken ct)
+    {
+        if (threshold <= 0)
+        {
+            return;
+        }
+
+        var count = await matching.CountAsync(ct);
+        if (count > threshold)
+        {
+            raised.Add(Alert(rule, severity, last, new { count, threshold, window = "1h" }));
+        }
+    }
+
+    private async Task<HashSet<string>> DecoysAsync(List<AuditRecord> entries, string tag, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(tag))
+        {
+            return [];
+        }
+
+        var targets = entries.Where(e => e.TargetType == "customer" && e.TargetId is not null).Select(e => e.TargetId!).Distinct().ToList();
+        var ids = targets.Select(t => Guid.TryParse(t, out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty).ToList();
+        var decoys = await db.CustomerTags.Where(t => t.Tag == tag && ids.Contains(t.CustomerId)).Select(t => t.CustomerId).ToListAsync(ct);
+        return decoys.Select(d => d.ToString()).ToHashSet(StringComparer.Ordinal);
+    }
+
+    private static bool OutsideWorkingHours(DateTimeOffset at, AuditAlertSettings rules)
+    {
+        var local = at.ToOffset(TimeSpan.FromHours(rules.UtcOffsetHours));
+        return local.Hour < rules.WorkdayStartHour || local.Hour >= rules.WorkdayEndHour;
+    }
+
+    private AuditAlert Alert(string rule, AlertSeverity severity, AuditRecord e, object detail) => new()
+    {
+        Rule = rule,
+        Severity = severity,
+        PersonId = e.ActorId,
+        PersonName = e.ActorName,
+        RaisedAt = time.GetUtcNow(),
+        Sequence = e.Sequence!.Value,
+        Detail = System.Text.Json.JsonSerializer.Serialize(detail, Json),
+    };
+}
+
+/// <summary>The compliance officer's alert list: open first, then handled; handling is recorded.</summary>
+public sealed class AuditAlertService(CustosDbContext db, IAuditTrail audit, ICurrentActor actor, TimeProvider time)
+{
+    public async Task<IReadOnlyList<AuditAlert>> ListAsync(bool open, CancellationToken ct)
+    {
+        var alerts = db.AuditAlerts.AsNoTracking().Where(a => open ? a.HandledAt == null : a.HandledAt != null);
+        var list = await alerts.OrderByDescending(a => a.Id).Take(500).ToListAsync(ct);
+        return [.. list.OrderByDescending(a => a.Severity).ThenByDescending(a => a.Id)];
+    }
+
+    public Task<int> OpenCountAsync(CancellationToken ct) => db.AuditAlerts.CountAsync(a => a.HandledAt == null, ct);
+
+    public async Task HandleAsync(long id, string note, CancellationToken ct)
+    {
+        note = (note ?? "").Trim();
+        if (note.Length is 0 or > 500)
+        {
+            throw CustosException.Invalid("AlertNoteRequired");
+        }
+
+        var alert = await db.AuditAlerts.SingleOrDefaultAsync(a => a.Id == id, ct) ?? throw CustosException.NotFound("AlertNotFound");
+        if (alert.HandledAt is not null)
+        {
+            throw CustosException.Conflict("AlertAlreadyHandled");
+        }
+
+        alert.HandledAt = time.GetUtcNow();
+        alert.HandledBy = actor.Name;
+        alert.Note = note;
+        audit.Record("alert.handle", "alert", id.ToString(System.Globalization.CultureInfo.InvariantCulture), detail: new { rule = alert.Rule, person = alert.PersonId });
+        await db.SaveChangesAsync(ct);
+    }
+}
+
+/// <summary>Runs the alert rules in the server after the sequencer, a few times a minute.</summary>
+internal sealed partial class AuditAlertWorker(IServiceScopeFactory scopes, StartupReport startup, TimeProvider time, ILogger<AuditAlertWorker> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2), time, stoppingToken);
+                if (!startup.Ready)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    scope.ServiceProvider.GetRequiredService<BackgroundActor>().Set(FixedActor.System.Id, "custos-alerts", null);
+                    await scope.ServiceProvider.GetRequiredService<AuditAlertRules>().EvaluateAllAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is System.Data.Common.DbException or DbUpdateException or CustosException or InvalidOperationException)
+                {
+                    LogFailed(log, e.GetType().Name);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The audit alert rules could not run ({Error}); trying again")]
+    private static partial void LogFailed(ILogger logger, string error);
+}
