@@ -112,6 +112,9 @@ public sealed class AuditSettings
     /// <summary>Entries integrated per sequencer transaction.</summary>
     public int SequencerBatch { get; set; } = 5000;
 
+    /// <summary>Every new signed checkpoint is posted here (JSON, docs/audit-proofs.md) for anchoring outside the database.</summary>
+    public string? CheckpointWebhook { get; set; }
+
     /// <summary>Copies of every entry for an outside collector.</summary>
     public AuditForwardSettings Forward { get; set; } = new();
 

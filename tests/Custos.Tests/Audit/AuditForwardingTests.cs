@@ -81,6 +81,55 @@ public abstract class AuditForwardingTests(string provider)
     }
 
     [Fact]
+    public async Task Signed_checkpoints_are_posted_to_a_webhook_and_what_it_kept_pins_verification()
+    {
+        int port;
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/anchor/");
+        listener.Start();
+        await using var host = await AuditHost.StartAsync(provider);
+        await host.RecordAsync(20);
+        await host.SettleAsync();
+        var webhook = new Uri($"http://127.0.0.1:{port}/anchor/?key=s3cret-robot-key");
+        using var http = new HttpClient();
+
+        // The anchor is down (answers 500): nothing counts as delivered, the error shows, the key does not.
+        var refusing = AnswerAsync(listener, HttpStatusCode.InternalServerError);
+        await Assert.ThrowsAsync<AuditForwardException>(() => host.WithAsync(s => s.GetRequiredService<AuditForwarder>().PostCheckpointsOnceAsync(webhook, http, default)));
+        await refusing;
+        var down = await host.WithAsync(s => s.GetRequiredService<AuditForwarder>().CheckpointStatusAsync(webhook, default));
+        Assert.True(down.Backlog >= 3);
+        Assert.NotNull(down.LastError);
+        Assert.DoesNotContain("s3cret", down.Target + down.LastError, StringComparison.Ordinal);
+
+        // It is back: every checkpoint arrives, signed, and verification can be pinned to what it kept.
+        var accepting = AnswerAsync(listener, HttpStatusCode.OK);
+        var posted = await host.WithAsync(s => s.GetRequiredService<AuditForwarder>().PostCheckpointsOnceAsync(webhook, http, default));
+        Assert.Equal(down.Backlog, posted);
+        var kept = CheckpointExport.Read(await accepting);
+        var result = await host.VerifyAsync([.. kept.Checkpoints.Select(c => c.ToTrusted())]);
+        Assert.True(result.Ok, result.ToString());
+        Assert.Equal(0, (await host.WithAsync(s => s.GetRequiredService<AuditForwarder>().CheckpointStatusAsync(webhook, default))).Backlog);
+    }
+
+    /// <summary>Answers one request with <paramref name="status"/> and gives its body.</summary>
+    private static async Task<string> AnswerAsync(HttpListener listener, HttpStatusCode status)
+    {
+        var context = await listener.GetContextAsync();
+        using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync();
+        context.Response.StatusCode = (int)status;
+        context.Response.Close();
+        return body;
+    }
+
+    [Fact]
     public async Task A_forwarding_setting_that_cannot_be_used_stops_start_up()
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => AuditHost.StartAsync(provider, extra: new() { ["Custos:Audit:Forward:Syslog"] = "no-port-here" }));

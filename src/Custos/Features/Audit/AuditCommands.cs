@@ -126,7 +126,8 @@ internal static class AuditCommands
         {
             var settings = services.GetRequiredService<CustosSettings>();
             var destinations = AuditForwarder.Destinations(settings);
-            if (destinations.Count == 0)
+            var webhook = AuditForwarder.CheckpointWebhook(settings);
+            if (destinations.Count == 0 && webhook is null)
             {
                 AnsiConsole.MarkupLine(Markup.Escape(text["Audit.Forward.None"]));
                 return;
@@ -134,6 +135,24 @@ internal static class AuditCommands
 
             var forwarder = services.GetRequiredService<AuditForwarder>();
             var failed = false;
+            var statuses = new List<ForwardStatus>();
+            if (webhook is not null)
+            {
+                using var http = new HttpClient();
+                try
+                {
+                    while (await forwarder.PostCheckpointsOnceAsync(webhook, http, token) > 0)
+                    {
+                    }
+                }
+                catch (AuditForwardException)
+                {
+                    failed = true;
+                }
+
+                statuses.Add(await forwarder.CheckpointStatusAsync(webhook, token));
+            }
+
             foreach (var destination in destinations)
             {
                 try
@@ -154,7 +173,8 @@ internal static class AuditCommands
 
             var table = new Table().AddColumn(text["Audit.Forward.Destination"]).AddColumn(text["Audit.Forward.Delivered"])
                 .AddColumn(text["Audit.Forward.Backlog"]).AddColumn(text["Audit.Forward.LastError"]);
-            foreach (var s in await forwarder.StatusAsync(destinations, token))
+            statuses.AddRange(await forwarder.StatusAsync(destinations, token));
+            foreach (var s in statuses)
             {
                 table.AddRow(Markup.Escape($"{s.Destination} {s.Target}"), s.Delivered.ToString(CultureInfo.InvariantCulture),
                     s.Backlog.ToString(CultureInfo.InvariantCulture), Markup.Escape(s.LastError ?? "—"));

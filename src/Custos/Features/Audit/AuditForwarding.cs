@@ -156,20 +156,44 @@ public sealed class AuditForwarder(CustosDbContext db, TimeProvider time)
     /// another process is delivering to it. One deliverer per destination: a process-wide lock, and on
     /// PostgreSQL an advisory lock held by the transaction that reads, sends and moves the cursor.
     /// </summary>
-    public async Task<int> ForwardOnceAsync(IAuditDestination destination, CancellationToken ct)
+    public Task<int> ForwardOnceAsync(IAuditDestination destination, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        var gate = Local.GetOrAdd(destination.Name, _ => new SemaphoreSlim(1, 1));
+        return ExclusiveAsync(destination.Name, () => DeliverAsync(destination, ct), ct);
+    }
+
+    /// <summary>
+    /// Posts the signed checkpoints not yet delivered, oldest first and at most 100 at a time, to a webhook for
+    /// anchoring outside the database, as a <c>custos-checkpoints/v1</c> document (docs/audit-proofs.md) that
+    /// <c>custos audit verify --checkpoints</c> reads. Returns how many went, or -1 when another process posts.
+    /// </summary>
+    public Task<int> PostCheckpointsOnceAsync(Uri webhook, HttpClient http, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(webhook);
+        ArgumentNullException.ThrowIfNull(http);
+        return ExclusiveAsync(CheckpointCursor, () => PostAsync(webhook, http, ct), ct);
+    }
+
+    public const string CheckpointCursor = "checkpoints";
+
+    /// <summary>One deliverer per destination: a process-wide lock, and on PostgreSQL an advisory lock held by the transaction.</summary>
+    private async Task<int> ExclusiveAsync(string name, Func<Task<int>> work, CancellationToken ct)
+    {
+        var gate = Local.GetOrAdd(name, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(ct);
         try
         {
             await using var transaction = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(ct) : null;
-            if (transaction is not null && !await TryLockAsync(destination.Name, ct))
+            if (transaction is not null)
             {
-                return -1;
+                var key = AuditSequencer.LeaderLock + name switch { "jsonl" => 1, "syslog" => 2, _ => 4 };
+                if (!await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({key}) AS \"Value\"").SingleAsync(ct))
+                {
+                    return -1;
+                }
             }
 
-            var count = await DeliverAsync(destination, ct);
+            var count = await work();
             if (transaction is not null)
             {
                 await transaction.CommitAsync(ct);
@@ -183,22 +207,70 @@ public sealed class AuditForwarder(CustosDbContext db, TimeProvider time)
         }
     }
 
-    private async Task<bool> TryLockAsync(string destination, CancellationToken ct)
+    private async Task<AuditForwardCursor> CursorAsync(string name, CancellationToken ct)
     {
-        var key = AuditSequencer.LeaderLock + 1 + (destination == "syslog" ? 1 : 0);
-        var locked = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({key}) AS \"Value\"").SingleAsync(ct);
-        return locked;
+        var cursor = await db.AuditForwardCursors.SingleOrDefaultAsync(c => c.Destination == name, ct);
+        if (cursor is null)
+        {
+            cursor = new AuditForwardCursor { Destination = name, Next = 0, UpdatedAt = time.GetUtcNow() };
+            db.Add(cursor);
+        }
+
+        return cursor;
+    }
+
+    /// <summary>Keeps the failure on the cursor (committed) and gives the exception to throw.</summary>
+    private async Task<AuditForwardException> FailedAsync(AuditForwardCursor cursor, string name, Exception e, CancellationToken ct)
+    {
+        var message = e.GetType().Name + ": " + e.Message;
+        cursor.LastError = message.Length > 500 ? message[..500] : message;
+        cursor.LastErrorAt = time.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        if (db.Database.CurrentTransaction is { } open)
+        {
+            await open.CommitAsync(ct);
+        }
+
+        return new AuditForwardException(name, e);
+    }
+
+    private async Task<int> PostAsync(Uri webhook, HttpClient http, CancellationToken ct)
+    {
+        var cursor = await CursorAsync(CheckpointCursor, ct);
+        var next = cursor.Next;
+        var checkpoints = await db.AuditCheckpoints.AsNoTracking().Where(c => c.Size >= next).OrderBy(c => c.Size).Take(100).ToListAsync(ct);
+        if (checkpoints.Count == 0)
+        {
+            await db.SaveChangesAsync(ct);
+            return 0;
+        }
+
+        var keys = await db.AuditSigningKeys.AsNoTracking().ToDictionaryAsync(k => k.Id, k => k.PublicKey, ct);
+        var document = new CheckpointExport(CheckpointExport.FormatName, [.. checkpoints.Select(c => SignedCheckpoint.From(c, keys[c.KeyId]))]);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            using var content = new StringContent(document.ToJson(), Encoding.UTF8, "application/json");
+            using var response = await http.PostAsync(webhook, content, timeout.Token);
+            response.EnsureSuccessStatusCode();
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            throw await FailedAsync(cursor, CheckpointCursor, e, ct);
+        }
+
+        cursor.Next = checkpoints[^1].Size + 1;
+        cursor.UpdatedAt = time.GetUtcNow();
+        cursor.LastError = null;
+        cursor.LastErrorAt = null;
+        await db.SaveChangesAsync(ct);
+        return checkpoints.Count;
     }
 
     private async Task<int> DeliverAsync(IAuditDestination destination, CancellationToken ct)
     {
-        var cursor = await db.AuditForwardCursors.SingleOrDefaultAsync(c => c.Destination == destination.Name, ct);
-        if (cursor is null)
-        {
-            cursor = new AuditForwardCursor { Destination = destination.Name, Next = 0, UpdatedAt = time.GetUtcNow() };
-            db.Add(cursor);
-        }
-
+        var cursor = await CursorAsync(destination.Name, ct);
         var next = cursor.Next;
         var records = await db.AuditRecords.AsNoTracking().Where(a => a.Sequence >= next).OrderBy(a => a.Sequence).Take(Batch).ToListAsync(ct);
         if (records.Count == 0)
@@ -214,16 +286,7 @@ public sealed class AuditForwarder(CustosDbContext db, TimeProvider time)
         }
         catch (Exception e) when (e is IOException or SocketException or UnauthorizedAccessException or OperationCanceledException && !ct.IsCancellationRequested)
         {
-            var message = e.GetType().Name + ": " + e.Message;
-            cursor.LastError = message.Length > 500 ? message[..500] : message;
-            cursor.LastErrorAt = time.GetUtcNow();
-            await db.SaveChangesAsync(ct);
-            if (db.Database.CurrentTransaction is { } open)
-            {
-                await open.CommitAsync(ct);
-            }
-
-            throw new AuditForwardException(destination.Name, e);
+            throw await FailedAsync(cursor, destination.Name, e, ct);
         }
 
         cursor.Next = records[^1].Sequence!.Value + 1;
@@ -244,6 +307,32 @@ public sealed class AuditForwarder(CustosDbContext db, TimeProvider time)
             var delivered = c?.Next ?? 0;
             return new ForwardStatus(d.Name, d.Target, delivered, Math.Max(0, size - delivered), c?.LastError, c?.LastErrorAt);
         })];
+    }
+
+    /// <summary>How far the checkpoint webhook has received the checkpoints.</summary>
+    public async Task<ForwardStatus> CheckpointStatusAsync(Uri webhook, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(webhook);
+        var cursor = await db.AuditForwardCursors.AsNoTracking().SingleOrDefaultAsync(c => c.Destination == CheckpointCursor, ct);
+        var next = cursor?.Next ?? 0;
+        var delivered = await db.AuditCheckpoints.LongCountAsync(c => c.Size < next, ct);
+        var waiting = await db.AuditCheckpoints.LongCountAsync(c => c.Size >= next, ct);
+        return new ForwardStatus(CheckpointCursor, webhook.GetLeftPart(UriPartial.Path), delivered, waiting, cursor?.LastError, cursor?.LastErrorAt);
+    }
+
+    /// <summary>The checkpoint webhook the settings name, if any; only http(s) URLs are accepted.</summary>
+    public static Uri? CheckpointWebhook(CustosSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var value = settings.Audit.CheckpointWebhook;
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        return Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+            ? uri
+            : throw new Classification.SettingsException("Custos:Audit:CheckpointWebhook must be an http(s) URL.");
     }
 
     /// <summary>The destinations the settings name.</summary>
@@ -281,10 +370,13 @@ internal sealed partial class AuditForwardingService(IServiceScopeFactory scopes
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var destinations = AuditForwarder.Destinations(settings);
-        if (destinations.Count == 0)
+        var webhook = AuditForwarder.CheckpointWebhook(settings);
+        if (destinations.Count == 0 && webhook is null)
         {
             return;
         }
+
+        using var http = new HttpClient();
 
         var pause = new Dictionary<string, (int Failures, DateTimeOffset Until)>();
         try
@@ -295,6 +387,26 @@ internal sealed partial class AuditForwardingService(IServiceScopeFactory scopes
                 if (!startup.Ready)
                 {
                     continue;
+                }
+
+                if (webhook is not null && !(pause.TryGetValue(AuditForwarder.CheckpointCursor, out var w) && time.GetUtcNow() < w.Until))
+                {
+                    try
+                    {
+                        await using var scope = scopes.CreateAsyncScope();
+                        var forwarder = scope.ServiceProvider.GetRequiredService<AuditForwarder>();
+                        while (await forwarder.PostCheckpointsOnceAsync(webhook, http, stoppingToken) == 100)
+                        {
+                        }
+
+                        pause.Remove(AuditForwarder.CheckpointCursor);
+                    }
+                    catch (Exception e) when (e is AuditForwardException or System.Data.Common.DbException or DbUpdateException)
+                    {
+                        var failures = pause.TryGetValue(AuditForwarder.CheckpointCursor, out var before) ? before.Failures + 1 : 1;
+                        pause[AuditForwarder.CheckpointCursor] = (failures, time.GetUtcNow().AddSeconds(Math.Min(60, 1 << Math.Min(failures, 6))));
+                        LogFailed(log, AuditForwarder.CheckpointCursor, webhook.GetLeftPart(UriPartial.Path), e.InnerException?.GetType().Name ?? e.GetType().Name, failures);
+                    }
                 }
 
                 foreach (var destination in destinations)
