@@ -206,8 +206,20 @@ public sealed class Pkcs11KeyEncryptionKeys : IRotatingKeyEncryptionKeys, IDispo
     private IMechanism Gcm(byte[] nonce, byte[] aad) =>
         factories.MechanismFactory.Create(CKM.CKM_AES_GCM, factories.MechanismParamsFactory.CreateCkGcmParams(nonce, 96, aad, 128));
 
-    /// <summary>A short-lived logged-in session per operation: PKCS#11 sessions are not shared across threads.</summary>
+    /// <summary>
+    /// A short-lived logged-in session per operation, one operation at a time. PKCS#11 sessions are not shared
+    /// across threads, and SoftHSM2 was seen to crash the process when sessions were opened, logged in and closed
+    /// on several threads at once; a module's throughput is bounded anyway, so calls into it are serialised.
+    /// </summary>
     private T WithSession<T>(Func<ISession, T> work)
+    {
+        lock (gate)
+        {
+            return InSession(work);
+        }
+    }
+
+    private T InSession<T>(Func<ISession, T> work)
     {
         using var session = slot.OpenSession(SessionType.ReadWrite);
         try
