@@ -325,6 +325,11 @@ public static class MerkleTree
 
     private static byte[] Subtree(IReadOnlyList<byte[]> leaves, int start, int end)
     {
+        if (leaves is PrunedLeaves pruned && end <= pruned.PrunedSize && pruned.Peak(start, end) is { } peak)
+        {
+            return peak;
+        }
+
         if (end - start == 1)
         {
             return leaves[start];
@@ -333,4 +338,70 @@ public static class MerkleTree
         var k = SplitPoint(end - start);
         return MerkleHash.Node(Subtree(leaves, start, start + k), Subtree(leaves, start + k, end));
     }
+}
+
+/// <summary>
+/// The leaves of a log whose first <see cref="PrunedSize"/> leaves were archived and removed: of that prefix
+/// only its compact range (the peaks) is kept. Any subtree a proof needs that lies wholly inside the prefix is
+/// one of those peaks, so inclusion and consistency proofs for the later leaves, and the tree heads, come out
+/// exactly as over the full list; asking for an archived leaf itself is an error.
+/// </summary>
+public sealed class PrunedLeaves : IReadOnlyList<byte[]>
+{
+    private readonly List<(long Start, long End, byte[] Hash)> peaks = [];
+    private readonly IReadOnlyList<byte[]> rest;
+
+    public PrunedLeaves(long prunedSize, IReadOnlyList<byte[]> prefixPeaks, IReadOnlyList<byte[]> rest)
+    {
+        ArgumentNullException.ThrowIfNull(prefixPeaks);
+        ArgumentNullException.ThrowIfNull(rest);
+        var check = MerkleFrontier.Restore(prunedSize, prefixPeaks); // validates count and sizes
+        PrunedSize = check.Size;
+        this.rest = rest;
+        long start = 0;
+        var bit = 62;
+        foreach (var peak in prefixPeaks)
+        {
+            while ((prunedSize & (1L << bit)) == 0)
+            {
+                bit--;
+            }
+
+            peaks.Add((start, start + (1L << bit), peak));
+            start += 1L << bit;
+            bit--;
+        }
+    }
+
+    public long PrunedSize { get; }
+
+    public int Count => checked((int)(PrunedSize + rest.Count));
+
+    public byte[] this[int index] => index >= PrunedSize
+        ? rest[(int)(index - PrunedSize)]
+        : throw new InvalidOperationException($"Leaf {index} was archived; only the subtrees covering it are kept.");
+
+    /// <summary>MTH of leaves [start, end) when that range is one of the archived prefix's peaks.</summary>
+    internal byte[]? Peak(long start, long end)
+    {
+        foreach (var (s, e, hash) in peaks)
+        {
+            if (s == start && e == end)
+            {
+                return hash;
+            }
+        }
+
+        return null;
+    }
+
+    public IEnumerator<byte[]> GetEnumerator()
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            yield return this[i];
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

@@ -39,6 +39,8 @@ public abstract class CustosDbContext(DbContextOptions options)
 
     public DbSet<AuditAlert> AuditAlerts => Set<AuditAlert>();
 
+    public DbSet<AuditArchive> AuditArchives => Set<AuditArchive>();
+
     public DbSet<Customer> Customers => Set<Customer>();
 
     public DbSet<CustomerValue> CustomerValues => Set<CustomerValue>();
@@ -160,6 +162,15 @@ public abstract class CustosDbContext(DbContextOptions options)
             e.Property(a => a.Note).HasMaxLength(500);
             e.HasIndex(a => new { a.Rule, a.PersonId, a.RaisedAt });
             e.HasIndex(a => a.HandledAt);
+        });
+
+        builder.Entity<AuditArchive>(e =>
+        {
+            e.HasKey(a => a.End);
+            e.Property(a => a.End).ValueGeneratedNever();
+            e.Property(a => a.FileName).HasMaxLength(200);
+            e.Property(a => a.Sha256).HasMaxLength(32);
+            e.Property(a => a.Peaks).HasMaxLength(64 * 32);
         });
 
         builder.Entity<AuditLogState>(e =>

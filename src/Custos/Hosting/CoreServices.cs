@@ -46,6 +46,7 @@ public static class CoreServices
         services.AddScoped<AuditForwarder>();
         services.AddScoped<AuditAlertRules>();
         services.AddScoped<AuditAlertService>();
+        services.AddScoped<AuditArchiver>();
         services.AddScoped<DatabaseInitialiser>();
         services.AddScoped<PeopleService>();
         services.AddScoped<OrganisationService>();

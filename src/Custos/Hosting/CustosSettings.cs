@@ -112,6 +112,12 @@ public sealed class AuditSettings
     /// <summary>Entries integrated per sequencer transaction.</summary>
     public int SequencerBatch { get; set; } = 5000;
 
+    /// <summary>How long entries stay in the database before `custos audit archive` moves them to signed archive files (at least 183: Cybersecurity Law art. 21).</summary>
+    public int RetentionDays { get; set; } = 1095;
+
+    /// <summary>Where archive files go; default <c>audit-archive</c> in the data directory.</summary>
+    public string? ArchiveDir { get; set; }
+
     /// <summary>Every new signed checkpoint is posted here (JSON, docs/audit-proofs.md) for anchoring outside the database.</summary>
     public string? CheckpointWebhook { get; set; }
 

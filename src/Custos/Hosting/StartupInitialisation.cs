@@ -13,7 +13,8 @@ internal sealed class StartupInitialisation(IServiceProvider services, CustosSet
     {
         await using var scope = services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<Kernel.Classification.FieldCatalogue>(); // a bad classification setting stops start-up
-        Features.Audit.AuditForwarder.CheckpointWebhook(settings); // so does a bad forwarding setting
+        Features.Audit.AuditForwarder.CheckpointWebhook(settings); // so does a bad audit setting
+        Features.Audit.AuditArchiver.CheckRetention(settings);
         foreach (var destination in Features.Audit.AuditForwarder.Destinations(settings))
         {
             await destination.DisposeAsync();

@@ -81,7 +81,7 @@ public sealed class AuditHost : IAsyncDisposable
             // First that nothing waits (the background sequencer may be committing a batch), then the size.
             if (!await db.AuditRecords.AnyAsync(a => a.Sequence == null))
             {
-                var size = await db.AuditRecords.LongCountAsync(a => a.Sequence != null);
+                var size = await db.AuditLogState.Select(s => s.Size).SingleAsync(); // archived entries count too
                 if (await db.AuditCheckpoints.AnyAsync(c => c.Size == size))
                 {
                     return size;

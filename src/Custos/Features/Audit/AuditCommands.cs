@@ -22,12 +22,13 @@ internal static class AuditCommands
     {
         var pinned = new Option<FileInfo?>("--checkpoints") { Description = "A checkpoint export kept outside the database (custos audit checkpoints --out); the log must agree with it and its keys" };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON" };
-        var verify = new Command("verify", "Recompute the whole audit log against its signed checkpoints and name the first entry that differs") { pinned, json };
+        var archivesOption = new Option<DirectoryInfo?>("--archives") { Description = "Also recompute the archived entries from their files in this directory" };
+        var verify = new Command("verify", "Recompute the whole audit log against its signed checkpoints and name the first entry that differs") { pinned, json, archivesOption };
         verify.SetAction((parse, ct) => Run(parse, async (services, text, token) =>
         {
             var trusted = parse.GetValue(pinned) is { } file ? ReadCheckpoints(file, text) : null;
             var result = await Cli.WithProgressAsync(text["Audit.Verifying"], async progress =>
-                await services.GetRequiredService<AuditVerifier>().VerifyAsync(trusted, new Progress<(long Done, long Total)>(p => progress.Report(((int)p.Done, (int)p.Total))), token));
+                await services.GetRequiredService<AuditVerifier>().VerifyAsync(trusted, new Progress<(long Done, long Total)>(p => progress.Report(((int)p.Done, (int)p.Total))), token, parse.GetValue(archivesOption)?.FullName));
             var audit = services.GetRequiredService<IAuditTrail>();
             await audit.RecordNowAsync("audit.verify", "audit-log", null, result.Ok ? AuditOutcome.Success : AuditOutcome.Failed,
                 new { entries = result.Entries, problem = result.Problem.ToString(), first_bad_entry = result.FirstBadEntry, pinned = trusted?.Count }, token);
@@ -187,9 +188,18 @@ internal static class AuditCommands
             }
         }, ct));
 
-        return new Command("audit", "The tamper-evident audit log: verify it, export proofs and checkpoints, search it, forward it")
+        var archive = new Command("archive", "Move entries older than the retention period (Custos:Audit:RetentionDays) into signed archive files and delete them from the database");
+        archive.SetAction((parse, ct) => Run(parse, async (services, text, token) =>
         {
-            verify, proof, consistency, checkpoints, sequence, search, forward,
+            var result = await services.GetRequiredService<AuditArchiver>().ArchiveAsync(token);
+            AnsiConsole.MarkupLine(Markup.Escape(result is null
+                ? text["Audit.Archive.Nothing"]
+                : text["Audit.Archive.Done", result.First, result.End - 1, result.ManifestFile]));
+        }, ct));
+
+        return new Command("audit", "The tamper-evident audit log: verify it, export proofs and checkpoints, search it, forward it, archive it")
+        {
+            verify, proof, consistency, checkpoints, sequence, search, forward, archive,
         };
     }
 

@@ -30,6 +30,11 @@ public sealed class AuditProofs(CustosDbContext db)
             throw CustosException.NotFound("AuditEntryNotCovered", entry, checkpoint.Size);
         }
 
+        if (await ArchivedBelowAsync(ct) is { } end && entry < end)
+        {
+            throw CustosException.NotFound("AuditEntryArchived", entry);
+        }
+
         var record = await db.AuditRecords.AsNoTracking().SingleOrDefaultAsync(a => a.Sequence == entry, ct)
             ?? throw new CustosException(CustosError.Conflict, "AuditLogDoesNotVerify");
         var leaves = await LeavesAsync(checkpoint.Size, ct);
@@ -57,6 +62,11 @@ public sealed class AuditProofs(CustosDbContext db)
         if (from <= 0 || to < from)
         {
             throw CustosException.Invalid("AuditConsistencyRange");
+        }
+
+        if (await ArchivedBelowAsync(ct) is { } end && from < end)
+        {
+            throw CustosException.NotFound("AuditEntryArchived", from);
         }
 
         var first = await CheckpointAsync(from, ct);
@@ -95,16 +105,25 @@ public sealed class AuditProofs(CustosDbContext db)
         return checkpoint ?? throw (size is null ? CustosException.NotFound("AuditNoCheckpoint") : CustosException.NotFound("AuditCheckpointNotFound", size));
     }
 
-    private async Task<List<byte[]>> LeavesAsync(long size, CancellationToken ct)
+    private async Task<long?> ArchivedBelowAsync(CancellationToken ct) =>
+        await db.AuditArchives.AsNoTracking().MaxAsync(a => (long?)a.End, ct);
+
+    /// <summary>The leaf hashes up to <paramref name="size"/>; after archiving, the archived prefix is its compact range.</summary>
+    private async Task<IReadOnlyList<byte[]>> LeavesAsync(long size, CancellationToken ct)
     {
+        var archive = await db.AuditArchives.AsNoTracking().OrderByDescending(a => a.End).FirstOrDefaultAsync(ct);
+        var from = archive?.End ?? 0;
         var leaves = await db.AuditRecords.AsNoTracking()
-            .Where(a => a.Sequence != null && a.Sequence < size)
+            .Where(a => a.Sequence != null && a.Sequence >= from && a.Sequence < size)
             .OrderBy(a => a.Sequence)
             .Select(a => a.LeafHash!)
             .ToListAsync(ct);
-        return leaves.Count == size && leaves.All(l => l is { Length: MerkleHash.Size })
-            ? leaves
-            : throw new CustosException(CustosError.Conflict, "AuditLogDoesNotVerify");
+        if (leaves.Count != size - from || !leaves.All(l => l is { Length: MerkleHash.Size }))
+        {
+            throw new CustosException(CustosError.Conflict, "AuditLogDoesNotVerify");
+        }
+
+        return archive is null ? leaves : new PrunedLeaves(archive.End, MerkleFrontier.Restore(archive.End, archive.Peaks).Peaks, leaves);
     }
 
     private async Task<SignedCheckpoint> SignedAsync(AuditCheckpoint c, CancellationToken ct)

@@ -26,6 +26,12 @@ public enum AuditProblem
 
     /// <summary>A checkpoint covers more entries than the log holds (entries were deleted from the end).</summary>
     LogTruncated,
+
+    /// <summary>The archived part of the log, as the database keeps it, does not give its signed root.</summary>
+    ArchiveMismatch,
+
+    /// <summary>An archive file was changed, lost or does not continue the one before it.</summary>
+    ArchiveAltered,
 }
 
 /// <summary>
@@ -55,7 +61,7 @@ public sealed record TrustedCheckpoint(Checkpoint Checkpoint, byte[] Signature, 
 public sealed class AuditVerifier(CustosDbContext db)
 {
     /// <summary>Recomputes every leaf and every signed root, streaming the log in sequence order.</summary>
-    public async Task<AuditVerification> VerifyAsync(IReadOnlyList<TrustedCheckpoint>? trusted, IProgress<(long Done, long Total)>? progress, CancellationToken ct)
+    public async Task<AuditVerification> VerifyAsync(IReadOnlyList<TrustedCheckpoint>? trusted, IProgress<(long Done, long Total)>? progress, CancellationToken ct, string? archiveDir = null)
     {
         var keys = await db.AuditSigningKeys.AsNoTracking().ToDictionaryAsync(k => k.Id, k => k.PublicKey, ct);
         var stored = await db.AuditCheckpoints.AsNoTracking().OrderBy(c => c.Size).ToListAsync(ct);
@@ -89,6 +95,44 @@ public sealed class AuditVerifier(CustosDbContext db)
         var frontier = new MerkleFrontier();
         var next = 0;
         long lastGood = 0;
+
+        // Archived entries: recomputed from their files when asked, else taken from the compact range kept,
+        // which must give the signed root where the archive ends.
+        var archives = await db.AuditArchives.AsNoTracking().OrderBy(a => a.End).ToListAsync(ct);
+        foreach (var archive in archiveDir is null ? [] : archives)
+        {
+            var entries = frontier.Size;
+            var digest = archive.First == frontier.Size ? await RecomputeAsync(archiveDir!, archive, frontier, checks, next, ct) : null;
+            if (digest is not { } d || !d.Sha256.AsSpan().SequenceEqual(archive.Sha256) || frontier.Size != archive.End ||
+                !frontier.PeaksToBytes().AsSpan().SequenceEqual(archive.Peaks) || d.RootMismatchAt is not null)
+            {
+                return Result(AuditProblem.ArchiveAltered, entries, bad: digest?.RootMismatchAt ?? archive.First, from: archive.First, size: archive.End);
+            }
+
+            next = d.Next;
+        }
+
+        if (archives.Count > 0)
+        {
+            var last = archives[^1];
+            frontier = MerkleFrontier.Restore(last.End, last.Peaks);
+            var root = frontier.Root();
+            if (!checks.Any(c => c.Checkpoint.Size == last.End))
+            {
+                return Result(AuditProblem.ArchiveMismatch, last.End, size: last.End);
+            }
+
+            for (next = 0; next < checks.Count && checks[next].Checkpoint.Size <= last.End; next++)
+            {
+                if (checks[next].Checkpoint.Size == last.End && !root.AsSpan().SequenceEqual(checks[next].Checkpoint.Root))
+                {
+                    return Result(AuditProblem.ArchiveMismatch, last.End, size: last.End);
+                }
+            }
+
+            lastGood = last.End;
+        }
+
         var query = db.AuditRecords.AsNoTracking().Where(a => a.Sequence != null).OrderBy(a => a.Sequence).AsAsyncEnumerable();
         await foreach (var record in query.WithCancellation(ct))
         {
@@ -132,5 +176,43 @@ public sealed class AuditVerifier(CustosDbContext db)
         }
 
         return Result(AuditProblem.None, frontier.Size);
+    }
+
+    private sealed record Recomputed(byte[] Sha256, int Next, long? RootMismatchAt);
+
+    /// <summary>Appends an archive file's entries to <paramref name="frontier"/>, checking the checkpoints inside it; null if the files are missing or unreadable.</summary>
+    private static async Task<Recomputed?> RecomputeAsync(string dir, AuditArchive archive, MerkleFrontier frontier,
+        List<(Checkpoint Checkpoint, byte[] Signature, byte[]? Key)> checks, int next, CancellationToken ct)
+    {
+        try
+        {
+            var manifest = System.Text.Json.JsonSerializer.Deserialize<ArchiveManifest>(await File.ReadAllTextAsync(Path.Combine(dir, archive.FileName), ct), AuditProofs.Json);
+            if (manifest is null || manifest.First != archive.First || manifest.End != archive.End)
+            {
+                return null;
+            }
+
+            using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            await foreach (var line in File.ReadLinesAsync(Path.Combine(dir, Path.GetFileName(manifest.Entries)), ct))
+            {
+                var entry = System.Text.Encoding.UTF8.GetBytes(line);
+                sha.AppendData(entry);
+                sha.AppendData("\n"u8);
+                frontier.Append(MerkleHash.Leaf(entry));
+                for (; next < checks.Count && checks[next].Checkpoint.Size <= frontier.Size; next++)
+                {
+                    if (checks[next].Checkpoint.Size == frontier.Size && !frontier.Root().AsSpan().SequenceEqual(checks[next].Checkpoint.Root))
+                    {
+                        return new Recomputed(sha.GetHashAndReset(), next, frontier.Size - 1);
+                    }
+                }
+            }
+
+            return new Recomputed(sha.GetHashAndReset(), next, null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 }

@@ -131,6 +131,37 @@ namespace Custos.Data.Migrations.Postgres
                     b.ToTable("AuditAlerts");
                 });
 
+            modelBuilder.Entity("Custos.Features.Audit.AuditArchive", b =>
+                {
+                    b.Property<long>("End")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("First")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Peaks")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("bytea");
+
+                    b.Property<byte[]>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.HasKey("End");
+
+                    b.ToTable("AuditArchives");
+                });
+
             modelBuilder.Entity("Custos.Features.Audit.AuditCheckpoint", b =>
                 {
                     b.Property<long>("Size")

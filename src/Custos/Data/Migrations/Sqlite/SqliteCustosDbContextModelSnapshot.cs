@@ -124,6 +124,37 @@ namespace Custos.Data.Migrations.Sqlite
                     b.ToTable("AuditAlerts");
                 });
 
+            modelBuilder.Entity("Custos.Features.Audit.AuditArchive", b =>
+                {
+                    b.Property<long>("End")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("First")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Peaks")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("End");
+
+                    b.ToTable("AuditArchives");
+                });
+
             modelBuilder.Entity("Custos.Features.Audit.AuditCheckpoint", b =>
                 {
                     b.Property<long>("Size")
