@@ -1,5 +1,6 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
@@ -39,6 +40,45 @@ namespace Custos.Data.Migrations.Postgres
                 nullable: true);
 
             migrationBuilder.CreateTable(
+                name: "AuditAlerts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Rule = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Severity = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    PersonId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    PersonName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    RaisedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
+                    Detail = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    Suspended = table.Column<bool>(type: "boolean", nullable: false),
+                    HandledAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    HandledBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    Note = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditAlerts", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AuditArchives",
+                columns: table => new
+                {
+                    End = table.Column<long>(type: "bigint", nullable: false),
+                    First = table.Column<long>(type: "bigint", nullable: false),
+                    FileName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Sha256 = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
+                    Peaks = table.Column<byte[]>(type: "bytea", maxLength: 2048, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditArchives", x => x.End);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AuditCheckpoints",
                 columns: table => new
                 {
@@ -52,6 +92,21 @@ namespace Custos.Data.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_AuditCheckpoints", x => x.Size);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AuditForwardCursors",
+                columns: table => new
+                {
+                    Destination = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Next = table.Column<long>(type: "bigint", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    LastError = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    LastErrorAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditForwardCursors", x => x.Destination);
                 });
 
             migrationBuilder.CreateTable(
@@ -93,13 +148,32 @@ namespace Custos.Data.Migrations.Postgres
                 table: "AuditRecords",
                 column: "Id",
                 filter: "\"Sequence\" IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditAlerts_HandledAt",
+                table: "AuditAlerts",
+                column: "HandledAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditAlerts_Rule_PersonId_RaisedAt",
+                table: "AuditAlerts",
+                columns: new[] { "Rule", "PersonId", "RaisedAt" });
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "AuditAlerts");
+
+            migrationBuilder.DropTable(
+                name: "AuditArchives");
+
+            migrationBuilder.DropTable(
                 name: "AuditCheckpoints");
+
+            migrationBuilder.DropTable(
+                name: "AuditForwardCursors");
 
             migrationBuilder.DropTable(
                 name: "AuditLogState");

@@ -38,6 +38,45 @@ namespace Custos.Data.Migrations.Sqlite
                 nullable: true);
 
             migrationBuilder.CreateTable(
+                name: "AuditAlerts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Rule = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Severity = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    PersonId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    PersonName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    RaisedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    Detail = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    Suspended = table.Column<bool>(type: "INTEGER", nullable: false),
+                    HandledAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    HandledBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    Note = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditAlerts", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AuditArchives",
+                columns: table => new
+                {
+                    End = table.Column<long>(type: "INTEGER", nullable: false),
+                    First = table.Column<long>(type: "INTEGER", nullable: false),
+                    FileName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Sha256 = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false),
+                    Peaks = table.Column<byte[]>(type: "BLOB", maxLength: 2048, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditArchives", x => x.End);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AuditCheckpoints",
                 columns: table => new
                 {
@@ -51,6 +90,21 @@ namespace Custos.Data.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_AuditCheckpoints", x => x.Size);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AuditForwardCursors",
+                columns: table => new
+                {
+                    Destination = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Next = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    LastErrorAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditForwardCursors", x => x.Destination);
                 });
 
             migrationBuilder.CreateTable(
@@ -92,13 +146,32 @@ namespace Custos.Data.Migrations.Sqlite
                 table: "AuditRecords",
                 column: "Id",
                 filter: "\"Sequence\" IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditAlerts_HandledAt",
+                table: "AuditAlerts",
+                column: "HandledAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditAlerts_Rule_PersonId_RaisedAt",
+                table: "AuditAlerts",
+                columns: new[] { "Rule", "PersonId", "RaisedAt" });
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "AuditAlerts");
+
+            migrationBuilder.DropTable(
+                name: "AuditArchives");
+
+            migrationBuilder.DropTable(
                 name: "AuditCheckpoints");
+
+            migrationBuilder.DropTable(
+                name: "AuditForwardCursors");
 
             migrationBuilder.DropTable(
                 name: "AuditLogState");
