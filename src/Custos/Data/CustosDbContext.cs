@@ -41,6 +41,10 @@ public abstract class CustosDbContext(DbContextOptions options)
 
     public DbSet<AuditArchive> AuditArchives => Set<AuditArchive>();
 
+    public DbSet<AuditPlan> AuditPlans => Set<AuditPlan>();
+
+    public DbSet<AuditFinding> AuditFindings => Set<AuditFinding>();
+
     public DbSet<Customer> Customers => Set<Customer>();
 
     public DbSet<CustomerValue> CustomerValues => Set<CustomerValue>();
@@ -171,6 +175,25 @@ public abstract class CustosDbContext(DbContextOptions options)
             e.Property(a => a.FileName).HasMaxLength(200);
             e.Property(a => a.Sha256).HasMaxLength(32);
             e.Property(a => a.Peaks).HasMaxLength(64 * 32);
+        });
+
+        builder.Entity<AuditPlan>(e =>
+        {
+            e.Property(p => p.Title).HasMaxLength(200);
+            e.Property(p => p.Scope).HasMaxLength(500);
+            e.HasMany(p => p.Findings).WithOne().HasForeignKey(f => f.PlanId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<AuditFinding>(e =>
+        {
+            e.Property(f => f.PerformedBy).HasMaxLength(256);
+            e.Property(f => f.Summary).HasMaxLength(2000);
+            e.Property(f => f.Severity).HasConversion<string>().HasMaxLength(16);
+            e.Property(f => f.Action).HasMaxLength(1000);
+            e.Property(f => f.Owner).HasMaxLength(100);
+            e.Property(f => f.ClosedBy).HasMaxLength(256);
+            e.Property(f => f.ClosingNote).HasMaxLength(1000);
+            e.HasIndex(f => f.ClosedAt);
         });
 
         builder.Entity<AuditLogState>(e =>

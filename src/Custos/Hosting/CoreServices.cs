@@ -47,6 +47,7 @@ public static class CoreServices
         services.AddScoped<AuditAlertRules>();
         services.AddScoped<AuditAlertService>();
         services.AddScoped<AuditArchiver>();
+        services.AddScoped<AuditPlanService>();
         services.AddScoped<DatabaseInitialiser>();
         services.AddScoped<PeopleService>();
         services.AddScoped<OrganisationService>();

@@ -195,6 +195,64 @@ namespace Custos.Data.Migrations.Postgres
                     b.ToTable("AuditCheckpoints");
                 });
 
+            modelBuilder.Entity("Custos.Features.Audit.AuditFinding", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Action")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateOnly?>("ActionDue")
+                        .HasColumnType("date");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ClosedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("ClosingNote")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("PerformedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateOnly>("PerformedOn")
+                        .HasColumnType("date");
+
+                    b.Property<Guid>("PlanId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClosedAt");
+
+                    b.HasIndex("PlanId");
+
+                    b.ToTable("AuditFindings");
+                });
+
             modelBuilder.Entity("Custos.Features.Audit.AuditForwardCursor", b =>
                 {
                     b.Property<string>("Destination")
@@ -235,6 +293,36 @@ namespace Custos.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.ToTable("AuditLogState");
+                });
+
+            modelBuilder.Entity("Custos.Features.Audit.AuditPlan", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("IntervalMonths")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly>("NextDue")
+                        .HasColumnType("date");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("AuditPlans");
                 });
 
             modelBuilder.Entity("Custos.Features.Audit.AuditRecord", b =>
@@ -940,6 +1028,15 @@ namespace Custos.Data.Migrations.Postgres
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Custos.Features.Audit.AuditFinding", b =>
+                {
+                    b.HasOne("Custos.Features.Audit.AuditPlan", null)
+                        .WithMany("Findings")
+                        .HasForeignKey("PlanId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Custos.Features.Customers.Customer", b =>
                 {
                     b.HasOne("Custos.Features.Imports.CollectionRecord", null)
@@ -1091,6 +1188,11 @@ namespace Custos.Data.Migrations.Postgres
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Custos.Features.Audit.AuditPlan", b =>
+                {
+                    b.Navigation("Findings");
                 });
 
             modelBuilder.Entity("Custos.Features.Customers.Customer", b =>

@@ -188,6 +188,64 @@ namespace Custos.Data.Migrations.Sqlite
                     b.ToTable("AuditCheckpoints");
                 });
 
+            modelBuilder.Entity("Custos.Features.Audit.AuditFinding", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Action")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("ActionDue")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClosedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClosingNote")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PerformedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("PerformedOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PlanId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClosedAt");
+
+                    b.HasIndex("PlanId");
+
+                    b.ToTable("AuditFindings");
+                });
+
             modelBuilder.Entity("Custos.Features.Audit.AuditForwardCursor", b =>
                 {
                     b.Property<string>("Destination")
@@ -228,6 +286,36 @@ namespace Custos.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.ToTable("AuditLogState");
+                });
+
+            modelBuilder.Entity("Custos.Features.Audit.AuditPlan", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("IntervalMonths")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("NextDue")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("AuditPlans");
                 });
 
             modelBuilder.Entity("Custos.Features.Audit.AuditRecord", b =>
@@ -923,6 +1011,15 @@ namespace Custos.Data.Migrations.Sqlite
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Custos.Features.Audit.AuditFinding", b =>
+                {
+                    b.HasOne("Custos.Features.Audit.AuditPlan", null)
+                        .WithMany("Findings")
+                        .HasForeignKey("PlanId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Custos.Features.Customers.Customer", b =>
                 {
                     b.HasOne("Custos.Features.Imports.CollectionRecord", null)
@@ -1074,6 +1171,11 @@ namespace Custos.Data.Migrations.Sqlite
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Custos.Features.Audit.AuditPlan", b =>
+                {
+                    b.Navigation("Findings");
                 });
 
             modelBuilder.Entity("Custos.Features.Customers.Customer", b =>

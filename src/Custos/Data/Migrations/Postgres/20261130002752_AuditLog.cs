@@ -123,6 +123,22 @@ namespace Custos.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "AuditPlans",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Scope = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    IntervalMonths = table.Column<int>(type: "integer", nullable: false),
+                    NextDue = table.Column<DateOnly>(type: "date", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditPlans", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AuditSigningKeys",
                 columns: table => new
                 {
@@ -135,6 +151,34 @@ namespace Custos.Data.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_AuditSigningKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AuditFindings",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    PlanId = table.Column<Guid>(type: "uuid", nullable: false),
+                    PerformedOn = table.Column<DateOnly>(type: "date", nullable: false),
+                    PerformedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Summary = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    Severity = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Action = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    Owner = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    ActionDue = table.Column<DateOnly>(type: "date", nullable: true),
+                    ClosedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    ClosedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    ClosingNote = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditFindings", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AuditFindings_AuditPlans_PlanId",
+                        column: x => x.PlanId,
+                        principalTable: "AuditPlans",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateIndex(
@@ -158,6 +202,16 @@ namespace Custos.Data.Migrations.Postgres
                 name: "IX_AuditAlerts_Rule_PersonId_RaisedAt",
                 table: "AuditAlerts",
                 columns: new[] { "Rule", "PersonId", "RaisedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditFindings_ClosedAt",
+                table: "AuditFindings",
+                column: "ClosedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditFindings_PlanId",
+                table: "AuditFindings",
+                column: "PlanId");
         }
 
         /// <inheritdoc />
@@ -173,6 +227,9 @@ namespace Custos.Data.Migrations.Postgres
                 name: "AuditCheckpoints");
 
             migrationBuilder.DropTable(
+                name: "AuditFindings");
+
+            migrationBuilder.DropTable(
                 name: "AuditForwardCursors");
 
             migrationBuilder.DropTable(
@@ -180,6 +237,9 @@ namespace Custos.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "AuditSigningKeys");
+
+            migrationBuilder.DropTable(
+                name: "AuditPlans");
 
             migrationBuilder.DropIndex(
                 name: "IX_AuditRecords_Sequence",

@@ -1,4 +1,5 @@
-﻿using Microsoft.EntityFrameworkCore.Migrations;
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
@@ -121,6 +122,22 @@ namespace Custos.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "AuditPlans",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Scope = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    IntervalMonths = table.Column<int>(type: "INTEGER", nullable: false),
+                    NextDue = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditPlans", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AuditSigningKeys",
                 columns: table => new
                 {
@@ -133,6 +150,34 @@ namespace Custos.Data.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_AuditSigningKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AuditFindings",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PlanId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PerformedOn = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    PerformedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    Summary = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    Severity = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    Owner = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    ActionDue = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    ClosedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ClosedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    ClosingNote = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditFindings", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AuditFindings_AuditPlans_PlanId",
+                        column: x => x.PlanId,
+                        principalTable: "AuditPlans",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateIndex(
@@ -156,6 +201,16 @@ namespace Custos.Data.Migrations.Sqlite
                 name: "IX_AuditAlerts_Rule_PersonId_RaisedAt",
                 table: "AuditAlerts",
                 columns: new[] { "Rule", "PersonId", "RaisedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditFindings_ClosedAt",
+                table: "AuditFindings",
+                column: "ClosedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditFindings_PlanId",
+                table: "AuditFindings",
+                column: "PlanId");
         }
 
         /// <inheritdoc />
@@ -171,6 +226,9 @@ namespace Custos.Data.Migrations.Sqlite
                 name: "AuditCheckpoints");
 
             migrationBuilder.DropTable(
+                name: "AuditFindings");
+
+            migrationBuilder.DropTable(
                 name: "AuditForwardCursors");
 
             migrationBuilder.DropTable(
@@ -178,6 +236,9 @@ namespace Custos.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "AuditSigningKeys");
+
+            migrationBuilder.DropTable(
+                name: "AuditPlans");
 
             migrationBuilder.DropIndex(
                 name: "IX_AuditRecords_Sequence",
