@@ -24,6 +24,8 @@ public abstract class AuditArchiveTests(string provider)
         await host.RecordAsync(10, "test.recent");
         await host.SettleAsync();
 
+        await host.WithAsync(s => s.GetRequiredService<AuditAlertRules>().EvaluateAllAsync(default));
+
         var archived = await host.WithAsync(s => s.GetRequiredService<AuditArchiver>().ArchiveAsync(default));
         Assert.NotNull(archived);
         Assert.Equal(0, archived.First);
@@ -72,6 +74,36 @@ public abstract class AuditArchiveTests(string provider)
         });
         Assert.Equal(AuditProblem.ArchiveMismatch, (await host.VerifyAsync()).Problem);
         Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public async Task Entries_a_configured_collector_has_not_received_stay_in_the_database()
+    {
+        int closedPort;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            closedPort = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        var dir = TestPaths.NewDataDir("archive");
+        await using var host = await AuditHost.StartAsync(provider, extra: new()
+        {
+            ["Custos:Audit:ArchiveDir"] = dir,
+            ["Custos:Audit:Forward:Syslog"] = $"127.0.0.1:{closedPort}", // the collector is down
+        });
+        await host.RecordAsync(30);
+        await host.SettleAsync();
+        host.Factory.Time.Advance(TimeSpan.FromDays(1096));
+        await host.RecordAsync(5, "test.recent");
+        await host.SettleAsync();
+
+        Assert.Null(await host.WithAsync(s => s.GetRequiredService<AuditArchiver>().ArchiveAsync(default)));
+        Assert.True(await host.DbAsync(db => db.AuditRecords.AnyAsync(a => a.Sequence == 0)));
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, true);
+        }
     }
 
     [Fact]

@@ -56,7 +56,16 @@ public sealed class AuditArchiver(CustosDbContext db, IAuditTrail audit, CustosS
         var cutoff = time.GetUtcNow().AddDays(-CheckRetention(settings));
         var previous = await db.AuditArchives.AsNoTracking().OrderByDescending(a => a.End).FirstOrDefaultAsync(ct);
         var first = previous?.End ?? 0;
-        var candidates = await db.AuditCheckpoints.AsNoTracking().Where(c => c.Size > first).OrderByDescending(c => c.Size).Select(c => c.Size).ToListAsync(ct);
+        // Nothing leaves before every configured collector has it and the alert rules (where they run) have judged it.
+        var cursors = await db.AuditForwardCursors.AsNoTracking().ToDictionaryAsync(c => c.Destination, c => c.Next, ct);
+        var limit = cursors.TryGetValue(AuditAlertRules.Cursor, out var judged) ? judged : long.MaxValue;
+        foreach (var destination in AuditForwarder.Destinations(settings))
+        {
+            limit = Math.Min(limit, cursors.GetValueOrDefault(destination.Name));
+            await destination.DisposeAsync();
+        }
+
+        var candidates = await db.AuditCheckpoints.AsNoTracking().Where(c => c.Size > first && c.Size <= limit).OrderByDescending(c => c.Size).Select(c => c.Size).ToListAsync(ct);
         long? end = null;
         foreach (var size in candidates)
         {
