@@ -101,6 +101,12 @@ public abstract class AuditFailClosedTests(string provider)
             await AssertRefusedAsync(await scene.Web.Client.PostAsJsonAsync($"/api/v1/customers/{scene.Customer}/reveal", new { field = "mobile", purpose = "follow-up" }));
             await AssertRefusedAsync(await scene.Web.Client.GetAsync($"/api/v1/customers/{scene.Customer}"));
             await AssertRefusedAsync(await scene.Web.Client.PostAsJsonAsync("/api/v1/customers", new { grade = "Secret", values = new Dictionary<string, string> { ["name"] = "李四" } }));
+
+            // A clerk on the customer's page is told why, in plain words, and sees no value.
+            var (response, page) = await scene.Web.GetPageAsync($"/customers/{scene.Customer}");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Contains("审计日志", page.QuerySelector("#error-message")!.TextContent, StringComparison.Ordinal);
+            Assert.DoesNotContain("5432", page.Body!.TextContent, StringComparison.Ordinal);
         }
 
         Assert.Equal(customersBefore, await scene.Host.DbAsync(db => db.Customers.CountAsync()));
