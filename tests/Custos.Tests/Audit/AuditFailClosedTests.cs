@@ -88,7 +88,6 @@ public abstract class AuditFailClosedTests(string provider)
         Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{response.StatusCode}: {body}");
         Assert.Equal("AuditUnavailable", JsonDocument.Parse(body).RootElement.GetProperty("code").GetString());
         Assert.DoesNotContain(Mobile, body, StringComparison.Ordinal);
-        Assert.DoesNotContain("8765", body, StringComparison.Ordinal);
     }
 
     /// <summary>Reveal, view and create are refused; nothing new is stored; the same calls work once the fault is gone.</summary>
@@ -106,7 +105,7 @@ public abstract class AuditFailClosedTests(string provider)
             var (response, page) = await scene.Web.GetPageAsync($"/customers/{scene.Customer}");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
             Assert.Contains("审计日志", page.QuerySelector("#error-message")!.TextContent, StringComparison.Ordinal);
-            Assert.DoesNotContain("5432", page.Body!.TextContent, StringComparison.Ordinal);
+            Assert.DoesNotContain(Mobile, page.Body!.TextContent, StringComparison.Ordinal);
         }
 
         Assert.Equal(customersBefore, await scene.Host.DbAsync(db => db.Customers.CountAsync()));
