@@ -33,15 +33,7 @@ public abstract class AuditAlertTests(string provider)
     {
         public ValueTask DisposeAsync() => Host.DisposeAsync();
 
-        public IServiceScope As(Person person)
-        {
-            var scope = Host.Factory.Services.CreateScope();
-            var identity = new System.Security.Claims.ClaimsIdentity("test");
-            identity.AddClaim(new(System.Security.Claims.ClaimTypes.NameIdentifier, person.Id.ToString()));
-            scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Http.IHttpContextAccessor>().HttpContext =
-                new Microsoft.AspNetCore.Http.DefaultHttpContext { User = new(identity) };
-            return scope;
-        }
+        public IServiceScope As(Person person) => Host.Factory.ActAs(person);
 
         public async Task<Person> PersonAsync(string name, string role, string department = Custos.Data.DatabaseInitialiser.DefaultDepartmentCode) =>
             await Host.WithAsync(async s => (await s.GetRequiredService<PeopleService>().CreateAsync(

@@ -179,7 +179,7 @@ public abstract class AuditFailClosedTests(string provider)
             await command.ExecuteNonQueryAsync();
         }
 
-        using (var scope = ActAs(scene))
+        using (var scope = scene.Host.Factory.ActAs(scene.Staff))
         {
             var error = await Assert.ThrowsAsync<AuditWriteException>(() =>
                 scope.ServiceProvider.GetRequiredService<CustomerService>().RevealAsync(scene.Customer, "mobile", "follow-up", null, default));
@@ -193,20 +193,10 @@ public abstract class AuditFailClosedTests(string provider)
         }
 
         Assert.Equal(entriesBefore, await scene.Host.DbAsync(db => db.AuditRecords.CountAsync()));
-        using (var scope = ActAs(scene))
+        using (var scope = scene.Host.Factory.ActAs(scene.Staff))
         {
             Assert.Equal(Mobile, await scope.ServiceProvider.GetRequiredService<CustomerService>().RevealAsync(scene.Customer, "mobile", "follow-up", null, default));
         }
-    }
-
-    private static IServiceScope ActAs(Scene scene)
-    {
-        var scope = scene.Host.Factory.Services.CreateScope();
-        var identity = new System.Security.Claims.ClaimsIdentity("test");
-        identity.AddClaim(new(System.Security.Claims.ClaimTypes.NameIdentifier, scene.Staff.Id.ToString()));
-        scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Http.IHttpContextAccessor>().HttpContext =
-            new Microsoft.AspNetCore.Http.DefaultHttpContext { User = new(identity) };
-        return scope;
     }
 }
 

@@ -22,6 +22,18 @@ public sealed class CustosFactory(Dictionary<string, string?> settings, Action<I
 
     public LogCapture Logs { get; } = new();
 
+    /// <summary>A service scope in which <paramref name="person"/> is the acting person, as if signed in.</summary>
+    public IServiceScope ActAs(Person person)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        var scope = Services.CreateScope();
+        var accessor = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Http.IHttpContextAccessor>();
+        var identity = new System.Security.Claims.ClaimsIdentity("test");
+        identity.AddClaim(new(System.Security.Claims.ClaimTypes.NameIdentifier, person.Id.ToString()));
+        accessor.HttpContext = new Microsoft.AspNetCore.Http.DefaultHttpContext { User = new(identity) };
+        return scope;
+    }
+
     protected override IHostBuilder CreateHostBuilder() => CustosWebHost.CreateBuilder(settings);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder) =>
@@ -95,16 +107,7 @@ public abstract class CustosApp : IAsyncLifetime
     }
 
     /// <summary>A service scope in which <paramref name="person"/> is the acting person, as if signed in.</summary>
-    public IServiceScope ActAs(Person person)
-    {
-        ArgumentNullException.ThrowIfNull(person);
-        var scope = Factory.Services.CreateScope();
-        var accessor = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Http.IHttpContextAccessor>();
-        var identity = new System.Security.Claims.ClaimsIdentity("test");
-        identity.AddClaim(new(System.Security.Claims.ClaimTypes.NameIdentifier, person.Id.ToString()));
-        accessor.HttpContext = new Microsoft.AspNetCore.Http.DefaultHttpContext { User = new(identity) };
-        return scope;
-    }
+    public IServiceScope ActAs(Person person) => Factory.ActAs(person);
 
     public async Task<T> WithDbAsync<T>(Func<CustosDbContext, Task<T>> query)
     {

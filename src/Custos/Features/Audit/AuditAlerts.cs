@@ -56,39 +56,17 @@ public sealed class AuditAlertRules(CustosDbContext db, CustosSettings settings,
     public const string Cursor = "alerts";
     private const int Batch = 1000;
 
-    private static readonly string[] Reveals = ["customer.reveal", "customer.attachment.open"];
     private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web)
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    private static readonly SemaphoreSlim Local = new(1, 1);
-
     /// <summary>
     /// Judges the next batch of sequenced entries; returns how many were judged (-1: another process is judging).
-    /// One judge at a time: a process-wide lock, and on PostgreSQL an advisory lock for the transaction.
+    /// Alerts, the cursor and any suspension are committed together.
     /// </summary>
-    public async Task<int> EvaluateOnceAsync(CancellationToken ct)
-    {
-        await Local.WaitAsync(ct);
-        try
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            if (db.Database.IsNpgsql() &&
-                !await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({AuditSequencer.LeaderLock + 3}) AS \"Value\"").SingleAsync(ct))
-            {
-                return -1;
-            }
-
-            var judged = await JudgeAsync(ct);
-            await transaction.CommitAsync(ct);
-            return judged;
-        }
-        finally
-        {
-            Local.Release();
-        }
-    }
+    public Task<int> EvaluateOnceAsync(CancellationToken ct) =>
+        AuditLocks.ExclusiveAsync(db, Cursor, () => JudgeAsync(ct), ct, transactionOnSqlite: true);
 
     private async Task<int> JudgeAsync(CancellationToken ct)
     {
@@ -128,7 +106,7 @@ public sealed class AuditAlertRules(CustosDbContext db, CustosSettings settings,
         {
             var since = last.At.AddHours(-1);
             var window = db.AuditRecords.AsNoTracking().Where(a => a.ActorId == last.ActorId && a.At > since && a.At <= last.At);
-            await CountAsync("reveals", AlertSeverity.High, rules.RevealsPerHour, window.Where(a => Reveals.Contains(a.Action) && a.Outcome == AuditOutcome.Success), last, raised, ct);
+            await CountAsync("reveals", AlertSeverity.High, rules.RevealsPerHour, window.Where(a => AuditSearch.Reveals.Contains(a.Action) && a.Outcome == AuditOutcome.Success), last, raised, ct);
             await CountAsync("lists", AlertSeverity.High, rules.ListsPerHour, window.Where(a => a.Action == "customer.list" && a.Outcome == AuditOutcome.Success), last, raised, ct);
             await CountAsync("denied", AlertSeverity.Medium, rules.DeniedPerHour, window.Where(a => a.Outcome == AuditOutcome.Denied), last, raised, ct);
         }

@@ -142,14 +142,15 @@ public sealed class SyslogDestination(string host, int port, string appName) : I
 /// <summary>
 /// Copies every sequenced entry, in order, to the configured destinations (AUD-1: a copy outside the
 /// database). Each destination has a cursor in the database, advanced only after a batch was delivered;
-/// failures are kept on the cursor and retried, and the backlog is visible (<c>custos audit forward</c>,
-/// <c>/metrics</c>).
+/// failures are kept on the cursor and retried, and the backlog is visible (<c>custos audit forward</c>, the
+/// <c>/audit</c> page).
 /// </summary>
 public sealed class AuditForwarder(CustosDbContext db, TimeProvider time)
 {
     public const int Batch = 500;
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> Local = new();
+    /// <summary>Most checkpoints one webhook post carries.</summary>
+    public const int CheckpointBatch = 100;
 
     /// <summary>
     /// Delivers up to one batch to <paramref name="destination"/>; returns how many entries went, or -1 when
@@ -159,7 +160,7 @@ public sealed class AuditForwarder(CustosDbContext db, TimeProvider time)
     public Task<int> ForwardOnceAsync(IAuditDestination destination, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        return ExclusiveAsync(destination.Name, () => DeliverAsync(destination, ct), ct);
+        return AuditLocks.ExclusiveAsync(db, destination.Name, () => DeliverAsync(destination, ct), ct);
     }
 
     /// <summary>
@@ -171,41 +172,10 @@ public sealed class AuditForwarder(CustosDbContext db, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(webhook);
         ArgumentNullException.ThrowIfNull(http);
-        return ExclusiveAsync(CheckpointCursor, () => PostAsync(webhook, http, ct), ct);
+        return AuditLocks.ExclusiveAsync(db, CheckpointCursor, () => PostAsync(webhook, http, ct), ct);
     }
 
     public const string CheckpointCursor = "checkpoints";
-
-    /// <summary>One deliverer per destination: a process-wide lock, and on PostgreSQL an advisory lock held by the transaction.</summary>
-    private async Task<int> ExclusiveAsync(string name, Func<Task<int>> work, CancellationToken ct)
-    {
-        var gate = Local.GetOrAdd(name, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(ct);
-        try
-        {
-            await using var transaction = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(ct) : null;
-            if (transaction is not null)
-            {
-                var key = AuditSequencer.LeaderLock + name switch { "jsonl" => 1, "syslog" => 2, _ => 4 };
-                if (!await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({key}) AS \"Value\"").SingleAsync(ct))
-                {
-                    return -1;
-                }
-            }
-
-            var count = await work();
-            if (transaction is not null)
-            {
-                await transaction.CommitAsync(ct);
-            }
-
-            return count;
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
 
     private async Task<AuditForwardCursor> CursorAsync(string name, CancellationToken ct)
     {
@@ -238,7 +208,7 @@ public sealed class AuditForwarder(CustosDbContext db, TimeProvider time)
     {
         var cursor = await CursorAsync(CheckpointCursor, ct);
         var next = cursor.Next;
-        var checkpoints = await db.AuditCheckpoints.AsNoTracking().Where(c => c.Size >= next).OrderBy(c => c.Size).Take(100).ToListAsync(ct);
+        var checkpoints = await db.AuditCheckpoints.AsNoTracking().Where(c => c.Size >= next).OrderBy(c => c.Size).Take(CheckpointBatch).ToListAsync(ct);
         if (checkpoints.Count == 0)
         {
             await db.SaveChangesAsync(ct);
@@ -378,6 +348,15 @@ internal sealed partial class AuditForwardingService(IServiceScopeFactory scopes
 
         using var http = new HttpClient();
 
+        // Each job delivers batches until one comes back short; a failing job pauses, longer each time.
+        var jobs = destinations
+            .Select(d => (Name: d.Name, Target: d.Target, Full: AuditForwarder.Batch, Once: (Func<AuditForwarder, Task<int>>)(f => f.ForwardOnceAsync(d, stoppingToken))))
+            .ToList();
+        if (webhook is not null)
+        {
+            jobs.Insert(0, (AuditForwarder.CheckpointCursor, webhook.GetLeftPart(UriPartial.Path), AuditForwarder.CheckpointBatch, f => f.PostCheckpointsOnceAsync(webhook, http, stoppingToken)));
+        }
+
         var pause = new Dictionary<string, (int Failures, DateTimeOffset Until)>();
         try
         {
@@ -389,29 +368,9 @@ internal sealed partial class AuditForwardingService(IServiceScopeFactory scopes
                     continue;
                 }
 
-                if (webhook is not null && !(pause.TryGetValue(AuditForwarder.CheckpointCursor, out var w) && time.GetUtcNow() < w.Until))
+                foreach (var job in jobs)
                 {
-                    try
-                    {
-                        await using var scope = scopes.CreateAsyncScope();
-                        var forwarder = scope.ServiceProvider.GetRequiredService<AuditForwarder>();
-                        while (await forwarder.PostCheckpointsOnceAsync(webhook, http, stoppingToken) == 100)
-                        {
-                        }
-
-                        pause.Remove(AuditForwarder.CheckpointCursor);
-                    }
-                    catch (Exception e) when (e is AuditForwardException or System.Data.Common.DbException or DbUpdateException)
-                    {
-                        var failures = pause.TryGetValue(AuditForwarder.CheckpointCursor, out var before) ? before.Failures + 1 : 1;
-                        pause[AuditForwarder.CheckpointCursor] = (failures, time.GetUtcNow().AddSeconds(Math.Min(60, 1 << Math.Min(failures, 6))));
-                        LogFailed(log, AuditForwarder.CheckpointCursor, webhook.GetLeftPart(UriPartial.Path), e.InnerException?.GetType().Name ?? e.GetType().Name, failures);
-                    }
-                }
-
-                foreach (var destination in destinations)
-                {
-                    if (pause.TryGetValue(destination.Name, out var p) && time.GetUtcNow() < p.Until)
+                    if (pause.TryGetValue(job.Name, out var p) && time.GetUtcNow() < p.Until)
                     {
                         continue;
                     }
@@ -420,17 +379,17 @@ internal sealed partial class AuditForwardingService(IServiceScopeFactory scopes
                     {
                         await using var scope = scopes.CreateAsyncScope();
                         var forwarder = scope.ServiceProvider.GetRequiredService<AuditForwarder>();
-                        while (await forwarder.ForwardOnceAsync(destination, stoppingToken) == AuditForwarder.Batch)
+                        while (await job.Once(forwarder) == job.Full)
                         {
                         }
 
-                        pause.Remove(destination.Name);
+                        pause.Remove(job.Name);
                     }
                     catch (Exception e) when (e is AuditForwardException or System.Data.Common.DbException or DbUpdateException)
                     {
-                        var failures = pause.TryGetValue(destination.Name, out var before) ? before.Failures + 1 : 1;
-                        pause[destination.Name] = (failures, time.GetUtcNow().AddSeconds(Math.Min(60, 1 << Math.Min(failures, 6))));
-                        LogFailed(log, destination.Name, destination.Target, e.InnerException?.GetType().Name ?? e.GetType().Name, failures);
+                        var failures = pause.TryGetValue(job.Name, out var before) ? before.Failures + 1 : 1;
+                        pause[job.Name] = (failures, time.GetUtcNow().AddSeconds(Math.Min(60, 1 << Math.Min(failures, 6))));
+                        LogFailed(log, job.Name, job.Target, e.InnerException?.GetType().Name ?? e.GetType().Name, failures);
                     }
                 }
             }

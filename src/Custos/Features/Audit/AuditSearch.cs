@@ -31,9 +31,14 @@ public sealed class AuditSearch(CustosDbContext db, IAuditTrail audit)
     /// <summary>Most rows one export writes; a larger result asks for a narrower question.</summary>
     public const int MaxExportRows = 100_000;
 
-    private static readonly string[] Views = ["customer.view", "customer.history"];
-    private static readonly string[] Reveals = ["customer.reveal", "customer.attachment.open"];
-    private static readonly string[] Changes = ["customer.create", "customer.update", "customer.tags", "customer.attachment.add"];
+    /// <summary>Actions that showed a customer's masked record.</summary>
+    public static readonly string[] Views = ["customer.view", "customer.history"];
+
+    /// <summary>Actions that showed a protected value or file in the clear.</summary>
+    public static readonly string[] Reveals = ["customer.reveal", "customer.attachment.open"];
+
+    /// <summary>Actions that changed a customer.</summary>
+    public static readonly string[] Changes = ["customer.create", "customer.update", "customer.tags", "customer.attachment.add"];
 
     public async Task<AuditPage> SearchAsync(AuditQuery query, int page, int pageSize, CancellationToken ct)
     {

@@ -20,16 +20,15 @@ namespace Custos.Features.Audit;
 /// </summary>
 public sealed class AuditSequencer(CustosDbContext db, KeyRing keys, AuditSigner signer, CustosSettings settings, TimeProvider time)
 {
-    /// <summary>The advisory-lock key: "custos-a" as a number; any constant no other application uses.</summary>
-    public const long LeaderLock = 0x637573746f732d61;
+    /// <summary>The advisory-lock key the sequencing transaction takes (<see cref="AuditLocks"/>).</summary>
+    public static long LeaderLock => AuditLocks.Key("sequencer");
 
     /// <summary>Integrates up to one batch; returns how many entries it integrated, or -1 if another process holds the lead.</summary>
     public async Task<int> SequenceOnceAsync(CancellationToken ct, bool checkpointNow = false)
     {
         var audit = settings.Audit;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var connection = transaction.GetDbTransaction().Connection!;
-        if (connection is NpgsqlConnection && !await TryLeadAsync(transaction.GetDbTransaction(), ct))
+        if (!await AuditLocks.TryTakeAsync(db, "sequencer", ct))
         {
             return -1;
         }
@@ -128,18 +127,6 @@ public sealed class AuditSequencer(CustosDbContext db, KeyRing keys, AuditSigner
             total += n;
             db.ChangeTracker.Clear();
         }
-    }
-
-    private static async Task<bool> TryLeadAsync(DbTransaction transaction, CancellationToken ct)
-    {
-        await using var command = transaction.Connection!.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT pg_try_advisory_xact_lock(@k)";
-        var key = command.CreateParameter();
-        key.ParameterName = "k";
-        key.Value = LeaderLock;
-        command.Parameters.Add(key);
-        return await command.ExecuteScalarAsync(ct) is true;
     }
 
     private static async Task AssignAsync(DbTransaction transaction, long[] ids, long[] sequences, byte[][] leaves, CancellationToken ct)
