@@ -1,0 +1,100 @@
+namespace Custos.Kernel.Policy;
+
+/// <summary>A request as the approval rules see it: who asked, for which department and project, who has approved so far.</summary>
+/// <param name="Approvals">Every approval so far, step by step, in order.</param>
+/// <param name="Operator">For a destruction: the person who will carry it out; never its witness.</param>
+public sealed record ApprovalSubject(
+    RequestKind Kind,
+    Guid Requester,
+    Guid? Department,
+    Guid? Project,
+    IReadOnlyList<(int Step, Guid Approver)> Approvals,
+    Guid? Operator = null);
+
+public enum ApprovalVerdict
+{
+    MayApprove = 0,
+    OwnRequest = 1,
+    AlreadyApproved = 2,
+    NotAnApprover = 3,
+    OperatorIsWitness = 4,
+    NoStepLeft = 5,
+}
+
+/// <summary>Approver chains and separation of duties (ACC-4, PRT-1, EXP-1, DST-2).</summary>
+public static class ApprovalRules
+{
+    /// <summary>The step waiting for approvals, or -1 when every step has its count.</summary>
+    public static int CurrentStep(IReadOnlyList<ApprovalStep> chain, ApprovalSubject request)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentNullException.ThrowIfNull(request);
+        for (var i = 0; i < chain.Count; i++)
+        {
+            if (request.Approvals.Count(a => a.Step == i) < chain[i].Count)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Whether the approver may approve the current step. Nobody approves their own request or twice.</summary>
+    public static ApprovalVerdict Check(PolicyEngine engine, ApprovalSubject request, PolicySubject approver, PolicyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(approver);
+        var chain = engine.ChainFor(request.Kind);
+        var step = CurrentStep(chain, request);
+        if (step < 0)
+        {
+            return ApprovalVerdict.NoStepLeft;
+        }
+
+        if (approver.Id == request.Requester)
+        {
+            return ApprovalVerdict.OwnRequest;
+        }
+
+        if (request.Operator == approver.Id)
+        {
+            return ApprovalVerdict.OperatorIsWitness;
+        }
+
+        if (request.Approvals.Any(a => a.Approver == approver.Id))
+        {
+            return ApprovalVerdict.AlreadyApproved;
+        }
+
+        var rule = chain[step];
+        if (!approver.Roles.Contains(rule.Role, StringComparer.Ordinal) || !Related(rule.Of, approver, request))
+        {
+            return ApprovalVerdict.NotAnApprover;
+        }
+
+        // The approver's own standing: active, from an allowed network, at an allowed time.
+        return engine.Decide(approver, PolicyAction.Approve, PolicyResource.Nothing, context).Allowed
+            ? ApprovalVerdict.MayApprove
+            : ApprovalVerdict.NotAnApprover;
+    }
+
+    /// <summary>Whether the person could ever be asked for the step (used to find whom to notify).</summary>
+    public static bool Eligible(ApprovalStep step, PolicySubject person, ApprovalSubject request)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        ArgumentNullException.ThrowIfNull(person);
+        ArgumentNullException.ThrowIfNull(request);
+        return person.Active && person.Id != request.Requester && person.Id != request.Operator
+            && person.Roles.Contains(step.Role, StringComparer.Ordinal) && Related(step.Of, person, request)
+            && request.Approvals.All(a => a.Approver != person.Id);
+    }
+
+    private static bool Related(ApproverRelation relation, PolicySubject approver, ApprovalSubject request) => relation switch
+    {
+        ApproverRelation.Department => request.Department is { } d && approver.Departments.Contains(d),
+        ApproverRelation.Project => request.Project is { } p && approver.Projects.Contains(p),
+        _ => true,
+    };
+}

@@ -1,0 +1,288 @@
+using System.Net;
+
+namespace Custos.Kernel.Policy;
+
+/// <summary>The person asking, as the policy sees them. Built once per request.</summary>
+public sealed record PolicySubject(
+    Guid Id,
+    IReadOnlyList<string> Roles,
+    int Clearance,
+    IReadOnlySet<Guid> Departments,
+    IReadOnlySet<Guid> Projects,
+    bool Active,
+    DateOnly? NdaSignedOn,
+    DateOnly? TrainingValidUntil,
+    GrantSet Grants);
+
+/// <summary>
+/// What the action is on. <c>Customer</c> and <c>Department</c> are null for actions on no particular
+/// customer (a list, an import into no department yet); <c>Protection</c> is the effective level of the
+/// field, or the customer's grade (CLS-1, CLS-2).
+/// </summary>
+public readonly record struct PolicyResource(Guid? Customer, Guid? Department, Guid? Project, int Protection, string? Field)
+{
+    public static readonly PolicyResource Nothing = default;
+
+    public static PolicyResource InDepartment(Guid department, Guid? project = null) => new(null, department, project, 0, null);
+}
+
+/// <summary>Where and when: the client's address (null inside the process: the command line) and the time.</summary>
+public readonly record struct PolicyContext(IPAddress? Address, DateTimeOffset Now);
+
+[Flags]
+public enum Obligations
+{
+    None = 0,
+
+    /// <summary>Show protected values masked.</summary>
+    Mask = 1,
+
+    /// <summary>The caller must state a purpose, which is recorded (ACC-3).</summary>
+    RequirePurpose = 2,
+
+    /// <summary>The access comes from a view-only grant: offer no print, copy, export or forward (ACC-5).</summary>
+    ViewOnly = 4,
+
+    /// <summary>A copy that leaves carries the recipient's mark.</summary>
+    Watermark = 8,
+}
+
+public enum DecisionReason
+{
+    AllowedByRole = 0,
+    AllowedByGrant = 1,
+    NotActive = 10,
+    NdaMissing = 11,
+    TrainingExpired = 12,
+    NoRole = 13,
+    Network = 14,
+    Hours = 15,
+    OutOfScope = 16,
+    AboveClearance = 17,
+    ApprovalRequired = 18,
+    ViewOnlyGrant = 19,
+}
+
+/// <summary>
+/// A decision with its reason, obligations, the role or grant that allowed it, and — when refused but
+/// a request could change that — the kind of request to make.
+/// </summary>
+public readonly record struct Decision(bool Allowed, DecisionReason Reason, Obligations Obligations, string? Role, Guid? Grant, RequestKind? Remedy)
+{
+    internal static Decision Deny(DecisionReason reason, RequestKind? remedy = null) => new(false, reason, Obligations.None, null, null, remedy);
+}
+
+/// <summary>Which customers a list may show: by role scope, plus customers and departments reached by grants.</summary>
+public sealed record ListScope(Decision Decision, CustomerScope Scope, IReadOnlySet<Guid> GrantedCustomers, IReadOnlySet<Guid> GrantedDepartments);
+
+/// <summary>
+/// The policy decision point (ACC-1..6): deny by default, then roles (filtered by network and hours),
+/// preconditions on the person, customer scope, clearance against protection, approvals and grants.
+/// Pure and thread-safe; one instance per policy version.
+/// </summary>
+public sealed class PolicyEngine
+{
+    private readonly Dictionary<string, CompiledRole> roles;
+
+    public PolicyEngine(PolicyDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        Document = document;
+        roles = document.Roles.Values.ToDictionary(
+            r => r.Name,
+            r => new CompiledRole(r, [.. (r.Networks.Count > 0 ? r.Networks : document.DefaultNetworks).SelectMany(n => document.Networks.TryGetValue(n, out var list) ? list : throw new ArgumentException($"Unknown network {n}.", nameof(document)))]),
+            StringComparer.Ordinal);
+    }
+
+    public PolicyDocument Document { get; }
+
+    public Decision Decide(PolicySubject subject, PolicyAction action, PolicyResource resource, PolicyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        if (!subject.Active)
+        {
+            return Decision.Deny(DecisionReason.NotActive);
+        }
+
+        var customers = PolicyActions.TouchesCustomers(action);
+        if (customers && Precondition(subject, context) is { } unmet)
+        {
+            return Decision.Deny(unmet);
+        }
+
+        // Roles that may act from here and now, and what they give for this action.
+        CompiledRole? direct = null;
+        CompiledRole? approval = null;
+        var excluded = (DecisionReason?)null;
+        foreach (var name in subject.Roles)
+        {
+            if (!roles.TryGetValue(name, out var role))
+            {
+                continue;
+            }
+
+            var allows = role.Policy.Allow.Contains(action);
+            var needsApproval = !allows && role.Policy.WithApproval.Contains(action);
+            if (!allows && !needsApproval)
+            {
+                continue;
+            }
+
+            if (!role.Reachable(context.Address))
+            {
+                excluded ??= DecisionReason.Network;
+                continue;
+            }
+
+            if (role.Policy.Hours is { } hours && !hours.Contains(TimeOnly.FromTimeSpan(context.Now.ToOffset(Document.UtcOffset).TimeOfDay)))
+            {
+                excluded ??= DecisionReason.Hours;
+                continue;
+            }
+
+            if (allows && (direct is null || role.Policy.Scope > direct.Policy.Scope))
+            {
+                direct = role;
+            }
+            else if (needsApproval && (approval is null || role.Policy.Scope > approval.Policy.Scope))
+            {
+                approval = role;
+            }
+        }
+
+        var granting = direct ?? approval;
+        if (granting is null)
+        {
+            return Decision.Deny(excluded ?? DecisionReason.NoRole);
+        }
+
+        if (!customers || (resource.Customer is null && resource.Department is null))
+        {
+            // Nothing in particular: the role decides (a list is narrowed by ListScopeFor).
+            return direct is not null
+                ? new Decision(true, DecisionReason.AllowedByRole, ObligationsFor(action, false), direct.Policy.Name, null, null)
+                : Decision.Deny(DecisionReason.ApprovalRequired, RemedyFor(action));
+        }
+
+        var inScope = InScope(granting.Policy.Scope, subject, resource.Department, resource.Project);
+        var grant = subject.Grants.Find(action, resource.Customer, resource.Department, resource.Field, context.Now);
+        if (grant is not null && grant.ViewOnly && PolicyActions.MakesCopy(action))
+        {
+            return Decision.Deny(DecisionReason.ViewOnlyGrant);
+        }
+
+        if (!inScope && grant is null)
+        {
+            return Decision.Deny(DecisionReason.OutOfScope, RequestKind.Access);
+        }
+
+        if (direct is null && grant is null)
+        {
+            return Decision.Deny(DecisionReason.ApprovalRequired, RemedyFor(action));
+        }
+
+        if (action == PolicyAction.Reveal && resource.Protection > subject.Clearance && grant is null)
+        {
+            return Decision.Deny(DecisionReason.AboveClearance, RequestKind.Reveal);
+        }
+
+        // A grant decides when the role alone would not have: out of scope, above clearance, or by approval only.
+        var byGrant = grant is not null && (!inScope || direct is null || (action == PolicyAction.Reveal && resource.Protection > subject.Clearance));
+        return byGrant
+            ? new Decision(true, DecisionReason.AllowedByGrant, ObligationsFor(action, grant!.ViewOnly), granting.Policy.Name, grant.Id, null)
+            : new Decision(true, DecisionReason.AllowedByRole, ObligationsFor(action, false), direct!.Policy.Name, null, null);
+    }
+
+    /// <summary>What a list may show the subject: the widest scope of the roles that may list, and the grants' reach.</summary>
+    public ListScope ListScopeFor(PolicySubject subject, PolicyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        var decision = Decide(subject, PolicyAction.List, PolicyResource.Nothing, context);
+        if (!decision.Allowed)
+        {
+            return new ListScope(decision, CustomerScope.None, new HashSet<Guid>(), new HashSet<Guid>());
+        }
+
+        var scope = roles[decision.Role!].Policy.Scope;
+        var (customers, departments) = subject.Grants.Reach(PolicyAction.List, context.Now);
+        return new ListScope(decision, scope, customers, departments);
+    }
+
+    /// <summary>The approval chain for a kind of request; empty when the policy needs none.</summary>
+    public IReadOnlyList<ApprovalStep> ChainFor(RequestKind kind) =>
+        Document.Approvals.TryGetValue(kind, out var chain) ? chain : [];
+
+    public static RequestKind RemedyFor(PolicyAction action) => action switch
+    {
+        PolicyAction.Import => RequestKind.Import,
+        PolicyAction.Export => RequestKind.Export,
+        PolicyAction.Print => RequestKind.Print,
+        PolicyAction.ShareExternal => RequestKind.ShareExternal,
+        PolicyAction.Destroy => RequestKind.Destroy,
+        PolicyAction.Administer => RequestKind.RoleChange,
+        PolicyAction.Reveal => RequestKind.Reveal,
+        _ => RequestKind.Access,
+    };
+
+    internal static bool InScope(CustomerScope scope, PolicySubject subject, Guid? department, Guid? project) => scope switch
+    {
+        CustomerScope.All => true,
+        CustomerScope.Own => (department is { } d && subject.Departments.Contains(d)) || (project is { } p && subject.Projects.Contains(p)),
+        CustomerScope.Projects => project is { } p && subject.Projects.Contains(p),
+        _ => false,
+    };
+
+    private DecisionReason? Precondition(PolicySubject subject, PolicyContext context)
+    {
+        var today = DateOnly.FromDateTime(context.Now.ToOffset(Document.UtcOffset).DateTime);
+        if (Document.Preconditions.RequireNda && (subject.NdaSignedOn is not { } signed || signed > today))
+        {
+            return DecisionReason.NdaMissing;
+        }
+
+        return Document.Preconditions.RequireTraining && (subject.TrainingValidUntil is not { } until || until < today)
+            ? DecisionReason.TrainingExpired
+            : null;
+    }
+
+    private static Obligations ObligationsFor(PolicyAction action, bool viewOnly)
+    {
+        var obligations = action switch
+        {
+            PolicyAction.List or PolicyAction.ViewMasked => Obligations.Mask,
+            PolicyAction.Reveal => Obligations.RequirePurpose,
+            PolicyAction.Export or PolicyAction.Print or PolicyAction.ShareExternal => Obligations.Watermark | Obligations.RequirePurpose,
+            _ => Obligations.None,
+        };
+        return viewOnly ? obligations | Obligations.ViewOnly : obligations;
+    }
+
+    private sealed class CompiledRole(RolePolicy policy, IPNetwork[] networks)
+    {
+        public RolePolicy Policy { get; } = policy;
+
+        /// <summary>No address means the request comes from inside the process (the command line), which is the server itself.</summary>
+        public bool Reachable(IPAddress? address)
+        {
+            if (address is null)
+            {
+                return true;
+            }
+
+            if (address.IsIPv4MappedToIPv6)
+            {
+                address = address.MapToIPv4();
+            }
+
+            foreach (var network in networks)
+            {
+                if (network.Contains(address))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}

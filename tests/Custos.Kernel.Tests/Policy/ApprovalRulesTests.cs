@@ -1,0 +1,73 @@
+using System.Net;
+using Custos.Kernel.Policy;
+
+namespace Custos.Kernel.Tests.Policy;
+
+/// <summary>Approver chains and separation of duties (ACC-4, PRT-1, EXP-1, DST-2).</summary>
+public sealed class ApprovalRulesTests
+{
+    private static readonly PolicyEngine Engine = new(DefaultPolicy.Document(PolicyEngineTests.KnownRoles));
+    private static readonly Guid Sales = Guid.NewGuid();
+    private static readonly PolicyContext Office = new(IPAddress.Loopback, new DateTimeOffset(2026, 11, 30, 10, 0, 0, TimeSpan.FromHours(8)));
+
+    [Fact]
+    public void Nobody_approves_their_own_request_ACC_4()
+    {
+        var head = PolicyEngineTests.Person("department-head", Sales);
+        var request = new ApprovalSubject(RequestKind.Print, head.Id, Sales, null, []);
+        Assert.Equal(ApprovalVerdict.OwnRequest, ApprovalRules.Check(Engine, request, head, Office));
+        Assert.Equal(ApprovalVerdict.MayApprove, ApprovalRules.Check(Engine, request, PolicyEngineTests.Person("department-head", Sales), Office));
+    }
+
+    [Fact]
+    public void The_approver_must_hold_the_role_in_the_department_of_the_request_PRT_1()
+    {
+        var request = new ApprovalSubject(RequestKind.Print, Guid.NewGuid(), Sales, null, []);
+        Assert.Equal(ApprovalVerdict.NotAnApprover, ApprovalRules.Check(Engine, request, PolicyEngineTests.Person("department-head", Guid.NewGuid()), Office));
+        Assert.Equal(ApprovalVerdict.NotAnApprover, ApprovalRules.Check(Engine, request, PolicyEngineTests.Person("staff", Sales), Office));
+        var away = PolicyEngineTests.Person("department-head", Sales);
+        Assert.Equal(ApprovalVerdict.NotAnApprover, ApprovalRules.Check(Engine, request, away, Office with { Address = IPAddress.Parse("198.51.100.7") }));
+    }
+
+    [Fact]
+    public void Information_leaves_the_company_only_after_the_general_manager_EXP_1()
+    {
+        var head = PolicyEngineTests.Person("department-head", Sales);
+        var gm = PolicyEngineTests.Person("general-manager", Sales);
+        var chain = Engine.ChainFor(RequestKind.ShareExternal);
+        var request = new ApprovalSubject(RequestKind.ShareExternal, Guid.NewGuid(), Sales, null, []);
+        Assert.Equal(0, ApprovalRules.CurrentStep(chain, request));
+        Assert.Equal(ApprovalVerdict.NotAnApprover, ApprovalRules.Check(Engine, request, gm, Office));
+        var afterHead = request with { Approvals = [(0, head.Id)] };
+        Assert.Equal(1, ApprovalRules.CurrentStep(chain, afterHead));
+        Assert.Equal(ApprovalVerdict.MayApprove, ApprovalRules.Check(Engine, afterHead, gm, Office));
+        Assert.Equal(-1, ApprovalRules.CurrentStep(chain, afterHead with { Approvals = [(0, head.Id), (1, gm.Id)] }));
+    }
+
+    [Fact]
+    public void A_destruction_operator_is_never_its_witness_and_nobody_approves_twice_DST_2()
+    {
+        var officer = new PolicySubject(Guid.NewGuid(), ["compliance-officer", "department-head"], 3, new HashSet<Guid> { Sales }, new HashSet<Guid>(), true, null, null, GrantSet.Empty);
+        var request = new ApprovalSubject(RequestKind.Destroy, Guid.NewGuid(), Sales, null, [], Operator: officer.Id);
+        Assert.Equal(ApprovalVerdict.OperatorIsWitness, ApprovalRules.Check(Engine, request, officer, Office));
+
+        var other = request with { Operator = Guid.NewGuid(), Approvals = [(0, officer.Id)] };
+        Assert.Equal(ApprovalVerdict.AlreadyApproved, ApprovalRules.Check(Engine, other, officer, Office));
+        Assert.False(ApprovalRules.Eligible(Engine.ChainFor(RequestKind.Destroy)[1], officer, other));
+    }
+
+    [Fact]
+    public void Two_of_a_committee_must_approve_when_the_step_says_so()
+    {
+        var yaml = DefaultPolicy.Yaml.Replace("share-external: [{role: department-head, of: department}, {role: general-manager}]", "share-external: [{role: compliance-officer, count: 2}]", StringComparison.Ordinal);
+        var engine = new PolicyEngine(PolicyFile.Parse(yaml, PolicyEngineTests.KnownRoles).Document!);
+        var chain = engine.ChainFor(RequestKind.ShareExternal);
+        var first = PolicyEngineTests.Person("compliance-officer");
+        var request = new ApprovalSubject(RequestKind.ShareExternal, Guid.NewGuid(), Sales, null, [(0, first.Id)]);
+        Assert.Equal(0, ApprovalRules.CurrentStep(chain, request));
+        Assert.Equal(ApprovalVerdict.AlreadyApproved, ApprovalRules.Check(engine, request, first, Office));
+        var second = PolicyEngineTests.Person("compliance-officer");
+        Assert.Equal(ApprovalVerdict.MayApprove, ApprovalRules.Check(engine, request, second, Office));
+        Assert.Equal(-1, ApprovalRules.CurrentStep(chain, request with { Approvals = [(0, first.Id), (0, second.Id)] }));
+    }
+}
