@@ -22,5 +22,7 @@ var root = new RootCommand("Custos — customer-information confidentiality: ser
     Custos.Features.Keys.KeyCommands.Create(),
     Custos.Features.Imports.ImportCommand.Create(),
     Custos.Features.Audit.AuditCommands.Create(),
+    Custos.Features.Policy.PolicyCommands.Create(),
+    Custos.Features.Policy.PolicyCommands.Grants(),
 };
 return await root.Parse(args).InvokeAsync();

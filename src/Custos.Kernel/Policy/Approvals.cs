@@ -1,15 +1,20 @@
 namespace Custos.Kernel.Policy;
 
 /// <summary>A request as the approval rules see it: who asked, for which department and project, who has approved so far.</summary>
-/// <param name="Approvals">Every approval so far, step by step, in order.</param>
+/// <param name="Approvals">Every approval so far, step by step, in order; a delegate's approval is its principal's.</param>
 /// <param name="Operator">For a destruction: the person who will carry it out; never its witness.</param>
+/// <param name="Delegates">People who approved as someone's delegate: they may not approve again either.</param>
 public sealed record ApprovalSubject(
     RequestKind Kind,
     Guid Requester,
     Guid? Department,
     Guid? Project,
     IReadOnlyList<(int Step, Guid Approver)> Approvals,
-    Guid? Operator = null);
+    Guid? Operator = null,
+    IReadOnlyCollection<Guid>? Delegates = null)
+{
+    public bool Answered(Guid person) => Approvals.Any(a => a.Approver == person) || (Delegates?.Contains(person) ?? false);
+}
 
 public enum ApprovalVerdict
 {
@@ -63,7 +68,7 @@ public static class ApprovalRules
             return ApprovalVerdict.OperatorIsWitness;
         }
 
-        if (request.Approvals.Any(a => a.Approver == approver.Id))
+        if (request.Answered(approver.Id))
         {
             return ApprovalVerdict.AlreadyApproved;
         }
@@ -88,7 +93,7 @@ public static class ApprovalRules
         ArgumentNullException.ThrowIfNull(request);
         return person.Active && person.Id != request.Requester && person.Id != request.Operator
             && person.Roles.Contains(step.Role, StringComparer.Ordinal) && Related(step.Of, person, request)
-            && request.Approvals.All(a => a.Approver != person.Id);
+            && !request.Answered(person.Id);
     }
 
     private static bool Related(ApproverRelation relation, PolicySubject approver, ApprovalSubject request) => relation switch

@@ -45,6 +45,18 @@ public abstract class CustosDbContext(DbContextOptions options)
 
     public DbSet<AuditFinding> AuditFindings => Set<AuditFinding>();
 
+    public DbSet<Features.Policy.PolicyVersion> PolicyVersions => Set<Features.Policy.PolicyVersion>();
+
+    public DbSet<Features.Access.AccessGrant> AccessGrants => Set<Features.Access.AccessGrant>();
+
+    public DbSet<Features.Access.AccessRequest> AccessRequests => Set<Features.Access.AccessRequest>();
+
+    public DbSet<Features.Access.AccessApproval> AccessApprovals => Set<Features.Access.AccessApproval>();
+
+    public DbSet<Features.Access.Delegation> Delegations => Set<Features.Access.Delegation>();
+
+    public DbSet<Features.Notifications.Notification> Notifications => Set<Features.Notifications.Notification>();
+
     public DbSet<Customer> Customers => Set<Customer>();
 
     public DbSet<CustomerValue> CustomerValues => Set<CustomerValue>();
@@ -110,6 +122,64 @@ public abstract class CustosDbContext(DbContextOptions options)
             e.Property(t => t.Scopes).HasMaxLength(400);
             e.HasIndex(t => t.SecretHash).IsUnique();
             e.Ignore(t => t.ScopeList);
+        });
+
+        builder.Entity<Features.Policy.PolicyVersion>(e =>
+        {
+            e.HasKey(v => v.Version);
+            e.Property(v => v.Version).ValueGeneratedNever();
+            e.Property(v => v.Text).HasMaxLength(Kernel.Policy.PolicyFile.MaxBytes);
+            e.Property(v => v.Sha256).HasMaxLength(64);
+            e.Property(v => v.LoadedBy).HasMaxLength(256);
+            e.Property(v => v.Note).HasMaxLength(500);
+        });
+
+        builder.Entity<Features.Access.AccessGrant>(e =>
+        {
+            e.Property(g => g.Field).HasMaxLength(64);
+            e.Property(g => g.Actions).HasMaxLength(200);
+            e.Property(g => g.RevokedBy).HasMaxLength(256);
+            e.Property(g => g.RevokeReason).HasMaxLength(500);
+            e.Ignore(g => g.ActionSet);
+            // Every request reads the caller's live grants: by person, newest expiry first.
+            e.HasIndex(g => new { g.PersonId, g.NotAfter });
+            e.HasIndex(g => g.RequestId);
+        });
+
+        builder.Entity<Features.Access.AccessRequest>(e =>
+        {
+            e.Property(r => r.Kind).HasConversion<string>().HasMaxLength(20);
+            e.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(r => r.RequesterName).HasMaxLength(256);
+            e.Property(r => r.Field).HasMaxLength(64);
+            e.Property(r => r.Actions).HasMaxLength(200);
+            e.Property(r => r.Reason).HasMaxLength(500);
+            e.Property(r => r.Role).HasMaxLength(64);
+            e.Property(r => r.Stamp).IsConcurrencyToken();
+            e.HasMany(r => r.Approvals).WithOne().HasForeignKey(a => a.RequestId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(r => new { r.Status, r.ExpiresAt });
+            e.HasIndex(r => new { r.RequesterId, r.CreatedAt });
+        });
+
+        builder.Entity<Features.Access.AccessApproval>(e =>
+        {
+            e.Property(a => a.ApproverName).HasMaxLength(256);
+            e.Property(a => a.Note).HasMaxLength(500);
+            // One answer per person per request, whatever the race.
+            e.HasIndex(a => new { a.RequestId, a.ApproverId }).IsUnique();
+        });
+
+        builder.Entity<Features.Access.Delegation>(e =>
+        {
+            e.HasIndex(d => new { d.ToId, d.Ends });
+        });
+
+        builder.Entity<Features.Notifications.Notification>(e =>
+        {
+            e.Property(n => n.Kind).HasMaxLength(64);
+            e.Property(n => n.Args).HasMaxLength(2000);
+            e.Ignore(n => n.ArgList);
+            e.HasIndex(n => new { n.RecipientId, n.CreatedAt });
         });
 
         builder.Entity<AuditRecord>(e =>

@@ -21,5 +21,7 @@ internal static class Api
         ApiTokensApi.Map(v1);
         Features.Customers.CustomersApi.Map(v1);
         Features.Audit.AuditApi.Map(v1);
+        Features.Access.AccessApi.Map(v1);
+        Features.Policy.PolicyApi.Map(v1);
     }
 }

@@ -35,6 +35,7 @@ public static class CoreServices
         services.AddSingleton(_ => Features.Classification.ClassificationSetup.Catalogue(settings));
         services.AddScoped<Features.Classification.LevelNames>();
         services.AddSingleton<Features.Keys.KeyRing>();
+        services.AddSingleton<Features.Policy.PolicyStore>();
         services.AddScoped<IAuditTrail, DatabaseAuditTrail>();
         services.AddSingleton<AuditSequencerSignal>();
         services.AddScoped<AuditRequestState>();
@@ -57,6 +58,10 @@ public static class CoreServices
         services.AddScoped<Features.Keys.KeyService>();
         services.AddScoped<Features.Customers.AttachmentService>();
         services.AddScoped<Features.Imports.ImportService>();
+        services.AddScoped<Features.Access.RequestService>();
+        services.AddScoped<Features.Access.GrantService>();
+        services.AddScoped<Features.Policy.PolicyService>();
+        services.AddScoped<Features.Notifications.Notifier>();
         return services;
     }
 

@@ -3,6 +3,7 @@ using Custos.Data;
 using Custos.Features.Audit;
 using Custos.Hosting;
 using Custos.Kernel.Crypto;
+using Custos.Kernel.Policy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Custos.Features.Customers;
@@ -44,7 +45,7 @@ public sealed class AttachmentService(CustosDbContext db, CustomerService custom
 
     public async Task<IReadOnlyList<AttachmentView>> ListAsync(Guid customerId, CancellationToken ct)
     {
-        var customer = await customers.LoadInScopeAsync(await Viewer.LoadAsync(db, actor, ct), customerId, "customer.attachment.list", ct);
+        var customer = await customers.LoadInScopeAsync(await customers.ViewerAsync(ct), customerId, "customer.attachment.list", ct);
         var items = await db.CustomerAttachments.AsNoTracking().Where(a => a.CustomerId == customer.Id).OrderBy(a => a.UploadedAt).ToListAsync(ct);
         var key = customers.OpenKey(customer);
         try
@@ -60,12 +61,9 @@ public sealed class AttachmentService(CustosDbContext db, CustomerService custom
     public async Task<Guid> AddAsync(Guid customerId, string fileName, Stream content, long length, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var viewer = await Viewer.LoadAsync(db, actor, ct);
+        var viewer = await customers.ViewerAsync(ct);
         var customer = await customers.LoadInScopeAsync(viewer, customerId, "customer.attachment.add", ct);
-        if (!viewer.MayEdit)
-        {
-            throw new CustosException(CustosError.Forbidden, "MayNotEditCustomers");
-        }
+        await customers.RequireAsync(viewer, viewer.Decide(PolicyAction.Edit, customer), "customer.attachment.add", customer.Id, "MayNotEditCustomers", ct);
 
         var limit = settings.MaxAttachmentMegabytes * 1024L * 1024L;
         if (length > limit)
@@ -123,7 +121,7 @@ public sealed class AttachmentService(CustosDbContext db, CustomerService custom
     /// <summary>Opens an attachment for a stated purpose; the record is committed before anything is decrypted.</summary>
     public async Task<AttachmentContent> OpenAsync(Guid customerId, Guid attachmentId, string purpose, string? note, CancellationToken ct)
     {
-        var customer = await customers.LoadInScopeAsync(await Viewer.LoadAsync(db, actor, ct), customerId, "customer.attachment.open", ct);
+        var customer = await customers.LoadInScopeAsync(await customers.ViewerAsync(ct), customerId, "customer.attachment.open", ct);
         var attachment = await db.CustomerAttachments.AsNoTracking().SingleOrDefaultAsync(a => a.Id == attachmentId && a.CustomerId == customer.Id, ct)
             ?? throw CustosException.NotFound("AttachmentNotFound");
         note = customers.CheckPurpose(purpose, note);

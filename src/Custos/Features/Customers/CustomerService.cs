@@ -4,10 +4,12 @@ using Custos.Features.Audit;
 using Custos.Features.Keys;
 using Custos.Features.Organisation;
 using Custos.Features.People;
+using Custos.Features.Policy;
 using Custos.Hosting;
 using Custos.Kernel.Classification;
 using Custos.Kernel.Crypto;
 using Custos.Kernel.Masking;
+using Custos.Kernel.Policy;
 using Custos.Kernel.Recognisers;
 using Microsoft.EntityFrameworkCore;
 
@@ -51,12 +53,15 @@ public sealed class CustomerService(
     IAuditTrail audit,
     ICurrentActor actor,
     CustosSettings settings,
+    PolicyStore policy,
     TimeProvider time)
 {
     private const string Entity = "customer";
     private const string HistoryEntity = "customer-history";
 
     public static readonly string[] ListFields = [FieldCatalogue.Name, FieldCatalogue.Mobile];
+
+    public FieldCatalogue Catalogue => catalogue;
 
     public Task<CustomerPage> ListAsync(string? query, int page, int pageSize, CancellationToken ct) =>
         ListAsync(query, CustomerFilter.None, page, pageSize, ct);
@@ -68,10 +73,10 @@ public sealed class CustomerService(
     public async Task<CustomerPage> ListAsync(string? query, CustomerFilter filter, int page, int pageSize, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var viewer = await Viewer.LoadAsync(db, actor, ct);
+        var viewer = await ViewerAsync(ct);
         pageSize = Math.Clamp(pageSize, 1, 200);
         page = Math.Max(page, 1);
-        var customers = Scoped(viewer);
+        var customers = await ScopedAsync(viewer, "customer.list", ct);
         if (!string.IsNullOrWhiteSpace(filter.Department))
         {
             var code = filter.Department.Trim().ToUpperInvariant();
@@ -139,7 +144,7 @@ public sealed class CustomerService(
 
     public async Task<CustomerDetail> GetAsync(Guid id, CancellationToken ct)
     {
-        var viewer = await Viewer.LoadAsync(db, actor, ct);
+        var viewer = await ViewerAsync(ct);
         var customer = await LoadInScopeAsync(viewer, id, "customer.view", ct);
         var key = OpenKey(customer);
         try
@@ -152,7 +157,7 @@ public sealed class CustomerService(
                 {
                     var protection = FieldCatalogue.EffectiveProtection(x.Definition!.Level, (int)customer.Grade);
                     return new FieldView(x.Definition.Name, x.Definition.Group, x.Definition.Level, protection,
-                        x.Definition.Mask.Apply(Decrypt(key, customer, x.Value)), (int)viewer.Clearance >= protection);
+                        x.Definition.Mask.Apply(Decrypt(key, customer, x.Value)), viewer.Decide(PolicyAction.Reveal, customer, x.Definition.Name, protection).Allowed);
                 })
                 .ToList();
             var department = await db.Departments.Where(d => d.Id == customer.DepartmentId).Select(d => d.Code).SingleAsync(ct);
@@ -174,22 +179,23 @@ public sealed class CustomerService(
     /// </summary>
     public async Task<string> RevealAsync(Guid id, string field, string purpose, string? note, CancellationToken ct)
     {
-        var viewer = await Viewer.LoadAsync(db, actor, ct);
+        var viewer = await ViewerAsync(ct);
         var customer = await LoadInScopeAsync(viewer, id, "customer.reveal", ct);
         var definition = catalogue.Find(field) ?? throw CustosException.Invalid("UnknownField", field);
         var value = customer.Values.FirstOrDefault(v => v.Field == field) ?? throw CustosException.NotFound("FieldEmpty");
         note = CheckPurpose(purpose, note);
 
         var protection = FieldCatalogue.EffectiveProtection(definition.Level, (int)customer.Grade);
-        if ((int)viewer.Clearance < protection)
+        var decision = viewer.Decide(PolicyAction.Reveal, customer, field, protection);
+        if (!decision.Allowed)
         {
             await audit.RecordNowAsync("customer.reveal", "customer", customer.Id.ToString(), AuditOutcome.Denied,
-                new { field, reason = "clearance", protection, clearance = (int)viewer.Clearance }, ct, purpose);
-            throw new CustosException(CustosError.Forbidden, "RevealNeedsGrant");
+                new { field, reason = Refusals.AuditReason(decision), protection, clearance = viewer.Subject.Clearance }, ct, purpose);
+            throw Refusals.ToException(decision, "MayNotReveal");
         }
 
         await audit.RecordNowAsync("customer.reveal", "customer", customer.Id.ToString(), AuditOutcome.Success,
-            new { field, note, level = (int)definition.Level, protection }, ct, purpose);
+            new { field, note, level = (int)definition.Level, protection, grant = decision.Grant }, ct, purpose);
         var key = OpenKey(customer);
         try
         {
@@ -204,25 +210,22 @@ public sealed class CustomerService(
     public async Task<Customer> CreateAsync(NewCustomer request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var viewer = await Viewer.LoadAsync(db, actor, ct);
-        if (!viewer.MayEdit)
-        {
-            throw new CustosException(CustosError.Forbidden, "MayNotEditCustomers");
-        }
-
+        var viewer = await ViewerAsync(ct);
+        await RequireAsync(viewer, viewer.Decide(PolicyAction.Create), "customer.create", null, "MayNotEditCustomers", ct);
         var department = request.DepartmentCode is { Length: > 0 } code
             ? await db.Departments.SingleOrDefaultAsync(d => d.Code == code.Trim().ToUpperInvariant(), ct) ?? throw CustosException.Invalid("UnknownDepartment", code)
             : await db.Departments.SingleOrDefaultAsync(d => viewer.Departments.Contains(d.Id), ct) ?? throw CustosException.Invalid("NoDepartment");
-        if (!viewer.Departments.Contains(department.Id))
-        {
-            throw CustosException.Invalid("UnknownDepartment", department.Code);
-        }
-
         Project? project = null;
         if (request.ProjectCode is { Length: > 0 } projectCode)
         {
             project = await db.Projects.SingleOrDefaultAsync(p => p.Code == projectCode.Trim().ToUpperInvariant() && p.DepartmentId == department.Id, ct)
                 ?? throw CustosException.Invalid("UnknownProject", projectCode);
+        }
+
+        // A department outside the caller's scope is reported like one that does not exist.
+        if (!viewer.DecideIn(PolicyAction.Create, department.Id, project?.Id).Allowed)
+        {
+            throw CustosException.Invalid("UnknownDepartment", department.Code);
         }
 
         var customer = Build(request.Kind, department.Id, project?.Id, request.Grade, request.Values);
@@ -243,12 +246,9 @@ public sealed class CustomerService(
     public async Task UpdateAsync(Guid id, IReadOnlyDictionary<string, string?> values, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var viewer = await Viewer.LoadAsync(db, actor, ct);
+        var viewer = await ViewerAsync(ct);
         var customer = await LoadInScopeAsync(viewer, id, "customer.update", ct);
-        if (!viewer.MayEdit)
-        {
-            throw new CustosException(CustosError.Forbidden, "MayNotEditCustomers");
-        }
+        await RequireAsync(viewer, viewer.Decide(PolicyAction.Edit, customer), "customer.update", customer.Id, "MayNotEditCustomers", ct);
 
         var cleaned = Validate(values);
         var key = OpenKey(customer);
@@ -314,12 +314,9 @@ public sealed class CustomerService(
     public async Task SetTagsAsync(Guid id, IReadOnlyList<string> tags, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(tags);
-        var viewer = await Viewer.LoadAsync(db, actor, ct);
+        var viewer = await ViewerAsync(ct);
         var customer = await LoadInScopeAsync(viewer, id, "customer.tags", ct);
-        if (!viewer.MayEdit)
-        {
-            throw new CustosException(CustosError.Forbidden, "MayNotEditCustomers");
-        }
+        await RequireAsync(viewer, viewer.Decide(PolicyAction.Edit, customer), "customer.tags", customer.Id, "MayNotEditCustomers", ct);
 
         var wanted = CleanTags(tags);
         var current = await db.CustomerTags.Where(t => t.CustomerId == customer.Id).ToListAsync(ct);
@@ -354,7 +351,7 @@ public sealed class CustomerService(
     /// <summary>The change history of a customer in scope (SEC-4): field, time and person; values stay encrypted.</summary>
     public async Task<IReadOnlyList<HistoryEntry>> HistoryAsync(Guid id, CancellationToken ct)
     {
-        var viewer = await Viewer.LoadAsync(db, actor, ct);
+        var viewer = await ViewerAsync(ct);
         var customer = await LoadInScopeAsync(viewer, id, "customer.history", ct);
         var entries = await db.CustomerHistory.AsNoTracking().Where(h => h.CustomerId == customer.Id)
             .OrderByDescending(h => h.ChangedAt).ThenByDescending(h => h.Id).Take(500).ToListAsync(ct);
@@ -465,36 +462,73 @@ public sealed class CustomerService(
     /// <summary>The departments and projects whose customers the caller may see, to filter by.</summary>
     public async Task<(IReadOnlyList<ScopeOption> Departments, IReadOnlyList<ScopeOption> Projects)> ScopeAsync(CancellationToken ct)
     {
-        var viewer = await Viewer.LoadAsync(db, actor, ct);
-        if (!viewer.WorksWithCustomers)
+        var viewer = await ViewerAsync(ct);
+        var scope = viewer.ListScope();
+        if (!scope.Decision.Allowed)
         {
             return ([], []);
         }
 
         var departmentIds = viewer.Departments.ToList();
         var projectIds = viewer.Projects.ToList();
-        var partnerOnly = viewer.Roles.Count == 1 && viewer.Roles.Contains(People.Roles.Partner);
+        var all = scope.Scope == CustomerScope.All;
+        var partnerOnly = scope.Scope is CustomerScope.Projects or CustomerScope.None;
         var departments = partnerOnly
             ? []
-            : await db.Departments.Where(d => departmentIds.Contains(d.Id)).OrderBy(d => d.Code).Select(d => new ScopeOption(d.Code, d.Name)).ToListAsync(ct);
-        var projects = await db.Projects.Where(p => projectIds.Contains(p.Id) || (!partnerOnly && departmentIds.Contains(p.DepartmentId)))
+            : await db.Departments.Where(d => all || departmentIds.Contains(d.Id)).OrderBy(d => d.Code).Select(d => new ScopeOption(d.Code, d.Name)).ToListAsync(ct);
+        var projects = await db.Projects.Where(p => all || projectIds.Contains(p.Id) || (!partnerOnly && departmentIds.Contains(p.DepartmentId)))
             .OrderBy(p => p.Code).Select(p => new ScopeOption(p.Code, p.Name)).ToListAsync(ct);
         return (departments, projects);
     }
 
-    private IQueryable<Customer> Scoped(Viewer viewer)
+    /// <summary>
+    /// The customers a list may show (ACC-1): the widest scope of the caller's roles that may list, plus the
+    /// customers and departments of live grants. No role that lists: nothing; a refusal for another reason
+    /// (network, hours, preconditions) is recorded and said.
+    /// </summary>
+    private async Task<IQueryable<Customer>> ScopedAsync(Viewer viewer, string action, CancellationToken ct)
     {
-        if (!viewer.WorksWithCustomers)
+        var scope = viewer.ListScope();
+        if (!scope.Decision.Allowed)
         {
-            return db.Customers.Where(c => false);
+            if (scope.Decision.Reason == DecisionReason.NoRole)
+            {
+                return db.Customers.Where(c => false);
+            }
+
+            await RequireAsync(viewer, scope.Decision, action, null, "MayNotListCustomers", ct);
         }
 
         var departments = viewer.Departments.ToList();
         var projects = viewer.Projects.ToList();
-        var partnerOnly = viewer.Roles.Count == 1 && viewer.Roles.Contains(People.Roles.Partner);
-        return partnerOnly
-            ? db.Customers.Where(c => c.ProjectId != null && projects.Contains(c.ProjectId.Value))
-            : db.Customers.Where(c => departments.Contains(c.DepartmentId) || (c.ProjectId != null && projects.Contains(c.ProjectId.Value)));
+        var grantedCustomers = scope.GrantedCustomers.ToList();
+        var grantedDepartments = scope.GrantedDepartments.ToList();
+        return scope.Scope switch
+        {
+            CustomerScope.All => db.Customers,
+            CustomerScope.Own => db.Customers.Where(c => departments.Contains(c.DepartmentId) || (c.ProjectId != null && projects.Contains(c.ProjectId.Value))
+                || grantedCustomers.Contains(c.Id) || grantedDepartments.Contains(c.DepartmentId)),
+            CustomerScope.Projects => db.Customers.Where(c => (c.ProjectId != null && projects.Contains(c.ProjectId.Value))
+                || grantedCustomers.Contains(c.Id) || grantedDepartments.Contains(c.DepartmentId)),
+            _ => db.Customers.Where(c => grantedCustomers.Contains(c.Id) || grantedDepartments.Contains(c.DepartmentId)),
+        };
+    }
+
+    internal Task<Viewer> ViewerAsync(CancellationToken ct) => Viewer.LoadAsync(db, actor, policy, time, ct);
+
+    /// <summary>Goes on if allowed; otherwise records the refusal with its reason (committed on its own) and throws.</summary>
+    internal async Task RequireAsync(Viewer viewer, Decision decision, string action, Guid? customer, string noRole, CancellationToken ct)
+    {
+        if (decision.Allowed)
+        {
+            return;
+        }
+
+        await audit.RecordNowAsync(action, "customer", customer?.ToString(), AuditOutcome.Denied, new { reason = Refusals.AuditReason(decision) }, ct);
+        // A customer the caller can see but not change: say so rather than pretend it does not exist.
+        throw decision.Reason == DecisionReason.OutOfScope && customer is not null
+            ? new CustosException(CustosError.Forbidden, noRole)
+            : Refusals.ToException(decision, noRole);
     }
 
     /// <summary>A purpose from the configured list; "other" needs a note of at least four characters. Returns the cleaned note.</summary>
@@ -512,10 +546,18 @@ public sealed class CustomerService(
     /// <summary>The customer, if it exists and is in scope; otherwise 404, and the attempt is recorded as denied.</summary>
     internal async Task<Customer> LoadInScopeAsync(Viewer viewer, Guid id, string action, CancellationToken ct)
     {
-        var customer = await db.Customers.Include(c => c.Values).Include(c => c.Indexes).SingleOrDefaultAsync(c => c.Id == id, ct);
-        if (customer is null || !viewer.InScope(customer))
+        // Refusals that do not depend on the record (network, hours, preconditions) are said before it is looked up.
+        var general = viewer.Decide(PolicyAction.ViewMasked);
+        if (!general.Allowed && general.Reason != DecisionReason.NoRole)
         {
-            await audit.RecordNowAsync(action, "customer", id.ToString(), AuditOutcome.Denied, new { reason = customer is null ? "not-found" : "out-of-scope" }, ct);
+            await RequireAsync(viewer, general, action, null, "CustomerNotFound", ct);
+        }
+
+        var customer = await db.Customers.Include(c => c.Values).Include(c => c.Indexes).SingleOrDefaultAsync(c => c.Id == id, ct);
+        var decision = customer is null ? general : viewer.Decide(PolicyAction.ViewMasked, customer);
+        if (customer is null || !decision.Allowed)
+        {
+            await audit.RecordNowAsync(action, "customer", id.ToString(), AuditOutcome.Denied, new { reason = customer is null ? "not-found" : Refusals.AuditReason(decision) }, ct);
             throw CustosException.NotFound("CustomerNotFound");
         }
 

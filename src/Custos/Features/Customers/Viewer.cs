@@ -1,66 +1,96 @@
 using Custos.Data;
 using Custos.Features.Audit;
-using Custos.Features.People;
+using Custos.Features.Policy;
 using Custos.Hosting;
-using Microsoft.EntityFrameworkCore;
+using Custos.Kernel.Policy;
 
 namespace Custos.Features.Customers;
 
 /// <summary>
-/// Who is looking at customer information, with what they need for least knowledge (ACC-1): their
-/// departments and projects, roles and clearance. Loaded from the database for every request.
+/// Who is looking at customer information, as the policy sees them (ACC-1..6): roles, departments and
+/// projects, clearance, preconditions and live grants, from where and when. Loaded from the database for
+/// every request, so a revoked grant or a suspended account holds on the next request on every node.
 /// </summary>
-public sealed record Viewer(Guid PersonId, string Name, IReadOnlySet<string> Roles, Clearance Clearance, IReadOnlySet<Guid> Departments, IReadOnlySet<Guid> Projects)
+public sealed class Viewer(Guid personId, string name, PolicySubject subject, PolicyEngine engine, PolicyContext context)
 {
-    /// <summary>Roles that work with customer information. The IT administrator manages accounts, not customers (ACC-2).</summary>
-    private static readonly string[] CustomerRoles =
-    [
-        People.Roles.InformationOfficer, People.Roles.Staff, People.Roles.DepartmentHead, People.Roles.ProjectManager,
-        People.Roles.GeneralManager, People.Roles.ComplianceOfficer, People.Roles.Partner,
-    ];
+    public Guid PersonId { get; } = personId;
 
-    /// <summary>Roles that may enter and change customer information.</summary>
-    private static readonly string[] EditorRoles = [People.Roles.InformationOfficer, People.Roles.Staff, People.Roles.DepartmentHead, People.Roles.ProjectManager];
+    public string Name { get; } = name;
 
-    public bool WorksWithCustomers => Roles.Any(r => CustomerRoles.Contains(r));
+    public PolicySubject Subject { get; } = subject;
 
-    public bool MayEdit => Roles.Any(r => EditorRoles.Contains(r));
+    public PolicyEngine Engine { get; } = engine;
 
-    /// <summary>Partners see only the customers of their projects; everyone else those of their departments and projects.</summary>
-    public bool InScope(Customer customer)
+    public PolicyContext Context { get; } = context;
+
+    public IReadOnlySet<Guid> Departments => Subject.Departments;
+
+    public IReadOnlySet<Guid> Projects => Subject.Projects;
+
+    /// <summary>The decision for an action on nothing in particular (may this person list, create, import at all).</summary>
+    public Decision Decide(PolicyAction action) => Engine.Decide(Subject, action, PolicyResource.Nothing, Context);
+
+    /// <summary>The decision for an action on a customer; <paramref name="protection"/> is the field's effective level, or 0 for the customer's grade.</summary>
+    public Decision Decide(PolicyAction action, Customer customer, string? field = null, int protection = 0)
     {
         ArgumentNullException.ThrowIfNull(customer);
-        if (!WorksWithCustomers)
-        {
-            return false;
-        }
-
-        var inProject = customer.ProjectId is { } project && Projects.Contains(project);
-        return Roles.Contains(People.Roles.Partner) && Roles.Count == 1 ? inProject : inProject || Departments.Contains(customer.DepartmentId);
+        var resource = new PolicyResource(customer.Id, customer.DepartmentId, customer.ProjectId, protection > 0 ? protection : (int)customer.Grade, field);
+        return Engine.Decide(Subject, action, resource, Context);
     }
 
-    public static async Task<Viewer> LoadAsync(CustosDbContext db, ICurrentActor actor, CancellationToken ct)
+    /// <summary>The decision for an action into a department (creating or importing customers there).</summary>
+    public Decision DecideIn(PolicyAction action, Guid department, Guid? project) =>
+        Engine.Decide(Subject, action, PolicyResource.InDepartment(department, project), Context);
+
+    public ListScope ListScope() => Engine.ListScopeFor(Subject, Context);
+
+    public static async Task<Viewer> LoadAsync(CustosDbContext db, ICurrentActor actor, PolicyStore policy, TimeProvider time, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(time);
+        var engine = await policy.CurrentAsync(db, ct);
+        var now = time.GetUtcNow();
+        var context = new PolicyContext(PolicySubjects.Address(actor.ClientAddress), now);
         if (!Guid.TryParse(actor.Id, out var id))
         {
-            // API tokens and the system are not people: they have no customer scope.
-            return new Viewer(Guid.Empty, actor.Name, new HashSet<string>(), Clearance.Secret, new HashSet<Guid>(), new HashSet<Guid>());
+            // API tokens and the system are not people: they have no role, so every decision is a denial.
+            var nobody = new PolicySubject(Guid.Empty, [], 0, new HashSet<Guid>(), new HashSet<Guid>(), true, null, null, GrantSet.Empty);
+            return new Viewer(Guid.Empty, actor.Name, nobody, engine, context);
         }
 
-        var person = await db.Users.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id, ct)
-            ?? throw CustosException.NotFound("PersonNotFound");
-        var roles = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == id select r.Name!).ToListAsync(ct);
-        var departments = await db.DepartmentMemberships.Where(m => m.PersonId == id).Select(m => m.DepartmentId).ToListAsync(ct);
-        var projects = await db.ProjectMemberships.Where(m => m.PersonId == id).Select(m => m.ProjectId).ToListAsync(ct);
-        var active = person.EmploymentStatus == EmploymentStatus.Active;
-        return new Viewer(
-            id,
-            person.DisplayName,
-            active ? roles.ToHashSet(StringComparer.Ordinal) : new HashSet<string>(),
-            person.Clearance,
-            departments.ToHashSet(),
-            projects.ToHashSet());
+        var loaded = await PolicySubjects.LoadAsync(db, id, now, ct) ?? throw CustosException.NotFound("PersonNotFound");
+        return new Viewer(id, loaded.Person.DisplayName, loaded.Subject, engine, context);
     }
+}
+
+/// <summary>Turns a refusal into the error the caller sees: out of scope is "not found" (404); the rest say why (403).</summary>
+public static class Refusals
+{
+    /// <param name="noRole">The code to use when no role allows the action at all.</param>
+    public static CustosException ToException(Decision decision, string noRole) => decision.Reason switch
+    {
+        DecisionReason.OutOfScope => CustosException.NotFound("CustomerNotFound"),
+        DecisionReason.NoRole => new CustosException(CustosError.Forbidden, noRole),
+        DecisionReason.AboveClearance => new CustosException(CustosError.Forbidden, "RevealNeedsGrant"),
+        DecisionReason.ApprovalRequired => new CustosException(CustosError.Forbidden, "ApprovalRequired", new TextKey("RequestKind." + PolicyFile.KindName(decision.Remedy ?? RequestKind.Access))),
+        _ => new CustosException(CustosError.Forbidden, "Policy." + decision.Reason),
+    };
+
+    /// <summary>The reason as recorded in the audit log: a stable, lower-case word.</summary>
+    public static string AuditReason(Decision decision) => decision.Reason switch
+    {
+        DecisionReason.OutOfScope => "out-of-scope",
+        DecisionReason.AboveClearance => "clearance",
+        DecisionReason.ApprovalRequired => "approval-required",
+        DecisionReason.ViewOnlyGrant => "view-only",
+        DecisionReason.NdaMissing => "nda",
+        DecisionReason.TrainingExpired => "training",
+        DecisionReason.NotActive => "inactive",
+        DecisionReason.NoRole => "no-role",
+        DecisionReason.Network => "network",
+        DecisionReason.Hours => "hours",
+        _ => decision.Reason.ToString().ToLowerInvariant(),
+    };
 }

@@ -8,6 +8,7 @@ using Custos.Hosting;
 using Custos.Kernel.Classification;
 using Custos.Kernel.Crypto;
 using Custos.Kernel.Masking;
+using Custos.Kernel.Policy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Custos.Features.Imports;
@@ -49,13 +50,10 @@ public sealed class ImportService(
     KeyRing keys,
     FieldCatalogue catalogue,
     IAuditTrail audit,
-    ICurrentActor actor,
     TimeProvider time)
 {
     public const int MaxReportedErrors = 1000;
 
-    /// <summary>Roles that may bring in a customer list; information officers may not (ACC-2: all but bulk import/export).</summary>
-    public static readonly string[] ImporterRoles = [Roles.DepartmentHead, Roles.ProjectManager];
 
     public static ImportPreview Preview(Func<Stream> open, string fileName, FieldCatalogue catalogue)
     {
@@ -82,11 +80,8 @@ public sealed class ImportService(
     {
         ArgumentNullException.ThrowIfNull(open);
         ArgumentNullException.ThrowIfNull(options);
-        var viewer = await Viewer.LoadAsync(db, actor, ct);
-        if (!viewer.Roles.Any(r => ImporterRoles.Contains(r)))
-        {
-            throw new CustosException(CustosError.Forbidden, "MayNotImport");
-        }
+        var viewer = await customers.ViewerAsync(ct);
+        await customers.RequireAsync(viewer, viewer.Decide(PolicyAction.Import), "customer.import", null, "MayNotImport", ct);
 
         if (string.IsNullOrWhiteSpace(options.Source) || string.IsNullOrWhiteSpace(options.Purpose) || string.IsNullOrWhiteSpace(options.LegalBasis))
         {
@@ -101,16 +96,17 @@ public sealed class ImportService(
         var department = options.DepartmentCode is { Length: > 0 } code
             ? await db.Departments.SingleOrDefaultAsync(d => d.Code == code.Trim().ToUpperInvariant(), ct) ?? throw CustosException.Invalid("UnknownDepartment", code)
             : await db.Departments.Where(d => viewer.Departments.Contains(d.Id)).OrderBy(d => d.Code).FirstOrDefaultAsync(ct) ?? throw CustosException.Invalid("NoDepartment");
-        if (!viewer.Departments.Contains(department.Id))
-        {
-            throw CustosException.Invalid("UnknownDepartment", department.Code);
-        }
-
         Guid? projectId = null;
         if (options.ProjectCode is { Length: > 0 } projectCode)
         {
             projectId = (await db.Projects.SingleOrDefaultAsync(p => p.Code == projectCode.Trim().ToUpperInvariant() && p.DepartmentId == department.Id, ct)
                 ?? throw CustosException.Invalid("UnknownProject", projectCode)).Id;
+        }
+
+        // Into the caller's own departments only (or those a grant opens); others are reported as unknown.
+        if (!viewer.DecideIn(PolicyAction.Import, department.Id, projectId).Allowed)
+        {
+            throw CustosException.Invalid("UnknownDepartment", department.Code);
         }
 
         var (rows, errors, errorCount, sha256) = await ValidateAsync(open, fileName, options.Mapping, progress, ct);

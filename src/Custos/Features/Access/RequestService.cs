@@ -1,0 +1,610 @@
+using Custos.Data;
+using Custos.Features.Audit;
+using Custos.Features.Customers;
+using Custos.Features.Notifications;
+using Custos.Features.People;
+using Custos.Features.Policy;
+using Custos.Hosting;
+using Custos.Kernel.Classification;
+using Custos.Kernel.Policy;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Custos.Features.Access;
+
+/// <summary>What a person asks for. Exactly one target: a customer, a department (by code) or, for a role change, a person.</summary>
+public sealed record NewRequest(
+    RequestKind Kind,
+    string Reason,
+    Guid? Customer = null,
+    string? Department = null,
+    string? Field = null,
+    IReadOnlyList<string>? Actions = null,
+    bool ViewOnly = false,
+    int Hours = 24,
+    string? Operator = null,
+    string? Person = null,
+    string? Role = null);
+
+public sealed record ApprovalView(int Step, string Approver, bool OnBehalf, bool Approved, string? Note, DateTimeOffset At);
+
+public sealed record RequestView(
+    Guid Id, RequestKind Kind, RequestStatus Status, string Requester, Guid? Customer, string? Department, string? Field,
+    string Actions, bool ViewOnly, int Hours, string Reason, string? Role, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt,
+    DateTimeOffset? DecidedAt, int Step, IReadOnlyList<string> Chain, IReadOnlyList<ApprovalView> Approvals, Guid? Grant);
+
+/// <summary>
+/// The one workflow every kind of request goes through (ACC-4): checked against the policy when made (a request
+/// that could not help, or is not needed, is refused), approved step by step by the people the policy names,
+/// never by the requester, a destruction never witnessed by its operator; unanswered requests expire. The
+/// final approval creates the time-limited grant (or the role) in the same transaction. Every step is recorded
+/// in the audit log and told to the people concerned.
+/// </summary>
+public sealed class RequestService(
+    CustosDbContext db,
+    CustomerService customers,
+    PolicyStore policy,
+    Notifier notifier,
+    IAuditTrail audit,
+    UserManager<Person> users,
+    TimeProvider time)
+{
+    public const int MaxReason = 500;
+
+    public async Task<RequestView> SubmitAsync(NewRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var viewer = await customers.ViewerAsync(ct);
+        if (viewer.PersonId == Guid.Empty)
+        {
+            throw new CustosException(CustosError.Forbidden, "RequestNeedsPerson");
+        }
+
+        var reason = request.Reason?.Trim() ?? "";
+        if (reason.Length < 4 || reason.Length > MaxReason)
+        {
+            throw CustosException.Invalid("RequestReason", MaxReason);
+        }
+
+        var engine = viewer.Engine;
+        var chain = engine.ChainFor(request.Kind);
+        if (chain.Count == 0)
+        {
+            throw CustosException.Invalid("NoApprovalChain", new TextKey("RequestKind." + PolicyFile.KindName(request.Kind)));
+        }
+
+        var maxHours = engine.Document.Requests.MaxGrantDays * 24;
+        if (request.Kind != RequestKind.RoleChange && (request.Hours < 1 || request.Hours > maxHours))
+        {
+            throw CustosException.Invalid("GrantHours", maxHours);
+        }
+
+        var now = time.GetUtcNow();
+        var entity = new AccessRequest
+        {
+            Id = Guid.CreateVersion7(now),
+            Kind = request.Kind,
+            Status = RequestStatus.Pending,
+            RequesterId = viewer.PersonId,
+            RequesterName = viewer.Name,
+            Reason = reason,
+            ViewOnly = request.ViewOnly,
+            GrantHours = request.Kind == RequestKind.RoleChange ? 0 : request.Hours,
+            PolicyVersion = engine.Document.Version,
+            CreatedAt = now,
+            ExpiresAt = now.AddHours(engine.Document.Requests.ExpireAfterHours),
+            Stamp = Guid.NewGuid(),
+        };
+
+        await TargetAsync(viewer, request, entity, ct);
+        var subject = ApprovalSubjectOf(entity, []);
+        var approvers = await EligibleAsync(chain[0], subject, ct);
+        if (approvers.Count == 0)
+        {
+            throw CustosException.Invalid("NoApprover", new TextKey("Role." + chain[0].Role));
+        }
+
+        db.AccessRequests.Add(entity);
+        audit.Record("request.submit", "request", entity.Id.ToString(), detail: Detail(entity));
+        notifier.Add(approvers, "Notify.RequestWaiting", entity.Id, entity.RequesterName, PolicyFile.KindName(entity.Kind));
+        await db.SaveChangesAsync(ct);
+        return await ViewAsync(entity, engine, ct);
+    }
+
+    /// <summary>Approves or rejects the current step. Refused for one's own request, a decided or expired request, or someone the policy does not name.</summary>
+    public async Task<RequestView> DecideAsync(Guid id, bool approve, string? note, CancellationToken ct)
+    {
+        note = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
+        if (note is { Length: > MaxReason })
+        {
+            throw CustosException.Invalid("RequestReason", MaxReason);
+        }
+
+        var viewer = await customers.ViewerAsync(ct);
+        var entity = await db.AccessRequests.Include(r => r.Approvals).SingleOrDefaultAsync(r => r.Id == id, ct);
+        if (entity is null || !await MayReadAsync(viewer, entity, ct))
+        {
+            throw CustosException.NotFound("RequestNotFound");
+        }
+
+        var now = time.GetUtcNow();
+        if (entity.Status == RequestStatus.Pending && entity.ExpiresAt <= now)
+        {
+            await ExpireAsync(entity, ct);
+        }
+
+        if (entity.Status != RequestStatus.Pending)
+        {
+            throw CustosException.Conflict("RequestDecided", new TextKey("RequestStatus." + entity.Status));
+        }
+
+        var engine = viewer.Engine;
+        var chain = ChainOf(engine, entity);
+        var (verdict, onBehalf) = await VerdictAsync(engine, entity, viewer, ct);
+        if (verdict != ApprovalVerdict.MayApprove)
+        {
+            await audit.RecordNowAsync(approve ? "request.approve" : "request.reject", "request", entity.Id.ToString(), AuditOutcome.Denied, new { reason = verdict.ToString() }, ct);
+            throw new CustosException(CustosError.Forbidden, "Approval." + verdict);
+        }
+
+        var step = ApprovalRules.CurrentStep(chain, ApprovalSubjectOf(entity, entity.Approvals));
+        entity.Approvals.Add(new AccessApproval
+        {
+            Id = Guid.CreateVersion7(now),
+            RequestId = entity.Id,
+            Step = step,
+            ApproverId = viewer.PersonId,
+            ApproverName = viewer.Name,
+            OnBehalfOfId = onBehalf,
+            Approved = approve,
+            Note = note,
+            At = now,
+        });
+        entity.Stamp = Guid.NewGuid();
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        if (!approve)
+        {
+            entity.Status = RequestStatus.Rejected;
+            entity.DecidedAt = now;
+            audit.Record("request.reject", "request", entity.Id.ToString(), detail: new { step, onBehalf, note = note is not null });
+            notifier.Add([entity.RequesterId], "Notify.RequestRejected", entity.Id, viewer.Name, PolicyFile.KindName(entity.Kind));
+        }
+        else
+        {
+            audit.Record("request.approve", "request", entity.Id.ToString(), detail: new { step, onBehalf });
+            var next = ApprovalRules.CurrentStep(chain, ApprovalSubjectOf(entity, entity.Approvals));
+            if (next < 0)
+            {
+                entity.Status = RequestStatus.Approved;
+                entity.DecidedAt = now;
+                await CarryOutAsync(entity, now, ct);
+                notifier.Add([entity.RequesterId, .. entity.OperatorId is { } op ? [op] : Array.Empty<Guid>()], "Notify.RequestApproved", entity.Id, viewer.Name, PolicyFile.KindName(entity.Kind));
+            }
+            else
+            {
+                var approvers = await EligibleAsync(chain[next], ApprovalSubjectOf(entity, entity.Approvals), ct);
+                notifier.Add(approvers, "Notify.RequestWaiting", entity.Id, entity.RequesterName, PolicyFile.KindName(entity.Kind));
+            }
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Another approver decided at the same moment; nothing of this decision is kept.
+            throw CustosException.Conflict("RequestChanged");
+        }
+
+        await transaction.CommitAsync(ct);
+        return await ViewAsync(entity, engine, ct);
+    }
+
+    public async Task WithdrawAsync(Guid id, CancellationToken ct)
+    {
+        var viewer = await customers.ViewerAsync(ct);
+        var entity = await db.AccessRequests.SingleOrDefaultAsync(r => r.Id == id && r.RequesterId == viewer.PersonId, ct)
+            ?? throw CustosException.NotFound("RequestNotFound");
+        if (entity.Status != RequestStatus.Pending)
+        {
+            throw CustosException.Conflict("RequestDecided", new TextKey("RequestStatus." + entity.Status));
+        }
+
+        entity.Status = RequestStatus.Withdrawn;
+        entity.DecidedAt = time.GetUtcNow();
+        entity.Stamp = Guid.NewGuid();
+        audit.Record("request.withdraw", "request", entity.Id.ToString());
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task<RequestView> GetAsync(Guid id, CancellationToken ct)
+    {
+        var viewer = await customers.ViewerAsync(ct);
+        var entity = await db.AccessRequests.AsNoTracking().Include(r => r.Approvals).SingleOrDefaultAsync(r => r.Id == id, ct);
+        return entity is not null && await MayReadAsync(viewer, entity, ct)
+            ? await ViewAsync(entity, viewer.Engine, ct)
+            : throw CustosException.NotFound("RequestNotFound");
+    }
+
+    /// <summary>The caller's own requests, newest first.</summary>
+    public async Task<IReadOnlyList<RequestView>> MineAsync(CancellationToken ct)
+    {
+        var viewer = await customers.ViewerAsync(ct);
+        var items = await db.AccessRequests.AsNoTracking().Include(r => r.Approvals)
+            .Where(r => r.RequesterId == viewer.PersonId).OrderByDescending(r => r.CreatedAt).Take(200).ToListAsync(ct);
+        return await ViewsAsync(items, viewer.Engine, ct);
+    }
+
+    /// <summary>Pending requests whose current step the caller may approve now (in person or as a delegate).</summary>
+    public async Task<IReadOnlyList<RequestView>> ToApproveAsync(CancellationToken ct)
+    {
+        var viewer = await customers.ViewerAsync(ct);
+        var now = time.GetUtcNow();
+        var pending = await db.AccessRequests.AsNoTracking().Include(r => r.Approvals)
+            .Where(r => r.Status == RequestStatus.Pending && r.ExpiresAt > now && r.RequesterId != viewer.PersonId)
+            .OrderBy(r => r.CreatedAt).Take(500).ToListAsync(ct);
+        var mine = new List<AccessRequest>();
+        foreach (var request in pending)
+        {
+            if ((await VerdictAsync(viewer.Engine, request, viewer, ct)).Verdict == ApprovalVerdict.MayApprove)
+            {
+                mine.Add(request);
+            }
+        }
+
+        return await ViewsAsync(mine, viewer.Engine, ct);
+    }
+
+    /// <summary>Marks unanswered requests past their time as expired and tells the requesters. Returns how many.</summary>
+    public async Task<int> ExpireDueAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var due = await db.AccessRequests.Where(r => r.Status == RequestStatus.Pending && r.ExpiresAt <= now).Take(500).ToListAsync(ct);
+        foreach (var request in due)
+        {
+            await ExpireAsync(request, ct);
+        }
+
+        return due.Count;
+    }
+
+    /// <summary>Reminds the approvers of requests waiting longer than the policy's reminder time, and, after twice that, the compliance officers too.</summary>
+    public async Task<int> RemindDueAsync(CancellationToken ct)
+    {
+        var engine = await policy.CurrentAsync(db, ct);
+        var now = time.GetUtcNow();
+        var after = TimeSpan.FromHours(engine.Document.Requests.RemindAfterHours);
+        var remindBefore = now - after;
+        var escalateBefore = now - (after * 2);
+        var waiting = await db.AccessRequests.Include(r => r.Approvals)
+            .Where(r => r.Status == RequestStatus.Pending && r.ExpiresAt > now
+                && ((r.RemindedAt == null && r.CreatedAt <= remindBefore) || (r.EscalatedAt == null && r.CreatedAt <= escalateBefore)))
+            .Take(500).ToListAsync(ct);
+        foreach (var request in waiting)
+        {
+            var chain = ChainOf(engine, request);
+            var subject = ApprovalSubjectOf(request, request.Approvals);
+            var step = ApprovalRules.CurrentStep(chain, subject);
+            if (step < 0)
+            {
+                continue;
+            }
+
+            var approvers = await EligibleAsync(chain[step], subject, ct);
+            if (request.RemindedAt is null)
+            {
+                request.RemindedAt = now;
+                notifier.Add(approvers, "Notify.RequestReminder", request.Id, request.RequesterName, PolicyFile.KindName(request.Kind));
+            }
+
+            if (request.EscalatedAt is null && request.CreatedAt <= escalateBefore)
+            {
+                request.EscalatedAt = now;
+                var officers = await PeopleInRoleAsync(Roles.ComplianceOfficer, ct);
+                notifier.Add(officers.Where(o => o != request.RequesterId), "Notify.RequestEscalated", request.Id, request.RequesterName, PolicyFile.KindName(request.Kind));
+            }
+
+            audit.Record("request.remind", "request", request.Id.ToString(), detail: new { step, escalated = request.EscalatedAt == now });
+        }
+
+        await db.SaveChangesAsync(ct);
+        return waiting.Count;
+    }
+
+    private async Task ExpireAsync(AccessRequest request, CancellationToken ct)
+    {
+        request.Status = RequestStatus.Expired;
+        request.DecidedAt = request.ExpiresAt;
+        request.Stamp = Guid.NewGuid();
+        audit.Record("request.expire", "request", request.Id.ToString());
+        notifier.Add([request.RequesterId], "Notify.RequestExpired", request.Id, PolicyFile.KindName(request.Kind));
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Fills the request's target from the form and checks that approval could give what is asked and is needed.</summary>
+    private async Task TargetAsync(Viewer viewer, NewRequest request, AccessRequest entity, CancellationToken ct)
+    {
+        var targets = (request.Customer is not null ? 1 : 0) + (string.IsNullOrWhiteSpace(request.Department) ? 0 : 1) + (string.IsNullOrWhiteSpace(request.Person) ? 0 : 1);
+        if (targets != 1)
+        {
+            throw CustosException.Invalid("RequestTarget");
+        }
+
+        if (request.Kind == RequestKind.RoleChange)
+        {
+            var person = await FindPersonAsync(request.Person, ct);
+            if (request.Role is not { } role || !Roles.IsKnown(role))
+            {
+                throw CustosException.Invalid("UnknownRole", request.Role ?? "");
+            }
+
+            entity.SubjectPersonId = person.Id;
+            entity.Role = role;
+            entity.DepartmentId = await db.DepartmentMemberships.Where(m => m.PersonId == person.Id).Select(m => (Guid?)m.DepartmentId).FirstOrDefaultAsync(ct);
+            if (await users.IsInRoleAsync(person, role))
+            {
+                throw CustosException.Conflict("RequestNotNeeded");
+            }
+
+            return;
+        }
+
+        var (action, actions) = ActionsFor(request);
+        entity.Actions = actions.ToString();
+        Decision decision;
+        if (request.Customer is { } id)
+        {
+            var customer = await db.Customers.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct) ?? throw CustosException.NotFound("CustomerNotFound");
+            // Only access requests may name a customer the requester cannot see; for everything else it does not exist.
+            if (request.Kind != RequestKind.Access && !viewer.Decide(PolicyAction.ViewMasked, customer).Allowed)
+            {
+                throw CustosException.NotFound("CustomerNotFound");
+            }
+
+            entity.CustomerId = customer.Id;
+            entity.DepartmentId = customer.DepartmentId;
+            entity.ProjectId = customer.ProjectId;
+            var protection = 0;
+            if (request.Field is { Length: > 0 } field)
+            {
+                var definition = customers.Catalogue.Find(field) ?? throw CustosException.Invalid("UnknownField", field);
+                entity.Field = definition.Name;
+                protection = FieldCatalogue.EffectiveProtection(definition.Level, (int)customer.Grade);
+            }
+            else if (request.Kind == RequestKind.Reveal)
+            {
+                throw CustosException.Invalid("RequestField");
+            }
+
+            decision = viewer.Decide(action, customer, entity.Field, protection);
+        }
+        else if (!string.IsNullOrWhiteSpace(request.Department))
+        {
+            var code = request.Department.Trim().ToUpperInvariant();
+            var department = await db.Departments.AsNoTracking().SingleOrDefaultAsync(d => d.Code == code, ct) ?? throw CustosException.Invalid("UnknownDepartment", code);
+            if (request.Kind is RequestKind.Reveal or RequestKind.Print or RequestKind.ShareExternal or RequestKind.Destroy)
+            {
+                throw CustosException.Invalid("RequestNeedsCustomer");
+            }
+
+            entity.DepartmentId = department.Id;
+            decision = viewer.DecideIn(action, department.Id, null);
+        }
+        else
+        {
+            throw CustosException.Invalid("RequestTarget");
+        }
+
+        if (request.Kind == RequestKind.Destroy)
+        {
+            var op = string.IsNullOrWhiteSpace(request.Operator) ? null : await FindPersonAsync(request.Operator, ct);
+            entity.OperatorId = op?.Id ?? viewer.PersonId;
+        }
+
+        if (decision.Allowed)
+        {
+            throw CustosException.Conflict("RequestNotNeeded");
+        }
+
+        if (decision.Remedy != request.Kind)
+        {
+            // Approval would not help: no role of the requester could do this, or they are refused for another reason.
+            throw decision.Reason is DecisionReason.NoRole or DecisionReason.OutOfScope or DecisionReason.ApprovalRequired or DecisionReason.AboveClearance
+                ? new CustosException(CustosError.Forbidden, "RequestCannotHelp")
+                : Refusals.ToException(decision, "RequestCannotHelp");
+        }
+    }
+
+    private static (PolicyAction Main, ActionSet All) ActionsFor(NewRequest request)
+    {
+        switch (request.Kind)
+        {
+            case RequestKind.Access:
+                var set = ActionSet.None;
+                foreach (var name in request.Actions is { Count: > 0 } a ? a : ["list", "view-masked", "reveal"])
+                {
+                    if (!PolicyActions.TryParse(name, out var action) || action is not (PolicyAction.List or PolicyAction.ViewMasked or PolicyAction.Reveal))
+                    {
+                        throw CustosException.Invalid("UnknownAction", name);
+                    }
+
+                    set = set.Union(ActionSet.Of(action));
+                }
+
+                return (PolicyAction.ViewMasked, set.Union(ActionSet.Of(PolicyAction.ViewMasked)));
+            case RequestKind.Reveal:
+                return (PolicyAction.Reveal, ActionSet.Of(PolicyAction.Reveal));
+            case RequestKind.Import:
+                return (PolicyAction.Import, ActionSet.Of(PolicyAction.Import));
+            case RequestKind.Export:
+                return (PolicyAction.Export, ActionSet.Of(PolicyAction.Export));
+            case RequestKind.Print:
+                return (PolicyAction.Print, ActionSet.Of(PolicyAction.Print));
+            case RequestKind.ShareExternal:
+                return (PolicyAction.ShareExternal, ActionSet.Of(PolicyAction.ShareExternal));
+            case RequestKind.Destroy:
+                return (PolicyAction.Destroy, ActionSet.Of(PolicyAction.Destroy));
+            default:
+                throw CustosException.Invalid("UnknownRequestKind");
+        }
+    }
+
+    /// <summary>What an approved request does: a grant to the requester (or the operator of a destruction), or the role asked for.</summary>
+    private async Task CarryOutAsync(AccessRequest request, DateTimeOffset now, CancellationToken ct)
+    {
+        if (request.Kind == RequestKind.RoleChange)
+        {
+            var person = await users.FindByIdAsync(request.SubjectPersonId!.Value.ToString()) ?? throw CustosException.NotFound("PersonNotFound");
+            var before = await users.GetRolesAsync(person);
+            if (!before.Contains(request.Role!))
+            {
+                var result = await users.AddToRoleAsync(person, request.Role!);
+                if (!result.Succeeded)
+                {
+                    throw CustosException.Invalid("RoleChangeFailed");
+                }
+            }
+
+            audit.Record("person.roles.change", "person", person.Id.ToString(), detail: new { before = before.Order(), after = before.Append(request.Role!).Distinct().Order(), request = request.Id });
+            return;
+        }
+
+        var grant = new AccessGrant
+        {
+            Id = Guid.CreateVersion7(now),
+            PersonId = request.Kind == RequestKind.Destroy ? request.OperatorId ?? request.RequesterId : request.RequesterId,
+            CustomerId = request.CustomerId,
+            DepartmentId = request.CustomerId is null ? request.DepartmentId : null,
+            Field = request.Field,
+            Actions = request.Actions,
+            ViewOnly = request.ViewOnly,
+            NotBefore = now,
+            NotAfter = now.AddHours(request.GrantHours),
+            RequestId = request.Id,
+            GrantedAt = now,
+        };
+        db.AccessGrants.Add(grant);
+        request.GrantId = grant.Id;
+        audit.Record("grant.create", "grant", grant.Id.ToString(), detail: new
+        {
+            person = grant.PersonId, customer = grant.CustomerId, department = grant.DepartmentId, grant.Field, actions = grant.Actions,
+            viewOnly = grant.ViewOnly, notAfter = grant.NotAfter, request = request.Id,
+        });
+    }
+
+    /// <summary>Whether the caller may approve the current step: in person, or as the delegate of someone who may.</summary>
+    private async Task<(ApprovalVerdict Verdict, Guid? OnBehalf)> VerdictAsync(PolicyEngine engine, AccessRequest request, Viewer viewer, CancellationToken ct)
+    {
+        var subject = ApprovalSubjectOf(request, request.Approvals);
+        var own = ApprovalRules.Check(engine, subject, viewer.Subject, viewer.Context);
+        if (own != ApprovalVerdict.NotAnApprover)
+        {
+            return (own, null);
+        }
+
+        var now = time.GetUtcNow();
+        var principals = await db.Delegations.AsNoTracking()
+            .Where(d => d.ToId == viewer.PersonId && d.RevokedAt == null && d.Starts <= now && d.Ends > now)
+            .Select(d => d.FromId).ToListAsync(ct);
+        foreach (var principal in principals)
+        {
+            if (await PolicySubjects.LoadAsync(db, principal, now, ct) is not { } loaded)
+            {
+                continue;
+            }
+
+            // The delegate stands in for the principal's standing, but keeps their own: they may not be the requester or have approved already.
+            var standIn = loaded.Subject with { Id = viewer.PersonId };
+            if (ApprovalRules.Check(engine, subject, standIn, viewer.Context) == ApprovalVerdict.MayApprove
+                && ApprovalRules.Check(engine, subject, loaded.Subject, viewer.Context) == ApprovalVerdict.MayApprove)
+            {
+                return (ApprovalVerdict.MayApprove, principal);
+            }
+        }
+
+        return (own, null);
+    }
+
+    private async Task<List<Guid>> EligibleAsync(ApprovalStep step, ApprovalSubject subject, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var eligible = new List<Guid>();
+        foreach (var id in await PeopleInRoleAsync(step.Role, ct))
+        {
+            if (await PolicySubjects.LoadAsync(db, id, now, ct) is { } loaded && ApprovalRules.Eligible(step, loaded.Subject, subject))
+            {
+                eligible.Add(id);
+            }
+        }
+
+        return eligible;
+    }
+
+    private Task<List<Guid>> PeopleInRoleAsync(string role, CancellationToken ct) =>
+        (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where r.Name == role select ur.UserId).ToListAsync(ct);
+
+    /// <summary>The requester, the operator, anyone who answered, anyone who may answer now, and administrators.</summary>
+    private async Task<bool> MayReadAsync(Viewer viewer, AccessRequest request, CancellationToken ct)
+    {
+        if (viewer.PersonId == request.RequesterId || viewer.PersonId == request.OperatorId || request.Approvals.Any(a => a.ApproverId == viewer.PersonId))
+        {
+            return true;
+        }
+
+        if (viewer.Decide(PolicyAction.Administer).Allowed || viewer.Decide(PolicyAction.Audit).Allowed)
+        {
+            return true;
+        }
+
+        return request.Status == RequestStatus.Pending && (await VerdictAsync(viewer.Engine, request, viewer, ct)).Verdict is ApprovalVerdict.MayApprove or ApprovalVerdict.AlreadyApproved;
+    }
+
+    private static ApprovalSubject ApprovalSubjectOf(AccessRequest request, IEnumerable<AccessApproval> approvals)
+    {
+        var approved = approvals.Where(a => a.Approved).ToList();
+        return new(request.Kind, request.RequesterId, request.DepartmentId, request.ProjectId,
+            [.. approved.Select(a => (a.Step, a.OnBehalfOfId ?? a.ApproverId))],
+            request.OperatorId,
+            [.. approved.Where(a => a.OnBehalfOfId is not null).Select(a => a.ApproverId)]);
+    }
+
+    /// <summary>The chain of the request's kind in the policy in force.</summary>
+    private static IReadOnlyList<ApprovalStep> ChainOf(PolicyEngine engine, AccessRequest request) => engine.ChainFor(request.Kind);
+
+    private async Task<Person> FindPersonAsync(string? userName, CancellationToken ct)
+    {
+        var name = userName?.Trim() ?? "";
+        return await db.Users.AsNoTracking().SingleOrDefaultAsync(p => p.UserName == name, ct) ?? throw CustosException.NotFound("PersonNotFound");
+    }
+
+    private async Task<IReadOnlyList<RequestView>> ViewsAsync(List<AccessRequest> items, PolicyEngine engine, CancellationToken ct)
+    {
+        var views = new List<RequestView>(items.Count);
+        foreach (var item in items)
+        {
+            views.Add(await ViewAsync(item, engine, ct));
+        }
+
+        return views;
+    }
+
+    private async Task<RequestView> ViewAsync(AccessRequest r, PolicyEngine engine, CancellationToken ct)
+    {
+        var department = r.DepartmentId is { } d ? await db.Departments.Where(x => x.Id == d).Select(x => x.Code).SingleOrDefaultAsync(ct) : null;
+        var chain = ChainOf(engine, r);
+        var step = r.Status == RequestStatus.Pending ? ApprovalRules.CurrentStep(chain, ApprovalSubjectOf(r, r.Approvals)) : -1;
+        return new RequestView(
+            r.Id, r.Kind, r.Status, r.RequesterName, r.CustomerId, department, r.Field, r.Actions, r.ViewOnly, r.GrantHours, r.Reason, r.Role,
+            r.CreatedAt, r.ExpiresAt, r.DecidedAt, step, [.. chain.Select(s => s.Role)],
+            [.. r.Approvals.OrderBy(a => a.At).Select(a => new ApprovalView(a.Step, a.ApproverName, a.OnBehalfOfId is not null, a.Approved, a.Note, a.At))],
+            r.GrantId);
+    }
+
+    private static object Detail(AccessRequest r) => new
+    {
+        kind = PolicyFile.KindName(r.Kind), customer = r.CustomerId, department = r.DepartmentId, r.Field, actions = r.Actions,
+        viewOnly = r.ViewOnly, hours = r.GrantHours, person = r.SubjectPersonId, r.Role, op = r.OperatorId, policy = r.PolicyVersion,
+    };
+}

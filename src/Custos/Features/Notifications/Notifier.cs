@@ -1,0 +1,71 @@
+using Custos.Data;
+using Custos.Features.Audit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Custos.Features.Notifications;
+
+public sealed record NotificationView(Guid Id, string Kind, IReadOnlyList<string> Args, Guid? RequestId, DateTimeOffset CreatedAt, bool Read);
+
+/// <summary>
+/// Puts messages in people's inboxes, in the caller's unit of work: a message is saved with the change it
+/// tells about, or not at all. Outside channels (e-mail, group robots) pick them up from there.
+/// </summary>
+public sealed class Notifier(CustosDbContext db, ICurrentActor actor, TimeProvider time)
+{
+    public const int MaxArgLength = 200;
+
+    /// <summary>Adds a message for each recipient; the arguments must be plain words (names, codes, times), never a protected value.</summary>
+    public void Add(IEnumerable<Guid> recipients, string kind, Guid? request, params string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(recipients);
+        var now = time.GetUtcNow();
+        var text = string.Join('\u001f', args.Select(a => a.Length > MaxArgLength ? a[..MaxArgLength] : a.Replace('\u001f', ' ')));
+        foreach (var recipient in recipients.Distinct())
+        {
+            db.Notifications.Add(new Notification
+            {
+                Id = Guid.CreateVersion7(now),
+                RecipientId = recipient,
+                Kind = kind,
+                Args = text,
+                RequestId = request,
+                CreatedAt = now,
+            });
+        }
+    }
+
+    public async Task<IReadOnlyList<NotificationView>> InboxAsync(bool unreadOnly, CancellationToken ct)
+    {
+        var me = Me();
+        var query = db.Notifications.AsNoTracking().Where(n => n.RecipientId == me);
+        if (unreadOnly)
+        {
+            query = query.Where(n => n.ReadAt == null);
+        }
+
+        var items = await query.OrderByDescending(n => n.CreatedAt).Take(200).ToListAsync(ct);
+        return [.. items.Select(n => new NotificationView(n.Id, n.Kind, n.ArgList, n.RequestId, n.CreatedAt, n.ReadAt is not null))];
+    }
+
+    public Task<int> UnreadAsync(CancellationToken ct)
+    {
+        var me = Me();
+        return db.Notifications.CountAsync(n => n.RecipientId == me && n.ReadAt == null, ct);
+    }
+
+    /// <summary>Marks one message (or, with null, all) as read; only the recipient's own.</summary>
+    public async Task MarkReadAsync(Guid? id, CancellationToken ct)
+    {
+        var me = Me();
+        var now = time.GetUtcNow();
+        var items = await db.Notifications.Where(n => n.RecipientId == me && n.ReadAt == null && (id == null || n.Id == id)).ToListAsync(ct);
+        foreach (var item in items)
+        {
+            item.ReadAt = now;
+        }
+
+        await db.SaveChangesAsync(ct);
+    }
+
+    private Guid Me() => Guid.TryParse(actor.Id, out var id) ? id : Guid.Empty;
+}

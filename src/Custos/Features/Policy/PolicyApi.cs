@@ -1,0 +1,61 @@
+using Custos.Kernel.Policy;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Custos.Features.Policy;
+
+/// <summary>The access policy over REST: the version in force, its history, loading a new one, explaining and testing decisions.</summary>
+internal static class PolicyApi
+{
+    public sealed record PolicyText(PolicyVersionView Version, string Text);
+
+    public sealed record LoadRequest(string Text, string? Note);
+
+    public sealed record TestRequest(string Cases, string? Candidate);
+
+    public sealed record PolicyProblem(string Code, IReadOnlyList<PolicyError> Errors);
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        var policy = api.MapGroup("/policy").WithTags("Policy");
+
+        policy.MapGet("/", async Task<Ok<PolicyText>> (PolicyService service, CancellationToken ct) =>
+            {
+                var (version, text) = await service.CurrentAsync(ct);
+                return TypedResults.Ok(new PolicyText(version, text));
+            })
+            .WithName("CurrentPolicy").WithSummary("The policy in force and its text (YAML)").ProducesProblem(403);
+
+        policy.MapGet("/versions", async (PolicyService service, CancellationToken ct) => TypedResults.Ok(await service.HistoryAsync(ct)))
+            .WithName("PolicyHistory").WithSummary("Every version loaded, newest first, and the built-in one").ProducesProblem(403);
+
+        policy.MapPost("/", async Task<Results<Ok<PolicyVersionView>, BadRequest<PolicyProblem>>> (LoadRequest body, PolicyService service, CancellationToken ct) =>
+            {
+                try
+                {
+                    return TypedResults.Ok(await service.LoadAsync(body.Text ?? "", body.Note, ct));
+                }
+                catch (PolicyInvalidException e)
+                {
+                    return TypedResults.BadRequest(new PolicyProblem("PolicyInvalid", e.Errors));
+                }
+            })
+            .WithName("LoadPolicy").WithSummary("Validate and put a new policy version in force; every problem is reported with its line").ProducesProblem(403).ProducesProblem(409);
+
+        policy.MapGet("/explain", async (string user, string action, Guid? customer, string? department, string? field, string? from, DateTimeOffset? at, PolicyService service, CancellationToken ct) =>
+                TypedResults.Ok(await service.ExplainAsync(user, action, customer, department, field, from, at, ct)))
+            .WithName("ExplainDecision").WithSummary("What the policy decides for a person, an action and a customer or department, and why").ProducesProblem(403).ProducesProblem(404);
+
+        policy.MapPost("/test", async Task<Results<Ok<IReadOnlyList<PolicyTestResult>>, BadRequest<PolicyProblem>>> (TestRequest body, PolicyService service, CancellationToken ct) =>
+            {
+                try
+                {
+                    return TypedResults.Ok(await service.TestAsync(body.Cases ?? "", body.Candidate, ct));
+                }
+                catch (PolicyInvalidException e)
+                {
+                    return TypedResults.BadRequest(new PolicyProblem("PolicyInvalid", e.Errors));
+                }
+            })
+            .WithName("TestPolicy").WithSummary("Run a table of expected decisions against the policy in force or a candidate").ProducesProblem(403);
+    }
+}

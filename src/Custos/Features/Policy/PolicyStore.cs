@@ -1,0 +1,42 @@
+using System.Collections.Concurrent;
+using Custos.Data;
+using Custos.Features.People;
+using Custos.Kernel.Policy;
+using Microsoft.EntityFrameworkCore;
+
+namespace Custos.Features.Policy;
+
+/// <summary>
+/// The policy in force: the newest loaded version, or the built-in one when none was loaded. Every call
+/// reads the newest version number (one indexed row), so a policy loaded on one node holds on the next
+/// request on every node; compiled engines are cached by version.
+/// </summary>
+public sealed class PolicyStore
+{
+    private readonly ConcurrentDictionary<int, PolicyEngine> engines = new();
+
+    public PolicyEngine BuiltIn { get; } = new(DefaultPolicy.Document(Roles.All));
+
+    public async Task<PolicyEngine> CurrentAsync(CustosDbContext db, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var newest = await db.PolicyVersions.AsNoTracking().OrderByDescending(v => v.Version).Select(v => (int?)v.Version).FirstOrDefaultAsync(ct);
+        if (newest is not { } version)
+        {
+            return BuiltIn;
+        }
+
+        if (engines.TryGetValue(version, out var engine))
+        {
+            return engine;
+        }
+
+        var text = await db.PolicyVersions.AsNoTracking().Where(v => v.Version == version).Select(v => v.Text).SingleAsync(ct);
+        // Validated when loaded; a file that no longer parses (a role removed from Custos) is a start-up error, never a silent default.
+        var parse = PolicyFile.Parse(text, Roles.All);
+        engine = parse.Document is { } document
+            ? new PolicyEngine(document)
+            : throw new InvalidOperationException($"Policy version {version} is no longer valid: line {parse.Errors[0].Line}, {parse.Errors[0].Code}.");
+        return engines.GetOrAdd(version, engine);
+    }
+}
