@@ -1,6 +1,7 @@
 using Custos.Data;
 using Custos.Features.People;
 using Custos.Hosting;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -41,8 +42,29 @@ public sealed class CustosFactory(Dictionary<string, string?> settings, Action<I
         {
             collection.AddSingleton<TimeProvider>(Time);
             collection.AddSingleton<ILogEventSink>(Logs);
+            collection.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, ClientAddressFilter>();
             services?.Invoke(collection);
         });
+}
+
+/// <summary>
+/// The test server has no network connection: a request's client address comes from the
+/// <c>X-Test-Client</c> header (absent: 10.0.0.10, inside the default private networks), so tests can
+/// call from outside the allowed networks (ACC-6).
+/// </summary>
+public sealed class ClientAddressFilter : Microsoft.AspNetCore.Hosting.IStartupFilter
+{
+    public const string Header = "X-Test-Client";
+
+    public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, following) =>
+        {
+            context.Connection.RemoteIpAddress = System.Net.IPAddress.Parse(context.Request.Headers[Header].FirstOrDefault() ?? "10.0.0.10");
+            return following(context);
+        });
+        next(app);
+    };
 }
 
 /// <summary>One Custos instance shared by the tests of a class; each test makes its own people.</summary>

@@ -148,7 +148,7 @@ public sealed class RequestService(
         }
 
         var step = ApprovalRules.CurrentStep(chain, ApprovalSubjectOf(entity, entity.Approvals));
-        entity.Approvals.Add(new AccessApproval
+        var answer = new AccessApproval
         {
             Id = Guid.CreateVersion7(now),
             RequestId = entity.Id,
@@ -159,7 +159,14 @@ public sealed class RequestService(
             Approved = approve,
             Note = note,
             At = now,
-        });
+        };
+        // Added through its set (a new row with its own key); fix-up puts it in the request's list.
+        db.AccessApprovals.Add(answer);
+        if (!entity.Approvals.Contains(answer))
+        {
+            entity.Approvals.Add(answer);
+        }
+
         entity.Stamp = Guid.NewGuid();
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
