@@ -57,3 +57,74 @@ public sealed class MultiNodeTests
         File.Delete(keyFile);
     }
 }
+
+/// <summary>Grants on two nodes sharing one PostgreSQL database: an expiry or a revocation holds on the very next request on the other node (ACC-4).</summary>
+public sealed class MultiNodeGrantTests
+{
+    [Fact]
+    public async Task A_grant_revoked_or_expired_on_one_node_is_refused_by_the_other_on_the_next_request()
+    {
+        var connection = (await SharedPostgres.Server).CreateDatabaseConnectionString();
+        var keyFile = TestPaths.NewKeyFile();
+        var settings = new Dictionary<string, string?> { ["Custos:Database"] = connection, ["Custos:NoDemo"] = "true", ["Custos:KeyFile"] = keyFile };
+        await using var nodeA = new CustosFactory(new(settings));
+        await using var nodeB = new CustosFactory(new(settings));
+        nodeA.StartServer();
+        nodeB.StartServer();
+
+        Person head, clerk, admin;
+        Guid customer;
+        using (var scope = nodeA.Services.CreateScope())
+        {
+            var organisation = scope.ServiceProvider.GetRequiredService<Custos.Features.Organisation.OrganisationService>();
+            await organisation.AddDepartmentAsync("HOME", "本部", default);
+            await organisation.AddDepartmentAsync("AWAY", "外部", default);
+            var people = scope.ServiceProvider.GetRequiredService<PeopleService>();
+            (head, _) = await people.CreateAsync(new NewPerson("grant.head", "部门负责人", null, [Roles.DepartmentHead], ["HOME"], [], Clearance.Secret, CustosApp.Password), default);
+            (clerk, _) = await people.CreateAsync(new NewPerson("grant.clerk", "员工", null, [Roles.Staff], ["AWAY"], [], Clearance.Secret, CustosApp.Password), default);
+            (admin, _) = await people.CreateAsync(new NewPerson("grant.admin", "管理员", null, [Roles.ItAdministrator], [], [], Clearance.Secret, CustosApp.Password), default);
+        }
+
+        using (var scope = nodeA.ActAs(head))
+        {
+            customer = (await scope.ServiceProvider.GetRequiredService<Custos.Features.Customers.CustomerService>().CreateAsync(new Custos.Features.Customers.NewCustomer(
+                Custos.Features.Customers.CustomerKind.Individual, "HOME", null, Clearance.Secret, new Dictionary<string, string?> { ["name"] = "王小明" }), default)).Id;
+        }
+
+        async Task<Guid> GrantAsync(int hours)
+        {
+            using var asClerk = nodeA.ActAs(clerk);
+            var request = await asClerk.ServiceProvider.GetRequiredService<Custos.Features.Access.RequestService>().SubmitAsync(
+                new Custos.Features.Access.NewRequest(Custos.Kernel.Policy.RequestKind.Access, "核对投诉记录", Customer: customer, Hours: hours), default);
+            using var asHead = nodeA.ActAs(head);
+            return (await asHead.ServiceProvider.GetRequiredService<Custos.Features.Access.RequestService>().DecideAsync(request.Id, true, null, default)).Grant!.Value;
+        }
+
+        // The clerk works on node B; the grant is made and revoked on node A.
+        using var onB = new WebSession(nodeB.CreateClient(new() { AllowAutoRedirect = false }));
+        await onB.SignInAsync(clerk.UserName!);
+        Assert.Equal(HttpStatusCode.NotFound, (await onB.Client.GetAsync($"/api/v1/customers/{customer}")).StatusCode);
+        var grant = await GrantAsync(4);
+        Assert.Equal(HttpStatusCode.OK, (await onB.Client.GetAsync($"/api/v1/customers/{customer}")).StatusCode);
+
+        using var adminOnA = new WebSession(nodeA.CreateClient(new() { AllowAutoRedirect = false }));
+        await adminOnA.SignInAsync(admin.UserName!);
+        await adminOnA.EnrolMfaAsync();
+        Assert.Equal(HttpStatusCode.NoContent, (await adminOnA.Client.PostAsJsonAsync($"/api/v1/grants/{grant}/revoke", new { reason = "收回" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await onB.Client.GetAsync($"/api/v1/customers/{customer}")).StatusCode);
+
+        // A second grant of one hour: node B refuses as soon as its clock passes the end.
+        await GrantAsync(1);
+        Assert.Equal(HttpStatusCode.OK, (await onB.Client.GetAsync($"/api/v1/customers/{customer}")).StatusCode);
+        // In steps shorter than the session's idle limit, so only the grant ends.
+        for (var minutes = 0; minutes < 60; minutes += 15)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await onB.Client.GetAsync($"/api/v1/customers/{customer}")).StatusCode);
+            nodeB.Time.Advance(TimeSpan.FromMinutes(15));
+        }
+
+        nodeB.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(HttpStatusCode.NotFound, (await onB.Client.GetAsync($"/api/v1/customers/{customer}")).StatusCode);
+        File.Delete(keyFile);
+    }
+}
