@@ -43,6 +43,7 @@ internal static class WebEndpoints
                     return TypedResults.LocalRedirect($"/customers/{id}?attachmentError=purpose");
                 }
             })
+            .WithMetadata(new GateAttribute(Gate.PolicyEngine))
             .ExcludeFromDescription();
 
         endpoints.MapPost("/account/logout", async Task<IResult> (SignInManager<Person> signIn, IAuditTrail audit, IAntiforgery antiforgery, HttpContext context) =>

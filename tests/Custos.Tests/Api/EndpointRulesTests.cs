@@ -41,7 +41,7 @@ public sealed partial class EndpointRulesTests(SqliteApp app) : IClassFixture<Sq
     }
 
     private static bool IsStaticAsset(string raw) =>
-        raw.StartsWith("_framework/", StringComparison.Ordinal) || raw.StartsWith("css/", StringComparison.Ordinal)
+        raw.StartsWith("_framework/", StringComparison.Ordinal) || raw.StartsWith("{**path:file}", StringComparison.Ordinal) || raw.StartsWith("css/", StringComparison.Ordinal)
         || raw.StartsWith("img/", StringComparison.Ordinal) || raw.StartsWith("custos.", StringComparison.Ordinal)
         || raw.StartsWith("/_framework/", StringComparison.Ordinal) || raw.StartsWith("/css/", StringComparison.Ordinal) || raw.StartsWith("/img/", StringComparison.Ordinal);
 
@@ -54,6 +54,26 @@ public sealed partial class EndpointRulesTests(SqliteApp app) : IClassFixture<Sq
             .ToHashSet();
 
         Assert.Equal(Anonymous.Order(), anonymous.Order());
+    }
+
+    /// <summary>
+    /// ACC-1..6 as a rule: every endpoint a signed-in person can reach either carries an authorization policy
+    /// or names its gate (the policy engine, the caller's own account, or the organisation directory). An
+    /// endpoint added without either fails here.
+    /// </summary>
+    [Fact]
+    public void Every_endpoint_says_how_access_is_decided()
+    {
+        var undecided = Endpoints()
+            .Where(e => e.Endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null)
+            .Where(e => !e.Endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => !string.IsNullOrEmpty(a.Policy)))
+            .Where(e => e.Endpoint.Metadata.GetMetadata<Custos.Hosting.GateAttribute>() is null)
+            .Select(e => $"{e.Method} {e.Pattern}")
+            .ToList();
+        Assert.True(undecided.Count == 0, "No policy and no gate: " + string.Join(", ", undecided));
+
+        var gated = Endpoints().Count(e => e.Endpoint.Metadata.GetMetadata<Custos.Hosting.GateAttribute>()?.Gate == Custos.Hosting.Gate.PolicyEngine);
+        Assert.True(gated >= 25, $"only {gated} endpoints decided by the policy engine");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Custos.Hosting;
 using Custos.Features.Notifications;
 using Custos.Kernel.Policy;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,7 +20,7 @@ internal static class AccessApi
 
     public static void Map(RouteGroupBuilder api)
     {
-        var requests = api.MapGroup("/requests").WithTags("Requests");
+        var requests = api.MapGroup("/requests").WithTags("Requests").WithMetadata(new GateAttribute(Gate.PolicyEngine));
 
         requests.MapPost("/", async Task<Created<RequestView>> (SubmitRequest body, RequestService service, CancellationToken ct) =>
             {
@@ -56,7 +57,7 @@ internal static class AccessApi
             })
             .WithName("WithdrawRequest").WithSummary("Withdraw one's own pending request").ProducesProblem(404).ProducesProblem(409);
 
-        var grants = api.MapGroup("/grants").WithTags("Grants");
+        var grants = api.MapGroup("/grants").WithTags("Grants").WithMetadata(new GateAttribute(Gate.PolicyEngine));
 
         grants.MapGet("/", async (bool? all, bool? ended, GrantService service, CancellationToken ct) => TypedResults.Ok(await service.ListAsync(all ?? false, ended ?? false, ct)))
             .WithName("ListGrants").WithSummary("The caller's live grants; all=true for everyone's (administrators, compliance officer, auditors)").ProducesProblem(403);
@@ -68,7 +69,7 @@ internal static class AccessApi
             })
             .WithName("RevokeGrant").WithSummary("End a grant now; effective on the next request on every node").ProducesProblem(404).ProducesProblem(409);
 
-        var delegations = api.MapGroup("/delegations").WithTags("Grants");
+        var delegations = api.MapGroup("/delegations").WithTags("Grants").WithMetadata(new GateAttribute(Gate.PolicyEngine));
 
         delegations.MapGet("/", async (GrantService service, CancellationToken ct) => TypedResults.Ok(await service.DelegationsAsync(ct)))
             .WithName("ListDelegations").WithSummary("Delegations from or to the caller");
@@ -83,7 +84,7 @@ internal static class AccessApi
             })
             .WithName("EndDelegation").WithSummary("End one's own delegation").ProducesProblem(404);
 
-        var inbox = api.MapGroup("/inbox").WithTags("Inbox");
+        var inbox = api.MapGroup("/inbox").WithTags("Inbox").WithMetadata(new GateAttribute(Gate.OwnAccount));
 
         inbox.MapGet("/", async (bool? unread, Notifier notifier, CancellationToken ct) => TypedResults.Ok(await notifier.InboxAsync(unread ?? false, ct)))
             .WithName("Inbox").WithSummary("The caller's messages, newest first");

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Custos.Hosting;
 
 namespace Custos.Features.Accounts;
 
@@ -14,6 +15,7 @@ internal static class AccountApi
                 CustosClaims.DisplayNameOf(user),
                 [.. user.FindAll(ClaimTypes.Role).Select(c => c.Value).Order(StringComparer.Ordinal)],
                 user.HasClaim(c => c.Type == CustosClaims.TokenId))))
+            .WithMetadata(new GateAttribute(Gate.OwnAccount))
             .WithName("GetMe")
             .WithTags("Account")
             .WithSummary("The authenticated caller and their roles");

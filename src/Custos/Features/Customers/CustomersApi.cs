@@ -1,3 +1,4 @@
+using Custos.Hosting;
 using Custos.Features.People;
 using Microsoft.AspNetCore.Mvc;
 
@@ -21,7 +22,7 @@ internal static class CustomersApi
 
     public static void Map(RouteGroupBuilder api)
     {
-        var customers = api.MapGroup("/customers").WithTags("Customers");
+        var customers = api.MapGroup("/customers").WithTags("Customers").WithMetadata(new GateAttribute(Gate.PolicyEngine));
 
         customers.MapGet("/", async (
                     [FromQuery] int? page, [FromQuery] int? pageSize, [FromQuery] string? department, [FromQuery] string? project, [FromQuery] Clearance? grade,

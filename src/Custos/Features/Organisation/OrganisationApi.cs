@@ -13,6 +13,7 @@ internal static class OrganisationApi
     {
         var departments = api.MapGroup("/departments").WithTags("Organisation");
         departments.MapGet("/", async (OrganisationService service, CancellationToken ct) => TypedResults.Ok(await service.DepartmentsAsync(ct)))
+            .WithMetadata(new GateAttribute(Gate.Directory))
             .WithName("ListDepartments").WithSummary("All departments");
         departments.MapPost("/", async (DepartmentRequest request, OrganisationService service, CancellationToken ct) =>
             {
@@ -24,6 +25,7 @@ internal static class OrganisationApi
 
         var projects = api.MapGroup("/projects").WithTags("Organisation");
         projects.MapGet("/", async (OrganisationService service, CancellationToken ct) => TypedResults.Ok(await service.ProjectsAsync(ct)))
+            .WithMetadata(new GateAttribute(Gate.Directory))
             .WithName("ListProjects").WithSummary("All projects");
         projects.MapPost("/", async (ProjectRequest request, OrganisationService service, CancellationToken ct) =>
             {

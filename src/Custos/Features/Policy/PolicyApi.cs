@@ -1,3 +1,4 @@
+using Custos.Hosting;
 using Custos.Kernel.Policy;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -16,7 +17,7 @@ internal static class PolicyApi
 
     public static void Map(RouteGroupBuilder api)
     {
-        var policy = api.MapGroup("/policy").WithTags("Policy");
+        var policy = api.MapGroup("/policy").WithTags("Policy").WithMetadata(new GateAttribute(Gate.PolicyEngine));
 
         policy.MapGet("/", async Task<Ok<PolicyText>> (PolicyService service, CancellationToken ct) =>
             {
