@@ -688,6 +688,14 @@ S = {
 "Policy.ExplainButton": ("解释", "Explain"),
 "Policy.From": ("来源地址（可选）", "From address (optional)"),
 "Policy.History": ("版本历史", "History"),
+"Notify.Alert": ("审计预警：{0} 触发了“{1}”（{2}），请在预警页处理。", "Audit alert: {0} triggered “{1}” ({2}); handle it on the alerts page."),
+"Cli.NotifyStatus": ("消息发送情况", "Message delivery"),
+"Notify.Channel": ("渠道", "Channel"),
+"Notify.Pending": ("待发送", "Pending"),
+"Notify.Delivered": ("已送达", "Delivered"),
+"Notify.Failed": ("已放弃", "Given up"),
+"Notify.LastError": ("最近错误", "Last error"),
+"Notify.None": ("未配置外部渠道（电子邮件、企业微信、钉钉、飞书）；消息只进站内信箱。", "No outside channel (e-mail, WeCom, DingTalk, Feishu) is configured; messages go to the in-app inbox only."),
 }
 import sys
 from xml.sax.saxutils import escape

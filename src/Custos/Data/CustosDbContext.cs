@@ -57,6 +57,8 @@ public abstract class CustosDbContext(DbContextOptions options)
 
     public DbSet<Features.Notifications.Notification> Notifications => Set<Features.Notifications.Notification>();
 
+    public DbSet<Features.Notifications.NotificationDelivery> NotificationDeliveries => Set<Features.Notifications.NotificationDelivery>();
+
     public DbSet<Customer> Customers => Set<Customer>();
 
     public DbSet<CustomerValue> CustomerValues => Set<CustomerValue>();
@@ -180,6 +182,13 @@ public abstract class CustosDbContext(DbContextOptions options)
             e.Property(n => n.Args).HasMaxLength(2000);
             e.Ignore(n => n.ArgList);
             e.HasIndex(n => new { n.RecipientId, n.CreatedAt });
+        });
+
+        builder.Entity<Features.Notifications.NotificationDelivery>(e =>
+        {
+            e.Property(d => d.Channel).HasMaxLength(16);
+            e.Property(d => d.LastError).HasMaxLength(300);
+            e.HasIndex(d => new { d.DeliveredAt, d.Failed, d.NextAttemptAt });
         });
 
         builder.Entity<AuditRecord>(e =>

@@ -23,5 +23,6 @@ internal static class Api
         Features.Audit.AuditApi.Map(v1);
         Features.Access.AccessApi.Map(v1);
         Features.Policy.PolicyApi.Map(v1);
+        Features.Notifications.NotificationsApi.Map(v1);
     }
 }

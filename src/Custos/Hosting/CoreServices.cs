@@ -62,6 +62,8 @@ public static class CoreServices
         services.AddScoped<Features.Access.GrantService>();
         services.AddScoped<Features.Policy.PolicyService>();
         services.AddScoped<Features.Notifications.Notifier>();
+        services.AddScoped<Features.Notifications.NotificationSender>();
+        services.AddHttpClient();
         return services;
     }
 

@@ -49,6 +49,9 @@ public sealed class CustosSettings
     /// <summary>The tamper-evident audit log (AUD-1).</summary>
     public AuditSettings Audit { get; set; } = new();
 
+    /// <summary>Where messages go besides the in-app inbox: e-mail and group robots.</summary>
+    public NotificationSettings Notifications { get; set; } = new();
+
     /// <summary>Largest attachment (scan) of a customer.</summary>
     public int MaxAttachmentMegabytes { get; set; } = 10;
 
@@ -163,6 +166,37 @@ public sealed class AuditForwardSettings
 
     /// <summary>The APP-NAME of syslog messages.</summary>
     public string AppName { get; set; } = "custos";
+}
+
+public sealed class NotificationSettings
+{
+    /// <summary>SMTP server for e-mail, as <c>host:port</c> (587 uses STARTTLS, 465 TLS); unset: no e-mail.</summary>
+    public string? SmtpServer { get; set; }
+
+    public string? SmtpUser { get; set; }
+
+    /// <summary>The SMTP password; give it through the environment (<c>Custos__Notifications__SmtpPassword</c>), never on a command line.</summary>
+    public string? SmtpPassword { get; set; }
+
+    public string SmtpFrom { get; set; } = "custos@localhost";
+
+    /// <summary>WeCom (企业微信) group robot webhook URL.</summary>
+    public string? WeCom { get; set; }
+
+    /// <summary>DingTalk (钉钉) group robot webhook URL, and its signing secret if the robot has one.</summary>
+    public string? DingTalk { get; set; }
+
+    public string? DingTalkSecret { get; set; }
+
+    /// <summary>Feishu (飞书) group robot webhook URL, and its signing secret if the robot has one.</summary>
+    public string? Feishu { get; set; }
+
+    public string? FeishuSecret { get; set; }
+
+    /// <summary>Give up on a message after this many failed attempts (it stays visible as failed).</summary>
+    public int MaxAttempts { get; set; } = 8;
+
+    public int TimeoutSeconds { get; set; } = 10;
 }
 
 public sealed class SecuritySettings

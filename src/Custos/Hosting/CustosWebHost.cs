@@ -58,6 +58,8 @@ public static class CustosWebHost
         services.AddHostedService<Features.Audit.AuditSequencerService>();
         services.AddHostedService<Features.Audit.AuditForwardingService>();
         services.AddHostedService<Features.Audit.AuditAlertWorker>();
+        services.AddHostedService<Features.Access.RequestTimer>();
+        services.AddHostedService<Features.Notifications.NotificationWorker>();
         services.AddSingleton<Features.Imports.ImportJobs>();
         services.AddCustosCore(settings);
         services.AddHttpContextAccessor();

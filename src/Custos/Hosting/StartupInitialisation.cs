@@ -15,6 +15,7 @@ internal sealed class StartupInitialisation(IServiceProvider services, CustosSet
         scope.ServiceProvider.GetRequiredService<Kernel.Classification.FieldCatalogue>(); // a bad classification setting stops start-up
         Features.Audit.AuditForwarder.CheckpointWebhook(settings); // so does a bad audit setting
         Features.Audit.AuditArchiver.CheckRetention(settings);
+        Features.Notifications.NotificationSender.Validate(settings.Notifications); // and a bad notification channel
         foreach (var destination in Features.Audit.AuditForwarder.Destinations(settings))
         {
             await destination.DisposeAsync();

@@ -51,7 +51,7 @@ public sealed class AuditAlert
 /// cursor, so each entry is judged once; a rule raises at most one alert per person per hour. A rule named in
 /// <c>SuspendOn</c> also suspends the person at once.
 /// </summary>
-public sealed class AuditAlertRules(CustosDbContext db, CustosSettings settings, PeopleService people, TimeProvider time)
+public sealed class AuditAlertRules(CustosDbContext db, CustosSettings settings, PeopleService people, Notifications.Notifier notifier, TimeProvider time)
 {
     public const string Cursor = "alerts";
     private const int Batch = 1000;
@@ -124,6 +124,16 @@ public sealed class AuditAlertRules(CustosDbContext db, CustosSettings settings,
         }
 
         db.AuditAlerts.AddRange(kept);
+        if (kept.Count > 0)
+        {
+            // The compliance officers hear of every alert in their inbox and through the outside channels; the message names the rule and the person only.
+            var officers = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where r.Name == Roles.ComplianceOfficer select ur.UserId).ToListAsync(ct);
+            foreach (var alert in kept)
+            {
+                notifier.Add(officers, "Notify.Alert", null, alert.PersonName, "AlertRule." + alert.Rule, "AlertSeverity." + alert.Severity);
+            }
+        }
+
         cursor.Next = entries[^1].Sequence!.Value + 1;
         cursor.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(ct);
@@ -243,37 +253,13 @@ public sealed class AuditAlertService(CustosDbContext db, IAuditTrail audit, ICu
 }
 
 /// <summary>Runs the alert rules in the server after the sequencer, a few times a minute.</summary>
-internal sealed partial class AuditAlertWorker(IServiceScopeFactory scopes, StartupReport startup, TimeProvider time, ILogger<AuditAlertWorker> log) : BackgroundService
+internal sealed class AuditAlertWorker(IServiceScopeFactory scopes, StartupReport startup, TimeProvider time, ILogger<AuditAlertWorker> log)
+    : PeriodicWorker(scopes, startup, time, log)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(2), time, stoppingToken);
-                if (!startup.Ready)
-                {
-                    continue;
-                }
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(2);
 
-                try
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    scope.ServiceProvider.GetRequiredService<BackgroundActor>().Set(FixedActor.System.Id, "custos-alerts", null);
-                    await scope.ServiceProvider.GetRequiredService<AuditAlertRules>().EvaluateAllAsync(stoppingToken);
-                }
-                catch (Exception e) when (e is System.Data.Common.DbException or DbUpdateException or CustosException or InvalidOperationException)
-                {
-                    LogFailed(log, e.GetType().Name);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override string ActorName => "custos-alerts";
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The audit alert rules could not run ({Error}); trying again")]
-    private static partial void LogFailed(ILogger logger, string error);
+    protected override Task RunAsync(IServiceProvider services, CancellationToken ct) =>
+        services.GetRequiredService<AuditAlertRules>().EvaluateAllAsync(ct);
 }

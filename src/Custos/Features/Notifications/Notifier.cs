@@ -1,5 +1,6 @@
 using Custos.Data;
 using Custos.Features.Audit;
+using Custos.Hosting;
 using Microsoft.EntityFrameworkCore;
 
 namespace Custos.Features.Notifications;
@@ -10,7 +11,7 @@ public sealed record NotificationView(Guid Id, string Kind, IReadOnlyList<string
 /// Puts messages in people's inboxes, in the caller's unit of work: a message is saved with the change it
 /// tells about, or not at all. Outside channels (e-mail, group robots) pick them up from there.
 /// </summary>
-public sealed class Notifier(CustosDbContext db, ICurrentActor actor, TimeProvider time)
+public sealed class Notifier(CustosDbContext db, ICurrentActor actor, CustosSettings settings, TimeProvider time)
 {
     public const int MaxArgLength = 200;
 
@@ -20,9 +21,10 @@ public sealed class Notifier(CustosDbContext db, ICurrentActor actor, TimeProvid
         ArgumentNullException.ThrowIfNull(recipients);
         var now = time.GetUtcNow();
         var text = string.Join('\u001f', args.Select(a => a.Length > MaxArgLength ? a[..MaxArgLength] : a.Replace('\u001f', ' ')));
+        var channels = NotificationSender.Channels(settings.Notifications);
         foreach (var recipient in recipients.Distinct())
         {
-            db.Notifications.Add(new Notification
+            var notification = new Notification
             {
                 Id = Guid.CreateVersion7(now),
                 RecipientId = recipient,
@@ -30,8 +32,25 @@ public sealed class Notifier(CustosDbContext db, ICurrentActor actor, TimeProvid
                 Args = text,
                 RequestId = request,
                 CreatedAt = now,
-            });
+            };
+            db.Notifications.Add(notification);
+            foreach (var channel in channels)
+            {
+                db.NotificationDeliveries.Add(new NotificationDelivery { Id = Guid.CreateVersion7(now), NotificationId = notification.Id, Channel = channel, NextAttemptAt = now });
+            }
         }
+    }
+
+    /// <summary>A message in the reader's language: arguments that are text keys (a kind of request, an alert rule) are translated too.</summary>
+    public static string Text(Microsoft.Extensions.Localization.IStringLocalizer text, string kind, IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(args);
+        object Translate(string a) =>
+            a.Contains('.', StringComparison.Ordinal) && text[a] is { ResourceNotFound: false } key ? key.Value
+            : text["RequestKind." + a] is { ResourceNotFound: false } requestKind ? requestKind.Value
+            : a;
+        return text[kind, [.. args.Select(Translate)]].Value;
     }
 
     public async Task<IReadOnlyList<NotificationView>> InboxAsync(bool unreadOnly, CancellationToken ct)

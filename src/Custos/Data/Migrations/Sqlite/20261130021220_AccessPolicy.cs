@@ -87,6 +87,24 @@ namespace Custos.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "NotificationDeliveries",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    NotificationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    NextAttemptAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    DeliveredAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    Failed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_NotificationDeliveries", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Notifications",
                 columns: table => new
                 {
@@ -176,6 +194,11 @@ namespace Custos.Data.Migrations.Sqlite
                 columns: new[] { "ToId", "Ends" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_NotificationDeliveries_DeliveredAt_Failed_NextAttemptAt",
+                table: "NotificationDeliveries",
+                columns: new[] { "DeliveredAt", "Failed", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Notifications_RecipientId_CreatedAt",
                 table: "Notifications",
                 columns: new[] { "RecipientId", "CreatedAt" });
@@ -192,6 +215,9 @@ namespace Custos.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "Delegations");
+
+            migrationBuilder.DropTable(
+                name: "NotificationDeliveries");
 
             migrationBuilder.DropTable(
                 name: "Notifications");
