@@ -19,5 +19,10 @@ if (args is ["audit-log", ..])
     return await AuditLogBench.RunAsync(entries, args.Length > 2 ? args[2] : null);
 }
 
+if (args is ["policy", ..])
+{
+    return PolicyBench.Run();
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(FieldCipherBenchmarks).Assembly).Run(args);
 return 0;
