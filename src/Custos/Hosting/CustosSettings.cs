@@ -222,5 +222,11 @@ public sealed class SecuritySettings
     /// <summary>PEM or PFX certificate for HTTPS; without it Custos serves plain HTTP (put it behind TLS).</summary>
     public string? CertificatePath { get; set; }
 
+    /// <summary>
+    /// Reverse proxies (addresses or ranges) whose <c>X-Forwarded-For</c> Custos believes. Behind a proxy, without
+    /// this every request seems to come from the proxy, and the policy's network allow-lists (ACC-6) judge the proxy.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
     public string? CertificatePassword { get; set; }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.HttpOverrides;
 using System.Globalization;
 using System.Security.Claims;
 using Custos.Data;
@@ -140,6 +141,22 @@ public static class CustosWebHost
 
     private static void UsePipeline(IApplicationBuilder app, CustosSettings settings)
     {
+        if (settings.Security.TrustedProxies.Count > 0)
+        {
+            // The client's own address, for the audit log and the network allow-lists, from proxies named in the settings only.
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto, ForwardLimit = 1 };
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in settings.Security.TrustedProxies)
+            {
+                forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.TryParse(proxy.Contains('/', StringComparison.Ordinal) ? proxy : proxy + (proxy.Contains(':', StringComparison.Ordinal) ? "/128" : "/32"), out var network)
+                    ? network
+                    : throw new Features.Classification.SettingsException($"Custos:Security:TrustedProxies: '{proxy}' is not an address or range."));
+            }
+
+            app.UseForwardedHeaders(forwarded);
+        }
+
         app.UseMiddleware<SecurityHeaders>();
         app.UseRequestLocalization();
         app.UseExceptionHandler(new ExceptionHandlerOptions

@@ -179,3 +179,45 @@ public abstract class PolicyTests<TApp>(TApp app) : IClassFixture<TApp>
 public sealed class PolicyTestsOnSqlite(SqliteApp app) : PolicyTests<SqliteApp>(app);
 
 public sealed class PolicyTestsOnPostgres(PostgresApp app) : PolicyTests<PostgresApp>(app);
+
+/// <summary>Behind a reverse proxy named in the settings, the allow-lists judge the client's own address, not the proxy's (ACC-6).</summary>
+public sealed class ForwardedAddressTests
+{
+    [Fact]
+    public async Task The_address_a_trusted_proxy_forwards_is_the_one_the_policy_judges_and_records()
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "custos-proxy-" + Guid.NewGuid().ToString("N")[..8]);
+        await using (var factory = new CustosFactory(new Dictionary<string, string?>
+        {
+            ["Custos:DataDir"] = dataDir,
+            ["Custos:NoDemo"] = "true",
+            ["Custos:Security:TrustedProxies:0"] = "10.0.0.10",
+        }))
+        {
+            factory.StartServer();
+            Person clerk;
+            using (var scope = factory.Services.CreateScope())
+            {
+                (clerk, _) = await scope.ServiceProvider.GetRequiredService<PeopleService>().CreateAsync(
+                    new NewPerson("proxy.clerk", "员工", null, [Roles.Staff], [Custos.Data.DatabaseInitialiser.DefaultDepartmentCode], [], Clearance.Secret, CustosApp.Password), default);
+            }
+
+            using var web = new WebSession(factory.CreateClient(new() { AllowAutoRedirect = false }));
+            await web.SignInAsync(clerk.UserName!);
+            async Task<HttpStatusCode> FromAsync(string client)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/customers");
+                request.Headers.Add("X-Forwarded-For", client);
+                return (await web.Client.SendAsync(request)).StatusCode;
+            }
+
+            Assert.Equal(HttpStatusCode.OK, await FromAsync("192.168.3.4"));
+            Assert.Equal(HttpStatusCode.Forbidden, await FromAsync("203.0.113.9"));
+            using var check = factory.Services.CreateScope();
+            var db = check.ServiceProvider.GetRequiredService<Custos.Data.CustosDbContext>();
+            Assert.True(await db.AuditRecords.AnyAsync(a => a.ActorId == clerk.Id.ToString() && a.ClientAddress == "203.0.113.9" && a.Outcome == Features.Audit.AuditOutcome.Denied));
+        }
+
+        TestPaths.Delete(dataDir);
+    }
+}
