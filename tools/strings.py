@@ -383,6 +383,7 @@ S = {
 "AlertRule.denied": ("一小时内反复被拒绝", "Repeated refusals within an hour"),
 "AlertRule.after-hours": ("非工作时间访问客户信息", "Customer access outside working hours"),
 "AlertRule.decoy": ("接触诱饵客户", "Decoy customer touched"),
+"AlertRule.outside-network": ("从授权网络以外访问客户信息", "Customer information asked for from outside the allowed networks"),
 "Error.AlertNoteRequired": ("请填写处理说明（最多 500 字）。", "Write what was done (at most 500 characters)."),
 "Error.AlertNotFound": ("告警不存在。", "The alert does not exist."),
 "Error.AlertAlreadyHandled": ("此告警已被处理。", "This alert has already been handled."),

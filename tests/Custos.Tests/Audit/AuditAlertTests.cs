@@ -130,6 +130,26 @@ public abstract class AuditAlertTests(string provider)
     }
 
     [Fact]
+    public async Task A_refusal_from_outside_the_allowed_networks_raises_an_alert_that_reaches_the_compliance_officer()
+    {
+        await using var scene = await SceneAsync();
+        var officer = await scene.PersonAsync("alert.officer", Roles.ComplianceOfficer);
+        using (var scope = scene.As(scene.Clerk))
+        {
+            scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Http.IHttpContextAccessor>().HttpContext!.Connection.RemoteIpAddress = IPAddress.Parse("203.0.113.5");
+            var refused = await Assert.ThrowsAsync<Custos.Hosting.CustosException>(() => scope.ServiceProvider.GetRequiredService<CustomerService>().GetAsync(scene.Customer, default));
+            Assert.Equal("Policy.Network", refused.Code);
+        }
+
+        var alert = Assert.Single(await scene.JudgeAsync(), a => a.Rule == "outside-network");
+        Assert.Equal((AlertSeverity.High, scene.Clerk.Id.ToString()), (alert.Severity, alert.PersonId));
+        Assert.Contains("203.0.113.5", alert.Detail, StringComparison.Ordinal);
+        var inbox = await scene.Host.DbAsync(db => db.Notifications.AsNoTracking().Where(n => n.RecipientId == officer.Id).ToListAsync());
+        var message = Assert.Single(inbox, n => n.Kind == "Notify.Alert");
+        Assert.Equal([alert.PersonName, "AlertRule.outside-network", "AlertSeverity.High"], message.ArgList);
+    }
+
+    [Fact]
     public async Task Opening_a_decoy_customer_raises_a_critical_alert_and_suspends_the_person()
     {
         await using var scene = await SceneAsync();

@@ -95,6 +95,12 @@ public sealed class AuditAlertRules(CustosDbContext db, CustosSettings settings,
                 raised.Add(Alert("decoy", AlertSeverity.Critical, e, new { customer = target, action = e.Action, outcome = AuditRecord.OutcomeName(e.Outcome) }));
             }
 
+            // The policy refuses customer information from outside the allowed networks (ACC-6); each attempt is worth a look.
+            if (e.Outcome == AuditOutcome.Denied && e.Detail is { } detail && detail.Contains("\"reason\":\"network\"", StringComparison.Ordinal))
+            {
+                raised.Add(Alert("outside-network", AlertSeverity.High, e, new { action = e.Action, client = e.ClientAddress }));
+            }
+
             if (onCustomer && e.Outcome == AuditOutcome.Success && OutsideWorkingHours(e.At, rules))
             {
                 raised.Add(Alert("after-hours", AlertSeverity.Medium, e, new { action = e.Action, local = e.At.ToOffset(TimeSpan.FromHours(rules.UtcOffsetHours)).ToString("yyyy-MM-dd HH:mm zzz", System.Globalization.CultureInfo.InvariantCulture) }));
