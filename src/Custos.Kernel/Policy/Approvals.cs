@@ -4,6 +4,7 @@ namespace Custos.Kernel.Policy;
 /// <param name="Approvals">Every approval so far, step by step, in order; a delegate's approval is its principal's.</param>
 /// <param name="Operator">For a destruction: the person who will carry it out; never its witness.</param>
 /// <param name="Delegates">People who approved as someone's delegate: they may not approve again either.</param>
+/// <param name="Beneficiary">Whom the request gives something to when that is not the requester (a role change for a colleague): they may not approve it.</param>
 public sealed record ApprovalSubject(
     RequestKind Kind,
     Guid Requester,
@@ -11,7 +12,8 @@ public sealed record ApprovalSubject(
     Guid? Project,
     IReadOnlyList<(int Step, Guid Approver)> Approvals,
     Guid? Operator = null,
-    IReadOnlyCollection<Guid>? Delegates = null)
+    IReadOnlyCollection<Guid>? Delegates = null,
+    Guid? Beneficiary = null)
 {
     public bool Answered(Guid person) => Approvals.Any(a => a.Approver == person) || (Delegates?.Contains(person) ?? false);
 }
@@ -58,7 +60,7 @@ public static class ApprovalRules
             return ApprovalVerdict.NoStepLeft;
         }
 
-        if (approver.Id == request.Requester)
+        if (approver.Id == request.Requester || approver.Id == request.Beneficiary)
         {
             return ApprovalVerdict.OwnRequest;
         }
@@ -91,7 +93,7 @@ public static class ApprovalRules
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(person);
         ArgumentNullException.ThrowIfNull(request);
-        return person.Active && person.Id != request.Requester && person.Id != request.Operator
+        return person.Active && person.Id != request.Requester && person.Id != request.Operator && person.Id != request.Beneficiary
             && person.Roles.Contains(step.Role, StringComparer.Ordinal) && Related(step.Of, person, request)
             && !request.Answered(person.Id);
     }

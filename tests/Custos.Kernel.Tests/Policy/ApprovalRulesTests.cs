@@ -57,6 +57,16 @@ public sealed class ApprovalRulesTests
     }
 
     [Fact]
+    public void Nobody_approves_a_role_for_themselves_even_when_a_colleague_asked()
+    {
+        var admin = PolicyEngineTests.Person("it-admin");
+        var forAdmin = new ApprovalSubject(RequestKind.RoleChange, Guid.NewGuid(), null, null, [], Beneficiary: admin.Id);
+        Assert.Equal(ApprovalVerdict.OwnRequest, ApprovalRules.Check(Engine, forAdmin, admin, Office));
+        Assert.False(ApprovalRules.Eligible(Engine.ChainFor(RequestKind.RoleChange)[0], admin, forAdmin));
+        Assert.Equal(ApprovalVerdict.MayApprove, ApprovalRules.Check(Engine, forAdmin, PolicyEngineTests.Person("it-admin"), Office));
+    }
+
+    [Fact]
     public void Two_of_a_committee_must_approve_when_the_step_says_so()
     {
         var yaml = DefaultPolicy.Yaml.Replace("share-external: [{role: department-head, of: department}, {role: general-manager}]", "share-external: [{role: compliance-officer, count: 2}]", StringComparison.Ordinal);

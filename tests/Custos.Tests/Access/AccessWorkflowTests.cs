@@ -221,6 +221,26 @@ public abstract class AccessWorkflowTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task A_role_change_asked_by_a_department_head_is_made_when_an_it_administrator_approves()
+    {
+        var home = await DepartmentAsync();
+        var head = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [home]);
+        var clerk = await app.CreatePersonAsync(Roles.Staff, departments: [home]);
+        var admin = await app.CreatePersonAsync(Roles.ItAdministrator);
+
+        var request = await SubmitAsync(head, new NewRequest(RequestKind.RoleChange, "负责新项目的客户资料", Person: clerk.UserName, Role: Roles.ProjectManager));
+        Assert.Equal([Roles.ItAdministrator], request.Chain);
+        var done = await DecideAsync(admin, request.Id);
+        Assert.Equal(RequestStatus.Approved, done.Status);
+        var roles = await AsAsync(admin, s => s.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Person>>().GetRolesAsync(clerk));
+        Assert.Equal([Roles.ProjectManager, Roles.Staff], roles.Order(StringComparer.Ordinal));
+        Assert.True(await app.WithDbAsync(db => db.AuditRecords.AnyAsync(a => a.Action == "person.roles.change" && a.TargetId == clerk.Id.ToString() && a.ActorId == admin.Id.ToString())));
+
+        // Asking again for a role the person has is not needed.
+        Assert.Equal("RequestNotNeeded", (await Assert.ThrowsAsync<CustosException>(() => SubmitAsync(head, new NewRequest(RequestKind.RoleChange, "负责新项目的客户资料", Person: clerk.UserName, Role: Roles.ProjectManager)))).Code);
+    }
+
+    [Fact]
     public async Task Revoking_a_grant_over_the_api_closes_the_customer_on_the_next_request_ACC_4()
     {
         var (home, other) = (await DepartmentAsync(), await DepartmentAsync());

@@ -574,7 +574,8 @@ public sealed class RequestService(
         return new(request.Kind, request.RequesterId, request.DepartmentId, request.ProjectId,
             [.. approved.Select(a => (a.Step, a.OnBehalfOfId ?? a.ApproverId))],
             request.OperatorId,
-            [.. approved.Where(a => a.OnBehalfOfId is not null).Select(a => a.ApproverId)]);
+            [.. approved.Where(a => a.OnBehalfOfId is not null).Select(a => a.ApproverId)],
+            request.SubjectPersonId);
     }
 
     /// <summary>The chain of the request's kind in the policy in force.</summary>
