@@ -97,6 +97,52 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task The_policy_is_shown_tested_explained_and_loaded_from_the_command_line_and_a_bad_file_names_its_lines()
+    {
+        Assert.Equal(0, (await RunAsync("user", "add", "wu.ming", "--name", "吴明", "--role", "staff")).ExitCode);
+        var shown = await RunAsync("policy", "show");
+        Assert.Equal(0, shown.ExitCode);
+        Assert.Contains("version: 1", shown.Out, StringComparison.Ordinal);
+
+        // A decision explained: staff may not import; the reason is said.
+        var check = await RunAsync("policy", "check", "--user", "wu.ming", "--action", "import");
+        Assert.Equal(0, check.ExitCode);
+        Assert.Contains("Denied", check.Out, StringComparison.Ordinal);
+        Assert.Contains("no role allows it", check.Out, StringComparison.Ordinal);
+
+        // A table of expected decisions: exit code 1 when one differs, against the policy in force or a candidate.
+        var cases = Path.Combine(dataDir + "-cases.yaml");
+        await File.WriteAllTextAsync(cases, "cases:\n  - {user: wu.ming, action: import, expect: allow}\n  - {user: wu.ming, action: list, expect: allow, reason: role}\n");
+        var failing = await RunAsync("policy", "test", cases);
+        Assert.Equal(1, failing.ExitCode);
+        Assert.Contains("2 case(s), 1 differ", failing.Out, StringComparison.Ordinal);
+        var candidate = Path.Combine(dataDir + "-policy.yaml");
+        var text = shown.Out.Replace("version: 1", "version: 2", StringComparison.Ordinal)
+            .Replace("allow: [list, view-masked, reveal, edit, create]\n    with-approval: [print]\n", "allow: [list, view-masked, reveal, edit, create, import]\n    with-approval: [print]\n", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(candidate, text);
+        Assert.Equal(0, (await RunAsync("policy", "test", cases, "--policy", candidate)).ExitCode);
+
+        // A file with mistakes is refused whole, each mistake with its line; a good one is loaded and in the history.
+        var broken = Path.Combine(dataDir + "-broken.yaml");
+        await File.WriteAllTextAsync(broken, text.Replace("scope: projects", "scope: galaxy", StringComparison.Ordinal).Replace("audit]", "audit, fly]", StringComparison.Ordinal));
+        var refused = await RunAsync("policy", "load", broken);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("3 problem(s)", refused.Error, StringComparison.Ordinal); // the scope, and "fly" in the two roles that audit
+        Assert.Contains("unknown scope: galaxy", refused.Error, StringComparison.Ordinal);
+        Assert.Contains($"line {text.Split('\n').ToList().FindIndex(l => l.Contains("scope: projects", StringComparison.Ordinal)) + 1},", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(0, (await RunAsync("policy", "load", candidate, "--note", "staff import")).ExitCode);
+        Assert.Contains("staff import", (await RunAsync("policy", "history")).Out, StringComparison.Ordinal);
+        Assert.Contains("Allowed", (await RunAsync("policy", "check", "--user", "wu.ming", "--action", "import")).Out, StringComparison.Ordinal);
+
+        // Staff may not read the policy from the command line either.
+        Assert.Equal(1, (await RunAsync("--as", "wu.ming", "policy", "show")).ExitCode);
+        foreach (var file in new[] { cases, candidate, broken })
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Only_an_active_it_administrator_may_act_and_bad_input_is_explained()
     {
         Assert.Equal(0, (await RunAsync("user", "add", "wang.fang", "--name", "王芳", "--role", "staff")).ExitCode);
