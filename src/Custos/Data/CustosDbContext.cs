@@ -365,8 +365,9 @@ public abstract class CustosDbContext(DbContextOptions options)
         {
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         }
-        catch (Exception e) when (audited && IsStorageFailure(e))
+        catch (Exception e) when (audited && e is not DbUpdateConcurrencyException && IsStorageFailure(e))
         {
+            // A concurrency conflict is not a storage failure: the row changed under the caller, who decides what that means.
             throw new AuditWriteException(e);
         }
     }

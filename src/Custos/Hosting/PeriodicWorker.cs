@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 namespace Custos.Hosting;
 
 /// <summary>
@@ -33,8 +31,9 @@ internal abstract partial class PeriodicWorker(IServiceScopeFactory scopes, Star
                     scope.ServiceProvider.GetRequiredService<BackgroundActor>().Set(Features.Audit.FixedActor.System.Id, ActorName, null);
                     await RunAsync(scope.ServiceProvider, stoppingToken);
                 }
-                catch (Exception e) when (e is System.Data.Common.DbException or DbUpdateException or CustosException or InvalidOperationException or TimeoutException)
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
+                    // Whatever went wrong this round (the database, a conflict with another node, a bug), the worker goes on.
                     LogFailed(logger, ActorName, e.GetType().Name);
                 }
             }

@@ -128,9 +128,10 @@ public sealed class RequestService(
         }
 
         var now = time.GetUtcNow();
-        if (entity.Status == RequestStatus.Pending && entity.ExpiresAt <= now)
+        if (entity.Status == RequestStatus.Pending && entity.ExpiresAt <= now && !await ExpireAsync(entity, ct))
         {
-            await ExpireAsync(entity, ct);
+            // The timer (or another node) closed it at the same moment.
+            throw CustosException.Conflict("RequestDecided", new TextKey("RequestStatus." + RequestStatus.Expired));
         }
 
         if (entity.Status != RequestStatus.Pending)
@@ -268,16 +269,24 @@ public sealed class RequestService(
     public async Task<int> ExpireDueAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var due = await db.AccessRequests.Where(r => r.Status == RequestStatus.Pending && r.ExpiresAt <= now).Take(500).ToListAsync(ct);
-        foreach (var request in due)
+        var due = await db.AccessRequests.Where(r => r.Status == RequestStatus.Pending && r.ExpiresAt <= now).Select(r => r.Id).Take(500).ToListAsync(ct);
+        var expired = 0;
+        foreach (var id in due)
         {
-            await ExpireAsync(request, ct);
+            var request = await db.AccessRequests.SingleAsync(r => r.Id == id, ct);
+            if (request.Status == RequestStatus.Pending && await ExpireAsync(request, ct))
+            {
+                expired++;
+            }
         }
 
-        return due.Count;
+        return expired;
     }
 
-    /// <summary>Reminds the approvers of requests waiting longer than the policy's reminder time, and, after twice that, the compliance officers too.</summary>
+    /// <summary>
+    /// Reminds the approvers of requests waiting longer than the policy's reminder time, and after twice that tells
+    /// the compliance officers too. Each request is one unit of work guarded by its stamp, so two nodes never both remind.
+    /// </summary>
     public async Task<int> RemindDueAsync(CancellationToken ct)
     {
         var engine = await policy.CurrentAsync(db, ct);
@@ -285,12 +294,14 @@ public sealed class RequestService(
         var after = TimeSpan.FromHours(engine.Document.Requests.RemindAfterHours);
         var remindBefore = now - after;
         var escalateBefore = now - (after * 2);
-        var waiting = await db.AccessRequests.Include(r => r.Approvals)
+        var waiting = await db.AccessRequests
             .Where(r => r.Status == RequestStatus.Pending && r.ExpiresAt > now
                 && ((r.RemindedAt == null && r.CreatedAt <= remindBefore) || (r.EscalatedAt == null && r.CreatedAt <= escalateBefore)))
-            .Take(500).ToListAsync(ct);
-        foreach (var request in waiting)
+            .Select(r => r.Id).Take(500).ToListAsync(ct);
+        var reminded = 0;
+        foreach (var id in waiting)
         {
+            var request = await db.AccessRequests.Include(r => r.Approvals).SingleAsync(r => r.Id == id, ct);
             var chain = ChainOf(engine, request);
             var subject = ApprovalSubjectOf(request, request.Approvals);
             var step = ApprovalRules.CurrentStep(chain, subject);
@@ -313,21 +324,41 @@ public sealed class RequestService(
                 notifier.Add(officers.Where(o => o != request.RequesterId), "Notify.RequestEscalated", request.Id, request.RequesterName, PolicyFile.KindName(request.Kind));
             }
 
+            request.Stamp = Guid.NewGuid();
             audit.Record("request.remind", "request", request.Id.ToString(), detail: new { step, escalated = request.EscalatedAt == now });
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                reminded++;
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // Decided or reminded elsewhere at the same moment.
+                db.ChangeTracker.Clear();
+            }
         }
 
-        await db.SaveChangesAsync(ct);
-        return waiting.Count;
+        return reminded;
     }
 
-    private async Task ExpireAsync(AccessRequest request, CancellationToken ct)
+    /// <summary>Closes the request as expired; false when someone else changed it first (nothing of this attempt is kept).</summary>
+    private async Task<bool> ExpireAsync(AccessRequest request, CancellationToken ct)
     {
         request.Status = RequestStatus.Expired;
         request.DecidedAt = request.ExpiresAt;
         request.Stamp = Guid.NewGuid();
         audit.Record("request.expire", "request", request.Id.ToString());
         notifier.Add([request.RequesterId], "Notify.RequestExpired", request.Id, PolicyFile.KindName(request.Kind));
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return false;
+        }
     }
 
     /// <summary>Fills the request's target from the form and checks that approval could give what is asked and is needed.</summary>
@@ -561,6 +592,13 @@ public sealed class RequestService(
         }
 
         if (viewer.Decide(PolicyAction.Administer).Allowed || viewer.Decide(PolicyAction.Audit).Allowed)
+        {
+            return true;
+        }
+
+        // Anyone the policy names for a step of it, whatever its state now (so an approver who comes late learns it was closed).
+        var subject = ApprovalSubjectOf(request, request.Approvals);
+        if (ChainOf(viewer.Engine, request).Any(step => ApprovalRules.Eligible(step, viewer.Subject, subject)))
         {
             return true;
         }
