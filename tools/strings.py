@@ -639,6 +639,7 @@ S = {
 "Nav.Policy": ("访问制度", "Access policy"),
 "Nav.Inbox": ("消息", "Inbox"),
 "Requests.Intro": ("需要超出本部门范围查看客户、查看高于本人密级的信息，或打印、导出、对外提供、销毁客户信息时，在此提交申请。审批人由现行制度确定，批准后获得限时授权。", "Ask here to see customers outside your departments, to reveal above your clearance, or to print, export, share outside or destroy customer information. The policy names the approvers; approval gives a time-limited grant."),
+"Customers.ViewOnly": ("您通过“仅查看”授权看到该客户：不得打印、复制、导出或转发。", "You see this customer through a view-only grant: do not print, copy, export or forward."),
 "Requests.AskReveal": ("申请查看", "Ask to reveal"),
 "Requests.Kind": ("申请类型", "Kind"),
 "Requests.Customer": ("客户编号", "Customer id"),

@@ -76,7 +76,8 @@ public abstract class AccessWorkflowTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Contains(await AsAsync(clerk, s => s.GetRequiredService<Notifier>().InboxAsync(true, default)), n => n.RequestId == request.Id && n.Kind == "Notify.RequestApproved");
 
         // The grant opens that customer, in lists too, and nothing else; it does not allow changes.
-        Assert.Equal(customer.Id, (await ViewAsync(clerk, customer.Id)).Id);
+        var seen = await ViewAsync(clerk, customer.Id);
+        Assert.Equal((customer.Id, false), (seen.Id, seen.ViewOnly));
         var listed = await AsAsync(clerk, s => s.GetRequiredService<CustomerService>().ListAsync(null, 1, 50, default));
         Assert.Contains(listed.Items, r => r.Id == customer.Id);
         Assert.DoesNotContain(listed.Items, r => r.Id == neighbour.Id);
@@ -254,11 +255,13 @@ public abstract class AccessWorkflowTests<TApp>(TApp app) : IClassFixture<TApp>
         await headWeb.SignInAsync(head.UserName!);
         await headWeb.EnrolMfaAsync();
 
-        var submitted = await clerkWeb.Client.PostAsJsonAsync("/api/v1/requests", new { kind = "access", reason = "核对客户投诉记录", customer = customer.Id, hours = 8, actions = new[] { "view-masked" } });
+        var submitted = await clerkWeb.Client.PostAsJsonAsync("/api/v1/requests", new { kind = "access", reason = "核对客户投诉记录", customer = customer.Id, hours = 8, actions = new[] { "view-masked" }, viewOnly = true });
         Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
         var id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         Assert.Equal(HttpStatusCode.OK, (await headWeb.Client.PostAsJsonAsync($"/api/v1/requests/{id}/approve", new { note = "同意" })).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await clerkWeb.Client.GetAsync($"/api/v1/customers/{customer.Id}")).StatusCode);
+        var seen = await clerkWeb.Client.GetFromJsonAsync<JsonElement>($"/api/v1/customers/{customer.Id}");
+        Assert.True(seen.GetProperty("viewOnly").GetBoolean()); // ACC-5: the grant is view-only, and the page says so
+        Assert.NotNull((await clerkWeb.GetPageAsync($"/customers/{customer.Id}")).Page.QuerySelector("#view-only"));
 
         var grants = await clerkWeb.Client.GetFromJsonAsync<JsonElement>("/api/v1/grants");
         var grant = grants.EnumerateArray().Single().GetProperty("id").GetGuid();

@@ -36,9 +36,10 @@ public sealed record FieldView(string Field, FieldGroup Group, Sensitivity Level
 /// <summary>One change of a field: which, when and by whom — never the values.</summary>
 public sealed record HistoryEntry(string Field, DateTimeOffset ChangedAt, string ChangedBy);
 
+/// <param name="ViewOnly">The caller sees this customer through a view-only grant: no print, copy, export or forward (ACC-5).</param>
 public sealed record CustomerDetail(
     Guid Id, CustomerKind Kind, Clearance Grade, string Department, string? Project,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<FieldView> Fields, IReadOnlyList<string> Tags);
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<FieldView> Fields, IReadOnlyList<string> Tags, bool ViewOnly = false);
 
 /// <summary>
 /// Protected customer records (CLS-1..4, ACC-1, ACC-3, SEC-1, SEC-4). Values are validated, normalised,
@@ -165,7 +166,8 @@ public sealed class CustomerService(
             audit.Record("customer.view", "customer", customer.Id.ToString(), detail: new { masked = true });
             await db.SaveChangesAsync(ct);
             var tags = await db.CustomerTags.Where(t => t.CustomerId == customer.Id).Select(t => t.Tag).OrderBy(t => t).ToListAsync(ct);
-            return new CustomerDetail(customer.Id, customer.Kind, customer.Grade, department, project, customer.CreatedAt, customer.UpdatedAt, fields, tags);
+            var viewOnly = viewer.Decide(PolicyAction.ViewMasked, customer).Obligations.HasFlag(Obligations.ViewOnly);
+            return new CustomerDetail(customer.Id, customer.Kind, customer.Grade, department, project, customer.CreatedAt, customer.UpdatedAt, fields, tags, viewOnly);
         }
         finally
         {
