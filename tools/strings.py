@@ -622,6 +622,7 @@ S = {
 "Label.Actions": ("允许的操作", "Actions"),
 "Cli.PolicyLoaded": ("第 {0} 版制度已生效（SHA-256 {1}）。", "Policy version {0} is in force (SHA-256 {1})."),
 "Cli.PolicyTested": ("共 {0} 条，{1} 条与预期不符。", "{0} case(s), {1} differ from what was expected."),
+"Cli.RequestDecided": ("“{0}”申请：{1}。", "“{0}” request: {1}."),
 "Cli.GrantRevoked": ("授权 {0} 已撤销。", "Grant {0} revoked."),
 "Grant.ViewOnly": ("仅查看", "view-only"),
 "Grant.Active": ("有效", "active"),

@@ -24,6 +24,7 @@ var root = new RootCommand("Custos — customer-information confidentiality: ser
     Custos.Features.Audit.AuditCommands.Create(),
     Custos.Features.Policy.PolicyCommands.Create(),
     Custos.Features.Policy.PolicyCommands.Grants(),
+    Custos.Features.Policy.PolicyCommands.Requests(),
     Custos.Features.Notifications.NotificationsApi.Command(),
 };
 return await root.Parse(args).InvokeAsync();

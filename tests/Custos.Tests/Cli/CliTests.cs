@@ -134,8 +134,14 @@ public sealed class CliTests : IDisposable
         Assert.Contains("staff import", (await RunAsync("policy", "history")).Out, StringComparison.Ordinal);
         Assert.Contains("Allowed", (await RunAsync("policy", "check", "--user", "wu.ming", "--action", "import")).Out, StringComparison.Ordinal);
 
-        // Staff may not read the policy from the command line either.
+        // Staff may not read the policy from the command line either; they may list their requests, and a request that does not exist is said so.
         Assert.Equal(1, (await RunAsync("--as", "wu.ming", "policy", "show")).ExitCode);
+        var mine = await RunAsync("--as", "wu.ming", "request", "list");
+        Assert.Equal(0, mine.ExitCode);
+        Assert.Contains("Requester", mine.Out, StringComparison.Ordinal);
+        var missing = await RunAsync("request", "approve", Guid.NewGuid().ToString());
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("No such request", missing.Error, StringComparison.Ordinal);
         foreach (var file in new[] { cases, candidate, broken })
         {
             File.Delete(file);

@@ -146,6 +146,47 @@ internal static class PolicyCommands
         return new Command("grant", "Time-limited grants from approved requests") { list, revoke };
     }
 
+    /// <summary><c>custos request list|approve|reject</c>: one's requests, or those waiting for one's approval, from a terminal.</summary>
+    public static Command Requests()
+    {
+        var waiting = new Option<bool>("--to-approve") { Description = "Requests waiting for your approval (instead of your own)" };
+        var list = new Command("list", "Your requests, or with --to-approve those you may approve now") { waiting };
+        list.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
+        {
+            var service = services.GetRequiredService<RequestService>();
+            var items = parse.GetValue(waiting) ? await service.ToApproveAsync(token) : await service.MineAsync(token);
+            var table = new Table().AddColumn("ID").AddColumn(text["Requests.Kind"]).AddColumn(text["Label.Status"]).AddColumn(text["Requests.Requester"])
+                .AddColumn(text["Label.Target"]).AddColumn(text["Requests.Reason"]).AddColumn(text["Requests.Expires"]);
+            foreach (var r in items)
+            {
+                table.AddRow(
+                    r.Id.ToString(), Markup.Escape(text["RequestKind." + PolicyFile.KindName(r.Kind)]), Markup.Escape(text["RequestStatus." + r.Status]), Markup.Escape(r.Requester),
+                    Markup.Escape(r.Customer?.ToString() ?? r.Department ?? r.Role ?? "") + (r.Field is null ? "" : " · " + Markup.Escape(r.Field)),
+                    Markup.Escape(r.Reason), r.ExpiresAt.ToString("u", CultureInfo.InvariantCulture));
+            }
+
+            Cli.Write(table);
+        }, ct, requireAdministrator: false));
+
+        Command Decide(string name, bool approve, string description)
+        {
+            var id = new Argument<Guid>("id") { Description = "Request id" };
+            var note = new Option<string?>("--note") { Description = "A note for the requester" };
+            var command = new Command(name, description) { id, note };
+            command.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
+            {
+                var view = await services.GetRequiredService<RequestService>().DecideAsync(parse.GetValue(id), approve, parse.GetValue(note), token);
+                AnsiConsole.MarkupLine(Markup.Escape(text["Cli.RequestDecided", text["RequestKind." + PolicyFile.KindName(view.Kind)], text["RequestStatus." + view.Status]]));
+            }, ct, requireAdministrator: false));
+            return command;
+        }
+
+        return new Command("request", "Requests for access, reveals, prints, exports and more, and their approval")
+        {
+            list, Decide("approve", true, "Approve the current step of a request"), Decide("reject", false, "Reject a request"),
+        };
+    }
+
     private static async Task<string> ReadAsync(FileInfo file, CancellationToken ct)
     {
         if (!file.Exists)
