@@ -530,6 +530,7 @@ S = {
 "Error.UnknownAction": ("未知的操作：{0}", "Unknown action: {0}"),
 "Error.RequestField": ("查看原值的申请须指定字段。", "A reveal request must name the field."),
 "Error.RequestNeedsCustomer": ("此类申请须指定客户。", "This kind of request must name a customer."),
+"Error.ViewOnlyNotFor": ("“仅查看”只适用于访问和查看原值的申请，不适用于“{0}”。", "View-only fits access and reveal requests, not “{0}”."),
 "Error.RequestNotNeeded": ("您已有此权限，无需申请。", "You can already do this; no request is needed."),
 "Error.RequestCannotHelp": ("即使审批通过，您的角色也不能执行此操作。", "Even if approved, your role could not do this."),
 "Error.UnknownRequestKind": ("未知的申请类型。", "Unknown kind of request."),

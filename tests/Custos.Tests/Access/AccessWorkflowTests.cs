@@ -141,6 +141,7 @@ public abstract class AccessWorkflowTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal("RequestReason", (await Assert.ThrowsAsync<CustosException>(() => SubmitAsync(clerk, new NewRequest(RequestKind.Print, "", Customer: customer.Id)))).Code);
         Assert.Equal("GrantHours", (await Assert.ThrowsAsync<CustosException>(() => SubmitAsync(clerk, new NewRequest(RequestKind.Print, "打印给客户签字", Customer: customer.Id, Hours: 24 * 31)))).Code);
         Assert.Equal("RequestTarget", (await Assert.ThrowsAsync<CustosException>(() => SubmitAsync(clerk, new NewRequest(RequestKind.Print, "打印给客户签字", Customer: customer.Id, Department: home)))).Code);
+        Assert.Equal("ViewOnlyNotFor", (await Assert.ThrowsAsync<CustosException>(() => SubmitAsync(head, new NewRequest(RequestKind.Export, "导出给财务部门", Customer: customer.Id, ViewOnly: true)))).Code);
         Assert.Equal(before, await app.WithDbAsync(db => db.AccessRequests.CountAsync()));
     }
 

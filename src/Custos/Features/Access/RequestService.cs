@@ -73,6 +73,12 @@ public sealed class RequestService(
             throw CustosException.Invalid("NoApprovalChain", new TextKey("RequestKind." + PolicyFile.KindName(request.Kind)));
         }
 
+        if (request.ViewOnly && request.Kind is RequestKind.Export or RequestKind.Print or RequestKind.ShareExternal or RequestKind.Destroy or RequestKind.RoleChange)
+        {
+            // View-only means no copy leaves (ACC-5): it fits access and reveals, never a print or an export.
+            throw CustosException.Invalid("ViewOnlyNotFor", new TextKey("RequestKind." + PolicyFile.KindName(request.Kind)));
+        }
+
         var maxHours = engine.Document.Requests.MaxGrantDays * 24;
         if (request.Kind != RequestKind.RoleChange && (request.Hours < 1 || request.Hours > maxHours))
         {
