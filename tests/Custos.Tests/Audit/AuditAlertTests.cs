@@ -150,6 +150,36 @@ public abstract class AuditAlertTests(string provider)
     }
 
     [Fact]
+    public async Task Someone_whose_departure_is_announced_who_reveals_or_lists_customers_raises_an_alert()
+    {
+        await using var scene = await SceneAsync();
+        using (var scope = scene.As(scene.Clerk))
+        {
+            await scope.ServiceProvider.GetRequiredService<CustomerService>().RevealAsync(scene.Customer, "mobile", "follow-up", null, default);
+        }
+
+        Assert.DoesNotContain(await scene.JudgeAsync(), a => a.Rule == "departing");
+
+        // The administrator records the last working day; from then on reveals and lists are watched.
+        await scene.Host.WithAsync(async s =>
+        {
+            await s.GetRequiredService<PeopleService>().SetDepartureAsync(scene.Clerk.Id, new DateOnly(2027, 1, 15), default);
+            return 0;
+        });
+        using (var scope = scene.As(scene.Clerk))
+        {
+            var customers = scope.ServiceProvider.GetRequiredService<CustomerService>();
+            await customers.ListAsync(null, 1, 50, default);
+            await customers.RevealAsync(scene.Customer, "mobile", "follow-up", null, default);
+        }
+
+        var alert = Assert.Single(await scene.JudgeAsync(), a => a.Rule == "departing");
+        Assert.Equal((AlertSeverity.High, scene.Clerk.Id.ToString()), (alert.Severity, alert.PersonId));
+        Assert.Contains("2027-01-15", alert.Detail, StringComparison.Ordinal);
+        Assert.True(await scene.Host.DbAsync(db => db.AuditRecords.AnyAsync(a => a.Action == "person.departure" && a.TargetId == scene.Clerk.Id.ToString())));
+    }
+
+    [Fact]
     public async Task Opening_a_decoy_customer_raises_a_critical_alert_and_suspends_the_person()
     {
         await using var scene = await SceneAsync();

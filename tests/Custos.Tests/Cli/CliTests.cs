@@ -84,6 +84,8 @@ public sealed class CliTests : IDisposable
         Assert.Equal(["EAST"], zhang.GetProperty("projects").EnumerateArray().Select(d => d.GetString()));
 
         Assert.Equal(0, (await RunAsync("--as", "li.na", "user", "roles", "zhang.wei", "--role", "staff", "auditor")).ExitCode);
+        Assert.Equal(0, (await RunAsync("user", "depart", "zhang.wei", "--on", "2027-01-15")).ExitCode);
+        Assert.Contains("--on", (await RunAsync("user", "depart", "zhang.wei")).Error, StringComparison.Ordinal);
 
         await using var db = new SqliteConnection($"Data Source={Path.Combine(dataDir, "custos.db")};Mode=ReadOnly");
         await db.OpenAsync();

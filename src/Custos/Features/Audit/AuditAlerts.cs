@@ -86,6 +86,7 @@ public sealed class AuditAlertRules(CustosDbContext db, CustosSettings settings,
         }
 
         var decoys = await DecoysAsync(entries, rules.DecoyTag, ct);
+        var departing = await DepartingAsync(entries, ct);
         var raised = new List<AuditAlert>();
         foreach (var e in entries.Where(e => Guid.TryParse(e.ActorId, out _)))
         {
@@ -99,6 +100,12 @@ public sealed class AuditAlertRules(CustosDbContext db, CustosSettings settings,
             if (e.Outcome == AuditOutcome.Denied && e.Detail is { } detail && detail.Contains("\"reason\":\"network\"", StringComparison.Ordinal))
             {
                 raised.Add(Alert("outside-network", AlertSeverity.High, e, new { action = e.Action, client = e.ClientAddress }));
+            }
+
+            // Someone on their way out who takes customer information with them (reveals, lists, and later prints and exports).
+            if (e.Outcome == AuditOutcome.Success && TakesInformation.Contains(e.Action) && departing.TryGetValue(e.ActorId, out var departsOn))
+            {
+                raised.Add(Alert("departing", AlertSeverity.High, e, new { action = e.Action, departsOn }));
             }
 
             if (onCustomer && e.Outcome == AuditOutcome.Success && OutsideWorkingHours(e.At, rules))
@@ -210,6 +217,20 @@ public sealed class AuditAlertRules(CustosDbContext db, CustosSettings settings,
     {
         var local = at.ToOffset(TimeSpan.FromHours(rules.UtcOffsetHours));
         return local.Hour < rules.WorkdayStartHour || local.Hour >= rules.WorkdayEndHour;
+    }
+
+    /// <summary>Actions by which customer information leaves its page: what a departing person is watched for.</summary>
+    private static readonly HashSet<string> TakesInformation =
+        [.. AuditSearch.Reveals, "customer.list", "customer.export", "customer.print", "customer.share"];
+
+    /// <summary>The active people among the batch's actors whose departure is announced, with their last day.</summary>
+    private async Task<Dictionary<string, DateOnly>> DepartingAsync(List<AuditRecord> entries, CancellationToken ct)
+    {
+        var ids = entries.Select(e => Guid.TryParse(e.ActorId, out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).Distinct().ToList();
+        var people = await db.Users.AsNoTracking()
+            .Where(p => ids.Contains(p.Id) && p.DepartsOn != null && p.EmploymentStatus == EmploymentStatus.Active)
+            .Select(p => new { p.Id, p.DepartsOn }).ToListAsync(ct);
+        return people.ToDictionary(p => p.Id.ToString(), p => p.DepartsOn!.Value);
     }
 
     private AuditAlert Alert(string rule, AlertSeverity severity, AuditRecord e, object detail) => new()

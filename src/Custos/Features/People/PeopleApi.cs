@@ -18,6 +18,9 @@ internal static class PeopleApi
 
     public sealed record ClearanceRequest(Clearance Clearance);
 
+    /// <summary>The last working day, or null to withdraw an announced departure.</summary>
+    public sealed record DepartureRequest(DateOnly? DepartsOn);
+
     public static void Map(RouteGroupBuilder api)
     {
         var people = api.MapGroup("/people").RequireAuthorization(Policies.Administer).WithTags("People");
@@ -59,6 +62,13 @@ internal static class PeopleApi
                 return TypedResults.NoContent();
             })
             .WithName("SetPersonClearance").WithSummary("Set a person's clearance").ProducesProblem(404);
+
+        people.MapPut("/{id:guid}/departure", async (Guid id, DepartureRequest request, PeopleService service, CancellationToken ct) =>
+            {
+                await service.SetDepartureAsync(id, request.DepartsOn, ct);
+                return TypedResults.NoContent();
+            })
+            .WithName("SetPersonDeparture").WithSummary("Record a person's last working day (their use of customer information is then watched), or withdraw it").ProducesProblem(404);
 
         people.MapPost("/{id:guid}/disable", async (Guid id, PeopleService service, CancellationToken ct) =>
             {

@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Custos.Features.People;
 
-/// <summary><c>custos user add|list|disable|enable|reset-mfa|set-password|roles|members</c>.</summary>
+/// <summary><c>custos user add|list|disable|enable|reset-mfa|set-password|roles|members|depart</c>.</summary>
 internal static class PeopleCommands
 {
     public static Command Create()
@@ -19,6 +19,7 @@ internal static class PeopleCommands
         user.Subcommands.Add(SetPassword());
         user.Subcommands.Add(SetRoles());
         user.Subcommands.Add(SetMembers());
+        user.Subcommands.Add(Depart());
         return user;
     }
 
@@ -95,6 +96,22 @@ internal static class PeopleCommands
             var person = await people.FindAsync(parse.GetValue(UserArgument)!, token);
             await act(people, person.Id, token);
             AnsiConsole.MarkupLine(Markup.Escape(text[doneKey, person.UserName!]));
+        }, ct));
+        return command;
+    }
+
+    private static Command Depart()
+    {
+        var on = new Option<DateOnly?>("--on") { Description = "The last working day, e.g. 2026-12-31" };
+        var cancel = new Option<bool>("--cancel") { Description = "Withdraw the announced departure" };
+        var command = new Command("depart", "Record a person's last working day; until then their use of customer information raises alerts") { UserArgument, on, cancel };
+        command.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
+        {
+            var people = services.GetRequiredService<PeopleService>();
+            var person = await people.FindAsync(parse.GetValue(UserArgument)!, token);
+            DateOnly? date = parse.GetValue(cancel) ? null : parse.GetValue(on) ?? throw CustosException.Invalid("DepartureDateRequired");
+            await people.SetDepartureAsync(person.Id, date, token);
+            AnsiConsole.MarkupLine(Markup.Escape(date is { } d ? text["Cli.DepartureSet", person.UserName!, d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)] : text["Cli.DepartureWithdrawn", person.UserName!]));
         }, ct));
         return command;
     }

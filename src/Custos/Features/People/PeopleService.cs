@@ -196,6 +196,16 @@ public sealed class PeopleService(
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>Records (or, with null, withdraws) a person's announced departure; recorded with before and after (PPL-3).</summary>
+    public async Task SetDepartureAsync(Guid id, DateOnly? departsOn, CancellationToken ct)
+    {
+        var person = await LoadAsync(id, ct);
+        var before = person.DepartsOn;
+        person.DepartsOn = departsOn;
+        audit.Record("person.departure", "person", person.Id.ToString(), detail: new { before, after = departsOn });
+        await db.SaveChangesAsync(ct);
+    }
+
     /// <summary>Suspends a person: every session and sign-in is refused from the next request on (PPL-3).</summary>
     public async Task DisableAsync(Guid id, CancellationToken ct)
     {

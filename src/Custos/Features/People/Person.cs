@@ -21,6 +21,9 @@ public sealed class Person : IdentityUser<Guid>
     /// <summary>When the confidentiality agreement was signed (PPL-1, PPL-4); managed by the people lifecycle.</summary>
     public DateOnly? NdaSignedOn { get; set; }
 
+    /// <summary>The last working day of someone who is leaving, once it is known (PPL-3); until then their use of customer information is watched (AUD-1).</summary>
+    public DateOnly? DepartsOn { get; set; }
+
     /// <summary>Until when the confidentiality training is current (PPL-2).</summary>
     public DateOnly? TrainingValidUntil { get; set; }
 
