@@ -43,6 +43,12 @@ public abstract class AdminPagesTests<TApp>(TApp app) : IClassFixture<TApp>
         var roles = await app.WithDbAsync(db => (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == person.Id select r.Name).ToListAsync());
         Assert.Equal([Roles.ProjectManager], roles);
 
+        // The last working day, then withdrawn (PPL-3; watched by the departing-staff alert rule).
+        await web.SubmitAsync(url, "#departure-form", new Dictionary<string, string> { ["departsOn"] = "2027-01-15", ["withdraw"] = "" });
+        Assert.Equal(new DateOnly(2027, 1, 15), (await app.WithDbAsync(db => db.Users.SingleAsync(u => u.Id == person.Id))).DepartsOn);
+        await web.SubmitAsync(url, "#departure-form", new Dictionary<string, string> { ["departsOn"] = "", ["withdraw"] = "true" });
+        Assert.Null((await app.WithDbAsync(db => db.Users.SingleAsync(u => u.Id == person.Id))).DepartsOn);
+
         var disabled = await web.SubmitAsync(url, "form:has(#disable)", new Dictionary<string, string>());
         Assert.Contains("已停用", (await WebSession.ParseAsync(disabled)).QuerySelector("#person-status")!.TextContent, StringComparison.Ordinal);
         Assert.Equal(EmploymentStatus.Suspended, (await app.WithDbAsync(db => db.Users.SingleAsync(u => u.Id == person.Id))).EmploymentStatus);

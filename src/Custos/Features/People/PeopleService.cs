@@ -32,7 +32,8 @@ public sealed record PersonView(
     bool IsLockedOut,
     IReadOnlyList<string> Roles,
     IReadOnlyList<string> Departments,
-    IReadOnlyList<string> Projects);
+    IReadOnlyList<string> Projects,
+    DateOnly? DepartsOn = null);
 
 /// <summary>
 /// Every change to people, their roles and memberships (ACC-2) goes through here, from the UI, the API and
@@ -330,7 +331,8 @@ public sealed class PeopleService(
             p.LockoutEnd is { } end && end > now,
             [.. roles.Where(r => r.UserId == p.Id).Select(r => r.Name!).Order(StringComparer.Ordinal)],
             [.. departments.Where(d => d.PersonId == p.Id).Select(d => d.Code).Order(StringComparer.Ordinal)],
-            [.. projects.Where(d => d.PersonId == p.Id).Select(d => d.Code).Order(StringComparer.Ordinal)])).ToList();
+            [.. projects.Where(d => d.PersonId == p.Id).Select(d => d.Code).Order(StringComparer.Ordinal)],
+            p.DepartsOn)).ToList();
     }
 
     private static void Check(IdentityResult result)
