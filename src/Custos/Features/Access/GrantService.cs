@@ -54,7 +54,7 @@ public sealed class GrantService(CustosDbContext db, CustomerService customers, 
 
         return [.. grants.Select(g => new GrantView(
             g.Id, g.PersonId, names.GetValueOrDefault(g.PersonId, "?"), g.CustomerId, g.DepartmentId is { } d ? codes.GetValueOrDefault(d) : null,
-            g.Field, g.Actions, g.ViewOnly, g.NotBefore, g.NotAfter, g.RevokedAt, g.RevokedBy, g.RequestId, g.RevokedAt is null && g.ActiveAtNow(now)))];
+            g.Field, g.Actions, g.ViewOnly, g.NotBefore, g.NotAfter, g.RevokedAt, g.RevokedBy, g.RequestId, g.RevokedAt is null && g.ToGrant().ActiveAt(now)))];
     }
 
     /// <summary>Ends a grant now. Its holder may give it up; administrators and the compliance officer may revoke any.</summary>
@@ -132,9 +132,4 @@ public sealed class GrantService(CustosDbContext db, CustomerService customers, 
     }
 
     private static bool MaySeeAll(Viewer viewer) => viewer.Decide(PolicyAction.Administer).Allowed || viewer.Decide(PolicyAction.Audit).Allowed;
-}
-
-internal static class GrantTimes
-{
-    public static bool ActiveAtNow(this AccessGrant grant, DateTimeOffset now) => now >= grant.NotBefore && now < grant.NotAfter;
 }

@@ -146,7 +146,7 @@ public sealed class RequestService(
         }
 
         var engine = viewer.Engine;
-        var chain = ChainOf(engine, entity);
+        var chain = engine.ChainFor(entity.Kind);
         var (verdict, onBehalf) = await VerdictAsync(engine, entity, viewer, ct);
         if (verdict != ApprovalVerdict.MayApprove)
         {
@@ -308,7 +308,7 @@ public sealed class RequestService(
         foreach (var id in waiting)
         {
             var request = await db.AccessRequests.Include(r => r.Approvals).SingleAsync(r => r.Id == id, ct);
-            var chain = ChainOf(engine, request);
+            var chain = engine.ChainFor(request.Kind);
             var subject = ApprovalSubjectOf(request, request.Approvals);
             var step = ApprovalRules.CurrentStep(chain, subject);
             if (step < 0)
@@ -604,7 +604,7 @@ public sealed class RequestService(
 
         // Anyone the policy names for a step of it, whatever its state now (so an approver who comes late learns it was closed).
         var subject = ApprovalSubjectOf(request, request.Approvals);
-        if (ChainOf(viewer.Engine, request).Any(step => ApprovalRules.Eligible(step, viewer.Subject, subject)))
+        if (viewer.Engine.ChainFor(request.Kind).Any(step => ApprovalRules.Eligible(step, viewer.Subject, subject)))
         {
             return true;
         }
@@ -621,9 +621,6 @@ public sealed class RequestService(
             [.. approved.Where(a => a.OnBehalfOfId is not null).Select(a => a.ApproverId)],
             request.SubjectPersonId);
     }
-
-    /// <summary>The chain of the request's kind in the policy in force.</summary>
-    private static IReadOnlyList<ApprovalStep> ChainOf(PolicyEngine engine, AccessRequest request) => engine.ChainFor(request.Kind);
 
     private async Task<Person> FindPersonAsync(string? userName, CancellationToken ct)
     {
@@ -645,7 +642,7 @@ public sealed class RequestService(
     private async Task<RequestView> ViewAsync(AccessRequest r, PolicyEngine engine, CancellationToken ct)
     {
         var department = r.DepartmentId is { } d ? await db.Departments.Where(x => x.Id == d).Select(x => x.Code).SingleOrDefaultAsync(ct) : null;
-        var chain = ChainOf(engine, r);
+        var chain = engine.ChainFor(r.Kind);
         var step = r.Status == RequestStatus.Pending ? ApprovalRules.CurrentStep(chain, ApprovalSubjectOf(r, r.Approvals)) : -1;
         return new RequestView(
             r.Id, r.Kind, r.Status, r.RequesterName, r.CustomerId, department, r.Field, r.Actions, r.ViewOnly, r.GrantHours, r.Reason, r.Role,

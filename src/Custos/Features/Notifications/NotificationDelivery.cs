@@ -308,15 +308,20 @@ public sealed partial class NotificationSender(CustosDbContext db, CustosSetting
 }
 
 /// <summary>A channel answered, but refused the message.</summary>
-public sealed class DeliveryRefusedException(string message) : Exception(message)
+public sealed class DeliveryRefusedException : Exception
 {
     public DeliveryRefusedException()
-        : this("refused")
+        : base("refused")
+    {
+    }
+
+    public DeliveryRefusedException(string message)
+        : base(message)
     {
     }
 
     public DeliveryRefusedException(string message, Exception inner)
-        : this(message + " " + inner.Message)
+        : base(message, inner)
     {
     }
 }

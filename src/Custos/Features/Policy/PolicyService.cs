@@ -270,7 +270,9 @@ public sealed class PolicyService(CustosDbContext db, CustomerService customers,
         return viewer;
     }
 
-    private static readonly PolicyVersionView BuiltInView = new(1, "", null, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(DefaultPolicy.Yaml))), null, true);
+    private static readonly string BuiltInSha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(DefaultPolicy.Yaml)));
+
+    private PolicyVersionView BuiltInView => new(store.BuiltIn.Document.Version, "", null, BuiltInSha256, null, true);
 
     private static PolicyVersionView View(PolicyVersion v) => new(v.Version, v.LoadedBy, v.LoadedAt, v.Sha256, v.Note, false);
 }
