@@ -62,6 +62,8 @@ public sealed class CustomerService(
 
     public static readonly string[] ListFields = [FieldCatalogue.Name, FieldCatalogue.Mobile];
 
+    private Viewer? caller;
+
     public FieldCatalogue Catalogue => catalogue;
 
     public Task<CustomerPage> ListAsync(string? query, int page, int pageSize, CancellationToken ct) =>
@@ -516,7 +518,11 @@ public sealed class CustomerService(
         };
     }
 
-    internal Task<Viewer> ViewerAsync(CancellationToken ct) => Viewer.LoadAsync(db, actor, policy, time, ct);
+    /// <summary>
+    /// The caller as the policy sees them, read once per request (scope): a customer page asks for the detail,
+    /// the history and the attachments, and each would otherwise read the same roles, memberships and grants.
+    /// </summary>
+    internal async Task<Viewer> ViewerAsync(CancellationToken ct) => caller ??= await Viewer.LoadAsync(db, actor, policy, time, ct);
 
     /// <summary>Goes on if allowed; otherwise records the refusal with its reason (committed on its own) and throws.</summary>
     internal async Task RequireAsync(Viewer viewer, Decision decision, string action, Guid? customer, string noRole, CancellationToken ct)
