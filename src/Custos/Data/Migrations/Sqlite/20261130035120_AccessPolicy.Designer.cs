@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Custos.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteCustosDbContext))]
-    [Migration("20261130031707_PersonDeparture")]
-    partial class PersonDeparture
+    [Migration("20261130035120_AccessPolicy")]
+    partial class AccessPolicy
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

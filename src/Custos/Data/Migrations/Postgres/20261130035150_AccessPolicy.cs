@@ -11,6 +11,12 @@ namespace Custos.Data.Migrations.Postgres
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<DateOnly>(
+                name: "DepartsOn",
+                table: "AspNetUsers",
+                type: "date",
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "AccessGrants",
                 columns: table => new
@@ -227,6 +233,10 @@ namespace Custos.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "AccessRequests");
+
+            migrationBuilder.DropColumn(
+                name: "DepartsOn",
+                table: "AspNetUsers");
         }
     }
 }

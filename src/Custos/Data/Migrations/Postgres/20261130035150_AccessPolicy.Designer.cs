@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Custos.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresCustosDbContext))]
-    [Migration("20261130031732_PersonDeparture")]
-    partial class PersonDeparture
+    [Migration("20261130035150_AccessPolicy")]
+    partial class AccessPolicy
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
