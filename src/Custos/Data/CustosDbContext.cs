@@ -75,6 +75,12 @@ public abstract class CustosDbContext(DbContextOptions options)
 
     public DbSet<Features.Imports.CollectionRecord> Collections => Set<Features.Imports.CollectionRecord>();
 
+    public DbSet<Features.Copies.CopyRecord> Copies => Set<Features.Copies.CopyRecord>();
+
+    public DbSet<Features.Copies.CopyItem> CopyItems => Set<Features.Copies.CopyItem>();
+
+    public DbSet<Features.Destruction.DestructionRecord> Destructions => Set<Features.Destruction.DestructionRecord>();
+
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
@@ -348,6 +354,48 @@ public abstract class CustosDbContext(DbContextOptions options)
             e.Property(k => k.Id).ValueGeneratedNever();
             e.Property(k => k.Wrapped).HasMaxLength(128);
             e.Property(k => k.IndexProbe).HasMaxLength(16);
+        });
+
+        builder.Entity<Features.Copies.CopyRecord>(e =>
+        {
+            e.Property(c => c.Serial).HasMaxLength(32);
+            e.HasIndex(c => c.Serial).IsUnique();
+            e.Property(c => c.Kind).HasConversion<string>().HasMaxLength(16);
+            e.Property(c => c.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(c => c.PersonName).HasMaxLength(256);
+            e.Property(c => c.Recipient).HasMaxLength(200);
+            e.Property(c => c.NdaReference).HasMaxLength(100);
+            e.Property(c => c.Purpose).HasMaxLength(64);
+            e.Property(c => c.Note).HasMaxLength(500);
+            e.Property(c => c.Fields).HasMaxLength(1000);
+            e.Property(c => c.Revealed).HasMaxLength(1000);
+            e.Property(c => c.Sha256).HasMaxLength(32);
+            e.Property(c => c.CanaryHash).HasMaxLength(16);
+            e.Property(c => c.ClosedBy).HasMaxLength(256);
+            e.Property(c => c.Witness).HasMaxLength(256);
+            e.Property(c => c.ClosingNote).HasMaxLength(500);
+            e.HasIndex(c => c.PersonId);
+            e.HasIndex(c => c.CanaryHash);
+            e.HasIndex(c => c.CanaryId);
+            e.HasIndex(c => new { c.Status, c.UseBy });
+            e.HasMany<Features.Copies.CopyItem>().WithOne().HasForeignKey(i => i.CopyId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        // No foreign key to the customer: the ledger outlives a destroyed customer.
+        builder.Entity<Features.Copies.CopyItem>(e =>
+        {
+            e.HasKey(i => new { i.CopyId, i.CustomerId });
+            e.HasIndex(i => i.CustomerId);
+        });
+
+        builder.Entity<Features.Destruction.DestructionRecord>(e =>
+        {
+            e.Property(d => d.Method).HasMaxLength(32);
+            e.Property(d => d.OperatorName).HasMaxLength(256);
+            e.Property(d => d.WitnessName).HasMaxLength(256);
+            e.Property(d => d.Note).HasMaxLength(500);
+            e.HasIndex(d => d.CustomerId).IsUnique();
+            e.HasIndex(d => d.DestroyedAt);
         });
 
         ConfigureProvider(builder);

@@ -4,7 +4,8 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace Custos.Data;
 
 /// <summary>
-/// Every SQLite connection waits for a busy writer instead of failing at once, and keeps full durability.
+/// Every SQLite connection waits for a busy writer instead of failing at once, keeps full durability, and
+/// overwrites what it deletes (a destroyed customer's ciphertexts and wrapped key do not linger in free pages, DST-1).
 /// WAL mode itself is persistent in the database file and is set once at initialisation.
 /// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
@@ -22,7 +23,7 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
     private static void Apply(DbConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL;";
+        command.CommandText = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;";
         command.ExecuteNonQuery();
     }
 }

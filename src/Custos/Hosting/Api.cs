@@ -24,5 +24,7 @@ internal static class Api
         Features.Access.AccessApi.Map(v1);
         Features.Policy.PolicyApi.Map(v1);
         Features.Notifications.NotificationsApi.Map(v1);
+        Features.Copies.CopiesApi.Map(v1);
+        Features.Destruction.DestructionApi.Map(v1);
     }
 }

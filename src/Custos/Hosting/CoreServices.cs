@@ -62,6 +62,8 @@ public static class CoreServices
         services.AddScoped<Features.Access.GrantService>();
         services.AddScoped<Features.Policy.PolicyService>();
         services.AddScoped<Features.Notifications.Notifier>();
+        services.AddScoped<Features.Copies.CopyService>();
+        services.AddScoped<Features.Destruction.DestructionService>();
         services.AddScoped<Features.Notifications.NotificationSender>();
         services.AddHttpClient();
         return services;

@@ -52,6 +52,9 @@ public sealed class CustosSettings
     /// <summary>Where messages go besides the in-app inbox: e-mail and group robots.</summary>
     public NotificationSettings Notifications { get; set; } = new();
 
+    /// <summary>Prints, exports and external shares (PRT-1, PRT-2, EXP-1).</summary>
+    public CopySettings Copies { get; set; } = new();
+
     /// <summary>Largest attachment (scan) of a customer.</summary>
     public int MaxAttachmentMegabytes { get; set; } = 10;
 
@@ -83,6 +86,22 @@ public sealed class CustosSettings
         configuration.GetSection(Section).Bind(settings);
         return settings;
     }
+}
+
+/// <summary>How copies leave Custos.</summary>
+public sealed class CopySettings
+{
+    /// <summary>A TrueType font (or collection: its first face) with Chinese and Latin glyphs for prints; empty: WenQuanYi Micro Hei or Zen Hei where Debian puts them.</summary>
+    public string? PrintFont { get; set; }
+
+    /// <summary>Days a print may be kept before it must be returned or destroyed, unless the request says fewer.</summary>
+    public int PrintUseByDays { get; set; } = 7;
+
+    /// <summary>Most customers one export or share may hold.</summary>
+    public int MaxExportRows { get; set; } = 100_000;
+
+    /// <summary>Shortest passphrase that seals an export.</summary>
+    public int MinPassphraseLength { get; set; } = 12;
 }
 
 /// <summary>PKCS#11 token holding the key-encryption keys; unused while <see cref="Library"/> is empty.</summary>

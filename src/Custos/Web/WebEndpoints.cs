@@ -46,6 +46,8 @@ internal static class WebEndpoints
             .WithMetadata(new GateAttribute(Gate.PolicyEngine))
             .ExcludeFromDescription();
 
+        Features.Copies.CopiesWeb.Map(endpoints);
+
         endpoints.MapPost("/account/logout", async Task<IResult> (SignInManager<Person> signIn, IAuditTrail audit, IAntiforgery antiforgery, HttpContext context) =>
             {
                 if (!await antiforgery.IsRequestValidAsync(context))

@@ -37,9 +37,12 @@ public sealed record FieldView(string Field, FieldGroup Group, Sensitivity Level
 public sealed record HistoryEntry(string Field, DateTimeOffset ChangedAt, string ChangedBy);
 
 /// <param name="ViewOnly">The caller sees this customer through a view-only grant: no print, copy, export or forward (ACC-5).</param>
+/// <param name="MayPrint">The policy lets the caller print this customer now (a role, or an approved print request).</param>
+/// <param name="MayDestroy">The policy lets the caller destroy this customer now (normally an approved destruction request).</param>
 public sealed record CustomerDetail(
     Guid Id, CustomerKind Kind, Clearance Grade, string Department, string? Project,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<FieldView> Fields, IReadOnlyList<string> Tags, bool ViewOnly = false);
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<FieldView> Fields, IReadOnlyList<string> Tags, bool ViewOnly = false,
+    bool MayPrint = false, bool MayDestroy = false);
 
 /// <summary>
 /// Protected customer records (CLS-1..4, ACC-1, ACC-3, SEC-1, SEC-4). Values are validated, normalised,
@@ -169,7 +172,8 @@ public sealed class CustomerService(
             await db.SaveChangesAsync(ct);
             var tags = await db.CustomerTags.Where(t => t.CustomerId == customer.Id).Select(t => t.Tag).OrderBy(t => t).ToListAsync(ct);
             var viewOnly = viewer.Decide(PolicyAction.ViewMasked, customer).Obligations.HasFlag(Obligations.ViewOnly);
-            return new CustomerDetail(customer.Id, customer.Kind, customer.Grade, department, project, customer.CreatedAt, customer.UpdatedAt, fields, tags, viewOnly);
+            return new CustomerDetail(customer.Id, customer.Kind, customer.Grade, department, project, customer.CreatedAt, customer.UpdatedAt, fields, tags, viewOnly,
+                viewer.Decide(PolicyAction.Print, customer).Allowed, viewer.Decide(PolicyAction.Destroy, customer).Allowed);
         }
         finally
         {
@@ -574,6 +578,35 @@ public sealed class CustomerService(
 
     /// <summary>The customer's data key; callers zero it when done.</summary>
     internal byte[] OpenKey(Customer customer) => DataKeys.Open(keys.Keys, Entity, customer.Id, customer.DataKeyVersion, customer.Wrapped);
+
+    /// <summary>
+    /// The customer's fields (all, or those named, in catalogue order) as this viewer may take them away: in
+    /// clear where they may reveal the field, masked otherwise. Used by prints and exports.
+    /// </summary>
+    internal List<(FieldDefinition Definition, string Value, bool Clear)> Readable(Viewer viewer, Customer customer, byte[] key, IReadOnlyCollection<string>? only)
+    {
+        var result = new List<(FieldDefinition, string, bool)>();
+        foreach (var definition in catalogue.Fields)
+        {
+            if (only is not null && !only.Contains(definition.Name))
+            {
+                continue;
+            }
+
+            if (customer.Values.FirstOrDefault(v => v.Field == definition.Name) is not { } value)
+            {
+                result.Add((definition, "", false));
+                continue;
+            }
+
+            var plain = Decrypt(key, customer, value);
+            var protection = FieldCatalogue.EffectiveProtection(definition.Level, (int)customer.Grade);
+            var clear = viewer.Decide(PolicyAction.Reveal, customer, definition.Name, protection).Allowed;
+            result.Add((definition, clear ? plain : definition.Mask.Apply(plain), clear));
+        }
+
+        return result;
+    }
 
     private static string Decrypt(byte[] key, Customer customer, CustomerValue value) =>
         FieldCipher.DecryptString(key, Context(customer, value.Field), value.Cipher);

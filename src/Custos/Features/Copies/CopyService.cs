@@ -1,0 +1,475 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Custos.Data;
+using Custos.Features.Audit;
+using Custos.Features.Customers;
+using Custos.Features.Keys;
+using Custos.Hosting;
+using Custos.Kernel.Classification;
+using Custos.Kernel.Crypto;
+using Custos.Kernel.Policy;
+using Custos.Web;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
+
+namespace Custos.Features.Copies;
+
+/// <param name="UseByDays">Days the print may be kept; at most the configured limit.</param>
+/// <param name="Recipient">Who receives and signs for the print; the person printing when empty.</param>
+public sealed record PrintOrder(string Purpose, string? Note = null, string? Recipient = null, int? UseByDays = null);
+
+/// <summary>The partner a share goes to, and the confidentiality agreement that covers it (EXP-1).</summary>
+public sealed record ShareTerms(string Recipient, string NdaReference, DateOnly NdaValidUntil);
+
+/// <param name="Department">Every customer of one department (code) …</param>
+/// <param name="Customers">… or these customers.</param>
+/// <param name="Fields">Field names to include; name and mobile when empty.</param>
+/// <param name="Share">Set for a share outside the company.</param>
+public sealed record ExportOrder(
+    string Purpose,
+    string Passphrase,
+    string? Note = null,
+    string? Department = null,
+    IReadOnlyList<Guid>? Customers = null,
+    IReadOnlyList<string>? Fields = null,
+    ExportFormat Format = ExportFormat.Csv,
+    ShareTerms? Share = null);
+
+/// <summary>A copy on its way out: the bytes, how to name them, and the serial in the ledger.</summary>
+public sealed record CopyFile(byte[] Content, string ContentType, string FileName, string Serial);
+
+public sealed record CopyView(
+    Guid Id, string Serial, CopyKind Kind, string Person, string Recipient, string Purpose, int Customers,
+    DateTimeOffset CreatedAt, DateTimeOffset? UseBy, CopyStatus Status, DateTimeOffset? ClosedAt, string? ClosedBy, string? Witness, bool Overdue, string Sha256);
+
+/// <summary>What a leaked value says: the copy it is the canary of, and the copies its customer went out in.</summary>
+public sealed record TraceResult(IReadOnlyList<CopyView> Fingerprint, IReadOnlyList<CopyView> Containing);
+
+/// <summary>
+/// Every copy that leaves (PRT-1, PRT-2, PRT-3, EXP-1, EXP-2, ACC-5): prints stamped 受控文件 and exports or
+/// shares sealed with a passphrase, each allowed by the policy (usually through an approved request), recorded
+/// in the ledger and the audit log in the same transaction before a byte leaves, and traceable afterwards.
+/// </summary>
+public sealed class CopyService(
+    CustosDbContext db,
+    CustomerService customers,
+    KeyRing keys,
+    IAuditTrail audit,
+    CustosSettings settings,
+    IStringLocalizer<Strings> text,
+    TimeProvider time)
+{
+    private const int Batch = 500;
+
+    /// <summary>A print of one customer (PRT-1, PRT-2): fields the caller may reveal in clear, the rest masked.</summary>
+    public async Task<CopyFile> PrintAsync(Guid id, PrintOrder order, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var viewer = await customers.ViewerAsync(ct);
+        var customer = await customers.LoadInScopeAsync(viewer, id, "customer.print", ct);
+        var decision = viewer.Decide(PolicyAction.Print, customer);
+        await customers.RequireAsync(viewer, decision, "customer.print", customer.Id, "MayNotPrint", ct);
+        var note = customers.CheckPurpose(order.Purpose, order.Note);
+        var limit = settings.Copies.PrintUseByDays;
+        var days = order.UseByDays ?? limit;
+        if (days < 1 || days > limit)
+        {
+            throw CustosException.Invalid("UseByDays", limit);
+        }
+
+        var recipient = Clean(order.Recipient, 100) ?? viewer.Name;
+        PrintDocument.UseFont(settings.Copies.PrintFont);
+
+        var now = time.GetUtcNow();
+        var useBy = now.AddDays(days);
+        var serial = Serial('P', now);
+        var department = await db.Departments.Where(d => d.Id == customer.DepartmentId).Select(d => d.Code).SingleAsync(ct);
+        var key = customers.OpenKey(customer);
+        List<(FieldDefinition Definition, string Value, bool Clear)> fields;
+        try
+        {
+            fields = customers.Readable(viewer, customer, key, null).Where(f => f.Value.Length > 0).ToList();
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+
+        var stamp = text["Print.Stamp"];
+        var pdf = PrintDocument.Render(new PrintContent(
+            text["Print.Title"],
+            stamp,
+            serial,
+            [
+                (text["Print.Serial"], serial),
+                (text["Print.Recipient"], recipient),
+                (text["Print.UseBy"], Day(useBy)),
+                (text["Print.PrintedBy"], $"{viewer.Name}  {now.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC"),
+                (text["Label.Department"], department),
+                (text["Print.Purpose"], text["Purpose." + order.Purpose]),
+            ],
+            [.. fields.Select(f => ((string)text["Field." + f.Definition.Name], f.Value))],
+            text["Print.Footer"],
+            $"{stamp} {recipient} {serial}"));
+
+        var record = Ledger(CopyKind.Print, serial, viewer, recipient, order.Purpose, note, now, pdf, decision.Grant, fields);
+        record.UseBy = useBy;
+        db.Copies.Add(record);
+        db.CopyItems.Add(new CopyItem { CopyId = record.Id, CustomerId = customer.Id });
+        audit.Record("customer.print", "customer", customer.Id.ToString(), detail: new
+        {
+            copy = record.Id, serial, fields = fields.Count, revealed = fields.Where(f => f.Clear).Select(f => f.Definition.Name), useBy = Day(useBy),
+            grant = decision.Grant, sha256 = Convert.ToHexStringLower(record.Sha256),
+        }, purpose: order.Purpose);
+        await db.SaveChangesAsync(ct);
+        return new CopyFile(pdf, "application/pdf", $"custos-{serial}.pdf", serial);
+    }
+
+    /// <summary>
+    /// An export (EXP-1) or, with <see cref="ExportOrder.Share"/>, a share outside the company under a valid NDA:
+    /// every customer must be allowed, or nothing leaves. One canary row, a synthetic customer unique to this copy,
+    /// is planted among the rows, so a leaked file names the copy it came from.
+    /// </summary>
+    public async Task<CopyFile> ExportAsync(ExportOrder order, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var share = order.Share is not null;
+        var action = share ? PolicyAction.ShareExternal : PolicyAction.Export;
+        var name = share ? "customer.share" : "customer.export";
+        var viewer = await customers.ViewerAsync(ct);
+        var note = customers.CheckPurpose(order.Purpose, order.Note);
+        if (string.IsNullOrEmpty(order.Passphrase) || order.Passphrase.Length < settings.Copies.MinPassphraseLength)
+        {
+            throw CustosException.Invalid("PassphraseTooShort", settings.Copies.MinPassphraseLength);
+        }
+
+        var now = time.GetUtcNow();
+        string recipient;
+        if (order.Share is { } terms)
+        {
+            recipient = Clean(terms.Recipient, 200) ?? throw CustosException.Invalid("ShareRecipient");
+            if (Clean(terms.NdaReference, 100) is null || terms.NdaValidUntil < DateOnly.FromDateTime(now.UtcDateTime))
+            {
+                throw CustosException.Invalid("ShareNdaInvalid");
+            }
+        }
+        else
+        {
+            recipient = viewer.Name;
+        }
+
+        var fields = order.Fields is { Count: > 0 } wanted ? wanted.Distinct(StringComparer.Ordinal).ToList() : [FieldCatalogue.Name, FieldCatalogue.Mobile];
+        if (fields.FirstOrDefault(f => customers.Catalogue.Find(f) is null) is { } unknown)
+        {
+            throw CustosException.Invalid("UnknownField", unknown);
+        }
+
+        // Which customers: one department, or a list; an unknown or unseen one is "not found".
+        IQueryable<Customer> target;
+        Guid? departmentId = null;
+        if (order.Customers is { Count: > 0 } ids)
+        {
+            var distinct = ids.Distinct().ToList();
+            target = db.Customers.Where(c => distinct.Contains(c.Id));
+            if (distinct.Count > settings.Copies.MaxExportRows)
+            {
+                throw CustosException.Invalid("ExportTooLarge", settings.Copies.MaxExportRows);
+            }
+
+            var found = await target.CountAsync(ct);
+            if (found != distinct.Count)
+            {
+                await audit.RecordNowAsync(name, "customer", null, AuditOutcome.Denied, new { reason = "not-found", asked = distinct.Count, found }, ct);
+                throw CustosException.NotFound("CustomerNotFound");
+            }
+        }
+        else if (!string.IsNullOrWhiteSpace(order.Department))
+        {
+            var code = order.Department.Trim().ToUpperInvariant();
+            departmentId = await db.Departments.Where(d => d.Code == code).Select(d => (Guid?)d.Id).SingleOrDefaultAsync(ct) ?? throw CustosException.Invalid("UnknownDepartment", code);
+            var general = viewer.DecideIn(action, departmentId.Value, null);
+            if (!general.Allowed && general.Reason is not (DecisionReason.ApprovalRequired or DecisionReason.OutOfScope))
+            {
+                await customers.RequireAsync(viewer, general, name, null, "MayNotExport", ct);
+            }
+
+            var department = departmentId.Value;
+            target = db.Customers.Where(c => c.DepartmentId == department);
+            var count = await target.CountAsync(ct);
+            if (count > settings.Copies.MaxExportRows)
+            {
+                throw CustosException.Invalid("ExportTooLarge", settings.Copies.MaxExportRows);
+            }
+        }
+        else
+        {
+            throw CustosException.Invalid("ExportTarget");
+        }
+
+        // Every customer must be allowed before anything is decrypted.
+        var heads = await target.AsNoTracking().Select(c => new Customer { Id = c.Id, DepartmentId = c.DepartmentId, ProjectId = c.ProjectId, Grade = c.Grade }).ToListAsync(ct);
+        if (heads.Count == 0)
+        {
+            throw CustosException.Invalid("ExportEmpty");
+        }
+
+        Guid? grant = null;
+        foreach (var head in heads)
+        {
+            var decision = viewer.Decide(action, head);
+            if (!decision.Allowed)
+            {
+                await customers.RequireAsync(viewer, decision, name, head.Id, "MayNotExport", ct);
+            }
+
+            grant ??= decision.Grant;
+        }
+
+        var header = new List<string> { text["Export.Id"] };
+        header.AddRange(fields.Select(f => (string)text["Field." + f]));
+        var rows = new List<string[]>(heads.Count + 1);
+        var revealed = new HashSet<string>(StringComparer.Ordinal);
+        var sorted = heads.Select(h => h.Id).Order().ToList();
+        for (var start = 0; start < sorted.Count; start += Batch)
+        {
+            var batch = sorted.Skip(start).Take(Batch).ToList();
+            var loaded = await db.Customers.AsNoTracking().Include(c => c.Values).Where(c => batch.Contains(c.Id)).OrderBy(c => c.Id).ToListAsync(ct);
+            foreach (var customer in loaded)
+            {
+                var key = customers.OpenKey(customer);
+                try
+                {
+                    var values = customers.Readable(viewer, customer, key, fields);
+                    var row = new string[fields.Count + 1];
+                    row[0] = customer.Id.ToString();
+                    foreach (var (definition, value, clear) in values)
+                    {
+                        row[fields.IndexOf(definition.Name) + 1] = value;
+                        if (clear && value.Length > 0)
+                        {
+                            revealed.Add(definition.Name);
+                        }
+                    }
+
+                    rows.Add(row);
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(key);
+                }
+            }
+        }
+
+        var serial = Serial(share ? 'S' : 'E', now);
+        var (canaryRow, canaryHash, canaryId) = await CanaryAsync(fields, revealed, now, ct);
+        rows.Insert(RandomNumberGenerator.GetInt32(rows.Count + 1), canaryRow);
+        var extension = ExportPackage.Extension(order.Format);
+        var package = ExportPackage.Seal(header, rows, order.Format, order.Passphrase, $"custos-{serial}.{extension}", now);
+        foreach (var row in rows)
+        {
+            Array.Clear(row);
+        }
+
+        var record = Ledger(share ? CopyKind.Share : CopyKind.Export, serial, viewer, recipient, order.Purpose, note, now, package, grant,
+            [.. fields.Select(f => (customers.Catalogue.Find(f)!, "", revealed.Contains(f)))]);
+        record.Customers = heads.Count;
+        record.DepartmentId = departmentId;
+        record.CanaryHash = canaryHash;
+        record.CanaryId = canaryId;
+        if (order.Share is { } t)
+        {
+            record.NdaReference = Clean(t.NdaReference, 100);
+            record.NdaValidUntil = t.NdaValidUntil;
+        }
+
+        db.Copies.Add(record);
+        db.CopyItems.AddRange(heads.Select(h => new CopyItem { CopyId = record.Id, CustomerId = h.Id }));
+        audit.Record(name, "copy", record.Id.ToString(), detail: new
+        {
+            serial, customers = heads.Count, department = order.Department?.Trim().ToUpperInvariant(), fields, revealed = revealed.Order(StringComparer.Ordinal),
+            format = extension, grant, sha256 = Convert.ToHexStringLower(record.Sha256), nda = record.NdaReference,
+        }, purpose: order.Purpose);
+        await db.SaveChangesAsync(ct);
+        return new CopyFile(package, "application/pgp-encrypted", $"custos-{serial}.{extension}.gpg", serial);
+    }
+
+    /// <summary>The ledger: one's own copies; everyone's for those who audit.</summary>
+    public async Task<IReadOnlyList<CopyView>> ListAsync(bool openOnly, CancellationToken ct)
+    {
+        var viewer = await customers.ViewerAsync(ct);
+        var all = viewer.Decide(PolicyAction.Audit).Allowed;
+        var query = db.Copies.AsNoTracking().Where(c => all || c.PersonId == viewer.PersonId);
+        if (openOnly)
+        {
+            query = query.Where(c => c.Kind == CopyKind.Print && c.Status == CopyStatus.Issued);
+        }
+
+        var items = await query.OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Id).Take(500).ToListAsync(ct);
+        audit.Record("copy.list", "copy", null, detail: new { openOnly, count = items.Count, everyone = all });
+        await db.SaveChangesAsync(ct);
+        var now = time.GetUtcNow();
+        return [.. items.Select(c => View(c, now))];
+    }
+
+    /// <summary>
+    /// A paper copy comes back, or is shredded under a witness (PRT-3, DST-2). Its holder or someone who audits
+    /// closes it; a destruction names a witness who is someone else.
+    /// </summary>
+    public async Task<CopyView> CloseAsync(Guid id, CopyStatus outcome, string? witness, string? note, CancellationToken ct)
+    {
+        var viewer = await customers.ViewerAsync(ct);
+        var copy = await db.Copies.SingleOrDefaultAsync(c => c.Id == id, ct);
+        if (copy is null || (copy.PersonId != viewer.PersonId && !viewer.Decide(PolicyAction.Audit).Allowed))
+        {
+            await audit.RecordNowAsync("copy.close", "copy", id.ToString(), AuditOutcome.Denied, new { reason = copy is null ? "not-found" : "not-holder" }, ct);
+            throw CustosException.NotFound("CopyNotFound");
+        }
+
+        if (copy.Kind != CopyKind.Print || outcome is not (CopyStatus.Returned or CopyStatus.Destroyed))
+        {
+            throw CustosException.Invalid("CopyNotPaper");
+        }
+
+        if (copy.Status != CopyStatus.Issued)
+        {
+            throw CustosException.Conflict("CopyClosed");
+        }
+
+        string? witnessName = null;
+        if (outcome == CopyStatus.Destroyed)
+        {
+            var userName = witness?.Trim() ?? "";
+            var person = await db.Users.AsNoTracking().SingleOrDefaultAsync(p => p.UserName == userName, ct);
+            if (person is null || person.Id == viewer.PersonId || person.EmploymentStatus != People.EmploymentStatus.Active)
+            {
+                throw CustosException.Invalid("WitnessRequired");
+            }
+
+            witnessName = person.DisplayName;
+        }
+
+        var now = time.GetUtcNow();
+        copy.Status = outcome;
+        copy.ClosedAt = now;
+        copy.ClosedBy = viewer.Name;
+        copy.Witness = witnessName;
+        copy.ClosingNote = Clean(note, 500);
+        audit.Record(outcome == CopyStatus.Returned ? "copy.return" : "copy.destroy", "copy", copy.Id.ToString(),
+            detail: new { copy.Serial, witness = witnessName, overdue = copy.UseBy < now });
+        await db.SaveChangesAsync(ct);
+        return View(copy, now);
+    }
+
+    /// <summary>
+    /// Where did a leaked value come from (INC, AUD-1): a canary's mobile number or row id names its copy; a real
+    /// customer's phone, ID number or name lists the copies that customer went out in. Only those who audit may ask.
+    /// </summary>
+    public async Task<TraceResult> TraceAsync(string value, CancellationToken ct)
+    {
+        var viewer = await customers.ViewerAsync(ct);
+        var decision = viewer.Decide(PolicyAction.Audit);
+        if (!decision.Allowed)
+        {
+            await audit.RecordNowAsync("copy.trace", "copy", null, AuditOutcome.Denied, new { reason = Refusals.AuditReason(decision) }, ct);
+            throw new CustosException(CustosError.Forbidden, "MayNotAudit");
+        }
+
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw CustosException.Invalid("TraceValue");
+        }
+
+        var kind = CustomerService.Classify(value);
+        var hash = keys.BlindIndex.Compute(kind, value);
+        var fingerprint = Guid.TryParse(value.Trim(), out var rowId)
+            ? await db.Copies.AsNoTracking().Where(c => c.CanaryId == rowId).ToListAsync(ct)
+            : kind == IndexedKind.Phone ? await db.Copies.AsNoTracking().Where(c => c.CanaryHash == hash).ToListAsync(ct) : [];
+        var customerIds = Guid.TryParse(value.Trim(), out var direct)
+            ? [direct]
+            : await db.CustomerIndexes.Where(i => i.Kind == kind && i.Hash == hash).Select(i => i.CustomerId).Take(50).ToListAsync(ct);
+        var containing = await db.Copies.AsNoTracking()
+            .Where(c => db.CopyItems.Any(i => i.CopyId == c.Id && customerIds.Contains(i.CustomerId)))
+            .OrderByDescending(c => c.CreatedAt).Take(200).ToListAsync(ct);
+        // The value is a protected one: only its kind goes into the log.
+        audit.Record("copy.trace", "copy", null, detail: new { kind = kind.ToString(), fingerprints = fingerprint.Count, copies = containing.Count });
+        await db.SaveChangesAsync(ct);
+        var now = time.GetUtcNow();
+        return new TraceResult([.. fingerprint.Select(c => View(c, now))], [.. containing.Select(c => View(c, now))]);
+    }
+
+    /// <summary>
+    /// A synthetic customer that exists only in this copy: its row id, and its mobile number as a keyed hash, are
+    /// recorded, so either one found outside names the copy.
+    /// </summary>
+    private async Task<(string[] Row, byte[] Hash, Guid Id)> CanaryAsync(List<string> fields, HashSet<string> revealed, DateTimeOffset now, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+#pragma warning disable RS0030 // the seed comes from the CSPRNG; the generator only shapes plausible values
+            var fake = new Demo.SyntheticCustomers(RandomNumberGenerator.GetInt32(int.MaxValue)).Next();
+#pragma warning restore RS0030
+            var hash = keys.BlindIndex.Compute(IndexedKind.Phone, fake.Mobile);
+            if (attempt < 5 && (await db.CustomerIndexes.AnyAsync(i => i.Kind == IndexedKind.Phone && i.Hash == hash, ct) || await db.Copies.AnyAsync(c => c.CanaryHash == hash, ct)))
+            {
+                continue; // a real customer's number, or another copy's canary: draw again
+            }
+
+            var id = Guid.CreateVersion7(now);
+            var row = new string[fields.Count + 1];
+            row[0] = id.ToString();
+            for (var i = 0; i < fields.Count; i++)
+            {
+                var value = fields[i] switch
+                {
+                    FieldCatalogue.Name => fake.Name,
+                    FieldCatalogue.Mobile => fake.Mobile,
+                    FieldCatalogue.IdNumber => fake.IdNumber,
+                    _ => "",
+                };
+                // Shaped like the real rows: masked where they are.
+                row[i + 1] = revealed.Contains(fields[i]) || value.Length == 0 ? value : customers.Catalogue.Find(fields[i])!.Mask.Apply(value);
+            }
+
+            return (row, hash, id);
+        }
+    }
+
+    private CopyRecord Ledger(CopyKind kind, string serial, Viewer viewer, string recipient, string purpose, string? note, DateTimeOffset now, byte[] content, Guid? grant,
+        IEnumerable<(FieldDefinition Definition, string Value, bool Clear)> fields)
+    {
+        var list = fields.ToList();
+        return new CopyRecord
+        {
+            Id = Guid.CreateVersion7(now),
+            Serial = serial,
+            Kind = kind,
+            PersonId = viewer.PersonId,
+            PersonName = viewer.Name,
+            Recipient = recipient,
+            Purpose = purpose,
+            Note = note,
+            Customers = 1,
+            Fields = string.Join(',', list.Select(f => f.Definition.Name)),
+            Revealed = string.Join(',', list.Where(f => f.Clear).Select(f => f.Definition.Name)),
+            CreatedAt = now,
+            Sha256 = SHA256.HashData(content),
+            GrantId = grant,
+            Status = CopyStatus.Issued,
+        };
+    }
+
+    private static CopyView View(CopyRecord c, DateTimeOffset now) => new(
+        c.Id, c.Serial, c.Kind, c.PersonName, c.Recipient, c.Purpose, c.Customers, c.CreatedAt, c.UseBy, c.Status, c.ClosedAt, c.ClosedBy, c.Witness,
+        c.Kind == CopyKind.Print && c.Status == CopyStatus.Issued && c.UseBy < now, Convert.ToHexStringLower(c.Sha256));
+
+    private static string Serial(char kind, DateTimeOffset now) =>
+        $"{kind}-{now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}-{Convert.ToHexString(RandomNumberGenerator.GetBytes(4))}";
+
+    private static string Day(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string? Clean(string? value, int max)
+    {
+        var trimmed = value?.Trim();
+        return string.IsNullOrEmpty(trimmed) ? null : trimmed.Length <= max ? trimmed : throw CustosException.Invalid("TooLong", max);
+    }
+}

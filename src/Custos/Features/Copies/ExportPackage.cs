@@ -1,0 +1,106 @@
+using System.Security.Cryptography;
+using MiniExcelLibs;
+using Org.BouncyCastle.Bcpg;
+using Org.BouncyCastle.Bcpg.OpenPgp;
+using Org.BouncyCastle.Security;
+
+namespace Custos.Features.Copies;
+
+/// <summary>The file format inside an export package.</summary>
+public enum ExportFormat
+{
+    Csv = 0,
+    Xlsx = 1,
+}
+
+/// <summary>
+/// An export as it leaves (EXP-1, EXP-2): a CSV or XLSX table sealed as OpenPGP symmetrically encrypted data
+/// (RFC 4880: AES-256, integrity-protected, iterated-and-salted S2K over the caller's passphrase), which
+/// <c>gpg --decrypt</c> opens on any machine. Custos never keeps the passphrase or the clear table.
+/// </summary>
+public static class ExportPackage
+{
+    /// <summary>Cells a spreadsheet would run as a formula start with one of these; such cells get a leading apostrophe.</summary>
+    private static readonly char[] FormulaStarts = ['=', '+', '-', '@', '\t', '\r'];
+
+    public static string Extension(ExportFormat format) => format == ExportFormat.Xlsx ? "xlsx" : "csv";
+
+    /// <summary>Writes the table and seals it; the clear bytes are wiped before returning.</summary>
+    public static byte[] Seal(IReadOnlyList<string> header, IReadOnlyList<string[]> rows, ExportFormat format, string passphrase, string innerName, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(passphrase);
+        var table = rows.Select(row =>
+        {
+            IDictionary<string, object?> cells = new Dictionary<string, object?>(header.Count, StringComparer.Ordinal);
+            for (var i = 0; i < header.Count; i++)
+            {
+                cells[header[i]] = Neutralise(row[i]);
+            }
+
+            return cells;
+        });
+
+        using var clear = new MemoryStream();
+        if (format == ExportFormat.Csv)
+        {
+            clear.Write([0xEF, 0xBB, 0xBF]); // Excel opens UTF-8 with a byte-order mark as UTF-8
+        }
+
+        MiniExcel.SaveAs(clear, table, printHeader: true, excelType: format == ExportFormat.Xlsx ? ExcelType.XLSX : ExcelType.CSV);
+        try
+        {
+            return Encrypt(clear.GetBuffer().AsSpan(0, (int)clear.Length), passphrase, innerName, now);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(clear.GetBuffer());
+        }
+    }
+
+    private static string Neutralise(string value) => value.Length > 0 && Array.IndexOf(FormulaStarts, value[0]) >= 0 ? "'" + value : value;
+
+    private static byte[] Encrypt(ReadOnlySpan<byte> clear, string passphrase, string innerName, DateTimeOffset now)
+    {
+        using var output = new MemoryStream();
+        var generator = new PgpEncryptedDataGenerator(SymmetricKeyAlgorithmTag.Aes256, true, new SecureRandom());
+        generator.AddMethodUtf8(passphrase.ToCharArray(), HashAlgorithmTag.Sha256); // UTF-8, as gpg reads it
+        using (var encrypted = generator.Open(output, new byte[1 << 16]))
+        {
+            var compressor = new PgpCompressedDataGenerator(CompressionAlgorithmTag.Zip);
+            using var compressed = compressor.Open(encrypted);
+            var literal = new PgpLiteralDataGenerator();
+            using var data = literal.Open(compressed, PgpLiteralData.Binary, innerName, now.UtcDateTime, new byte[1 << 16]);
+            data.Write(clear);
+        }
+
+        return output.ToArray();
+    }
+
+    /// <summary>Opens a package with its passphrase (tests and <c>custos</c> tooling); a wrong passphrase or a changed byte fails.</summary>
+    public static byte[] Open(byte[] package, string passphrase)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        ArgumentNullException.ThrowIfNull(passphrase);
+        var factory = new PgpObjectFactory(PgpUtilities.GetDecoderStream(new MemoryStream(package)));
+        var list = factory.NextPgpObject() as PgpEncryptedDataList ?? throw new PgpException("not an encrypted package");
+        var sealedData = list.GetEncryptedDataObjects().OfType<PgpPbeEncryptedData>().Single();
+        using var stream = sealedData.GetDataStreamUtf8(passphrase.ToCharArray());
+        var inner = new PgpObjectFactory(stream).NextPgpObject();
+        if (inner is PgpCompressedData compressed)
+        {
+            inner = new PgpObjectFactory(compressed.GetDataStream()).NextPgpObject();
+        }
+
+        var literal = inner as PgpLiteralData ?? throw new PgpException("no data in the package");
+        using var result = new MemoryStream();
+        literal.GetInputStream().CopyTo(result);
+        if (!sealedData.Verify())
+        {
+            throw new PgpException("the package was changed");
+        }
+
+        return result.ToArray();
+    }
+}

@@ -1,0 +1,111 @@
+using Custos.Data;
+using Custos.Features.Audit;
+using Custos.Features.Copies;
+using Custos.Features.Customers;
+using Custos.Hosting;
+using Custos.Kernel.Policy;
+using Microsoft.EntityFrameworkCore;
+
+namespace Custos.Features.Destruction;
+
+/// <param name="Witness">The supervising witness's user name, when no approved request names one.</param>
+public sealed record DestroyOrder(string? Witness = null, string? Note = null);
+
+public sealed record DestructionView(
+    Guid Id, Guid CustomerId, string Department, string Method, string Operator, string Witness, Guid? RequestId,
+    int Fields, int Attachments, int OpenPrints, DateTimeOffset DestroyedAt, string? Note);
+
+/// <summary>
+/// Destroys a customer that is no longer needed (DST-1, DST-2, EXP-3): allowed by the policy, normally through a
+/// destruction request approved by the department head and witnessed by the compliance officer. The customer's
+/// values, indexes, history, tags, attachments and wrapped data key are deleted (crypto-shredding: no copy of the
+/// data key survives, so backups of the ciphertexts are unreadable once the key-encryption key is retired); what
+/// remains is the destruction record and the audit entry, written in the same transaction.
+/// </summary>
+public sealed class DestructionService(CustosDbContext db, CustomerService customers, IAuditTrail audit, TimeProvider time)
+{
+    public const string CryptoShred = "crypto-shred";
+
+    public async Task<DestructionView> DestroyAsync(Guid id, DestroyOrder order, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var viewer = await customers.ViewerAsync(ct);
+        var customer = await customers.LoadInScopeAsync(viewer, id, "customer.destroy", ct);
+        var decision = viewer.Decide(PolicyAction.Destroy, customer);
+        await customers.RequireAsync(viewer, decision, "customer.destroy", customer.Id, "MayNotDestroy", ct);
+
+        // The witness: whoever approved the request's last step (not the operator), or the person named.
+        Guid? requestId = null;
+        People.Person? witness = null;
+        if (decision.Grant is { } grant)
+        {
+            requestId = await db.AccessGrants.Where(g => g.Id == grant).Select(g => g.RequestId).SingleAsync(ct);
+            var approver = await db.AccessApprovals.AsNoTracking()
+                .Where(a => a.RequestId == requestId && a.Approved && a.ApproverId != viewer.PersonId)
+                .OrderByDescending(a => a.Step).ThenByDescending(a => a.At).Select(a => a.ApproverId).FirstOrDefaultAsync(ct);
+            witness = await db.Users.AsNoTracking().SingleOrDefaultAsync(p => p.Id == approver, ct);
+        }
+        else if (!string.IsNullOrWhiteSpace(order.Witness))
+        {
+            var userName = order.Witness.Trim();
+            witness = await db.Users.AsNoTracking().SingleOrDefaultAsync(p => p.UserName == userName, ct);
+        }
+
+        if (witness is null || witness.Id == viewer.PersonId || witness.EmploymentStatus != People.EmploymentStatus.Active)
+        {
+            throw CustosException.Invalid("WitnessRequired");
+        }
+
+        var note = order.Note?.Trim() is { Length: > 0 } n ? (n.Length <= 500 ? n : throw CustosException.Invalid("TooLong", 500)) : null;
+        var attachments = await db.CustomerAttachments.CountAsync(a => a.CustomerId == customer.Id, ct);
+        var openPrints = await db.Copies.CountAsync(c => c.Kind == CopyKind.Print && c.Status == CopyStatus.Issued
+            && db.CopyItems.Any(i => i.CopyId == c.Id && i.CustomerId == customer.Id), ct);
+        var now = time.GetUtcNow();
+        var record = new DestructionRecord
+        {
+            Id = Guid.CreateVersion7(now),
+            CustomerId = customer.Id,
+            DepartmentId = customer.DepartmentId,
+            Method = CryptoShred,
+            OperatorId = viewer.PersonId,
+            OperatorName = viewer.Name,
+            WitnessId = witness.Id,
+            WitnessName = witness.DisplayName,
+            RequestId = requestId,
+            Note = note,
+            Fields = customer.Values.Count,
+            Attachments = attachments,
+            OpenPrints = openPrints,
+            DestroyedAt = now,
+        };
+
+        // Values and indexes are loaded and go with the customer; history, tags and attachments by the database's cascade.
+        db.Customers.Remove(customer);
+        db.Destructions.Add(record);
+        audit.Record("customer.destroy", "customer", customer.Id.ToString(), detail: new
+        {
+            method = CryptoShred, fields = record.Fields, attachments, openPrints, witness = witness.Id, request = requestId, grant = decision.Grant,
+        });
+        await db.SaveChangesAsync(ct);
+        return await ViewAsync(record, ct);
+    }
+
+    /// <summary>The destruction register (《客户信息借阅、销毁记录表》): for those who audit, and for each operator their own.</summary>
+    public async Task<IReadOnlyList<DestructionView>> ListAsync(CancellationToken ct)
+    {
+        var viewer = await customers.ViewerAsync(ct);
+        var all = viewer.Decide(PolicyAction.Audit).Allowed;
+        var items = await db.Destructions.AsNoTracking().Where(d => all || d.OperatorId == viewer.PersonId || d.WitnessId == viewer.PersonId)
+            .OrderByDescending(d => d.DestroyedAt).Take(500).ToListAsync(ct);
+        audit.Record("destruction.list", "destruction", null, detail: new { count = items.Count, everyone = all });
+        await db.SaveChangesAsync(ct);
+        var departments = await db.Departments.AsNoTracking().ToDictionaryAsync(d => d.Id, d => d.Code, ct);
+        return [.. items.Select(d => View(d, departments.GetValueOrDefault(d.DepartmentId, "")))];
+    }
+
+    private async Task<DestructionView> ViewAsync(DestructionRecord record, CancellationToken ct) =>
+        View(record, await db.Departments.Where(d => d.Id == record.DepartmentId).Select(d => d.Code).SingleOrDefaultAsync(ct) ?? "");
+
+    private static DestructionView View(DestructionRecord d, string department) => new(
+        d.Id, d.CustomerId, department, d.Method, d.OperatorName, d.WitnessName, d.RequestId, d.Fields, d.Attachments, d.OpenPrints, d.DestroyedAt, d.Note);
+}

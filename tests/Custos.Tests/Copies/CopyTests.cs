@@ -1,0 +1,319 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using Custos.Features.Access;
+using Custos.Features.Audit;
+using Custos.Features.Copies;
+using Custos.Features.Customers;
+using Custos.Features.Destruction;
+using Custos.Features.Organisation;
+using Custos.Features.People;
+using Custos.Hosting;
+using Custos.Kernel.Classification;
+using Custos.Kernel.Policy;
+using Custos.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Custos.Tests.Copies;
+
+/// <summary>
+/// Copies that leave and customers that are destroyed (PRT-1, PRT-2, PRT-3, EXP-1, EXP-2, DST-1, DST-2, AUD-1):
+/// each is allowed only as the policy says, recorded in the ledger and the audit log before anything leaves,
+/// and traceable afterwards. Each assertion fails if its rule is removed.
+/// </summary>
+public abstract class CopyTests<TApp>(TApp app) : IClassFixture<TApp>
+    where TApp : CustosApp
+{
+    private const string Passphrase = "长城-Great-Wall-2026";
+
+    private async Task<string> DepartmentAsync()
+    {
+        var code = app.UniqueName("C").ToUpperInvariant();
+        using var scope = app.Factory.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<OrganisationService>().AddDepartmentAsync(code, "部门" + code, default);
+        return code;
+    }
+
+    private async Task<(Customer Customer, Features.Demo.SyntheticCustomer Values)> CustomerAsync(Person creator, string department, int seed)
+    {
+        var synthetic = new Features.Demo.SyntheticCustomers(seed).Generate(1).Single();
+        using var scope = app.ActAs(creator);
+        var customer = await scope.ServiceProvider.GetRequiredService<CustomerService>().CreateAsync(new NewCustomer(
+            CustomerKind.Individual, department, null, Clearance.Secret,
+            new Dictionary<string, string?> { [FieldCatalogue.Name] = synthetic.Name, [FieldCatalogue.Mobile] = synthetic.Mobile, [FieldCatalogue.IdNumber] = synthetic.IdNumber }), default);
+        return (customer, synthetic);
+    }
+
+    private async Task<T> AsAsync<T>(Person person, Func<IServiceProvider, Task<T>> call)
+    {
+        using var scope = app.ActAs(person);
+        return await call(scope.ServiceProvider);
+    }
+
+    private async Task ApprovedAsync(Person requester, NewRequest request, params Person[] approvers)
+    {
+        var submitted = await AsAsync(requester, s => s.GetRequiredService<RequestService>().SubmitAsync(request, default));
+        foreach (var approver in approvers)
+        {
+            await AsAsync(approver, s => s.GetRequiredService<RequestService>().DecideAsync(submitted.Id, true, null, default));
+        }
+
+        var done = await app.WithDbAsync(db => db.AccessRequests.SingleAsync(r => r.Id == submitted.Id));
+        Assert.Equal(RequestStatus.Approved, done.Status);
+    }
+
+    private Task<AuditRecord> LastEntryAsync(Person person, string action) =>
+        app.WithDbAsync(db => db.AuditRecords.Where(a => a.ActorId == person.Id.ToString() && a.Action == action).OrderByDescending(a => a.Id).FirstAsync());
+
+    [Fact]
+    public async Task A_print_needs_approval_is_stamped_and_ledgered_and_is_recorded_without_values_PRT_1_PRT_2_PRT_3()
+    {
+        var department = await DepartmentAsync();
+        var head = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [department]);
+        var clerk = await app.CreatePersonAsync(Roles.Staff, departments: [department]);
+        var (customer, values) = await CustomerAsync(head, department, 71);
+        Task<CopyFile> PrintAsync(PrintOrder order) => AsAsync(clerk, s => s.GetRequiredService<CopyService>().PrintAsync(customer.Id, order, default));
+
+        // PRT-1: no print without the department head's approval; the refusal says which request to make and is recorded.
+        var refused = await Assert.ThrowsAsync<CustosException>(() => PrintAsync(new PrintOrder("service")));
+        Assert.Equal(("ApprovalRequired", CustosError.Forbidden), (refused.Code, refused.Kind));
+        Assert.Equal(AuditOutcome.Denied, (await LastEntryAsync(clerk, "customer.print")).Outcome);
+        Assert.Empty(await app.WithDbAsync(db => db.Copies.Where(c => c.PersonId == clerk.Id).ToListAsync()));
+
+        await ApprovedAsync(clerk, new NewRequest(RequestKind.Print, "客户要求纸质确认", Customer: customer.Id), head);
+        Assert.Equal("UseByDays", (await Assert.ThrowsAsync<CustosException>(() => PrintAsync(new PrintOrder("service", UseByDays: 99)))).Code);
+        Assert.Equal("PurposeRequired", (await Assert.ThrowsAsync<CustosException>(() => PrintAsync(new PrintOrder("curiosity")))).Code);
+
+        var file = await PrintAsync(new PrintOrder("service", Recipient: "王小二", UseByDays: 3));
+        Assert.Equal("application/pdf", file.ContentType);
+        Assert.StartsWith("%PDF-", Encoding.ASCII.GetString(file.Content, 0, 5), StringComparison.Ordinal);
+
+        // PRT-2: stamped 受控文件, with serial, recipient and use-by date; clear only what the clerk may reveal.
+        var copy = await app.WithDbAsync(db => db.Copies.SingleAsync(c => c.Serial == file.Serial));
+        var text = PdfText(file.Content);
+        Assert.Contains("受控文件", text, StringComparison.Ordinal);
+        Assert.Contains(file.Serial, text, StringComparison.Ordinal);
+        Assert.Contains("王小二", text, StringComparison.Ordinal);
+        Assert.Contains(copy.UseBy!.Value.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), text, StringComparison.Ordinal);
+        var clear = new Dictionary<string, string> { [FieldCatalogue.Name] = values.Name, [FieldCatalogue.Mobile] = values.Mobile, [FieldCatalogue.IdNumber] = values.IdNumber };
+        var revealed = copy.Revealed.Split(',', StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(revealed);
+        foreach (var (field, value) in clear)
+        {
+            Assert.Equal(revealed.Contains(field), text.Contains(value, StringComparison.Ordinal));
+        }
+
+        Assert.Equal((CopyKind.Print, CopyStatus.Issued, "王小二"), (copy.Kind, copy.Status, copy.Recipient));
+        Assert.Equal(SHA256.HashData(file.Content), copy.Sha256);
+        Assert.InRange(copy.UseBy.Value - app.Factory.Time.GetUtcNow(), TimeSpan.FromDays(3) - TimeSpan.FromMinutes(1), TimeSpan.FromDays(3));
+        Assert.True(await app.WithDbAsync(db => db.CopyItems.AnyAsync(i => i.CopyId == copy.Id && i.CustomerId == customer.Id)));
+
+        // AUD-1: recorded with purpose and serial, and no protected value.
+        var entry = await LastEntryAsync(clerk, "customer.print");
+        Assert.Equal((AuditOutcome.Success, "service", customer.Id.ToString()), (entry.Outcome, entry.Purpose, entry.TargetId));
+        Assert.Contains(file.Serial, entry.Detail!, StringComparison.Ordinal);
+        Assert.All(clear.Values, v => Assert.DoesNotContain(v, entry.Detail!, StringComparison.Ordinal));
+
+        // PRT-3: the paper copy comes back or is shredded before a witness who is someone else.
+        Assert.Equal("WitnessRequired", (await Assert.ThrowsAsync<CustosException>(() =>
+            AsAsync(clerk, s => s.GetRequiredService<CopyService>().CloseAsync(copy.Id, CopyStatus.Destroyed, clerk.UserName, null, default)))).Code);
+        var other = await app.CreatePersonAsync(Roles.Staff, departments: [department]);
+        Assert.Equal(CustosError.NotFound, (await Assert.ThrowsAsync<CustosException>(() =>
+            AsAsync(other, s => s.GetRequiredService<CopyService>().CloseAsync(copy.Id, CopyStatus.Returned, null, null, default)))).Kind);
+        var closed = await AsAsync(clerk, s => s.GetRequiredService<CopyService>().CloseAsync(copy.Id, CopyStatus.Destroyed, head.UserName, "碎纸机", default));
+        Assert.Equal((CopyStatus.Destroyed, head.DisplayName), (closed.Status, closed.Witness));
+        Assert.Equal("CopyClosed", (await Assert.ThrowsAsync<CustosException>(() =>
+            AsAsync(clerk, s => s.GetRequiredService<CopyService>().CloseAsync(copy.Id, CopyStatus.Returned, null, null, default)))).Code);
+        Assert.Equal(AuditOutcome.Success, (await LastEntryAsync(clerk, "copy.destroy")).Outcome);
+
+        // The ledger: the clerk sees their own copies, the other clerk none of them.
+        Assert.Contains(await AsAsync(clerk, s => s.GetRequiredService<CopyService>().ListAsync(false, default)), c => c.Serial == file.Serial);
+        Assert.DoesNotContain(await AsAsync(other, s => s.GetRequiredService<CopyService>().ListAsync(false, default)), c => c.Serial == file.Serial);
+    }
+
+    [Fact]
+    public async Task An_export_is_sealed_carries_a_canary_and_traces_back_to_its_maker_EXP_1_EXP_2()
+    {
+        var department = await DepartmentAsync();
+        var head = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [department]);
+        var deputy = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [department]);
+        var officer = await app.CreatePersonAsync(Roles.ComplianceOfficer, departments: [department]);
+        var customers = new List<(Customer Customer, Features.Demo.SyntheticCustomer Values)>();
+        for (var i = 0; i < 3; i++)
+        {
+            customers.Add(await CustomerAsync(head, department, 80 + i));
+        }
+
+        var order = new ExportOrder("verification", Passphrase, Department: department, Fields: [FieldCatalogue.Name, FieldCatalogue.Mobile]);
+        Task<CopyFile> ExportAsync(Person person, ExportOrder o) => AsAsync(person, s => s.GetRequiredService<CopyService>().ExportAsync(o, default));
+
+        // EXP-1: an export needs approval; nothing is written without it.
+        Assert.Equal("ApprovalRequired", (await Assert.ThrowsAsync<CustosException>(() => ExportAsync(head, order))).Code);
+        Assert.Equal(AuditOutcome.Denied, (await LastEntryAsync(head, "customer.export")).Outcome);
+        await ApprovedAsync(head, new NewRequest(RequestKind.Export, "季度回访名单", Department: department), deputy);
+        Assert.Equal("PassphraseTooShort", (await Assert.ThrowsAsync<CustosException>(() => ExportAsync(head, order with { Passphrase = "short" }))).Code);
+        Assert.Equal("UnknownField", (await Assert.ThrowsAsync<CustosException>(() => ExportAsync(head, order with { Fields = ["shoeSize"] }))).Code);
+
+        var file = await ExportAsync(head, order);
+        Assert.EndsWith(".csv.gpg", file.FileName, StringComparison.Ordinal);
+        Assert.ThrowsAny<Org.BouncyCastle.Bcpg.OpenPgp.PgpException>(() => ExportPackage.Open(file.Content, "wrong passphrase!"));
+        var csv = Encoding.UTF8.GetString(ExportPackage.Open(file.Content, Passphrase)).TrimStart('\uFEFF');
+        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(1 + customers.Count + 1, lines.Length); // header, the customers, one canary
+        foreach (var (customer, _) in customers)
+        {
+            Assert.Single(lines, l => l.StartsWith(customer.Id.ToString(), StringComparison.Ordinal));
+        }
+
+        var canary = lines.Skip(1).Single(l => !customers.Any(c => l.StartsWith(c.Customer.Id.ToString(), StringComparison.Ordinal))).Split(',');
+        var copy = await app.WithDbAsync(db => db.Copies.SingleAsync(c => c.Serial == file.Serial));
+        Assert.Equal((CopyKind.Export, customers.Count, Guid.Parse(canary[0])), (copy.Kind, copy.Customers, copy.CanaryId));
+        Assert.Equal(SHA256.HashData(file.Content), copy.Sha256);
+
+        var entry = await LastEntryAsync(head, "customer.export");
+        Assert.Equal((AuditOutcome.Success, "verification"), (entry.Outcome, entry.Purpose));
+        Assert.Contains(file.Serial, entry.Detail!, StringComparison.Ordinal);
+        Assert.All(customers, c => Assert.DoesNotContain(c.Values.Mobile, entry.Detail!, StringComparison.Ordinal));
+
+        // A leaked row names its copy: by the canary's id or mobile; a real customer's mobile lists the copies holding it.
+        var trace = (string value) => AsAsync(officer, s => s.GetRequiredService<CopyService>().TraceAsync(value, default));
+        Assert.Equal(file.Serial, (await trace(canary[0])).Fingerprint.Single().Serial);
+        if (copy.Revealed.Contains(FieldCatalogue.Mobile, StringComparison.Ordinal))
+        {
+            Assert.Equal(file.Serial, (await trace(canary[2])).Fingerprint.Single().Serial);
+        }
+
+        var real = await trace(customers[0].Values.Mobile);
+        Assert.Empty(real.Fingerprint);
+        Assert.Contains(real.Containing, c => c.Serial == file.Serial);
+        Assert.DoesNotContain(customers[0].Values.Mobile, (await LastEntryAsync(officer, "copy.trace")).Detail!, StringComparison.Ordinal);
+        Assert.Equal("MayNotAudit", (await Assert.ThrowsAsync<CustosException>(() => AsAsync(head, s => s.GetRequiredService<CopyService>().TraceAsync(customers[0].Values.Mobile, default)))).Code);
+
+        // The same export as an Excel workbook.
+        var xlsx = await ExportAsync(head, order with { Format = ExportFormat.Xlsx });
+        Assert.EndsWith(".xlsx.gpg", xlsx.FileName, StringComparison.Ordinal);
+        Assert.Equal("PK", Encoding.ASCII.GetString(ExportPackage.Open(xlsx.Content, Passphrase), 0, 2));
+    }
+
+    [Fact]
+    public async Task A_share_outside_needs_the_general_manager_and_a_valid_nda_EXP_1()
+    {
+        var department = await DepartmentAsync();
+        var head = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [department]);
+        var deputy = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [department]);
+        var manager = await app.CreatePersonAsync(Roles.GeneralManager, departments: [department]);
+        var (customer, _) = await CustomerAsync(head, department, 90);
+        var today = DateOnly.FromDateTime(app.Factory.Time.GetUtcNow().UtcDateTime);
+        var order = new ExportOrder("service", Passphrase, Customers: [customer.Id], Share: new ShareTerms("某开发商有限公司", "NDA-2026-017", today.AddDays(90)));
+        Task<CopyFile> ShareAsync(ExportOrder o) => AsAsync(head, s => s.GetRequiredService<CopyService>().ExportAsync(o, default));
+
+        Assert.Equal("ApprovalRequired", (await Assert.ThrowsAsync<CustosException>(() => ShareAsync(order))).Code);
+        await ApprovedAsync(head, new NewRequest(RequestKind.ShareExternal, "交付开发商核对", Customer: customer.Id), deputy, manager);
+
+        // The approval for this customer does not cover another one: nothing leaves.
+        var (neighbour, _) = await CustomerAsync(head, department, 91);
+        Assert.Equal(CustosError.Forbidden, (await Assert.ThrowsAsync<CustosException>(() => ShareAsync(order with { Customers = [customer.Id, neighbour.Id] }))).Kind);
+        Assert.Equal("ShareNdaInvalid", (await Assert.ThrowsAsync<CustosException>(() => ShareAsync(order with { Share = order.Share! with { NdaValidUntil = today.AddDays(-1) } }))).Code);
+        Assert.Equal("ShareNdaInvalid", (await Assert.ThrowsAsync<CustosException>(() => ShareAsync(order with { Share = order.Share! with { NdaReference = " " } }))).Code);
+
+        var file = await ShareAsync(order);
+        Assert.StartsWith("custos-S-", file.FileName, StringComparison.Ordinal);
+        var copy = await app.WithDbAsync(db => db.Copies.SingleAsync(c => c.Serial == file.Serial));
+        Assert.Equal((CopyKind.Share, "某开发商有限公司", "NDA-2026-017"), (copy.Kind, copy.Recipient, copy.NdaReference));
+        Assert.Equal(AuditOutcome.Success, (await LastEntryAsync(head, "customer.share")).Outcome);
+    }
+
+    [Fact]
+    public async Task A_destruction_is_approved_witnessed_and_leaves_only_its_record_DST_1_DST_2()
+    {
+        var department = await DepartmentAsync();
+        var head = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [department]);
+        var officer = await app.CreatePersonAsync(Roles.InformationOfficer, departments: [department]);
+        var compliance = await app.CreatePersonAsync(Roles.ComplianceOfficer, departments: [department]);
+        var (customer, values) = await CustomerAsync(head, department, 95);
+        Task<DestructionView> DestroyAsync(Person person) => AsAsync(person, s => s.GetRequiredService<DestructionService>().DestroyAsync(customer.Id, new DestroyOrder(Note: "合同终止满三年"), default));
+
+        // A paper copy is still out when the customer is destroyed: the record says so.
+        await ApprovedAsync(officer, new NewRequest(RequestKind.Print, "归档留存纸质件", Customer: customer.Id), head);
+        await AsAsync(officer, s => s.GetRequiredService<CopyService>().PrintAsync(customer.Id, new PrintOrder("service"), default));
+
+        Assert.Equal("ApprovalRequired", (await Assert.ThrowsAsync<CustosException>(() => DestroyAsync(officer))).Code);
+        Assert.Equal(AuditOutcome.Denied, (await LastEntryAsync(officer, "customer.destroy")).Outcome);
+        await ApprovedAsync(officer, new NewRequest(RequestKind.Destroy, "已录入并核对，按制度销毁", Customer: customer.Id), head, compliance);
+
+        var done = await DestroyAsync(officer);
+        Assert.Equal((DestructionService.CryptoShred, compliance.DisplayName, officer.DisplayName, 1), (done.Method, done.Witness, done.Operator, done.OpenPrints));
+        Assert.Equal(3, done.Fields);
+
+        // Nothing of the customer is left but the record: no row, no ciphertext, no index, no wrapped key.
+        Assert.False(await app.WithDbAsync(db => db.Customers.AnyAsync(c => c.Id == customer.Id)));
+        Assert.False(await app.WithDbAsync(db => db.CustomerValues.AnyAsync(v => v.CustomerId == customer.Id)));
+        Assert.False(await app.WithDbAsync(db => db.CustomerIndexes.AnyAsync(i => i.CustomerId == customer.Id)));
+        var record = await app.WithDbAsync(db => db.Destructions.SingleAsync(d => d.CustomerId == customer.Id));
+        Assert.Equal((officer.Id, compliance.Id), (record.OperatorId, record.WitnessId));
+        Assert.Equal(CustosError.NotFound, (await Assert.ThrowsAsync<CustosException>(() => AsAsync(head, s => s.GetRequiredService<CustomerService>().GetAsync(customer.Id, default)))).Kind);
+
+        var entry = await LastEntryAsync(officer, "customer.destroy");
+        Assert.Equal((AuditOutcome.Success, customer.Id.ToString()), (entry.Outcome, entry.TargetId));
+        Assert.Contains(compliance.Id.ToString(), entry.Detail!, StringComparison.Ordinal);
+        Assert.DoesNotContain(values.Name, entry.Detail!, StringComparison.Ordinal);
+
+        // The register: the compliance officer sees it; a clerk of the department does not.
+        Assert.Contains(await AsAsync(compliance, s => s.GetRequiredService<DestructionService>().ListAsync(default)), d => d.CustomerId == customer.Id);
+        var clerk = await app.CreatePersonAsync(Roles.Staff, departments: [department]);
+        Assert.DoesNotContain(await AsAsync(clerk, s => s.GetRequiredService<DestructionService>().ListAsync(default)), d => d.CustomerId == customer.Id);
+    }
+
+    [Fact]
+    public async Task Print_and_export_over_the_api_return_the_file_only_after_recording_it()
+    {
+        var department = await DepartmentAsync();
+        var head = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [department]);
+        var clerk = await app.CreatePersonAsync(Roles.Staff, departments: [department]);
+        var (customer, _) = await CustomerAsync(head, department, 97);
+        await ApprovedAsync(clerk, new NewRequest(RequestKind.Print, "客户要求", Customer: customer.Id), head);
+        var web = app.Session();
+        await web.SignInAsync(clerk.UserName!);
+
+        var response = await web.Client.PostAsJsonAsync($"/api/v1/customers/{customer.Id}/print", new { purpose = "service" });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/pdf", response.Content.Headers.ContentType!.MediaType);
+        var serial = PdfText(await response.Content.ReadAsByteArrayAsync()).Split(' ', '\n').First(w => w.StartsWith("P-", StringComparison.Ordinal));
+        Assert.True(await app.WithDbAsync(db => db.AuditRecords.AnyAsync(a => a.Action == "customer.print" && a.Outcome == AuditOutcome.Success && a.Detail!.Contains(serial))));
+
+        // Someone else's customer does not exist for the clerk; an export without approval is refused.
+        Assert.Equal(HttpStatusCode.NotFound, (await web.Client.PostAsJsonAsync($"/api/v1/customers/{Guid.NewGuid()}/print", new { purpose = "service" })).StatusCode);
+        var export = await web.Client.PostAsJsonAsync("/api/v1/exports", new { purpose = "service", passphrase = Passphrase, department });
+        Assert.Equal(HttpStatusCode.Forbidden, export.StatusCode);
+    }
+
+    /// <summary>The text of a PDF, through poppler's pdftotext.</summary>
+    internal static string PdfText(byte[] pdf)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "custos-print-" + Guid.NewGuid().ToString("N") + ".pdf");
+        File.WriteAllBytes(path, pdf);
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo("pdftotext", ["-enc", "UTF-8", path, "-"]) { RedirectStandardOutput = true, UseShellExecute = false })
+                ?? throw new InvalidOperationException("pdftotext did not start");
+            var text = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            Assert.True(process.ExitCode == 0, "pdftotext failed on the print");
+            return text;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            throw new InvalidOperationException("These tests read prints back with pdftotext: apt-get install -y poppler-utils");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
+
+public sealed class CopyTestsOnSqlite(SqliteApp app) : CopyTests<SqliteApp>(app);
+
+public sealed class CopyTestsOnPostgres(PostgresApp app) : CopyTests<PostgresApp>(app);
