@@ -180,6 +180,37 @@ public abstract class AuditAlertTests(string provider)
     }
 
     [Fact]
+    public async Task Someone_whose_departure_is_announced_who_prints_a_customer_raises_an_alert()
+    {
+        await using var scene = await SceneAsync();
+        var head = await scene.PersonAsync("alert.head", Roles.DepartmentHead);
+        await scene.Host.WithAsync(async s =>
+        {
+            await s.GetRequiredService<PeopleService>().SetDepartureAsync(scene.Clerk.Id, new DateOnly(2027, 2, 1), default);
+            return 0;
+        });
+        Guid request;
+        using (var scope = scene.As(scene.Clerk))
+        {
+            request = (await scope.ServiceProvider.GetRequiredService<Custos.Features.Access.RequestService>().SubmitAsync(
+                new Custos.Features.Access.NewRequest(Custos.Kernel.Policy.RequestKind.Print, "交接前打印客户档案", Customer: scene.Customer), default)).Id;
+        }
+
+        using (var scope = scene.As(head))
+        {
+            await scope.ServiceProvider.GetRequiredService<Custos.Features.Access.RequestService>().DecideAsync(request, true, null, default);
+        }
+
+        using (var scope = scene.As(scene.Clerk))
+        {
+            await scope.ServiceProvider.GetRequiredService<Custos.Features.Copies.CopyService>().PrintAsync(scene.Customer, new Custos.Features.Copies.PrintOrder("service"), default);
+        }
+
+        var alert = Assert.Single(await scene.JudgeAsync(), a => a.Rule == "departing");
+        Assert.Contains("customer.print", alert.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Opening_a_decoy_customer_raises_a_critical_alert_and_suspends_the_person()
     {
         await using var scene = await SceneAsync();
