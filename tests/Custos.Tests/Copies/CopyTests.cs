@@ -215,6 +215,11 @@ public abstract class CopyTests<TApp>(TApp app) : IClassFixture<TApp>
         // The approval for this customer does not cover another one: nothing leaves.
         var (neighbour, _) = await CustomerAsync(head, department, 91);
         Assert.Equal(CustosError.Forbidden, (await Assert.ThrowsAsync<CustosException>(() => ShareAsync(order with { Customers = [customer.Id, neighbour.Id] }))).Kind);
+        // A customer of another department does not exist for the head: "not found", as for an unknown id.
+        var elsewhere = await DepartmentAsync();
+        var (foreign, _) = await CustomerAsync(await app.CreatePersonAsync(Roles.DepartmentHead, departments: [elsewhere]), elsewhere, 92);
+        Assert.Equal(CustosError.NotFound, (await Assert.ThrowsAsync<CustosException>(() => ShareAsync(order with { Customers = [customer.Id, foreign.Id] }))).Kind);
+        Assert.Equal(CustosError.NotFound, (await Assert.ThrowsAsync<CustosException>(() => ShareAsync(order with { Customers = [customer.Id, Guid.NewGuid()] }))).Kind);
         Assert.Equal("ShareNdaInvalid", (await Assert.ThrowsAsync<CustosException>(() => ShareAsync(order with { Share = order.Share! with { NdaValidUntil = today.AddDays(-1) } }))).Code);
         Assert.Equal("ShareNdaInvalid", (await Assert.ThrowsAsync<CustosException>(() => ShareAsync(order with { Share = order.Share! with { NdaReference = " " } }))).Code);
 

@@ -216,6 +216,13 @@ public sealed class CopyService(
         Guid? grant = null;
         foreach (var head in heads)
         {
+            // A customer named by id that the caller may not see at all does not exist for them (404).
+            if (departmentId is null && !viewer.Decide(PolicyAction.ViewMasked, head).Allowed)
+            {
+                await audit.RecordNowAsync(name, "customer", head.Id.ToString(), AuditOutcome.Denied, new { reason = "out-of-scope" }, ct);
+                throw CustosException.NotFound("CustomerNotFound");
+            }
+
             var decision = viewer.Decide(action, head);
             if (!decision.Allowed)
             {
