@@ -801,6 +801,7 @@ S = {
 "Error.TraceValue": ("请输入要追溯的值。", "Enter the value to trace."),
 "Error.TooLong": ("内容太长（最多 {0} 个字符）。", "Too long (at most {0} characters)."),
 "Error.PrintFontMissing": ("服务器缺少中文字体，无法打印：请安装 fonts-wqy-microhei，或在 Custos:Copies:PrintFont 设置字体文件。", "The server has no Chinese font to print with: install fonts-wqy-microhei or set Custos:Copies:PrintFont."),
+"Notify.PrintOverdue": ("打印件 {0}（{1}）已过使用期限 {2}，请交回或在监销人见证下销毁，并在副本台账登记。", "Print {0} ({1}) is past its use-by date {2}: return it or shred it before a witness, and record it in the copy ledger."),
 }
 import sys
 from xml.sax.saxutils import escape

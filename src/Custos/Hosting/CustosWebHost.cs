@@ -60,6 +60,7 @@ public static class CustosWebHost
         services.AddHostedService<Features.Audit.AuditForwardingService>();
         services.AddHostedService<Features.Audit.AuditAlertWorker>();
         services.AddHostedService<Features.Access.RequestTimer>();
+        services.AddHostedService<Features.Copies.CopyTimer>();
         services.AddHostedService<Features.Notifications.NotificationWorker>();
         services.AddSingleton<Features.Imports.ImportJobs>();
         services.AddCustosCore(settings);

@@ -134,6 +134,36 @@ public abstract class CopyTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task A_print_past_its_use_by_date_is_reported_once_to_its_holder_and_the_compliance_officers_PRT_2()
+    {
+        var department = await DepartmentAsync();
+        var head = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [department]);
+        var clerk = await app.CreatePersonAsync(Roles.Staff, departments: [department]);
+        var compliance = await app.CreatePersonAsync(Roles.ComplianceOfficer, departments: [department]);
+        var (customer, _) = await CustomerAsync(head, department, 77);
+        await ApprovedAsync(clerk, new NewRequest(RequestKind.Print, "客户要求纸质确认", Customer: customer.Id), head);
+        var file = await AsAsync(clerk, s => s.GetRequiredService<CopyService>().PrintAsync(customer.Id, new PrintOrder("service", UseByDays: 1), default));
+        var copy = await app.WithDbAsync(db => db.Copies.SingleAsync(c => c.Serial == file.Serial));
+        Task<int> RemindAsync() => AsAsync(head, s => s.GetRequiredService<CopyService>().RemindOverdueAsync(default));
+        Task<bool> ToldAsync(Person person) => AsAsync(person, async s =>
+            (await s.GetRequiredService<Features.Notifications.Notifier>().InboxAsync(false, default)).Any(n => n.Kind == "Notify.PrintOverdue" && n.Args.Contains(file.Serial)));
+
+        await RemindAsync();
+        Assert.False(await ToldAsync(clerk));
+
+        app.Factory.Time.Advance(TimeSpan.FromDays(2));
+        await RemindAsync();
+        Assert.True(await ToldAsync(clerk));
+        Assert.True(await ToldAsync(compliance));
+        Assert.True(await app.WithDbAsync(db => db.AuditRecords.AnyAsync(a => a.Action == "copy.overdue" && a.TargetId == copy.Id.ToString())));
+        Assert.True((await AsAsync(clerk, s => s.GetRequiredService<CopyService>().ListAsync(true, default))).Single(c => c.Serial == file.Serial).Overdue);
+
+        // Told once: the next round finds nothing new about this copy.
+        await RemindAsync();
+        Assert.Equal(1, await app.WithDbAsync(db => db.AuditRecords.CountAsync(a => a.Action == "copy.overdue" && a.TargetId == copy.Id.ToString())));
+    }
+
+    [Fact]
     public async Task An_export_is_sealed_carries_a_canary_and_traces_back_to_its_maker_EXP_1_EXP_2()
     {
         var department = await DepartmentAsync();

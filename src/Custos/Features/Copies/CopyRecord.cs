@@ -80,6 +80,9 @@ public sealed class CopyRecord
 
     public CopyStatus Status { get; set; }
 
+    /// <summary>When the holder and the compliance officers were told that a print is past its use-by date.</summary>
+    public DateTimeOffset? OverdueNotifiedAt { get; set; }
+
     public DateTimeOffset? ClosedAt { get; set; }
 
     public string? ClosedBy { get; set; }

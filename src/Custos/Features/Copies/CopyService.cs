@@ -57,6 +57,7 @@ public sealed class CopyService(
     IAuditTrail audit,
     CustosSettings settings,
     IStringLocalizer<Strings> text,
+    Notifications.Notifier notifier,
     TimeProvider time)
 {
     private const int Batch = 500;
@@ -365,6 +366,43 @@ public sealed class CopyService(
             detail: new { copy.Serial, witness = witnessName, overdue = copy.UseBy < now });
         await db.SaveChangesAsync(ct);
         return View(copy, now);
+    }
+
+    /// <summary>
+    /// Prints past their use-by date and still out (PRT-2, PRT-3): the holder and the compliance officers are told
+    /// once, and the reminder is recorded. Returns how many were found.
+    /// </summary>
+    public async Task<int> RemindOverdueAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var overdue = await db.Copies.AsNoTracking()
+            .Where(c => c.Kind == CopyKind.Print && c.Status == CopyStatus.Issued && c.UseBy < now && c.OverdueNotifiedAt == null)
+            .OrderBy(c => c.UseBy).Take(500).ToListAsync(ct);
+        if (overdue.Count == 0)
+        {
+            return 0;
+        }
+
+        var officers = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where r.Name == People.Roles.ComplianceOfficer select ur.UserId).ToListAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var told = 0;
+        foreach (var copy in overdue)
+        {
+            // Claim the copy first: another node (or round) that got there before tells nobody twice.
+            var id = copy.Id;
+            if (await db.Copies.Where(c => c.Id == id && c.OverdueNotifiedAt == null).ExecuteUpdateAsync(u => u.SetProperty(c => c.OverdueNotifiedAt, now), ct) != 1)
+            {
+                continue;
+            }
+
+            notifier.Add([copy.PersonId, .. officers.Where(o => o != copy.PersonId)], "Notify.PrintOverdue", null, copy.Serial, copy.PersonName, Day(copy.UseBy!.Value));
+            audit.Record("copy.overdue", "copy", copy.Id.ToString(), detail: new { copy.Serial, useBy = Day(copy.UseBy.Value), holder = copy.PersonId });
+            told++;
+        }
+
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return told;
     }
 
     /// <summary>

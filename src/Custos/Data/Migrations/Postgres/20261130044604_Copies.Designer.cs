@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Custos.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresCustosDbContext))]
-    [Migration("20261130042348_Copies")]
+    [Migration("20261130044604_Copies")]
     partial class Copies
     {
         /// <inheritdoc />
@@ -731,6 +731,9 @@ namespace Custos.Data.Migrations.Postgres
                     b.Property<string>("Note")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
+
+                    b.Property<DateTimeOffset?>("OverdueNotifiedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");

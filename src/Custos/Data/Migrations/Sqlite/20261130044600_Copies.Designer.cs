@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Custos.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteCustosDbContext))]
-    [Migration("20261130042343_Copies")]
+    [Migration("20261130044600_Copies")]
     partial class Copies
     {
         /// <inheritdoc />
@@ -722,6 +722,9 @@ namespace Custos.Data.Migrations.Sqlite
                     b.Property<string>("Note")
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("OverdueNotifiedAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid>("PersonId")
                         .HasColumnType("TEXT");

@@ -36,6 +36,7 @@ namespace Custos.Data.Migrations.Postgres
                     CanaryId = table.Column<Guid>(type: "uuid", nullable: true),
                     GrantId = table.Column<Guid>(type: "uuid", nullable: true),
                     Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    OverdueNotifiedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     ClosedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     ClosedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
                     Witness = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),

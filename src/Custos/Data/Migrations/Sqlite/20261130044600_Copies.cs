@@ -36,6 +36,7 @@ namespace Custos.Data.Migrations.Sqlite
                     CanaryId = table.Column<Guid>(type: "TEXT", nullable: true),
                     GrantId = table.Column<Guid>(type: "TEXT", nullable: true),
                     Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    OverdueNotifiedAt = table.Column<long>(type: "INTEGER", nullable: true),
                     ClosedAt = table.Column<long>(type: "INTEGER", nullable: true),
                     ClosedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
                     Witness = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
