@@ -26,5 +26,7 @@ var root = new RootCommand("Custos — customer-information confidentiality: ser
     Custos.Features.Policy.PolicyCommands.Grants(),
     Custos.Features.Policy.PolicyCommands.Requests(),
     Custos.Features.Notifications.NotificationsApi.Command(),
+    Custos.Features.Copies.CopyCommands.Copies(),
+    Custos.Features.Copies.CopyCommands.Destructions(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -141,6 +141,12 @@ public sealed class CliTests : IDisposable
         var mine = await RunAsync("--as", "wu.ming", "request", "list");
         Assert.Equal(0, mine.ExitCode);
         Assert.Contains("Requester", mine.Out, StringComparison.Ordinal);
+        var ledger = await RunAsync("--as", "wu.ming", "copies", "list", "--open");
+        Assert.Equal(0, ledger.ExitCode);
+        Assert.Contains("Use by", ledger.Out, StringComparison.Ordinal);
+        var register = await RunAsync("--as", "wu.ming", "destructions", "list");
+        Assert.Equal(0, register.ExitCode);
+        Assert.Contains("Witness", register.Out, StringComparison.Ordinal);
         var missing = await RunAsync("request", "approve", Guid.NewGuid().ToString());
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("No such request", missing.Error, StringComparison.Ordinal);
