@@ -66,10 +66,7 @@ public sealed class CopyService(
     public async Task<CopyFile> PrintAsync(Guid id, PrintOrder order, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(order);
-        var viewer = await customers.ViewerAsync(ct);
-        var customer = await customers.LoadInScopeAsync(viewer, id, "customer.print", ct);
-        var decision = viewer.Decide(PolicyAction.Print, customer);
-        await customers.RequireAsync(viewer, decision, "customer.print", customer.Id, "MayNotPrint", ct);
+        var (viewer, customer, decision) = await customers.LoadForAsync(id, PolicyAction.Print, "customer.print", "MayNotPrint", ct);
         var note = customers.CheckPurpose(order.Purpose, order.Note);
         var limit = settings.Copies.PrintUseByDays;
         var days = order.UseByDays ?? limit;

@@ -61,9 +61,7 @@ public sealed class AttachmentService(CustosDbContext db, CustomerService custom
     public async Task<Guid> AddAsync(Guid customerId, string fileName, Stream content, long length, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var viewer = await customers.ViewerAsync(ct);
-        var customer = await customers.LoadInScopeAsync(viewer, customerId, "customer.attachment.add", ct);
-        await customers.RequireAsync(viewer, viewer.Decide(PolicyAction.Edit, customer), "customer.attachment.add", customer.Id, "MayNotEditCustomers", ct);
+        var (_, customer, _) = await customers.LoadForAsync(customerId, PolicyAction.Edit, "customer.attachment.add", "MayNotEditCustomers", ct);
 
         var limit = settings.MaxAttachmentMegabytes * 1024L * 1024L;
         if (length > limit)

@@ -254,9 +254,7 @@ public sealed class CustomerService(
     public async Task UpdateAsync(Guid id, IReadOnlyDictionary<string, string?> values, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var viewer = await ViewerAsync(ct);
-        var customer = await LoadInScopeAsync(viewer, id, "customer.update", ct);
-        await RequireAsync(viewer, viewer.Decide(PolicyAction.Edit, customer), "customer.update", customer.Id, "MayNotEditCustomers", ct);
+        var (_, customer, _) = await LoadForAsync(id, PolicyAction.Edit, "customer.update", "MayNotEditCustomers", ct);
 
         var cleaned = Validate(values);
         var key = OpenKey(customer);
@@ -322,9 +320,7 @@ public sealed class CustomerService(
     public async Task SetTagsAsync(Guid id, IReadOnlyList<string> tags, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(tags);
-        var viewer = await ViewerAsync(ct);
-        var customer = await LoadInScopeAsync(viewer, id, "customer.tags", ct);
-        await RequireAsync(viewer, viewer.Decide(PolicyAction.Edit, customer), "customer.tags", customer.Id, "MayNotEditCustomers", ct);
+        var (_, customer, _) = await LoadForAsync(id, PolicyAction.Edit, "customer.tags", "MayNotEditCustomers", ct);
 
         var wanted = CleanTags(tags);
         var current = await db.CustomerTags.Where(t => t.CustomerId == customer.Id).ToListAsync(ct);
@@ -574,6 +570,19 @@ public sealed class CustomerService(
         }
 
         return customer;
+    }
+
+    /// <summary>
+    /// The customer, if the caller may see it (else 404) and may do <paramref name="action"/> on it (else the
+    /// refusal, recorded under <paramref name="auditAction"/>): with the caller and the decision that allowed it.
+    /// </summary>
+    internal async Task<(Viewer Viewer, Customer Customer, Decision Decision)> LoadForAsync(Guid id, PolicyAction action, string auditAction, string noRole, CancellationToken ct)
+    {
+        var viewer = await ViewerAsync(ct);
+        var customer = await LoadInScopeAsync(viewer, id, auditAction, ct);
+        var decision = viewer.Decide(action, customer);
+        await RequireAsync(viewer, decision, auditAction, customer.Id, noRole, ct);
+        return (viewer, customer, decision);
     }
 
     /// <summary>The customer's data key; callers zero it when done.</summary>

@@ -29,10 +29,7 @@ public sealed class DestructionService(CustosDbContext db, CustomerService custo
     public async Task<DestructionView> DestroyAsync(Guid id, DestroyOrder order, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(order);
-        var viewer = await customers.ViewerAsync(ct);
-        var customer = await customers.LoadInScopeAsync(viewer, id, "customer.destroy", ct);
-        var decision = viewer.Decide(PolicyAction.Destroy, customer);
-        await customers.RequireAsync(viewer, decision, "customer.destroy", customer.Id, "MayNotDestroy", ct);
+        var (viewer, customer, decision) = await customers.LoadForAsync(id, PolicyAction.Destroy, "customer.destroy", "MayNotDestroy", ct);
 
         // The witness: whoever approved the request's last step (not the operator), or the person named.
         Guid? requestId = null;
