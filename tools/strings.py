@@ -802,6 +802,11 @@ S = {
 "Error.TooLong": ("内容太长（最多 {0} 个字符）。", "Too long (at most {0} characters)."),
 "Error.PrintFontMissing": ("服务器缺少中文字体，无法打印：请安装 fonts-wqy-microhei，或在 Custos:Copies:PrintFont 设置字体文件。", "The server has no Chinese font to print with: install fonts-wqy-microhei or set Custos:Copies:PrintFont."),
 "Notify.PrintOverdue": ("打印件 {0}（{1}）已过使用期限 {2}，请交回或在监销人见证下销毁，并在副本台账登记。", "Print {0} ({1}) is past its use-by date {2}: return it or shred it before a witness, and record it in the copy ledger."),
+"AuditLog.Term": ("值的哈希", "Value hash"),
+"AuditLog.Value": ("按值查找", "Find by value"),
+"AuditLog.FindValue": ("查找", "Find"),
+"AuditLog.ValueHint": ("输入手机号、证件号、姓名等：日志只以密钥哈希记录这些值，此处换算成哈希后查找，值本身不写入日志或网址。", "Enter a mobile, ID number, name…: the log records such values only as a keyed hash; the value is turned into its hash here and never written to the log or a URL."),
+"Error.AuditTermInvalid": ("值的哈希格式不对（应为 hmac: 加 32 位十六进制）。", "A value hash is hmac: followed by 32 hex digits."),
 }
 import sys
 from xml.sax.saxutils import escape

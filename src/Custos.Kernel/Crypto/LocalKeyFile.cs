@@ -42,6 +42,7 @@ public sealed class LocalKeyFile : IRotatingKeyEncryptionKeys
     private DateTime loadedWriteTime;
 
     private (byte[] Key, BlindIndex Index)? blindIndex;
+    private (byte[] Key, Audit.AuditHash Hash)? auditHash;
 
     /// <summary>When a wrap last looked at the file (<see cref="System.Diagnostics.Stopwatch"/> ticks).</summary>
     private long lastWrapCheck;
@@ -156,6 +157,23 @@ public sealed class LocalKeyFile : IRotatingKeyEncryptionKeys
                 }
 
                 return blindIndex.Value.Index;
+            }
+        }
+    }
+
+    /// <summary>The keyed hash for matchable values in the audit log, derived from the blind-index key (<see cref="Audit.AuditHash"/>).</summary>
+    public Audit.AuditHash AuditHash
+    {
+        get
+        {
+            lock (gate)
+            {
+                if (auditHash is not { } current || !ReferenceEquals(current.Key, material.IndexKey))
+                {
+                    auditHash = (material.IndexKey, new Audit.AuditHash(material.IndexKey));
+                }
+
+                return auditHash.Value.Hash;
             }
         }
     }

@@ -44,6 +44,33 @@ public abstract class AuditorToolsTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task A_searched_value_is_logged_only_as_a_keyed_hash_that_an_auditor_can_find_by_the_value()
+    {
+        var (clerk, _, auditor, _) = await SceneAsync();
+        using var web = app.Session();
+        await web.SignInAsync(clerk.UserName!);
+        Assert.Equal(HttpStatusCode.OK, (await web.Client.PostAsJsonAsync("/api/v1/customers/search", new { query = "138 1111 2222" })).StatusCode);
+        var entry = await app.WithDbAsync(db => db.AuditRecords.Where(a => a.ActorId == clerk.Id.ToString() && a.Action == "customer.list").OrderByDescending(a => a.Id).FirstAsync());
+        Assert.DoesNotContain("1111", entry.Detail!, StringComparison.Ordinal);
+        Assert.Contains("hmac:", entry.Detail!, StringComparison.Ordinal);
+
+        // The auditor turns the value into its hash (posted, never in a URL) and finds the search by it.
+        var hashed = await auditor.Client.PostAsJsonAsync("/api/v1/audit/hash", new { value = Mobile });
+        Assert.Equal(HttpStatusCode.OK, hashed.StatusCode);
+        var term = (await hashed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("term").GetString()!;
+        Assert.Contains(term, entry.Detail!, StringComparison.Ordinal);
+        var found = JsonDocument.Parse(await auditor.Client.GetStringAsync($"/api/v1/audit/entries?term={Uri.EscapeDataString(term)}")).RootElement;
+        Assert.Contains(found.GetProperty("items").EnumerateArray(), e => e.GetProperty("id").GetInt64() == entry.Id);
+        Assert.DoesNotContain(found.GetProperty("items").EnumerateArray(), e => e.GetProperty("action").GetString() == "customer.reveal");
+        Assert.Equal(HttpStatusCode.BadRequest, (await auditor.Client.GetAsync("/api/v1/audit/entries?term=13811112222")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await web.Client.PostAsJsonAsync("/api/v1/audit/hash", new { value = Mobile })).StatusCode);
+
+        // On the page: the value is posted and only its hash lands in the address.
+        var page = await auditor.SubmitAsync("/audit", "#audit-value", new Dictionary<string, string> { ["value"] = Mobile });
+        Assert.Equal("/audit?term=" + Uri.EscapeDataString(term), WebSession.Location(page));
+    }
+
+    [Fact]
     public async Task An_auditor_finds_what_happened_to_a_customer_and_by_whom_without_seeing_values()
     {
         var (clerk, customer, auditor, auditorId) = await SceneAsync();

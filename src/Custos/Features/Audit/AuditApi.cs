@@ -12,15 +12,21 @@ internal static class AuditApi
     {
         var audit = api.MapGroup("/audit").RequireAuthorization(Policies.Audit).WithTags("Audit");
 
-        audit.MapGet("/entries", async (string? person, Guid? customer, string? action, AuditOutcome? outcome, DateTimeOffset? from, DateTimeOffset? to,
+        audit.MapGet("/entries", async (string? person, Guid? customer, string? action, AuditOutcome? outcome, DateTimeOffset? from, DateTimeOffset? to, string? term,
                 int? page, int? pageSize, AuditSearch search, CancellationToken ct) =>
-                TypedResults.Ok(await search.SearchAsync(new AuditQuery(person, customer, action, outcome, from, to), page ?? 1, pageSize ?? 50, ct)))
-            .WithName("SearchAuditEntries").WithSummary("Search the audit log by person, customer, action (exact, or a prefix ending in '.'), outcome and time");
+                TypedResults.Ok(await search.SearchAsync(new AuditQuery(person, customer, action, outcome, from, to, term), page ?? 1, pageSize ?? 50, ct)))
+            .WithName("SearchAuditEntries")
+            .WithSummary("Search the audit log by person, customer, action (exact, or a prefix ending in '.'), outcome, time and the keyed hash of a value (term, from POST /audit/hash)");
 
-        audit.MapGet("/entries.csv", async (string? person, Guid? customer, string? action, AuditOutcome? outcome, DateTimeOffset? from, DateTimeOffset? to,
+        // The value is protected: it travels in the body; only its keyed hash goes into a search URL.
+        audit.MapPost("/hash", async (HashRequest request, AuditSearch search, CancellationToken ct) =>
+                TypedResults.Ok(new HashResponse(await search.HashAsync(request.Value ?? "", ct))))
+            .WithName("AuditHash").WithSummary("The keyed hash under which the log records a protected value (a search term, a traced value), to search by");
+
+        audit.MapGet("/entries.csv", async (string? person, Guid? customer, string? action, AuditOutcome? outcome, DateTimeOffset? from, DateTimeOffset? to, string? term,
                 HttpContext http, AuditSearch search, CancellationToken ct) =>
             {
-                var query = new AuditQuery(person, customer, action, outcome, from, to);
+                var query = new AuditQuery(person, customer, action, outcome, from, to, term);
                 http.Response.ContentType = "text/csv; charset=utf-8";
                 http.Response.Headers.ContentDisposition = "attachment; filename=\"custos-audit.csv\"";
                 http.Response.Headers.CacheControl = "no-store";
@@ -54,6 +60,10 @@ internal static class AuditApi
                 TypedResults.Ok(await search.WhatSawAsync(person, ct)))
             .WithName("PersonSeen").WithSummary("Every customer a person viewed, revealed or changed (by user name or id)");
     }
+
+    public sealed record HashRequest(string? Value);
+
+    public sealed record HashResponse(string Term);
 
     public static readonly string[] Header =
         ["id", "sequence", "time_utc", "actor_id", "actor", "client", "action", "target_type", "target", "purpose", "outcome", "detail"];

@@ -5,7 +5,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Custos.Features.Audit;
 
 /// <summary>What an auditor asks of the log (AUD-2). Every part is optional; all given parts must hold.</summary>
-public sealed record AuditQuery(string? Person = null, Guid? Customer = null, string? Action = null, AuditOutcome? Outcome = null, DateTimeOffset? From = null, DateTimeOffset? To = null)
+/// <param name="Term">A keyed hash (<c>hmac:…</c>) of a protected value: entries that recorded that value, e.g. a search term.</param>
+public sealed record AuditQuery(string? Person = null, Guid? Customer = null, string? Action = null, AuditOutcome? Outcome = null, DateTimeOffset? From = null, DateTimeOffset? To = null, string? Term = null)
 {
     public static readonly AuditQuery All = new();
 }
@@ -24,7 +25,7 @@ public sealed record AccessSummary(string Id, string Name, int Views, int Reveal
 /// customer; what a person saw (for a leak, or before someone leaves); export of results. Each use is itself
 /// recorded, with the question asked, never the answers.
 /// </summary>
-public sealed class AuditSearch(CustosDbContext db, IAuditTrail audit)
+public sealed class AuditSearch(CustosDbContext db, IAuditTrail audit, Keys.KeyRing keys)
 {
     public const int MaxPageSize = 200;
 
@@ -50,6 +51,24 @@ public sealed class AuditSearch(CustosDbContext db, IAuditTrail audit)
         var items = await filtered.OrderByDescending(a => a.Id).Skip((page - 1) * pageSize).Take(pageSize).Select(View).ToListAsync(ct);
         await audit.RecordNowAsync("audit.search", "audit-log", null, AuditOutcome.Success, Describe(query, total), ct);
         return new AuditPage(items, page, pageSize, total);
+    }
+
+    /// <summary>
+    /// The keyed hash under which the log records a protected value (a phone, an ID number, a name someone
+    /// searched for or traced), so an auditor can find those entries without the value ever being stored or put
+    /// in a URL. The question is recorded by its hash.
+    /// </summary>
+    public async Task<string> HashAsync(string value, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw CustosException.Invalid("TraceValue");
+        }
+
+        var kind = Customers.CustomerService.Classify(value);
+        var term = keys.AuditHash.Of(kind, value);
+        await audit.RecordNowAsync("audit.hash", "audit-log", null, AuditOutcome.Success, new { kind = kind.ToString(), term }, ct);
+        return term;
     }
 
     /// <summary>Everyone who dealt with a customer, most recent first (AUD-2, leaks).</summary>
@@ -139,6 +158,18 @@ public sealed class AuditSearch(CustosDbContext db, IAuditTrail audit)
             records = records.Where(a => a.Outcome == outcome);
         }
 
+        if (!string.IsNullOrWhiteSpace(query.Term))
+        {
+            var term = query.Term.Trim();
+            if (!term.StartsWith(Kernel.Audit.AuditHash.Prefix, StringComparison.Ordinal) || term.Length != Kernel.Audit.AuditHash.Prefix.Length + 32
+                || !term[Kernel.Audit.AuditHash.Prefix.Length..].All(char.IsAsciiHexDigitLower))
+            {
+                throw CustosException.Invalid("AuditTermInvalid");
+            }
+
+            records = records.Where(a => a.Detail != null && a.Detail.Contains(term));
+        }
+
         if (query.From is { } from)
         {
             records = records.Where(a => a.At >= from);
@@ -174,6 +205,6 @@ public sealed class AuditSearch(CustosDbContext db, IAuditTrail audit)
 
     private static object Describe(AuditQuery q, long total) => new
     {
-        person = q.Person, customer = q.Customer, action = q.Action, outcome = q.Outcome?.ToString(), from = q.From, to = q.To, total,
+        person = q.Person, customer = q.Customer, action = q.Action, outcome = q.Outcome?.ToString(), from = q.From, to = q.To, term = q.Term, total,
     };
 }

@@ -432,8 +432,8 @@ public sealed class CopyService(
         var containing = await db.Copies.AsNoTracking()
             .Where(c => db.CopyItems.Any(i => i.CopyId == c.Id && customerIds.Contains(i.CustomerId)))
             .OrderByDescending(c => c.CreatedAt).Take(200).ToListAsync(ct);
-        // The value is a protected one: only its kind goes into the log.
-        audit.Record("copy.trace", "copy", null, detail: new { kind = kind.ToString(), fingerprints = fingerprint.Count, copies = containing.Count });
+        // The value is a protected one: only its kind and keyed hash go into the log.
+        audit.Record("copy.trace", "copy", null, detail: new { kind = kind.ToString(), term = keys.AuditHash.Of(kind, value), fingerprints = fingerprint.Count, copies = containing.Count });
         await db.SaveChangesAsync(ct);
         var now = time.GetUtcNow();
         return new TraceResult([.. fingerprint.Select(c => View(c, now))], [.. containing.Select(c => View(c, now))]);

@@ -106,11 +106,13 @@ public sealed class CustomerService(
             customers = customers.Where(c => c.Tags.Any(t => t.Tag == tag));
         }
 
+        string? term = null;
         if (!string.IsNullOrWhiteSpace(query))
         {
             var kind = Classify(query);
             var hash = keys.BlindIndex.Compute(kind, query);
             customers = customers.Where(c => c.Indexes.Any(i => i.Kind == kind && i.Hash == hash));
+            term = keys.AuditHash.Of(kind, query); // matchable by an auditor, readable by nobody
         }
 
         var total = await customers.CountAsync(ct);
@@ -142,7 +144,7 @@ public sealed class CustomerService(
 
         audit.Record("customer.list", "customer", null, detail: new
         {
-            query = string.IsNullOrWhiteSpace(query) ? null : "blind-index", filter.Department, filter.Project, grade = filter.Grade?.ToString(), filter.Tag, page, count = rows.Count,
+            term, filter.Department, filter.Project, grade = filter.Grade?.ToString(), filter.Tag, page, count = rows.Count,
         });
         await db.SaveChangesAsync(ct);
         return new CustomerPage(rows, page, pageSize, total);

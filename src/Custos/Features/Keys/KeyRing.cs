@@ -19,6 +19,8 @@ public sealed class KeyRing : IDisposable
     /// <summary>The blind-index key always lives in the key file.</summary>
     public BlindIndex BlindIndex => file?.BlindIndex ?? throw new InvalidOperationException("The key ring is not loaded.");
 
+    public Kernel.Audit.AuditHash AuditHash => file?.AuditHash ?? throw new InvalidOperationException("The key ring is not loaded.");
+
     public LocalKeyFile File => file ?? throw new InvalidOperationException("The key ring is not loaded.");
 
     public bool IsLoaded => kek is not null;
