@@ -63,6 +63,10 @@ public sealed class CopyPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Equal("application/pdf", printed.Content.Headers.ContentType!.MediaType);
         Assert.Contains("李四", CopyTests<SqliteApp>.PdfText(await printed.Content.ReadAsByteArrayAsync()), StringComparison.Ordinal);
 
+        // A forged form (no anti-forgery token) prints nothing.
+        using var forged = new FormUrlEncodedContent(new Dictionary<string, string> { ["purpose"] = "service" });
+        Assert.Equal("/error/400", WebSession.Location(await web.Client.PostAsync($"/customers/{customer.Id}/print", forged)));
+
         // A refused print goes back to the customer page with the reason.
         var refused = await web.SubmitAsync($"/customers/{customer.Id}", "#print-form", new Dictionary<string, string> { ["purpose"] = "service", ["useByDays"] = "365" });
         Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
@@ -93,6 +97,10 @@ public sealed class CopyPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
         var (_, page) = await web.GetPageAsync(WebSession.Location(mismatch));
         Assert.Contains("不一致", page.QuerySelector("#copy-error")!.TextContent, StringComparison.Ordinal);
         Assert.Null((await web.GetPageAsync("/copies")).Page.QuerySelector("#copy-error")); // said once
+
+        // A forged form (no anti-forgery token) is refused before anything is read.
+        using var forged = new FormUrlEncodedContent(new Dictionary<string, string>(fields) { ["passphrase2"] = fields["passphrase"] });
+        Assert.Equal("/error/400", WebSession.Location(await web.Client.PostAsync("/copies/export", forged)));
 
         fields["passphrase2"] = fields["passphrase"];
         var sealedFile = await web.SubmitAsync("/copies", "#export-form", fields, [new("fields", FieldCatalogue.Name), new("fields", FieldCatalogue.Mobile)]);
