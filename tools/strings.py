@@ -781,7 +781,7 @@ S = {
 "Destruction.Operator": ("操作人", "Operator"),
 "Destruction.Removed": ("删除内容", "Removed"),
 "Destruction.Counts": ("{0} 个字段，{1} 个附件", "{0} fields, {1} attachments"),
-"Destruction.OpenPrints": ("另有 {0} 份打印件在外，须收回销毁", "{0} printed copies still out must be recovered and shredded"),
+"Destruction.OpenPrints": ("另有 {0} 份纸质件（打印件或借出的档案）在外，须收回销毁", "{0} paper copies (prints or the lent archive) still out must be recovered and shredded"),
 "Error.MayNotPrint": ("您的角色不能打印客户信息。", "Your role may not print customer information."),
 "Error.MayNotExport": ("您不能导出或对外提供这些客户的信息。", "You may not export or share these customers."),
 "Error.MayNotDestroy": ("您的角色不能销毁客户信息。", "Your role may not destroy customer information."),
@@ -807,6 +807,14 @@ S = {
 "AuditLog.FindValue": ("查找", "Find"),
 "AuditLog.ValueHint": ("输入手机号、证件号、姓名等：日志只以密钥哈希记录这些值，此处换算成哈希后查找，值本身不写入日志或网址。", "Enter a mobile, ID number, name…: the log records such values only as a keyed hash; the value is turned into its hash here and never written to the log or a URL."),
 "Error.AuditTermInvalid": ("值的哈希格式不对（应为 hmac: 加 32 位十六进制）。", "A value hash is hmac: followed by 32 hex digits."),
+"CopyKind.Loan": ("档案借阅", "Archive loan"),
+"Copies.Lend": ("借阅纸质客户档案", "Lend the paper customer archive"),
+"Copies.Borrower": ("借阅人", "Borrower"),
+"Copies.LoanDays": ("借阅天数", "Days of loan"),
+"Copies.LendDo": ("登记借阅", "Record the loan"),
+"Copies.Lent": ("已登记借阅 {0}：{1}，应于 {2} 前归还。", "Loan {0} recorded: {1}, to be returned by {2}."),
+"Notify.LoanOverdue": ("借出的客户档案 {0}（借阅人 {1}）已过归还期限 {2}，请归还并在副本台账登记。", "Lent customer archive {0} (borrower {1}) was due back by {2}: return it and record it in the copy ledger."),
+"Error.LoanReturnOnly": ("借出的档案只能登记归还；销毁原始档案须提交销毁申请。", "A lent archive can only be recorded as returned; destroying the original needs a destruction request."),
 }
 import sys
 from xml.sax.saxutils import escape

@@ -97,6 +97,9 @@ public sealed class CopySettings
     /// <summary>Days a print may be kept before it must be returned or destroyed, unless the request says fewer.</summary>
     public int PrintUseByDays { get; set; } = 7;
 
+    /// <summary>Days a customer's paper archive may be out on loan.</summary>
+    public int LoanDays { get; set; } = 14;
+
     /// <summary>Most customers one export or share may hold.</summary>
     public int MaxExportRows { get; set; } = 100_000;
 

@@ -73,8 +73,13 @@ public sealed class CopyPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
         var (_, back) = await web.GetPageAsync(WebSession.Location(refused));
         Assert.Contains("使用天数", back.QuerySelector("#copy-error")!.TextContent, StringComparison.Ordinal);
 
+        // The paper archive is lent from the same page (PRT-3).
+        var lent = await web.SubmitAsync($"/customers/{customer.Id}", "#lend-form", new Dictionary<string, string> { ["purpose"] = "complaint", ["borrower"] = "王五", ["days"] = "3" });
+        Assert.Contains("王五", (await WebSession.ParseAsync(lent)).QuerySelector("#loan-notice")!.TextContent, StringComparison.Ordinal);
+
         var (_, ledger) = await web.GetPageAsync("/copies");
-        var row = Assert.Single(ledger.QuerySelectorAll("#ledger tbody tr"));
+        Assert.Equal(2, ledger.QuerySelectorAll("#ledger tbody tr").Length);
+        var row = ledger.QuerySelectorAll("#ledger tbody tr").Single(r => r.GetAttribute("data-serial")!.StartsWith("P-", StringComparison.Ordinal));
         var serial = row.GetAttribute("data-serial")!;
         var returned = await web.SubmitAsync("/copies", $"tr[data-serial='{serial}'] form:first-of-type", new Dictionary<string, string>());
         Assert.Contains(serial, (await WebSession.ParseAsync(returned)).QuerySelector("#copy-notice")!.TextContent, StringComparison.Ordinal);

@@ -164,6 +164,40 @@ public abstract class CopyTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task A_lent_paper_archive_is_recorded_reported_when_overdue_and_only_returned_PRT_3()
+    {
+        var department = await DepartmentAsync();
+        var head = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [department]);
+        var clerk = await app.CreatePersonAsync(Roles.Staff, departments: [department]);
+        var outsider = await app.CreatePersonAsync(Roles.Staff, departments: [await DepartmentAsync()]);
+        var (customer, _) = await CustomerAsync(head, department, 78);
+        Task<CopyView> LendAsync(Person person, LoanOrder order) => AsAsync(person, s => s.GetRequiredService<CopyService>().LendAsync(customer.Id, order, default));
+
+        // Only someone who may see the customer borrows its archive, for a stated purpose, within the limit.
+        Assert.Equal(CustosError.NotFound, (await Assert.ThrowsAsync<CustosException>(() => LendAsync(outsider, new LoanOrder("service")))).Kind);
+        Assert.Equal("PurposeRequired", (await Assert.ThrowsAsync<CustosException>(() => LendAsync(clerk, new LoanOrder("")))).Code);
+        Assert.Equal("UseByDays", (await Assert.ThrowsAsync<CustosException>(() => LendAsync(clerk, new LoanOrder("service", Days: 400)))).Code);
+
+        var loan = await LendAsync(clerk, new LoanOrder("complaint", Borrower: "赵六", Days: 2));
+        Assert.Equal((CopyKind.Loan, "赵六", CopyStatus.Issued), (loan.Kind, loan.Recipient, loan.Status));
+        Assert.StartsWith("L-", loan.Serial, StringComparison.Ordinal);
+        var entry = await LastEntryAsync(clerk, "archive.lend");
+        Assert.Equal(("complaint", customer.Id.ToString()), (entry.Purpose, entry.TargetId));
+        Assert.Contains(await AsAsync(clerk, s => s.GetRequiredService<CopyService>().ListAsync(true, default)), c => c.Serial == loan.Serial);
+
+        app.Factory.Time.Advance(TimeSpan.FromDays(3));
+        await AsAsync(head, s => s.GetRequiredService<CopyService>().RemindOverdueAsync(default));
+        Assert.Contains(await AsAsync(clerk, s => s.GetRequiredService<Features.Notifications.Notifier>().InboxAsync(false, default)),
+            n => n.Kind == "Notify.LoanOverdue" && n.Args.Contains(loan.Serial));
+
+        Assert.Equal("LoanReturnOnly", (await Assert.ThrowsAsync<CustosException>(() =>
+            AsAsync(clerk, s => s.GetRequiredService<CopyService>().CloseAsync(loan.Id, CopyStatus.Destroyed, head.UserName, null, default)))).Code);
+        var back = await AsAsync(clerk, s => s.GetRequiredService<CopyService>().CloseAsync(loan.Id, CopyStatus.Returned, null, "完好归还", default));
+        Assert.Equal(CopyStatus.Returned, back.Status);
+        Assert.Equal(AuditOutcome.Success, (await LastEntryAsync(clerk, "archive.return")).Outcome);
+    }
+
+    [Fact]
     public async Task An_export_is_sealed_carries_a_canary_and_traces_back_to_its_maker_EXP_1_EXP_2()
     {
         var department = await DepartmentAsync();

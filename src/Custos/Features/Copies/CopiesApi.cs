@@ -16,6 +16,8 @@ internal static class CopiesApi
 
     public sealed record CloseRequest(string? Witness, string? Note);
 
+    public sealed record LendRequest(string Purpose, string? Note, string? Borrower, int? Days);
+
     public sealed record TraceRequest(string Value);
 
     public static void Map(RouteGroupBuilder api)
@@ -30,6 +32,12 @@ internal static class CopiesApi
             .WithTags("Copies").WithMetadata(gate)
             .WithName("PrintCustomer").WithSummary("A controlled print (PDF stamped 受控文件, serial, use-by date, recipient, watermark); recorded before it is returned")
             .Produces(200, contentType: "application/pdf").ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
+
+        api.MapPost("/customers/{id:guid}/lend", async (Guid id, LendRequest request, CopyService service, CancellationToken ct) =>
+                TypedResults.Ok(await service.LendAsync(id, new LoanOrder(request.Purpose ?? "", request.Note, request.Borrower, request.Days), ct)))
+            .WithTags("Copies").WithMetadata(gate)
+            .WithName("LendCustomerArchive").WithSummary("Record that the customer's paper archive is lent, to whom, why and until when (PRT-3)")
+            .ProducesProblem(400).ProducesProblem(404);
 
         var copies = api.MapGroup("/copies").WithTags("Copies").WithMetadata(gate);
 
@@ -50,7 +58,7 @@ internal static class CopiesApi
 
         copies.MapPost("/{id:guid}/return", async (Guid id, CloseRequest request, CopyService service, CancellationToken ct) =>
                 TypedResults.Ok(await service.CloseAsync(id, CopyStatus.Returned, null, request.Note, ct)))
-            .WithName("ReturnCopy").WithSummary("A printed copy was brought back").ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+            .WithName("ReturnCopy").WithSummary("A printed copy or a lent archive was brought back").ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
 
         copies.MapPost("/{id:guid}/destroy", async (Guid id, CloseRequest request, CopyService service, CancellationToken ct) =>
                 TypedResults.Ok(await service.CloseAsync(id, CopyStatus.Destroyed, request.Witness, request.Note, ct)))

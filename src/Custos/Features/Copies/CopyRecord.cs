@@ -11,9 +11,12 @@ public enum CopyKind
 
     /// <summary>An encrypted file for a partner outside the company, under a valid NDA (EXP-1, EXP-2).</summary>
     Share = 2,
+
+    /// <summary>The customer's original paper archive, lent out until it is returned (PRT-3, 《客户信息借阅、销毁记录表》).</summary>
+    Loan = 3,
 }
 
-/// <summary>Where a copy is: out with its holder, back, or destroyed. Only paper can be brought back.</summary>
+/// <summary>Where a copy is: out with its holder, back, or destroyed. Only paper can be brought back; a lent archive only back.</summary>
 public enum CopyStatus
 {
     Issued = 0,

@@ -18,6 +18,10 @@ namespace Custos.Features.Copies;
 /// <param name="Recipient">Who receives and signs for the print; the person printing when empty.</param>
 public sealed record PrintOrder(string Purpose, string? Note = null, string? Recipient = null, int? UseByDays = null);
 
+/// <param name="Days">Days the archive may be out; at most the configured limit.</param>
+/// <param name="Borrower">Who takes the archive and signs for it; the person recording the loan when empty.</param>
+public sealed record LoanOrder(string Purpose, string? Note = null, string? Borrower = null, int? Days = null);
+
 /// <summary>The partner a share goes to, and the confidentiality agreement that covers it (EXP-1).</summary>
 public sealed record ShareTerms(string Recipient, string NdaReference, DateOnly NdaValidUntil);
 
@@ -121,6 +125,34 @@ public sealed class CopyService(
         }, purpose: order.Purpose);
         await db.SaveChangesAsync(ct);
         return new CopyFile(pdf, "application/pdf", $"custos-{serial}.pdf", serial);
+    }
+
+    /// <summary>
+    /// The customer's original paper archive is lent (PRT-3): to someone who may see the customer, for a stated
+    /// purpose, until a due date; it stays in the ledger until it is returned, and an overdue loan is reported.
+    /// </summary>
+    public async Task<CopyView> LendAsync(Guid id, LoanOrder order, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var viewer = await customers.ViewerAsync(ct);
+        var customer = await customers.LoadInScopeAsync(viewer, id, "archive.lend", ct);
+        var note = customers.CheckPurpose(order.Purpose, order.Note);
+        var limit = settings.Copies.LoanDays;
+        var days = order.Days ?? limit;
+        if (days < 1 || days > limit)
+        {
+            throw CustosException.Invalid("UseByDays", limit);
+        }
+
+        var now = time.GetUtcNow();
+        var record = Ledger(CopyKind.Loan, Serial('L', now), viewer, Clean(order.Borrower, 100) ?? viewer.Name, order.Purpose, note, now, [], null, []);
+        record.Sha256 = [];
+        record.UseBy = now.AddDays(days);
+        db.Copies.Add(record);
+        db.CopyItems.Add(new CopyItem { CopyId = record.Id, CustomerId = customer.Id });
+        audit.Record("archive.lend", "customer", customer.Id.ToString(), detail: new { copy = record.Id, record.Serial, dueBy = Day(record.UseBy.Value) }, purpose: order.Purpose);
+        await db.SaveChangesAsync(ct);
+        return View(record, now);
     }
 
     /// <summary>
@@ -306,7 +338,7 @@ public sealed class CopyService(
         var query = db.Copies.AsNoTracking().Where(c => all || c.PersonId == viewer.PersonId);
         if (openOnly)
         {
-            query = query.Where(c => c.Kind == CopyKind.Print && c.Status == CopyStatus.Issued);
+            query = query.Where(c => (c.Kind == CopyKind.Print || c.Kind == CopyKind.Loan) && c.Status == CopyStatus.Issued);
         }
 
         var items = await query.OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Id).Take(500).ToListAsync(ct);
@@ -330,9 +362,15 @@ public sealed class CopyService(
             throw CustosException.NotFound("CopyNotFound");
         }
 
-        if (copy.Kind != CopyKind.Print || outcome is not (CopyStatus.Returned or CopyStatus.Destroyed))
+        if (copy.Kind is not (CopyKind.Print or CopyKind.Loan) || outcome is not (CopyStatus.Returned or CopyStatus.Destroyed))
         {
             throw CustosException.Invalid("CopyNotPaper");
+        }
+
+        if (copy.Kind == CopyKind.Loan && outcome != CopyStatus.Returned)
+        {
+            // An original archive is destroyed through a destruction request, not by closing its loan.
+            throw CustosException.Invalid("LoanReturnOnly");
         }
 
         if (copy.Status != CopyStatus.Issued)
@@ -359,7 +397,7 @@ public sealed class CopyService(
         copy.ClosedBy = viewer.Name;
         copy.Witness = witnessName;
         copy.ClosingNote = Clean(note, 500);
-        audit.Record(outcome == CopyStatus.Returned ? "copy.return" : "copy.destroy", "copy", copy.Id.ToString(),
+        audit.Record(copy.Kind == CopyKind.Loan ? "archive.return" : outcome == CopyStatus.Returned ? "copy.return" : "copy.destroy", "copy", copy.Id.ToString(),
             detail: new { copy.Serial, witness = witnessName, overdue = copy.UseBy < now });
         await db.SaveChangesAsync(ct);
         return View(copy, now);
@@ -373,7 +411,7 @@ public sealed class CopyService(
     {
         var now = time.GetUtcNow();
         var overdue = await db.Copies.AsNoTracking()
-            .Where(c => c.Kind == CopyKind.Print && c.Status == CopyStatus.Issued && c.UseBy < now && c.OverdueNotifiedAt == null)
+            .Where(c => (c.Kind == CopyKind.Print || c.Kind == CopyKind.Loan) && c.Status == CopyStatus.Issued && c.UseBy < now && c.OverdueNotifiedAt == null)
             .OrderBy(c => c.UseBy).Take(500).ToListAsync(ct);
         if (overdue.Count == 0)
         {
@@ -392,7 +430,8 @@ public sealed class CopyService(
                 continue;
             }
 
-            notifier.Add([copy.PersonId, .. officers.Where(o => o != copy.PersonId)], "Notify.PrintOverdue", null, copy.Serial, copy.PersonName, Day(copy.UseBy!.Value));
+            notifier.Add([copy.PersonId, .. officers.Where(o => o != copy.PersonId)], copy.Kind == CopyKind.Loan ? "Notify.LoanOverdue" : "Notify.PrintOverdue", null,
+                copy.Serial, copy.Kind == CopyKind.Loan ? copy.Recipient : copy.PersonName, Day(copy.UseBy!.Value));
             audit.Record("copy.overdue", "copy", copy.Id.ToString(), detail: new { copy.Serial, useBy = Day(copy.UseBy.Value), holder = copy.PersonId });
             told++;
         }
@@ -502,7 +541,7 @@ public sealed class CopyService(
 
     private static CopyView View(CopyRecord c, DateTimeOffset now) => new(
         c.Id, c.Serial, c.Kind, c.PersonName, c.Recipient, c.Purpose, c.Customers, c.CreatedAt, c.UseBy, c.Status, c.ClosedAt, c.ClosedBy, c.Witness,
-        c.Kind == CopyKind.Print && c.Status == CopyStatus.Issued && c.UseBy < now, Convert.ToHexStringLower(c.Sha256));
+        c.Kind is CopyKind.Print or CopyKind.Loan && c.Status == CopyStatus.Issued && c.UseBy < now, Convert.ToHexStringLower(c.Sha256));
 
     private static string Serial(char kind, DateTimeOffset now) =>
         $"{kind}-{now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}-{Convert.ToHexString(RandomNumberGenerator.GetBytes(4))}";

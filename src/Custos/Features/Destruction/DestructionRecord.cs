@@ -33,7 +33,7 @@ public sealed class DestructionRecord
 
     public int Attachments { get; set; }
 
-    /// <summary>Printed copies still out when the record was destroyed; they must be brought back and shredded.</summary>
+    /// <summary>Paper still out when the record was destroyed (prints, the lent archive); it must be brought back and shredded.</summary>
     public int OpenPrints { get; set; }
 
     public DateTimeOffset DestroyedAt { get; set; }
