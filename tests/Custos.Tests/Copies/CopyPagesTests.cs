@@ -56,6 +56,9 @@ public sealed class CopyPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Null(before.QuerySelector("#print-form"));
         Assert.Contains("kind=print", before.QuerySelector("#ask-print")!.GetAttribute("href")!, StringComparison.Ordinal);
         Assert.Null(before.QuerySelector("#destroy-form"));
+        // Staff could not be approved to destroy or export under the built-in policy: the page does not offer it.
+        Assert.Null(before.QuerySelector("#ask-destroy"));
+        Assert.Null(before.QuerySelector("#export-one"));
 
         await ApproveAsync(clerk, new NewRequest(RequestKind.Print, "客户要求纸质确认", Customer: customer.Id), head);
         var printed = await web.SubmitAsync($"/customers/{customer.Id}", "#print-form", new Dictionary<string, string> { ["purpose"] = "service", ["recipient"] = "李四", ["useByDays"] = "2" });
@@ -124,6 +127,7 @@ public sealed class CopyPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
         using var web = app.Session();
         await web.SignInAsync(officer.UserName!);
         await web.EnrolMfaAsync();
+        Assert.NotNull((await web.GetPageAsync($"/customers/{customer.Id}")).Page.QuerySelector("#lend-form"));
 
         var unconfirmed = await web.SubmitAsync($"/customers/{customer.Id}", "#destroy-form", new Dictionary<string, string> { ["note"] = "无" });
         Assert.NotNull((await WebSession.ParseAsync(unconfirmed)).QuerySelector("#copy-error"));
