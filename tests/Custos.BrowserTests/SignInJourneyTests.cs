@@ -164,4 +164,48 @@ public sealed class SignInJourneyTests(CustosServer server) : IClassFixture<Cust
         Assert.Equal(403, denied!.Status);
         Assert.Contains("无权访问", await page.TextContentAsync("h1"), StringComparison.Ordinal);
     }
+
+    /// <summary>PRT-1, PRT-2 in a real browser: a clerk asks to print, the department head approves, the clerk downloads the stamped PDF and finds it in the ledger.</summary>
+    [Fact]
+    public async Task A_clerk_asks_to_print_the_head_approves_and_the_clerk_downloads_the_controlled_print()
+    {
+        var clerk = await NewPageAsync();
+        await SignInAsync(clerk, "demo.staff");
+        await clerk.WaitForURLAsync(server.BaseUrl + "/");
+        await clerk.GotoAsync("/customers");
+        await clerk.ClickAsync("#customers tbody tr:first-child a");
+        await clerk.WaitForSelectorAsync("#fields");
+        var customerUrl = clerk.Url;
+        Assert.False(await clerk.IsVisibleAsync("#print-form"));
+
+        await clerk.ClickAsync("#ask-print");
+        await clerk.WaitForSelectorAsync("#request-form");
+        await clerk.FillAsync("#reason", "客户要求提供纸质确认件");
+        await clerk.ClickAsync("#submit-request");
+        await clerk.WaitForSelectorAsync("#request-notice");
+
+        var head = await NewPageAsync();
+        await SignInAsync(head, "demo.head");
+        await head.WaitForURLAsync("**/account/mfa");
+        var key = await head.GetAttributeAsync("#mfa-key", "data-key");
+        await head.FillAsync("#code", Code(key!));
+        await head.ClickAsync("#enrol");
+        await head.WaitForURLAsync(server.BaseUrl + "/");
+        await head.GotoAsync("/approvals");
+        await head.ClickAsync("form[data-request] button[value='approve']");
+        await head.WaitForSelectorAsync("#nothing-to-approve");
+
+        await clerk.GotoAsync(customerUrl);
+        await clerk.FillAsync("#print-form input[name='recipient']", "郑小客");
+        var download = await clerk.RunAndWaitForDownloadAsync(() => clerk.ClickAsync("#print"));
+        Assert.EndsWith(".pdf", download.SuggestedFilename, StringComparison.Ordinal);
+        var bytes = await File.ReadAllBytesAsync((await download.PathAsync())!);
+        Assert.Equal("%PDF-", System.Text.Encoding.ASCII.GetString(bytes, 0, 5));
+
+        await clerk.GotoAsync("/copies");
+        var serial = await clerk.GetAttributeAsync("#ledger tbody tr:first-child", "data-serial");
+        Assert.StartsWith("P-", serial, StringComparison.Ordinal);
+        Assert.Contains(serial!, download.SuggestedFilename, StringComparison.Ordinal);
+        Assert.True(consoleErrors.Count == 0, string.Join("\n", consoleErrors));
+    }
 }

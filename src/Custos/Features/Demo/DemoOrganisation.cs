@@ -34,7 +34,7 @@ public sealed class DemoOrganisation(CustosDbContext db, PeopleService people, O
         ("demo.it", "周信息", Roles.ItAdministrator, ["IT"], [], Clearance.Confidential),
         ("demo.officer", "吴文书", Roles.InformationOfficer, ["SALES"], ["EAST-EXPANSION"], Clearance.Confidential),
         ("demo.staff", "郑小客", Roles.Staff, ["SERVICE"], ["HOTLINE"], Clearance.Secret),
-        ("demo.head", "王部长", Roles.DepartmentHead, ["SALES"], [], Clearance.Confidential),
+        ("demo.head", "王部长", Roles.DepartmentHead, ["SALES", "SERVICE"], [], Clearance.Confidential),
         ("demo.pm", "李经理", Roles.ProjectManager, ["SERVICE"], ["VIP-CARE"], Clearance.Confidential),
         ("demo.compliance", "陈品质", Roles.ComplianceOfficer, ["COMPLIANCE"], [], Clearance.TopSecret),
         ("demo.gm", "赵总", Roles.GeneralManager, ["GMO"], [], Clearance.TopSecret),
