@@ -815,6 +815,7 @@ S = {
 "Copies.Lent": ("已登记借阅 {0}：{1}，应于 {2} 前归还。", "Loan {0} recorded: {1}, to be returned by {2}."),
 "Notify.LoanOverdue": ("借出的客户档案 {0}（借阅人 {1}）已过归还期限 {2}，请归还并在副本台账登记。", "Lent customer archive {0} (borrower {1}) was due back by {2}: return it and record it in the copy ledger."),
 "Error.LoanReturnOnly": ("借出的档案只能登记归还；销毁原始档案须提交销毁申请。", "A lent archive can only be recorded as returned; destroying the original needs a destruction request."),
+"Copies.FieldWithLevel": ("{0}（{1}）", "{0} ({1})"),
 }
 import sys
 from xml.sax.saxutils import escape

@@ -96,6 +96,8 @@ public abstract class CopyTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Contains("受控文件", text, StringComparison.Ordinal);
         Assert.Contains(file.Serial, text, StringComparison.Ordinal);
         Assert.Contains("王小二", text, StringComparison.Ordinal);
+        Assert.Contains("证件号码（核心）", text, StringComparison.Ordinal); // each field with its level (CLS-3), and the grade
+        Assert.Contains("秘密", text, StringComparison.Ordinal);
         Assert.Contains(copy.UseBy!.Value.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), text, StringComparison.Ordinal);
         var clear = new Dictionary<string, string> { [FieldCatalogue.Name] = values.Name, [FieldCatalogue.Mobile] = values.Mobile, [FieldCatalogue.IdNumber] = values.IdNumber };
         var revealed = copy.Revealed.Split(',', StringSplitOptions.RemoveEmptyEntries);
@@ -226,6 +228,7 @@ public abstract class CopyTests<TApp>(TApp app) : IClassFixture<TApp>
         var csv = Encoding.UTF8.GetString(ExportPackage.Open(file.Content, Passphrase)).TrimStart('\uFEFF');
         var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Equal(1 + customers.Count + 1, lines.Length); // header, the customers, one canary
+        Assert.Contains("手机（一般）", lines[0], StringComparison.Ordinal); // every column names its level (CLS-3)
         foreach (var (customer, _) in customers)
         {
             Assert.Single(lines, l => l.StartsWith(customer.Id.ToString(), StringComparison.Ordinal));
@@ -244,9 +247,10 @@ public abstract class CopyTests<TApp>(TApp app) : IClassFixture<TApp>
         // A leaked row names its copy: by the canary's id or mobile; a real customer's mobile lists the copies holding it.
         var trace = (string value) => AsAsync(officer, s => s.GetRequiredService<CopyService>().TraceAsync(value, default));
         Assert.Equal(file.Serial, (await trace(canary[0])).Fingerprint.Single().Serial);
+        Assert.Equal("秘密", canary[1]); // shaped like the real rows, grade included
         if (copy.Revealed.Contains(FieldCatalogue.Mobile, StringComparison.Ordinal))
         {
-            Assert.Equal(file.Serial, (await trace(canary[2])).Fingerprint.Single().Serial);
+            Assert.Equal(file.Serial, (await trace(canary[3])).Fingerprint.Single().Serial);
         }
 
         var real = await trace(customers[0].Values.Mobile);

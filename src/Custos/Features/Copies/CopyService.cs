@@ -62,6 +62,7 @@ public sealed class CopyService(
     CustosSettings settings,
     IStringLocalizer<Strings> text,
     Notifications.Notifier notifier,
+    Classification.LevelNames levels,
     TimeProvider time)
 {
     private const int Batch = 500;
@@ -108,9 +109,10 @@ public sealed class CopyService(
                 (text["Print.UseBy"], Day(useBy)),
                 (text["Print.PrintedBy"], $"{viewer.Name}  {now.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC"),
                 (text["Label.Department"], department),
+                (text["Label.Grade"], text["Clearance." + customer.Grade]),
                 (text["Print.Purpose"], text["Purpose." + order.Purpose]),
             ],
-            [.. fields.Select(f => ((string)text["Field." + f.Definition.Name], f.Value))],
+            [.. fields.Select(f => (Labelled(f.Definition), f.Value))],
             text["Print.Footer"],
             $"{stamp} {recipient} {serial}"));
 
@@ -262,8 +264,8 @@ public sealed class CopyService(
             grant ??= decision.Grant;
         }
 
-        var header = new List<string> { text["Export.Id"] };
-        header.AddRange(fields.Select(f => (string)text["Field." + f]));
+        var header = new List<string> { text["Export.Id"], text["Label.Grade"] };
+        header.AddRange(fields.Select(f => Labelled(customers.Catalogue.Find(f)!)));
         var rows = new List<string[]>(heads.Count + 1);
         var revealed = new HashSet<string>(StringComparer.Ordinal);
         var sorted = heads.Select(h => h.Id).Order().ToList();
@@ -277,11 +279,12 @@ public sealed class CopyService(
                 try
                 {
                     var values = customers.Readable(viewer, customer, key, fields);
-                    var row = new string[fields.Count + 1];
+                    var row = new string[fields.Count + 2];
                     row[0] = customer.Id.ToString();
+                    row[1] = text["Clearance." + customer.Grade];
                     foreach (var (definition, value, clear) in values)
                     {
-                        row[fields.IndexOf(definition.Name) + 1] = value;
+                        row[fields.IndexOf(definition.Name) + 2] = value;
                         if (clear && value.Length > 0)
                         {
                             revealed.Add(definition.Name);
@@ -299,6 +302,7 @@ public sealed class CopyService(
 
         var serial = Serial(share ? 'S' : 'E', now);
         var (canaryRow, canaryHash, canaryId) = await CanaryAsync(fields, revealed, now, ct);
+        canaryRow[1] = rows[RandomNumberGenerator.GetInt32(rows.Count)][1]; // a grade the real rows have
         rows.Insert(RandomNumberGenerator.GetInt32(rows.Count + 1), canaryRow);
         var extension = ExportPackage.Extension(order.Format);
         var package = ExportPackage.Seal(header, rows, order.Format, order.Passphrase, $"custos-{serial}.{extension}", now);
@@ -496,8 +500,9 @@ public sealed class CopyService(
             }
 
             var id = Guid.CreateVersion7(now);
-            var row = new string[fields.Count + 1];
+            var row = new string[fields.Count + 2];
             row[0] = id.ToString();
+            row[1] = ""; // the grade of a real row, set by the caller
             for (var i = 0; i < fields.Count; i++)
             {
                 var value = fields[i] switch
@@ -508,7 +513,7 @@ public sealed class CopyService(
                     _ => "",
                 };
                 // Shaped like the real rows: masked where they are.
-                row[i + 1] = revealed.Contains(fields[i]) || value.Length == 0 ? value : customers.Catalogue.Find(fields[i])!.Mask.Apply(value);
+                row[i + 2] = revealed.Contains(fields[i]) || value.Length == 0 ? value : customers.Catalogue.Find(fields[i])!.Mask.Apply(value);
             }
 
             return (row, hash, id);
@@ -542,6 +547,9 @@ public sealed class CopyService(
     private static CopyView View(CopyRecord c, DateTimeOffset now) => new(
         c.Id, c.Serial, c.Kind, c.PersonName, c.Recipient, c.Purpose, c.Customers, c.CreatedAt, c.UseBy, c.Status, c.ClosedAt, c.ClosedBy, c.Witness,
         c.Kind is CopyKind.Print or CopyKind.Loan && c.Status == CopyStatus.Issued && c.UseBy < now, Convert.ToHexStringLower(c.Sha256));
+
+    /// <summary>A field's name with its level, as every print and export shows it (CLS-3): 证件号码（核心）.</summary>
+    private string Labelled(FieldDefinition field) => text["Copies.FieldWithLevel", text["Field." + field.Name], levels.Of(field.Level)];
 
     private static string Serial(char kind, DateTimeOffset now) =>
         $"{kind}-{now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}-{Convert.ToHexString(RandomNumberGenerator.GetBytes(4))}";
