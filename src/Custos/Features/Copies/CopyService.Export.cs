@@ -1,0 +1,249 @@
+using System.Security.Cryptography;
+using Custos.Features.Audit;
+using Custos.Features.Customers;
+using Custos.Hosting;
+using Custos.Kernel.Classification;
+using Custos.Kernel.Crypto;
+using Custos.Kernel.Policy;
+using Microsoft.EntityFrameworkCore;
+
+namespace Custos.Features.Copies;
+
+/// <summary>Exports and external shares (EXP-1, EXP-2): sealed files with a canary row, recorded before they leave.</summary>
+public sealed partial class CopyService
+{
+    /// <summary>
+    /// An export (EXP-1) or, with <see cref="ExportOrder.Share"/>, a share outside the company under a valid NDA:
+    /// every customer must be allowed, or nothing leaves. One canary row, a synthetic customer unique to this copy,
+    /// is planted among the rows, so a leaked file names the copy it came from.
+    /// </summary>
+    public async Task<CopyFile> ExportAsync(ExportOrder order, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var share = order.Share is not null;
+        var action = share ? PolicyAction.ShareExternal : PolicyAction.Export;
+        var name = share ? "customer.share" : "customer.export";
+        var viewer = await customers.ViewerAsync(ct);
+        var note = customers.CheckPurpose(order.Purpose, order.Note);
+        if (string.IsNullOrEmpty(order.Passphrase) || order.Passphrase.Length < settings.Copies.MinPassphraseLength)
+        {
+            throw CustosException.Invalid("PassphraseTooShort", settings.Copies.MinPassphraseLength);
+        }
+
+        var now = time.GetUtcNow();
+        string recipient;
+        if (order.Share is { } terms)
+        {
+            recipient = Clean(terms.Recipient, 200) ?? throw CustosException.Invalid("ShareRecipient");
+            if (Clean(terms.NdaReference, 100) is null || terms.NdaValidUntil < DateOnly.FromDateTime(now.UtcDateTime))
+            {
+                throw CustosException.Invalid("ShareNdaInvalid");
+            }
+        }
+        else
+        {
+            recipient = viewer.Name;
+        }
+
+        var fields = order.Fields is { Count: > 0 } wanted ? wanted.Distinct(StringComparer.Ordinal).ToList() : [FieldCatalogue.Name, FieldCatalogue.Mobile];
+        if (fields.FirstOrDefault(f => customers.Catalogue.Find(f) is null) is { } unknown)
+        {
+            throw CustosException.Invalid("UnknownField", unknown);
+        }
+
+        var (target, departmentId) = await TargetAsync(order, viewer, action, name, ct);
+        var (heads, grant) = await AllowedAsync(target, departmentId is null, viewer, action, name, ct);
+        var header = new List<string> { text["Export.Id"], text["Label.Grade"] };
+        header.AddRange(fields.Select(f => Labelled(customers.Catalogue.Find(f)!)));
+        var (rows, revealed) = await RowsAsync(heads, viewer, fields, ct);
+        var serial = Serial(share ? 'S' : 'E', now);
+        var (canaryRow, canaryHash, canaryId) = await CanaryAsync(fields, revealed, now, ct);
+        canaryRow[1] = rows[RandomNumberGenerator.GetInt32(rows.Count)][1]; // a grade the real rows have
+        rows.Insert(RandomNumberGenerator.GetInt32(rows.Count + 1), canaryRow);
+        var extension = ExportPackage.Extension(order.Format);
+        var package = ExportPackage.Seal(header, rows, order.Format, order.Passphrase, $"custos-{serial}.{extension}", now);
+        foreach (var row in rows)
+        {
+            Array.Clear(row);
+        }
+
+        var record = Ledger(share ? CopyKind.Share : CopyKind.Export, serial, viewer, recipient, order.Purpose, note, now, package, grant,
+            [.. fields.Select(f => (customers.Catalogue.Find(f)!, "", revealed.Contains(f)))]);
+        record.Customers = heads.Count;
+        record.DepartmentId = departmentId;
+        record.CanaryHash = canaryHash;
+        record.CanaryId = canaryId;
+        if (order.Share is { } t)
+        {
+            record.NdaReference = Clean(t.NdaReference, 100);
+            record.NdaValidUntil = t.NdaValidUntil;
+        }
+
+        db.Copies.Add(record);
+        db.CopyItems.AddRange(heads.Select(h => new CopyItem { CopyId = record.Id, CustomerId = h.Id }));
+        audit.Record(name, "copy", record.Id.ToString(), detail: new
+        {
+            serial, customers = heads.Count, department = order.Department?.Trim().ToUpperInvariant(), fields, revealed = revealed.Order(StringComparer.Ordinal),
+            format = extension, grant, sha256 = Convert.ToHexStringLower(record.Sha256), nda = record.NdaReference,
+        }, purpose: order.Purpose);
+        await db.SaveChangesAsync(ct);
+        return new CopyFile(package, "application/pgp-encrypted", $"custos-{serial}.{extension}.gpg", serial);
+    }
+
+    /// <summary>Which customers: one department, or a list; an unknown or unseen one is "not found"; too many is refused.</summary>
+    private async Task<(IQueryable<Customer> Target, Guid? Department)> TargetAsync(ExportOrder order, Viewer viewer, PolicyAction action, string name, CancellationToken ct)
+    {
+        IQueryable<Customer> target;
+        Guid? departmentId = null;
+        if (order.Customers is { Count: > 0 } ids)
+        {
+            var distinct = ids.Distinct().ToList();
+            target = db.Customers.Where(c => distinct.Contains(c.Id));
+            if (distinct.Count > settings.Copies.MaxExportRows)
+            {
+                throw CustosException.Invalid("ExportTooLarge", settings.Copies.MaxExportRows);
+            }
+
+            var found = await target.CountAsync(ct);
+            if (found != distinct.Count)
+            {
+                await audit.RecordNowAsync(name, "customer", null, AuditOutcome.Denied, new { reason = "not-found", asked = distinct.Count, found }, ct);
+                throw CustosException.NotFound("CustomerNotFound");
+            }
+        }
+        else if (!string.IsNullOrWhiteSpace(order.Department))
+        {
+            var code = order.Department.Trim().ToUpperInvariant();
+            departmentId = await db.Departments.Where(d => d.Code == code).Select(d => (Guid?)d.Id).SingleOrDefaultAsync(ct) ?? throw CustosException.Invalid("UnknownDepartment", code);
+            var general = viewer.DecideIn(action, departmentId.Value, null);
+            if (!general.Allowed && general.Reason is not (DecisionReason.ApprovalRequired or DecisionReason.OutOfScope))
+            {
+                await customers.RequireAsync(viewer, general, name, null, "MayNotExport", ct);
+            }
+
+            var department = departmentId.Value;
+            target = db.Customers.Where(c => c.DepartmentId == department);
+            var count = await target.CountAsync(ct);
+            if (count > settings.Copies.MaxExportRows)
+            {
+                throw CustosException.Invalid("ExportTooLarge", settings.Copies.MaxExportRows);
+            }
+        }
+        else
+        {
+            throw CustosException.Invalid("ExportTarget");
+        }
+
+
+        return (target, departmentId);
+    }
+
+    /// <summary>Every customer must be allowed before anything is decrypted: one refusal (recorded) and nothing leaves.</summary>
+    private async Task<(List<Customer> Heads, Guid? Grant)> AllowedAsync(IQueryable<Customer> target, bool byId, Viewer viewer, PolicyAction action, string name, CancellationToken ct)
+    {
+        var heads = await target.AsNoTracking().Select(c => new Customer { Id = c.Id, DepartmentId = c.DepartmentId, ProjectId = c.ProjectId, Grade = c.Grade }).ToListAsync(ct);
+        if (heads.Count == 0)
+        {
+            throw CustosException.Invalid("ExportEmpty");
+        }
+
+        Guid? grant = null;
+        foreach (var head in heads)
+        {
+            // A customer named by id that the caller may not see at all does not exist for them (404).
+            if (byId && !viewer.Decide(PolicyAction.ViewMasked, head).Allowed)
+            {
+                await audit.RecordNowAsync(name, "customer", head.Id.ToString(), AuditOutcome.Denied, new { reason = "out-of-scope" }, ct);
+                throw CustosException.NotFound("CustomerNotFound");
+            }
+
+            var decision = viewer.Decide(action, head);
+            if (!decision.Allowed)
+            {
+                await customers.RequireAsync(viewer, decision, name, head.Id, "MayNotExport", ct);
+            }
+
+            grant ??= decision.Grant;
+        }
+
+        return (heads, grant);
+    }
+
+    /// <summary>The table: id, grade and the chosen fields of each customer, in clear where the person may reveal them.</summary>
+    private async Task<(List<string[]> Rows, HashSet<string> Revealed)> RowsAsync(List<Customer> heads, Viewer viewer, List<string> fields, CancellationToken ct)
+    {
+        var rows = new List<string[]>(heads.Count + 1);
+        var revealed = new HashSet<string>(StringComparer.Ordinal);
+        var sorted = heads.Select(h => h.Id).Order().ToList();
+        for (var start = 0; start < sorted.Count; start += Batch)
+        {
+            var batch = sorted.Skip(start).Take(Batch).ToList();
+            var loaded = await db.Customers.AsNoTracking().Include(c => c.Values).Where(c => batch.Contains(c.Id)).OrderBy(c => c.Id).ToListAsync(ct);
+            foreach (var customer in loaded)
+            {
+                var key = customers.OpenKey(customer);
+                try
+                {
+                    var values = customers.Readable(viewer, customer, key, fields);
+                    var row = new string[fields.Count + 2];
+                    row[0] = customer.Id.ToString();
+                    row[1] = text["Clearance." + customer.Grade];
+                    foreach (var (definition, value, clear) in values)
+                    {
+                        row[fields.IndexOf(definition.Name) + 2] = value;
+                        if (clear && value.Length > 0)
+                        {
+                            revealed.Add(definition.Name);
+                        }
+                    }
+
+                    rows.Add(row);
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(key);
+                }
+            }
+        }
+
+        return (rows, revealed);
+    }
+
+    /// <summary>
+    /// A synthetic customer that exists only in this copy: its row id, and its mobile number as a keyed hash, are
+    /// recorded, so either one found outside names the copy.
+    /// </summary>
+    private async Task<(string[] Row, byte[] Hash, Guid Id)> CanaryAsync(List<string> fields, HashSet<string> revealed, DateTimeOffset now, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+#pragma warning disable RS0030 // the seed comes from the CSPRNG; the generator only shapes plausible values
+            var fake = new Demo.SyntheticCustomers(RandomNumberGenerator.GetInt32(int.MaxValue)).Next();
+#pragma warning restore RS0030
+            var hash = keys.BlindIndex.Compute(IndexedKind.Phone, fake.Mobile);
+            if (attempt < 5 && (await db.CustomerIndexes.AnyAsync(i => i.Kind == IndexedKind.Phone && i.Hash == hash, ct) || await db.Copies.AnyAsync(c => c.CanaryHash == hash, ct)))
+            {
+                continue; // a real customer's number, or another copy's canary: draw again
+            }
+
+            var id = Guid.CreateVersion7(now);
+            var row = new string[fields.Count + 2];
+            row[0] = id.ToString();
+            row[1] = ""; // the grade of a real row, set by the caller
+            for (var i = 0; i < fields.Count; i++)
+            {
+                var value = fields[i] switch
+                {
+                    FieldCatalogue.Name => fake.Name,
+                    FieldCatalogue.Mobile => fake.Mobile,
+                    FieldCatalogue.IdNumber => fake.IdNumber,
+                    _ => "",
+                };
+                // Shaped like the real rows: masked where they are.
+                row[i + 2] = revealed.Contains(fields[i]) || value.Length == 0 ? value : customers.Catalogue.Find(fields[i])!.Mask.Apply(value);
+            }
+
+            return (row, hash, id);
+        }
+    }
+}
