@@ -586,8 +586,7 @@ public sealed class RequestService(
         return eligible;
     }
 
-    private Task<List<Guid>> PeopleInRoleAsync(string role, CancellationToken ct) =>
-        (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where r.Name == role select ur.UserId).ToListAsync(ct);
+    private Task<List<Guid>> PeopleInRoleAsync(string role, CancellationToken ct) => db.InRoleAsync(role, ct);
 
     /// <summary>The requester, the operator, anyone who answered, anyone who may answer now, and administrators.</summary>
     private async Task<bool> MayReadAsync(Viewer viewer, AccessRequest request, CancellationToken ct)

@@ -140,7 +140,7 @@ public sealed class AuditAlertRules(CustosDbContext db, CustosSettings settings,
         if (kept.Count > 0)
         {
             // The compliance officers hear of every alert in their inbox and through the outside channels; the message names the rule and the person only.
-            var officers = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where r.Name == Roles.ComplianceOfficer select ur.UserId).ToListAsync(ct);
+            var officers = await db.InRoleAsync(Roles.ComplianceOfficer, ct);
             foreach (var alert in kept)
             {
                 notifier.Add(officers, "Notify.Alert", null, alert.PersonName, "AlertRule." + alert.Rule, "AlertSeverity." + alert.Severity);

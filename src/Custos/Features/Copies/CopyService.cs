@@ -4,6 +4,7 @@ using Custos.Data;
 using Custos.Features.Audit;
 using Custos.Features.Customers;
 using Custos.Features.Keys;
+using Custos.Features.People;
 using Custos.Hosting;
 using Custos.Kernel.Classification;
 using Custos.Kernel.Crypto;
@@ -245,7 +246,7 @@ public sealed partial class CopyService(
             return 0;
         }
 
-        var officers = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where r.Name == People.Roles.ComplianceOfficer select ur.UserId).ToListAsync(ct);
+        var officers = await db.InRoleAsync(Roles.ComplianceOfficer, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var told = 0;
         foreach (var copy in overdue)

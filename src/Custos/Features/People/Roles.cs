@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+
 namespace Custos.Features.People;
 
 /// <summary>
@@ -29,4 +31,14 @@ public static class Roles
     public static readonly IReadOnlyList<string> TokenScopes = [.. All, MetricsReader];
 
     public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);
+}
+
+/// <summary>Who holds a role: the people the workflow and the alerts address (approvers, compliance officers).</summary>
+public static class RoleHolders
+{
+    public static Task<List<Guid>> InRoleAsync(this Data.CustosDbContext db, string role, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where r.Name == role select ur.UserId).ToListAsync(ct);
+    }
 }
