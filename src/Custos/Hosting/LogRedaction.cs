@@ -12,7 +12,7 @@ public sealed partial class LogRedaction : ILogEventEnricher
 {
     public const string Mask = "***";
 
-    private static readonly string[] SecretNames = ["password", "secret", "token", "authorization", "cookie", "code", "otp", "key"];
+    private static readonly string[] SecretNames = ["password", "passphrase", "secret", "token", "authorization", "cookie", "code", "otp", "key"];
 
     public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
     {

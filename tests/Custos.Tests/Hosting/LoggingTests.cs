@@ -43,11 +43,13 @@ public sealed class LoggingTests(SqliteApp app) : IClassFixture<SqliteApp>
         logger.Information("Sign-in for {User} with {Password}", "zhang", "Hunter-2-Secret");
         logger.Information("Header was {Header}", "Bearer " + token);
         logger.Information("Request {@Request}", new { Path = "/x", ApiToken = "abc-123-def" });
+        logger.Information("Export {@Order}", new { Purpose = "service", Passphrase = "长城-Great-Wall-2026" });
 
         Assert.Contains("zhang", sink.All, StringComparison.Ordinal);
         Assert.DoesNotContain("Hunter-2-Secret", sink.All, StringComparison.Ordinal);
         Assert.DoesNotContain(token, sink.All, StringComparison.Ordinal);
         Assert.DoesNotContain("abc-123-def", sink.All, StringComparison.Ordinal);
+        Assert.DoesNotContain("Great-Wall", sink.All, StringComparison.Ordinal); // an export's passphrase
         Assert.Contains("cst_***", sink.All, StringComparison.Ordinal);
     }
 }
