@@ -113,7 +113,7 @@ public sealed class CopyPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
         fields["passphrase2"] = fields["passphrase"];
         var sealedFile = await web.SubmitAsync("/copies", "#export-form", fields, [new("fields", FieldCatalogue.Name), new("fields", FieldCatalogue.Mobile)]);
         Assert.Equal(HttpStatusCode.OK, sealedFile.StatusCode);
-        var csv = System.Text.Encoding.UTF8.GetString(Features.Copies.ExportPackage.Open(await sealedFile.Content.ReadAsByteArrayAsync(), fields["passphrase"]));
+        var csv = System.Text.Encoding.UTF8.GetString(OpenPgpPackage.Open(await sealedFile.Content.ReadAsByteArrayAsync(), fields["passphrase"]));
         Assert.Contains("手机", csv, StringComparison.Ordinal);
     }
 

@@ -224,8 +224,8 @@ public abstract class CopyTests<TApp>(TApp app) : IClassFixture<TApp>
 
         var file = await ExportAsync(head, order);
         Assert.EndsWith(".csv.gpg", file.FileName, StringComparison.Ordinal);
-        Assert.ThrowsAny<Org.BouncyCastle.Bcpg.OpenPgp.PgpException>(() => ExportPackage.Open(file.Content, "wrong passphrase!"));
-        var csv = Encoding.UTF8.GetString(ExportPackage.Open(file.Content, Passphrase)).TrimStart('\uFEFF');
+        Assert.ThrowsAny<Org.BouncyCastle.Bcpg.OpenPgp.PgpException>(() => OpenPgpPackage.Open(file.Content, "wrong passphrase!"));
+        var csv = Encoding.UTF8.GetString(OpenPgpPackage.Open(file.Content, Passphrase)).TrimStart('\uFEFF');
         var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Equal(1 + customers.Count + 1, lines.Length); // header, the customers, one canary
         Assert.Contains("手机（一般）", lines[0], StringComparison.Ordinal); // every column names its level (CLS-3)
@@ -262,7 +262,7 @@ public abstract class CopyTests<TApp>(TApp app) : IClassFixture<TApp>
         // The same export as an Excel workbook.
         var xlsx = await ExportAsync(head, order with { Format = ExportFormat.Xlsx });
         Assert.EndsWith(".xlsx.gpg", xlsx.FileName, StringComparison.Ordinal);
-        Assert.Equal("PK", Encoding.ASCII.GetString(ExportPackage.Open(xlsx.Content, Passphrase), 0, 2));
+        Assert.Equal("PK", Encoding.ASCII.GetString(OpenPgpPackage.Open(xlsx.Content, Passphrase), 0, 2));
     }
 
     [Fact]

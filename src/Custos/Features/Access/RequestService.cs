@@ -326,7 +326,7 @@ public sealed class RequestService(
             if (request.EscalatedAt is null && request.CreatedAt <= escalateBefore)
             {
                 request.EscalatedAt = now;
-                var officers = await PeopleInRoleAsync(Roles.ComplianceOfficer, ct);
+                var officers = await db.InRoleAsync(Roles.ComplianceOfficer, ct);
                 notifier.Add(officers.Where(o => o != request.RequesterId), "Notify.RequestEscalated", request.Id, request.RequesterName, PolicyFile.KindName(request.Kind));
             }
 
@@ -575,7 +575,7 @@ public sealed class RequestService(
     {
         var now = time.GetUtcNow();
         var eligible = new List<Guid>();
-        foreach (var id in await PeopleInRoleAsync(step.Role, ct))
+        foreach (var id in await db.InRoleAsync(step.Role, ct))
         {
             if (await PolicySubjects.LoadAsync(db, id, now, ct) is { } loaded && ApprovalRules.Eligible(step, loaded.Subject, subject))
             {
@@ -585,8 +585,6 @@ public sealed class RequestService(
 
         return eligible;
     }
-
-    private Task<List<Guid>> PeopleInRoleAsync(string role, CancellationToken ct) => db.InRoleAsync(role, ct);
 
     /// <summary>The requester, the operator, anyone who answered, anyone who may answer now, and administrators.</summary>
     private async Task<bool> MayReadAsync(Viewer viewer, AccessRequest request, CancellationToken ct)

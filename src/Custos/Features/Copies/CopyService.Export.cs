@@ -62,12 +62,7 @@ public sealed partial class CopyService
         rows.Insert(RandomNumberGenerator.GetInt32(rows.Count + 1), canaryRow);
         var extension = ExportPackage.Extension(order.Format);
         var package = ExportPackage.Seal(header, rows, order.Format, order.Passphrase, $"custos-{serial}.{extension}", now);
-        foreach (var row in rows)
-        {
-            Array.Clear(row);
-        }
-
-        var record = Ledger(share ? CopyKind.Share : CopyKind.Export, serial, viewer, recipient, order.Purpose, note, now, package, grant,
+        var record = Ledger(share ? CopyKind.Share : CopyKind.Export, serial, viewer, recipient, order.Purpose, note, now, SHA256.HashData(package), grant,
             [.. fields.Select(f => (customers.Catalogue.Find(f)!, "", revealed.Contains(f)))]);
         record.Customers = heads.Count;
         record.DepartmentId = departmentId;

@@ -117,7 +117,7 @@ public sealed partial class CopyService(
             text["Print.Footer"],
             $"{stamp} {recipient} {serial}"));
 
-        var record = Ledger(CopyKind.Print, serial, viewer, recipient, order.Purpose, note, now, pdf, decision.Grant, fields);
+        var record = Ledger(CopyKind.Print, serial, viewer, recipient, order.Purpose, note, now, SHA256.HashData(pdf), decision.Grant, fields);
         record.UseBy = useBy;
         db.Copies.Add(record);
         db.CopyItems.Add(new CopyItem { CopyId = record.Id, CustomerId = customer.Id });
@@ -149,7 +149,6 @@ public sealed partial class CopyService(
 
         var now = time.GetUtcNow();
         var record = Ledger(CopyKind.Loan, Serial('L', now), viewer, Clean(order.Borrower, 100) ?? viewer.Name, order.Purpose, note, now, [], null, []);
-        record.Sha256 = [];
         record.UseBy = now.AddDays(days);
         db.Copies.Add(record);
         db.CopyItems.Add(new CopyItem { CopyId = record.Id, CustomerId = customer.Id });
@@ -290,11 +289,12 @@ public sealed partial class CopyService(
 
         var kind = CustomerService.Classify(value);
         var hash = keys.BlindIndex.Compute(kind, value);
-        var fingerprint = Guid.TryParse(value.Trim(), out var rowId)
-            ? await db.Copies.AsNoTracking().Where(c => c.CanaryId == rowId).ToListAsync(ct)
+        var isId = Guid.TryParse(value.Trim(), out var id);
+        var fingerprint = isId
+            ? await db.Copies.AsNoTracking().Where(c => c.CanaryId == id).ToListAsync(ct)
             : kind == IndexedKind.Phone ? await db.Copies.AsNoTracking().Where(c => c.CanaryHash == hash).ToListAsync(ct) : [];
-        var customerIds = Guid.TryParse(value.Trim(), out var direct)
-            ? [direct]
+        var customerIds = isId
+            ? [id]
             : await db.CustomerIndexes.Where(i => i.Kind == kind && i.Hash == hash).Select(i => i.CustomerId).Take(50).ToListAsync(ct);
         var containing = await db.Copies.AsNoTracking()
             .Where(c => db.CopyItems.Any(i => i.CopyId == c.Id && customerIds.Contains(i.CustomerId)))
@@ -306,7 +306,7 @@ public sealed partial class CopyService(
         return new TraceResult([.. fingerprint.Select(c => View(c, now))], [.. containing.Select(c => View(c, now))]);
     }
 
-    private CopyRecord Ledger(CopyKind kind, string serial, Viewer viewer, string recipient, string purpose, string? note, DateTimeOffset now, byte[] content, Guid? grant,
+    private CopyRecord Ledger(CopyKind kind, string serial, Viewer viewer, string recipient, string purpose, string? note, DateTimeOffset now, byte[] sha256, Guid? grant,
         IEnumerable<(FieldDefinition Definition, string Value, bool Clear)> fields)
     {
         var list = fields.ToList();
@@ -324,7 +324,7 @@ public sealed partial class CopyService(
             Fields = string.Join(',', list.Select(f => f.Definition.Name)),
             Revealed = string.Join(',', list.Where(f => f.Clear).Select(f => f.Definition.Name)),
             CreatedAt = now,
-            Sha256 = SHA256.HashData(content),
+            Sha256 = sha256,
             GrantId = grant,
             Status = CopyStatus.Issued,
         };

@@ -49,15 +49,11 @@ public static class PrintDocument
 
         lock (Gate)
         {
+            // PDFsharp allows one resolver per process: the first font found is kept; a changed setting takes effect on restart.
             if (resolver is null)
             {
                 resolver = new FontFile(path);
                 GlobalFontSettings.FontResolver = resolver;
-            }
-            else
-            {
-                // PDFsharp allows one resolver per process; a changed setting takes effect on restart.
-                resolver.Path ??= path;
             }
         }
     }
@@ -154,11 +150,9 @@ public static class PrintDocument
     {
         private byte[]? bytes;
 
-        public string? Path { get; set; } = path;
-
         public FontResolverInfo? ResolveTypeface(string familyName, bool bold, bool italic) => new(Family);
 
-        public byte[]? GetFont(string faceName) => bytes ??= FirstFace(File.ReadAllBytes(Path!));
+        public byte[]? GetFont(string faceName) => bytes ??= FirstFace(File.ReadAllBytes(path));
     }
 
     /// <summary>
