@@ -102,7 +102,7 @@ public sealed class AuditAlertRules(CustosDbContext db, CustosSettings settings,
                 raised.Add(Alert("outside-network", AlertSeverity.High, e, new { action = e.Action, client = e.ClientAddress }));
             }
 
-            // Someone on their way out who takes customer information with them (reveals, lists, and later prints and exports).
+            // Someone on their way out who takes customer information with them (reveals, lists, prints, exports, shares).
             if (e.Outcome == AuditOutcome.Success && TakesInformation.Contains(e.Action) && departing.TryGetValue(e.ActorId, out var departsOn))
             {
                 raised.Add(Alert("departing", AlertSeverity.High, e, new { action = e.Action, departsOn }));
