@@ -26,6 +26,9 @@ public enum ApprovalVerdict
     NotAnApprover = 3,
     OperatorIsWitness = 4,
     NoStepLeft = 5,
+
+    /// <summary>A change of rights, and the approver administers rights.</summary>
+    AdministersRights = 6,
 }
 
 /// <summary>Approver chains and separation of duties (ACC-4, PRT-1, EXP-1, DST-2).</summary>
@@ -75,6 +78,12 @@ public static class ApprovalRules
             return ApprovalVerdict.AlreadyApproved;
         }
 
+        if (IsRightsChange(request.Kind) && engine.Administers(approver))
+        {
+            // Those who administer rights never approve them: two administrators cannot approve each other's requests.
+            return ApprovalVerdict.AdministersRights;
+        }
+
         var rule = chain[step];
         if (!approver.Roles.Contains(rule.Role, StringComparer.Ordinal) || !Related(rule.Of, approver, request))
         {
@@ -87,13 +96,17 @@ public static class ApprovalRules
             : ApprovalVerdict.NotAnApprover;
     }
 
+    /// <summary>Requests that change who may see what: roles, memberships, clearance, the policy.</summary>
+    public static bool IsRightsChange(RequestKind kind) => kind is RequestKind.RoleChange or RequestKind.PrivilegeChange or RequestKind.PolicyChange;
+
     /// <summary>Whether the person could ever be asked for the step (used to find whom to notify).</summary>
-    public static bool Eligible(ApprovalStep step, PolicySubject person, ApprovalSubject request)
+    public static bool Eligible(PolicyEngine engine, ApprovalStep step, PolicySubject person, ApprovalSubject request)
     {
+        ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(person);
         ArgumentNullException.ThrowIfNull(request);
-        return person.Active && person.Id != request.Requester && person.Id != request.Operator && person.Id != request.Beneficiary
+        return person.Active && !(IsRightsChange(request.Kind) && engine.Administers(person)) && person.Id != request.Requester && person.Id != request.Operator && person.Id != request.Beneficiary
             && person.Roles.Contains(step.Role, StringComparer.Ordinal) && Related(step.Of, person, request)
             && !request.Answered(person.Id);
     }

@@ -62,12 +62,25 @@ public static class DefaultPolicy
           print: [{role: department-head, of: department}]
           share-external: [{role: department-head, of: department}, {role: general-manager}]
           destroy: [{role: department-head, of: department}, {role: compliance-officer}]
-          role-change: [{role: it-admin}]
+          # Rights are never approved by those who administer them (ACC-2, ACC-4): customer access by the head of the
+          # department concerned and the compliance officer; privileged roles and the policy itself by the compliance
+          # officer and the general manager (the policy is issued after the general manager's approval).
+          role-change: [{role: department-head, of: department}, {role: compliance-officer}]
+          privilege-change: [{role: compliance-officer}, {role: general-manager}]
+          policy-change: [{role: compliance-officer}, {role: general-manager}]
         requests:
           expire-after-hours: 72
           remind-after-hours: 24
           max-grant-days: 30
         """;
+
+    /// <summary>The chain a change of rights takes when the policy in force names none (a file written before such chains were required).</summary>
+    public static IReadOnlyList<ApprovalStep> RightsChain(RequestKind kind) => kind switch
+    {
+        RequestKind.RoleChange => [new("department-head", ApproverRelation.Department, 1), new("compliance-officer", ApproverRelation.Anyone, 1)],
+        RequestKind.PrivilegeChange or RequestKind.PolicyChange => [new("compliance-officer", ApproverRelation.Anyone, 1), new("general-manager", ApproverRelation.Anyone, 1)],
+        _ => [],
+    };
 
     /// <summary>The default policy, parsed; it is valid by construction (a kernel test checks).</summary>
     public static PolicyDocument Document(IReadOnlyCollection<string> knownRoles) =>

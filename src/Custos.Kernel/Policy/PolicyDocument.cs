@@ -62,7 +62,15 @@ public enum RequestKind
     Print = 4,
     ShareExternal = 5,
     Destroy = 6,
+
+    /// <summary>Giving a person customer access: a role that reaches customers, a department or project, a higher clearance.</summary>
     RoleChange = 7,
+
+    /// <summary>Giving a person a privileged role: one that approves, audits or administers, or reaches every customer.</summary>
+    PrivilegeChange = 8,
+
+    /// <summary>Putting a new version of the access policy in force.</summary>
+    PolicyChange = 9,
 }
 
 /// <summary>Timing of requests: unanswered requests expire, approvers are reminded, grants are bounded.</summary>

@@ -72,6 +72,14 @@ public readonly record struct Decision(bool Allowed, DecisionReason Reason, Obli
     internal static Decision Deny(DecisionReason reason, RequestKind? remedy = null) => new(false, reason, Obligations.None, null, null, remedy);
 }
 
+/// <summary>What holding a role gives: nothing that needs approval, access to customers, or privilege over others and the log.</summary>
+public enum RoleWeight
+{
+    Nothing = 0,
+    CustomerAccess = 1,
+    Privileged = 2,
+}
+
 /// <summary>Which customers a list may show: by role scope, plus customers and departments reached by grants.</summary>
 public sealed record ListScope(Decision Decision, CustomerScope Scope, IReadOnlySet<Guid> GrantedCustomers, IReadOnlySet<Guid> GrantedDepartments);
 
@@ -208,9 +216,39 @@ public sealed class PolicyEngine
         return new ListScope(decision, scope, customers, departments);
     }
 
-    /// <summary>The approval chain for a kind of request; empty when the policy needs none.</summary>
+    /// <summary>
+    /// The approval chain for a kind of request; empty when the policy needs none. A change of rights (roles,
+    /// memberships, clearance, the policy itself) always needs one: a policy that names none gets the built-in chain.
+    /// </summary>
     public IReadOnlyList<ApprovalStep> ChainFor(RequestKind kind) =>
-        Document.Approvals.TryGetValue(kind, out var chain) ? chain : [];
+        Document.Approvals.TryGetValue(kind, out var chain) && chain.Count > 0 ? chain
+        : ApprovalRules.IsRightsChange(kind) ? DefaultPolicy.RightsChain(kind)
+        : [];
+
+    /// <summary>Whether one of the subject's roles may administer people and permissions (such a person never approves a change of rights).</summary>
+    public bool Administers(PolicySubject subject)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        return subject.Roles.Any(r => roles.TryGetValue(r, out var role) && role.Policy.Allow.Contains(PolicyAction.Administer));
+    }
+
+    /// <summary>What a role gives, for deciding whether adding it needs approval: nothing, customer access, or privilege.</summary>
+    public RoleWeight WeightOf(string role)
+    {
+        if (!roles.TryGetValue(role, out var compiled))
+        {
+            return RoleWeight.Nothing;
+        }
+
+        var policy = compiled.Policy;
+        var all = policy.Allow.Union(policy.WithApproval);
+        if (policy.Scope == CustomerScope.All || all.Contains(PolicyAction.Approve) || all.Contains(PolicyAction.Audit) || all.Contains(PolicyAction.Administer))
+        {
+            return RoleWeight.Privileged;
+        }
+
+        return policy.Scope != CustomerScope.None && !all.IsEmpty ? RoleWeight.CustomerAccess : RoleWeight.Nothing;
+    }
 
     public static RequestKind RemedyFor(PolicyAction action) => action switch
     {

@@ -31,6 +31,8 @@ public static class PolicyFile
         ["share-external"] = RequestKind.ShareExternal,
         ["destroy"] = RequestKind.Destroy,
         ["role-change"] = RequestKind.RoleChange,
+        ["privilege-change"] = RequestKind.PrivilegeChange,
+        ["policy-change"] = RequestKind.PolicyChange,
     };
 
     public static string KindName(RequestKind kind) => Kinds.First(k => k.Value == kind).Key;
@@ -128,7 +130,22 @@ public static class PolicyFile
                         continue;
                     }
 
-                    approvals[kind] = [.. Sequence(value).Select(s => Step(s, roles)).Where(s => s is not null).Select(s => s!)];
+                    var steps = Sequence(value).Select(s => (Node: s, Step: Step(s, roles))).Where(s => s.Step is not null).ToList();
+                    if (ApprovalRules.IsRightsChange(kind))
+                    {
+                        // Separation of duties: rights are never approved by those who administer them, and never by nobody.
+                        if (steps.Count == 0)
+                        {
+                            Error(value, "RightsNeedApproval", Scalar(kindNode));
+                        }
+
+                        foreach (var (node, step) in steps.Where(s => roles.TryGetValue(s.Step!.Role, out var r) && r.Allow.Contains(PolicyAction.Administer)))
+                        {
+                            Error(node, "AdministratorApprovesRights", step!.Role);
+                        }
+                    }
+
+                    approvals[kind] = [.. steps.Select(s => s.Step!)];
                 }
             }
 

@@ -167,6 +167,7 @@ public abstract class CustosDbContext(DbContextOptions options)
             e.HasMany(r => r.Approvals).WithOne().HasForeignKey(a => a.RequestId).OnDelete(DeleteBehavior.Restrict);
             e.HasIndex(r => new { r.Status, r.ExpiresAt });
             e.HasIndex(r => new { r.RequesterId, r.CreatedAt });
+            e.HasIndex(r => new { r.SubjectPersonId, r.Status });
         });
 
         builder.Entity<Features.Access.AccessApproval>(e =>

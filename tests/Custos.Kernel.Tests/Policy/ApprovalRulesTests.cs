@@ -53,17 +53,67 @@ public sealed class ApprovalRulesTests
 
         var other = request with { Operator = Guid.NewGuid(), Approvals = [(0, officer.Id)] };
         Assert.Equal(ApprovalVerdict.AlreadyApproved, ApprovalRules.Check(Engine, other, officer, Office));
-        Assert.False(ApprovalRules.Eligible(Engine.ChainFor(RequestKind.Destroy)[1], officer, other));
+        Assert.False(ApprovalRules.Eligible(Engine, Engine.ChainFor(RequestKind.Destroy)[1], officer, other));
     }
 
     [Fact]
     public void Nobody_approves_a_role_for_themselves_even_when_a_colleague_asked()
     {
-        var admin = PolicyEngineTests.Person("it-admin");
-        var forAdmin = new ApprovalSubject(RequestKind.RoleChange, Guid.NewGuid(), null, null, [], Beneficiary: admin.Id);
-        Assert.Equal(ApprovalVerdict.OwnRequest, ApprovalRules.Check(Engine, forAdmin, admin, Office));
-        Assert.False(ApprovalRules.Eligible(Engine.ChainFor(RequestKind.RoleChange)[0], admin, forAdmin));
-        Assert.Equal(ApprovalVerdict.MayApprove, ApprovalRules.Check(Engine, forAdmin, PolicyEngineTests.Person("it-admin"), Office));
+        var officer = PolicyEngineTests.Person("compliance-officer");
+        var forOfficer = new ApprovalSubject(RequestKind.PrivilegeChange, Guid.NewGuid(), null, null, [], Beneficiary: officer.Id);
+        Assert.Equal(ApprovalVerdict.OwnRequest, ApprovalRules.Check(Engine, forOfficer, officer, Office));
+        Assert.False(ApprovalRules.Eligible(Engine, Engine.ChainFor(RequestKind.PrivilegeChange)[0], officer, forOfficer));
+        Assert.Equal(ApprovalVerdict.MayApprove, ApprovalRules.Check(Engine, forOfficer, PolicyEngineTests.Person("compliance-officer"), Office));
+    }
+
+    [Theory]
+    [InlineData(RequestKind.RoleChange)]
+    [InlineData(RequestKind.PrivilegeChange)]
+    [InlineData(RequestKind.PolicyChange)]
+    public void Those_who_administer_rights_never_approve_a_change_of_rights_even_holding_the_approving_role_ACC_2(RequestKind kind)
+    {
+        var chain = Engine.ChainFor(kind);
+        Assert.DoesNotContain(chain, step => step.Role == "it-admin");
+        var step = chain[0];
+        var approver = new PolicySubject(Guid.NewGuid(), [step.Role], 3, new HashSet<Guid> { Sales }, new HashSet<Guid>(), true, null, null, GrantSet.Empty);
+        var administrator = approver with { Id = Guid.NewGuid(), Roles = [step.Role, "it-admin"] };
+        var request = new ApprovalSubject(kind, Guid.NewGuid(), Sales, null, [], Beneficiary: Guid.NewGuid());
+        Assert.Equal(ApprovalVerdict.MayApprove, ApprovalRules.Check(Engine, request, approver, Office));
+        Assert.Equal(ApprovalVerdict.AdministersRights, ApprovalRules.Check(Engine, request, administrator, Office));
+        Assert.False(ApprovalRules.Eligible(Engine, step, administrator, request));
+        Assert.Equal(ApprovalVerdict.NotAnApprover, ApprovalRules.Check(Engine, request with { Kind = RequestKind.Print }, administrator with { Roles = ["it-admin"] }, Office));
+    }
+
+    [Fact]
+    public void Rights_go_to_the_department_head_and_the_compliance_officer_privilege_and_the_policy_to_the_compliance_officer_and_the_general_manager()
+    {
+        Assert.Equal([("department-head", ApproverRelation.Department), ("compliance-officer", ApproverRelation.Anyone)], Engine.ChainFor(RequestKind.RoleChange).Select(s => (s.Role, s.Of)));
+        Assert.Equal(["compliance-officer", "general-manager"], Engine.ChainFor(RequestKind.PrivilegeChange).Select(s => s.Role));
+        Assert.Equal(["compliance-officer", "general-manager"], Engine.ChainFor(RequestKind.PolicyChange).Select(s => s.Role));
+        Assert.Equal(RoleWeight.Privileged, Engine.WeightOf("it-admin"));
+        Assert.Equal(RoleWeight.Privileged, Engine.WeightOf("auditor"));
+        Assert.Equal(RoleWeight.Privileged, Engine.WeightOf("department-head"));
+        Assert.Equal(RoleWeight.CustomerAccess, Engine.WeightOf("staff"));
+        Assert.Equal(RoleWeight.CustomerAccess, Engine.WeightOf("partner"));
+        Assert.Equal(RoleWeight.Nothing, Engine.WeightOf("no-such-role"));
+    }
+
+    [Fact]
+    public void A_policy_cannot_leave_rights_to_administrators_or_to_nobody_and_one_that_names_no_chain_gets_the_built_in_one()
+    {
+        var toAdmins = DefaultPolicy.Yaml.Replace("privilege-change: [{role: compliance-officer}, {role: general-manager}]", "privilege-change: [{role: compliance-officer}, {role: it-admin}]", StringComparison.Ordinal);
+        var parse = PolicyFile.Parse(toAdmins, PolicyEngineTests.KnownRoles);
+        var error = Assert.Single(parse.Errors);
+        Assert.Equal("AdministratorApprovesRights", error.Code);
+        Assert.Contains("privilege-change", toAdmins.Split('\n')[error.Line - 1], StringComparison.Ordinal);
+
+        var toNobody = DefaultPolicy.Yaml.Replace("policy-change: [{role: compliance-officer}, {role: general-manager}]", "policy-change: []", StringComparison.Ordinal);
+        Assert.Equal("RightsNeedApproval", Assert.Single(PolicyFile.Parse(toNobody, PolicyEngineTests.KnownRoles).Errors).Code);
+
+        var silent = DefaultPolicy.Yaml.Replace("  role-change: [{role: department-head, of: department}, {role: compliance-officer}]\n", "", StringComparison.Ordinal);
+        Assert.NotEqual(DefaultPolicy.Yaml, silent);
+        var engine = new PolicyEngine(PolicyFile.Parse(silent, PolicyEngineTests.KnownRoles).Document!);
+        Assert.Equal(Engine.ChainFor(RequestKind.RoleChange), engine.ChainFor(RequestKind.RoleChange));
     }
 
     [Fact]

@@ -224,20 +224,27 @@ public abstract class AccessWorkflowTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
-    public async Task A_role_change_asked_by_a_department_head_is_made_when_an_it_administrator_approves()
+    public async Task A_privileged_role_asked_by_a_department_head_is_made_by_the_compliance_officer_and_general_manager_never_an_administrator_ACC_2()
     {
         var home = await DepartmentAsync();
         var head = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [home]);
         var clerk = await app.CreatePersonAsync(Roles.Staff, departments: [home]);
         var admin = await app.CreatePersonAsync(Roles.ItAdministrator);
+        var officer = await app.CreatePersonAsync(Roles.ComplianceOfficer);
+        var manager = await app.CreatePersonAsync(Roles.GeneralManager);
 
+        // A project manager approves others' requests: a privileged role, whatever kind the asker named.
         var request = await SubmitAsync(head, new NewRequest(RequestKind.RoleChange, "负责新项目的客户资料", Person: clerk.UserName, Role: Roles.ProjectManager));
-        Assert.Equal([Roles.ItAdministrator], request.Chain);
-        var done = await DecideAsync(admin, request.Id);
+        Assert.Equal(RequestKind.PrivilegeChange, request.Kind);
+        Assert.Equal([Roles.ComplianceOfficer, Roles.GeneralManager], request.Chain);
+        Assert.Equal("Approval.AdministersRights", (await Assert.ThrowsAsync<CustosException>(() => DecideAsync(admin, request.Id))).Code);
+        Assert.Equal("Approval.OwnRequest", (await Assert.ThrowsAsync<CustosException>(() => DecideAsync(clerk, request.Id))).Code);
+        Assert.Equal(RequestStatus.Pending, (await DecideAsync(officer, request.Id)).Status);
+        var done = await DecideAsync(manager, request.Id);
         Assert.Equal(RequestStatus.Approved, done.Status);
         var roles = await AsAsync(admin, s => s.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Person>>().GetRolesAsync(clerk));
         Assert.Equal([Roles.ProjectManager, Roles.Staff], roles.Order(StringComparer.Ordinal));
-        Assert.True(await app.WithDbAsync(db => db.AuditRecords.AnyAsync(a => a.Action == "person.roles.change" && a.TargetId == clerk.Id.ToString() && a.ActorId == admin.Id.ToString())));
+        Assert.True(await app.WithDbAsync(db => db.AuditRecords.AnyAsync(a => a.Action == "person.roles.change" && a.TargetId == clerk.Id.ToString() && a.ActorId == manager.Id.ToString())));
 
         // Asking again for a role the person has is not needed.
         Assert.Equal("RequestNotNeeded", (await Assert.ThrowsAsync<CustosException>(() => SubmitAsync(head, new NewRequest(RequestKind.RoleChange, "负责新项目的客户资料", Person: clerk.UserName, Role: Roles.ProjectManager)))).Code);

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Custos.Features.Customers;
 using Custos.Features.Organisation;
@@ -9,6 +10,7 @@ using Custos.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 
 namespace Custos.Tests.Access;
 
@@ -16,7 +18,8 @@ namespace Custos.Tests.Access;
 /// The authorisation matrix (ACC-1, ACC-2): every endpoint and page, called by a person of every role, with
 /// an in-scope and an out-of-scope customer. No response ever carries the out-of-scope customer (IDOR);
 /// administration and audit are refused to the other roles; the in-scope customer is shown exactly to the
-/// roles that work with customers.
+/// roles that work with customers. Every role also walks the escalation path — change my own roles, memberships
+/// and clearance, ask for a role and approve it myself — and ends with the rights it began with.
 /// </summary>
 public abstract partial class AuthorisationMatrixTests<TApp>(TApp app) : IClassFixture<TApp>
     where TApp : CustosApp
@@ -115,6 +118,30 @@ public abstract partial class AuthorisationMatrixTests<TApp>(TApp app) : IClassF
                 }
             }
 
+            // The escalation path (ACC-2, ACC-4): whatever the role, one's own roles, memberships and clearance never change
+            // through a people endpoint, and a role asked for oneself waits for others' approval.
+            var rolesBefore = await RolesOfAsync(person.Id);
+            foreach (var (url, body) in new (string, object)[]
+            {
+                ($"/api/v1/people/{person.Id}/roles", new { roles = Roles.All }),
+                ($"/api/v1/people/{person.Id}/memberships", new { departments = new[] { inside, outside }, projects = new[] { project } }),
+                ($"/api/v1/people/{person.Id}/clearance", new { clearance = "TopSecret" }),
+            })
+            {
+                var response = await web.Client.PutAsJsonAsync(url, body);
+                Assert.True(response.StatusCode is HttpStatusCode.Forbidden, $"{role}: PUT {url} → {(int)response.StatusCode}");
+            }
+
+            await app.EnsureApproversAsync();
+            var wanted = role == Roles.GeneralManager ? Roles.ComplianceOfficer : Roles.GeneralManager;
+            var asked = await web.Client.PostAsJsonAsync("/api/v1/requests", new { kind = "role-change", reason = "想要更多权限", person = person.UserName, role = wanted });
+            Assert.Equal(HttpStatusCode.Created, asked.StatusCode);
+            var askedId = (await asked.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
+            Assert.Equal(HttpStatusCode.Forbidden, (await web.Client.PostAsJsonAsync($"/api/v1/requests/{askedId}/approve", new { note = "自批" })).StatusCode);
+            Assert.Equal(rolesBefore, await RolesOfAsync(person.Id));
+            Assert.Equal(Clearance.Secret, (await app.WithDbAsync(db => db.Users.SingleAsync(u => u.Id == person.Id))).Clearance);
+            Assert.Equal(HttpStatusCode.NoContent, (await web.Client.PostAsync($"/api/v1/requests/{askedId}/withdraw", null)).StatusCode);
+
             // The in-scope customer: shown to the roles that work with customers, absent for the others.
             var apiDetail = await web.Client.GetAsync($"/api/v1/customers/{inScope.Id}");
             var pageDetail = await web.Client.GetAsync($"/customers/{inScope.Id}");
@@ -138,6 +165,9 @@ public abstract partial class AuthorisationMatrixTests<TApp>(TApp app) : IClassF
 
         Assert.True(calls >= Roles.All.Count * 60, $"only {calls} calls");
     }
+
+    private async Task<List<string>> RolesOfAsync(Guid person) =>
+        await app.WithDbAsync(db => (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == person orderby r.Name select r.Name!).ToListAsync());
 
     private IReadOnlyList<(string Method, string Pattern, Endpoint Endpoint)> Endpoints()
     {

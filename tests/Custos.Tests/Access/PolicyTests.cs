@@ -81,9 +81,9 @@ public abstract class PolicyTests<TApp>(TApp app) : IClassFixture<TApp>
         // Staff lose the right to reveal.
         var text = await NextPolicyAsync(admin, ("  staff:\n    scope: own\n    allow: [list, view-masked, reveal, edit, create]", "  staff:\n    scope: own\n    allow: [list, view-masked, edit, create]"));
         Assert.Equal(HttpStatusCode.Forbidden, (await clerkWeb.Client.PostAsJsonAsync("/api/v1/policy", new { text })).StatusCode);
-        var loaded = await admin.Client.PostAsJsonAsync("/api/v1/policy", new { text, note = "员工不再查看原值" });
-        Assert.Equal(HttpStatusCode.OK, loaded.StatusCode);
-        var version = (await loaded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("version").GetInt32();
+        var loaded = await app.PutPolicyInForceAsync(admin, text, "员工不再查看原值");
+        Assert.Equal(HttpStatusCode.Accepted, loaded.StatusCode);
+        var version = await VersionAsync(admin);
 
         var refused = await clerkWeb.Client.PostAsJsonAsync($"/api/v1/customers/{customer.Id}/reveal", reveal);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
@@ -103,7 +103,7 @@ public abstract class PolicyTests<TApp>(TApp app) : IClassFixture<TApp>
 
         // Put staff back for the other tests of this class.
         var restore = await NextPolicyAsync(admin);
-        Assert.Equal(HttpStatusCode.OK, (await admin.Client.PostAsJsonAsync("/api/v1/policy", new { text = restore })).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await app.PutPolicyInForceAsync(admin, restore)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await clerkWeb.Client.PostAsJsonAsync($"/api/v1/customers/{customer.Id}/reveal", reveal)).StatusCode);
     }
 
@@ -131,7 +131,7 @@ public abstract class PolicyTests<TApp>(TApp app) : IClassFixture<TApp>
     {
         var admin = await app.AdminSessionAsync();
         var (clerk, web, customer) = await ClerkWithCustomerAsync(63);
-        Assert.Equal(HttpStatusCode.OK, (await admin.Client.PostAsJsonAsync("/api/v1/policy", new { text = await NextPolicyAsync(admin, ("nda: false", "nda: true")) })).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await app.PutPolicyInForceAsync(admin, await NextPolicyAsync(admin, ("nda: false", "nda: true")))).StatusCode);
         try
         {
             var refused = await web.Client.GetAsync($"/api/v1/customers/{customer.Id}");
@@ -148,7 +148,7 @@ public abstract class PolicyTests<TApp>(TApp app) : IClassFixture<TApp>
         }
         finally
         {
-            Assert.Equal(HttpStatusCode.OK, (await admin.Client.PostAsJsonAsync("/api/v1/policy", new { text = await NextPolicyAsync(admin) })).StatusCode);
+            Assert.Equal(HttpStatusCode.Accepted, (await app.PutPolicyInForceAsync(admin, await NextPolicyAsync(admin))).StatusCode);
         }
     }
 
@@ -198,7 +198,7 @@ public sealed class ForwardedAddressTests
             Person clerk;
             using (var scope = factory.Services.CreateScope())
             {
-                (clerk, _) = await scope.ServiceProvider.GetRequiredService<PeopleService>().CreateAsync(
+                (clerk, _, _) = await scope.ServiceProvider.GetRequiredService<PeopleService>().CreateAsync(
                     new NewPerson("proxy.clerk", "员工", null, [Roles.Staff], [Custos.Data.DatabaseInitialiser.DefaultDepartmentCode], [], Clearance.Secret, CustosApp.Password), default);
             }
 

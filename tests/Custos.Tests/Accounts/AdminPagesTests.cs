@@ -14,18 +14,30 @@ public abstract class AdminPagesTests<TApp>(TApp app) : IClassFixture<TApp>
     public async Task An_administrator_creates_a_person_who_can_then_sign_in_with_the_generated_password()
     {
         using var web = await app.AdminSessionAsync();
+        await app.EnsureApproversAsync();
+        await app.CreatePersonAsync(Roles.DepartmentHead, departments: ["GENERAL"]);
         var userName = app.UniqueName("page");
 
         var response = await web.SubmitAsync("/admin/people", "form:has(#create-person)", new Dictionary<string, string>
         {
-            ["Form.UserName"] = userName, ["Form.DisplayName"] = "王小明", ["Form.Clearance"] = "Confidential",
+            ["Form.UserName"] = userName, ["Form.DisplayName"] = "王小明", ["Form.Clearance"] = "Confidential", ["Form.Reason"] = "新入职审计",
         }, [new("role", Roles.Staff), new("role", Roles.Auditor), new("department", "GENERAL")]);
 
+        // The person exists with no rights; the page says what waits for whose approval (ACC-4).
         var page = await WebSession.ParseAsync(response);
         Assert.NotNull(page.QuerySelector("#person-created"));
+        var pending = page.QuerySelectorAll("#rights-pending li[data-request]").Select(li => Guid.Parse(li.GetAttribute("data-request")!)).ToList();
+        Assert.Single(pending); // someone with a privileged role (auditor) gets everything through the privilege chain
+        Assert.Contains("品质管理/合规 → 总经理", page.QuerySelector("#rights-pending")!.TextContent, StringComparison.Ordinal);
         var password = page.QuerySelector("#generated-password")!.TextContent;
         var person = await app.WithDbAsync(db => db.Users.SingleAsync(u => u.UserName == userName));
-        Assert.Equal(Clearance.Confidential, person.Clearance);
+        Assert.Equal(Clearance.Secret, person.Clearance);
+        foreach (var request in pending)
+        {
+            await app.ApproveAsync(request);
+        }
+
+        Assert.Equal(Clearance.Confidential, (await app.WithDbAsync(db => db.Users.SingleAsync(u => u.UserName == userName))).Clearance);
 
         using var newcomer = app.Session();
         var landing = await newcomer.SignInAsync(userName, password);
@@ -39,9 +51,12 @@ public abstract class AdminPagesTests<TApp>(TApp app) : IClassFixture<TApp>
         var person = await app.CreatePersonAsync(Roles.Staff);
         var url = $"/admin/people/{person.Id}";
 
-        await web.SubmitAsync(url, "form:has(#save-roles)", new Dictionary<string, string>(), [new("role", Roles.ProjectManager)]);
-        var roles = await app.WithDbAsync(db => (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == person.Id select r.Name).ToListAsync());
-        Assert.Equal([Roles.ProjectManager], roles);
+        await app.EnsureApproversAsync();
+        var saved = await WebSession.ParseAsync(await web.SubmitAsync(url, "form:has(#save-roles)", new Dictionary<string, string>(), [new("role", Roles.ProjectManager)]));
+        async Task<List<string?>> RolesAsync() => await app.WithDbAsync(db => (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == person.Id select r.Name).ToListAsync());
+        Assert.Empty(await RolesAsync()); // staff taken away at once, the project manager's role waits for approval
+        await app.ApproveAsync(Guid.Parse(saved.QuerySelector("#rights-pending li[data-request]")!.GetAttribute("data-request")!));
+        Assert.Equal([Roles.ProjectManager], await RolesAsync());
 
         // The last working day, then withdrawn (PPL-3; watched by the departing-staff alert rule).
         await web.SubmitAsync(url, "#departure-form", new Dictionary<string, string> { ["departsOn"] = "2027-01-15", ["withdraw"] = "" });

@@ -103,31 +103,47 @@ public abstract class ApiTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
-    public async Task Creating_and_changing_a_person_records_who_did_what_before_and_after()
+    public async Task Creating_a_person_gives_no_rights_until_approved_and_records_who_did_what_before_and_after_ACC_4()
     {
         using var admin = await app.AdminSessionAsync();
+        var department = app.UniqueName("H").ToUpperInvariant();
+        Assert.Equal(HttpStatusCode.Created, (await admin.Client.PostAsJsonAsync("/api/v1/departments", new { code = department, name = "华东销售部" })).StatusCode);
+        await app.CreatePersonAsync(Roles.DepartmentHead, departments: [department]);
+        await app.CreatePersonAsync(Roles.ComplianceOfficer);
         var userName = app.UniqueName("clerk");
         var created = await admin.Client.PostAsJsonAsync("/api/v1/people", new
         {
-            userName, displayName = "张三", roles = new[] { Roles.Staff }, departments = new[] { "GENERAL" },
+            userName, displayName = "张三", roles = new[] { Roles.Staff }, departments = new[] { department }, reason = "新入职客服",
         });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var body = await created.Content.ReadFromJsonAsync<JsonElement>();
         var id = body.GetProperty("person").GetProperty("id").GetGuid();
         var password = body.GetProperty("initialPassword").GetString()!;
         Assert.True(password.Length >= 16);
+        Assert.Empty(body.GetProperty("person").GetProperty("roles").EnumerateArray());
+        Assert.Empty(body.GetProperty("person").GetProperty("departments").EnumerateArray());
+        var pending = body.GetProperty("pending").EnumerateArray().Single();
+        Assert.Equal("RoleChange", pending.GetProperty("kind").GetString());
+        Assert.Equal([Roles.DepartmentHead, Roles.ComplianceOfficer], pending.GetProperty("chain").EnumerateArray().Select(c => c.GetString()));
+        Assert.Contains("华东销售部", pending.GetProperty("rights").GetProperty("departments")[0].GetString(), StringComparison.Ordinal);
 
-        var change = await admin.Client.PutAsJsonAsync($"/api/v1/people/{id}/roles", new { roles = new[] { Roles.Staff, Roles.Auditor } });
-        Assert.Equal(HttpStatusCode.NoContent, change.StatusCode);
-
-        var record = await app.WithDbAsync(db => db.AuditRecords.SingleAsync(a => a.Action == "person.roles.change" && a.TargetId == id.ToString()));
-        Assert.Contains("\"before\":[\"staff\"]", record.Detail, StringComparison.Ordinal);
-        Assert.Contains("\"after\":[\"auditor\",\"staff\"]", record.Detail, StringComparison.Ordinal);
-        Assert.NotEqual("anonymous", record.ActorId);
-        Assert.DoesNotContain(password, record.Detail ?? "", StringComparison.Ordinal);
+        // The administrator cannot approve it; the department head and the compliance officer do.
+        var refused = await admin.Client.PostAsJsonAsync($"/api/v1/requests/{pending.GetProperty("id").GetGuid()}/approve", new { note = "ok" });
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal(Features.Access.RequestStatus.Approved, (await app.ApproveAsync(pending.GetProperty("id").GetGuid())).Status);
 
         var person = await admin.Client.GetFromJsonAsync<JsonElement>($"/api/v1/people/{id}");
-        Assert.Equal([Roles.Auditor, Roles.Staff], person.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal([Roles.Staff], person.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal([department], person.GetProperty("departments").EnumerateArray().Select(r => r.GetString()));
+
+        // Taking a role away is done at once, with its before and after.
+        var change = await admin.Client.PutAsJsonAsync($"/api/v1/people/{id}/roles", new { roles = Array.Empty<string>() });
+        Assert.Equal(HttpStatusCode.NoContent, change.StatusCode);
+        var record = await app.WithDbAsync(db => db.AuditRecords.OrderByDescending(a => a.Id).FirstAsync(a => a.Action == "person.roles.change" && a.TargetId == id.ToString()));
+        Assert.Contains("\"before\":[\"staff\"]", record.Detail, StringComparison.Ordinal);
+        Assert.Contains("\"after\":[]", record.Detail, StringComparison.Ordinal);
+        Assert.NotEqual("anonymous", record.ActorId);
+        Assert.DoesNotContain(password, record.Detail ?? "", StringComparison.Ordinal);
     }
 
     [Fact]

@@ -53,6 +53,42 @@ public sealed class CliTests : IDisposable
 
     private Task<Result> RunAsync(params string[] args) => RunWithInputAsync(null, args);
 
+    /// <summary>A new installation's first approvers, appointed from the command line: the general manager zhou.gm and the compliance officer qian.hg.</summary>
+    private async Task FoundAsync()
+    {
+        Assert.Equal(0, (await RunAsync("user", "add", "zhou.gm", "--name", "周总")).ExitCode);
+        Assert.Equal(0, (await RunAsync("user", "appoint", "zhou.gm", "--role", "general-manager")).ExitCode);
+        Assert.Equal(0, (await RunAsync("user", "add", "qian.hg", "--name", "钱合规")).ExitCode);
+        Assert.Equal(0, (await RunAsync("user", "appoint", "qian.hg", "--role", "compliance-officer")).ExitCode);
+    }
+
+    private static IReadOnlyList<string> FiledRequests(Result result) =>
+        [.. System.Text.RegularExpressions.Regex.Matches(result.Out, @"request\s+([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})").Select(m => m.Groups[1].Value)];
+
+    /// <summary>Approves each request, step by step, as the first of <paramref name="approvers"/> the workflow accepts for each step.</summary>
+    private async Task ApproveAsync(IEnumerable<string> requests, params string[] approvers)
+    {
+        foreach (var request in requests)
+        {
+            var approved = false;
+            foreach (var approver in approvers)
+            {
+                var decided = await RunAsync("--as", approver, "request", "approve", request);
+                approved |= decided.ExitCode == 0 && decided.Out.Contains("request: approved", StringComparison.Ordinal);
+            }
+
+            Assert.True(approved, $"request {request} was not approved by {string.Join(", ", approvers)}");
+        }
+    }
+
+    /// <summary>Adds a person with the given options and has every change of rights it files approved.</summary>
+    private async Task AddApprovedAsync(string userName, string name, string[] options, params string[] approvers)
+    {
+        var added = await RunAsync(["user", "add", userName, "--name", name, .. options]);
+        Assert.True(added.ExitCode == 0, added.Error);
+        await ApproveAsync(FiledRequests(added), approvers);
+    }
+
     [Fact]
     public async Task The_first_command_initialises_an_empty_data_directory_without_demo_data()
     {
@@ -67,14 +103,37 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public async Task An_administrator_builds_the_organisation_and_people_non_interactively_and_is_recorded()
+    public async Task An_administrator_builds_the_organisation_and_people_non_interactively_and_rights_wait_for_their_approvers_ACC_2_ACC_4()
     {
         Assert.Equal(0, (await RunAsync("org", "department", "add", "SALES", "销售部")).ExitCode);
         Assert.Equal(0, (await RunAsync("org", "project", "add", "EAST", "华东", "--department", "sales")).ExitCode);
+
+        // Without a compliance officer and a general manager nothing privileged can be approved: the command says who is missing.
+        var noApprover = await RunAsync("user", "add", "wang.head", "--name", "王部长", "--role", "department-head", "--department", "SALES");
+        Assert.Equal(1, noApprover.ExitCode);
+        Assert.Contains("Nobody can approve this at present (Compliance officer)", noApprover.Error, StringComparison.Ordinal);
+        Assert.Equal(1, (await RunAsync("user", "appoint", "admin", "--role", "compliance-officer")).ExitCode); // never oneself
+
+        // The first approvers are appointed on the server; a role somebody holds is not appointed again.
+        await FoundAsync();
+        var again = await RunAsync("user", "appoint", "admin", "--role", "general-manager");
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("cannot change your own", again.Error, StringComparison.Ordinal);
+        Assert.Contains("already holds", (await RunAsync("user", "appoint", "qian.hg", "--role", "general-manager")).Error, StringComparison.Ordinal);
+
+        // A department head: the compliance officer and the general manager approve, never the administrator.
+        var head = await RunAsync("user", "add", "wang.head", "--name", "王部长", "--role", "department-head", "--department", "SALES");
+        Assert.Equal(0, head.ExitCode);
+        Assert.Contains("Compliance officer → General manager", head.Out, StringComparison.Ordinal);
+        Assert.Equal(1, (await RunAsync("request", "approve", FiledRequests(head).Single())).ExitCode);
+        await ApproveAsync(FiledRequests(head), "qian.hg", "zhou.gm");
+
         var added = await RunAsync("user", "add", "zhang.wei", "--name", "张伟", "--role", "staff", "--department", "SALES", "--project", "EAST");
         Assert.Equal(0, added.ExitCode);
         Assert.Contains("Initial password (shown once):", added.Out, StringComparison.Ordinal);
-        Assert.Equal(0, (await RunAsync("user", "add", "li.na", "--name", "李娜", "--role", "it-admin", "--clearance", "TopSecret")).ExitCode);
+        Assert.Equal(2, FiledRequests(added).Count); // the department with the role, and the project
+        await ApproveAsync(FiledRequests(added), "wang.head", "qian.hg");
+        await AddApprovedAsync("li.na", "李娜", ["--role", "it-admin", "--clearance", "TopSecret"], "qian.hg", "zhou.gm");
 
         var list = await RunAsync("user", "list", "--json");
         Assert.Equal(0, list.ExitCode);
@@ -82,25 +141,36 @@ public sealed class CliTests : IDisposable
         var zhang = json.RootElement.EnumerateArray().Single(p => p.GetProperty("userName").GetString() == "zhang.wei");
         Assert.Equal(["SALES"], zhang.GetProperty("departments").EnumerateArray().Select(d => d.GetString()));
         Assert.Equal(["EAST"], zhang.GetProperty("projects").EnumerateArray().Select(d => d.GetString()));
+        Assert.Equal(["staff"], zhang.GetProperty("roles").EnumerateArray().Select(d => d.GetString()));
 
-        Assert.Equal(0, (await RunAsync("--as", "li.na", "user", "roles", "zhang.wei", "--role", "staff", "auditor")).ExitCode);
+        // Nobody changes their own rights; another administrator's change of someone else's waits for approval.
+        var own = await RunAsync("--as", "li.na", "user", "roles", "li.na", "--role", "it-admin", "department-head");
+        Assert.Equal(1, own.ExitCode);
+        Assert.Contains("cannot change your own", own.Error, StringComparison.Ordinal);
+        var auditor = await RunAsync("--as", "li.na", "user", "roles", "zhang.wei", "--role", "staff", "auditor", "--reason", "兼任审计");
+        Assert.Equal(0, auditor.ExitCode);
+        Assert.Equal(1, (await RunAsync("--as", "admin", "request", "approve", FiledRequests(auditor).Single())).ExitCode);
+        await ApproveAsync(FiledRequests(auditor), "qian.hg", "zhou.gm");
         Assert.Equal(0, (await RunAsync("user", "depart", "zhang.wei", "--on", "2027-01-15")).ExitCode);
         Assert.Contains("--on", (await RunAsync("user", "depart", "zhang.wei")).Error, StringComparison.Ordinal);
 
         await using var db = new SqliteConnection($"Data Source={Path.Combine(dataDir, "custos.db")};Mode=ReadOnly");
         await db.OpenAsync();
         var command = db.CreateCommand();
-        command.CommandText = "SELECT ActorName, Detail FROM AuditRecords WHERE Action = 'person.roles.change'";
+        command.CommandText = "SELECT ActorName, Action, Detail FROM AuditRecords WHERE (Action = 'person.roles.change' AND Detail LIKE '%auditor%') OR (Action = 'request.submit' AND Detail LIKE '%auditor%') ORDER BY Id";
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
-        Assert.Equal("li.na", reader.GetString(0));
-        Assert.Contains("auditor", reader.GetString(1), StringComparison.Ordinal);
+        Assert.Equal(("li.na", "request.submit"), (reader.GetString(0), reader.GetString(1)));
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(("zhou.gm", "person.roles.change"), (reader.GetString(0), reader.GetString(1)));
+        Assert.Contains("\"request\":", reader.GetString(2), StringComparison.Ordinal);
         SqliteConnection.ClearAllPools();
     }
 
     [Fact]
     public async Task The_policy_is_shown_tested_explained_and_loaded_from_the_command_line_and_a_bad_file_names_its_lines()
     {
+        await FoundAsync();
         Assert.Equal(0, (await RunAsync("user", "add", "wu.ming", "--name", "吴明", "--role", "staff")).ExitCode);
         var shown = await RunAsync("policy", "show");
         Assert.Equal(0, shown.ExitCode);
@@ -132,7 +202,11 @@ public sealed class CliTests : IDisposable
         Assert.Contains("3 problem(s)", refused.Error, StringComparison.Ordinal); // the scope, and "fly" in the two roles that audit
         Assert.Contains("unknown scope: galaxy", refused.Error, StringComparison.Ordinal);
         Assert.Contains($"line {text.Split('\n').ToList().FindIndex(l => l.Contains("scope: projects", StringComparison.Ordinal)) + 1},", refused.Error, StringComparison.Ordinal);
-        Assert.Equal(0, (await RunAsync("policy", "load", candidate, "--note", "staff import")).ExitCode);
+        var filed = await RunAsync("policy", "load", candidate, "--note", "staff import");
+        Assert.Equal(0, filed.ExitCode);
+        Assert.Contains("Denied", (await RunAsync("policy", "check", "--user", "wu.ming", "--action", "import")).Out, StringComparison.Ordinal); // not before approval
+        Assert.Equal(1, (await RunAsync("request", "approve", FiledRequests(filed).Single())).ExitCode); // never by its proposer
+        await ApproveAsync(FiledRequests(filed), "qian.hg", "zhou.gm");
         Assert.Contains("staff import", (await RunAsync("policy", "history")).Out, StringComparison.Ordinal);
         Assert.Contains("Allowed", (await RunAsync("policy", "check", "--user", "wu.ming", "--action", "import")).Out, StringComparison.Ordinal);
 
@@ -174,9 +248,9 @@ public sealed class CliTests : IDisposable
         Assert.Contains("common password", weak.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("zhao.lei", (await RunAsync("user", "list")).Out, StringComparison.Ordinal);
 
-        var builtIn = await RunAsync("user", "disable", "admin");
-        Assert.Equal(1, builtIn.ExitCode);
-        Assert.Contains("built-in administrator cannot be disabled", builtIn.Error, StringComparison.Ordinal);
+        var self = await RunAsync("user", "disable", "admin");
+        Assert.Equal(1, self.ExitCode);
+        Assert.Contains("cannot change your own", self.Error, StringComparison.Ordinal);
 
         Assert.Equal(0, (await RunAsync("user", "disable", "wang.fang")).ExitCode);
         Assert.Contains("Suspended", (await RunAsync("user", "list", "--json")).Out, StringComparison.Ordinal);
@@ -223,7 +297,8 @@ public sealed class CliTests : IDisposable
     public async Task A_department_head_imports_a_csv_non_interactively_and_a_bad_file_is_refused_with_row_and_column()
     {
         Assert.Equal(0, (await RunAsync("org", "department", "add", "SALES", "销售部")).ExitCode);
-        Assert.Equal(0, (await RunWithInputAsync(null, "user", "add", "wang.head", "--name", "王部长", "--role", "department-head", "--department", "SALES")).ExitCode);
+        await FoundAsync();
+        await AddApprovedAsync("wang.head", "王部长", ["--role", "department-head", "--department", "SALES"], "qian.hg", "zhou.gm");
         Directory.CreateDirectory(dataDir + "-files");
         var good = Path.Combine(dataDir + "-files", "list.csv");
         File.WriteAllText(good, "姓名,身份证号,手机\n张伟,11010519491231002X,13812345678\n李娜,440524188001010014,13912345678\n", new System.Text.UTF8Encoding(true));
@@ -330,14 +405,15 @@ public sealed class CliTests : IDisposable
         var staff = await RunAsync("audit", "verify", "--as", "zhao.li");
         Assert.Equal(1, staff.ExitCode);
         Assert.Contains("may not run this command", staff.Error, StringComparison.Ordinal);
-        Assert.Equal(0, (await RunAsync("user", "add", "qian.shen", "--name", "钱审", "--role", "auditor")).ExitCode);
+        await FoundAsync();
+        await AddApprovedAsync("qian.shen", "钱审", ["--role", "auditor"], "qian.hg", "zhou.gm");
         var search = await RunAsync("audit", "search", "--action", "person.", "--as", "qian.shen");
         Assert.True(search.ExitCode == 0, search.Error);
         Assert.Matches(@"[1-9]\d* entries\.", search.Out);
         var csv = Path.Combine(dataDir, "audit.csv");
         var exported = await RunAsync("audit", "search", "--action", "person.create", "--csv", csv, "--as", "qian.shen");
         Assert.True(exported.ExitCode == 0, exported.Error);
-        Assert.Equal(4, (await File.ReadAllLinesAsync(csv)).Length); // header, the administrator, zhao.li, qian.shen
+        Assert.Equal(6, (await File.ReadAllLinesAsync(csv)).Length); // header, the administrator, zhao.li, zhou.gm, qian.hg, qian.shen
         Assert.Equal(1, (await RunAsync("audit", "search", "--as", "admin")).ExitCode);
     }
 

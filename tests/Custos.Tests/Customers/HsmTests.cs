@@ -35,7 +35,7 @@ public sealed class HsmTests(SoftHsm hsm) : IClassFixture<SoftHsm>
             Person staff;
             using (var scope = factory.Services.CreateScope())
             {
-                (staff, _) = await scope.ServiceProvider.GetRequiredService<PeopleService>().CreateAsync(
+                (staff, _, _) = await scope.ServiceProvider.GetRequiredService<PeopleService>().CreateAsync(
                     new NewPerson("hsm.staff", "员工", null, [Roles.Staff], ["GENERAL"], [], Clearance.Secret, CustosApp.Password), default);
             }
 

@@ -26,7 +26,7 @@ public sealed class DatabaseOutageTests
         Person admin;
         using (var scope = factory.Services.CreateScope())
         {
-            (admin, _) = await scope.ServiceProvider.GetRequiredService<PeopleService>().CreateAsync(
+            (admin, _, _) = await scope.ServiceProvider.GetRequiredService<PeopleService>().CreateAsync(
                 new NewPerson("outage.admin", "管理员", null, [Roles.ItAdministrator], [], [], Clearance.Secret, CustosApp.Password), default);
         }
 

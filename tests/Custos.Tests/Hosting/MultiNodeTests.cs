@@ -26,8 +26,8 @@ public sealed class MultiNodeTests
         using (var scope = nodeA.Services.CreateScope())
         {
             var people = scope.ServiceProvider.GetRequiredService<PeopleService>();
-            (staff, _) = await people.CreateAsync(new NewPerson("node.staff", "员工", null, [Roles.Staff], [], [], Clearance.Secret, CustosApp.Password), default);
-            (admin, _) = await people.CreateAsync(new NewPerson("node.admin", "管理员", null, [Roles.ItAdministrator], [], [], Clearance.Secret, CustosApp.Password), default);
+            (staff, _, _) = await people.CreateAsync(new NewPerson("node.staff", "员工", null, [Roles.Staff], [], [], Clearance.Secret, CustosApp.Password), default);
+            (admin, _, _) = await people.CreateAsync(new NewPerson("node.admin", "管理员", null, [Roles.ItAdministrator], [], [], Clearance.Secret, CustosApp.Password), default);
         }
 
         // One browser's cookies, used against both nodes.
@@ -80,9 +80,9 @@ public sealed class MultiNodeGrantTests
             await organisation.AddDepartmentAsync("HOME", "本部", default);
             await organisation.AddDepartmentAsync("AWAY", "外部", default);
             var people = scope.ServiceProvider.GetRequiredService<PeopleService>();
-            (head, _) = await people.CreateAsync(new NewPerson("grant.head", "部门负责人", null, [Roles.DepartmentHead], ["HOME"], [], Clearance.Secret, CustosApp.Password), default);
-            (clerk, _) = await people.CreateAsync(new NewPerson("grant.clerk", "员工", null, [Roles.Staff], ["AWAY"], [], Clearance.Secret, CustosApp.Password), default);
-            (admin, _) = await people.CreateAsync(new NewPerson("grant.admin", "管理员", null, [Roles.ItAdministrator], [], [], Clearance.Secret, CustosApp.Password), default);
+            (head, _, _) = await people.CreateAsync(new NewPerson("grant.head", "部门负责人", null, [Roles.DepartmentHead], ["HOME"], [], Clearance.Secret, CustosApp.Password), default);
+            (clerk, _, _) = await people.CreateAsync(new NewPerson("grant.clerk", "员工", null, [Roles.Staff], ["AWAY"], [], Clearance.Secret, CustosApp.Password), default);
+            (admin, _, _) = await people.CreateAsync(new NewPerson("grant.admin", "管理员", null, [Roles.ItAdministrator], [], [], Clearance.Secret, CustosApp.Password), default);
         }
 
         using (var scope = nodeA.ActAs(head))

@@ -85,6 +85,12 @@ public sealed class WebSession(HttpClient client) : IDisposable
     /// <summary>The current code; Identity checks authenticator codes against the real clock.</summary>
     public static string Code(string key) => new Totp(Base32Encoding.ToBytes(key)).ComputeTotp(TimeProvider.System.GetUtcNow().UtcDateTime);
 
+    /// <summary>
+    /// A code of a later time step (still inside the window Identity accepts): each code signs in once, so a second
+    /// sign-in within the same 30 seconds needs the next one, as a person would wait for it.
+    /// </summary>
+    public static string NextCode(string key, int steps = 1) => new Totp(Base32Encoding.ToBytes(key)).ComputeTotp(TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(30 * steps));
+
     /// <summary>The redirect target as path and query, whether the server sent it absolute or relative.</summary>
     public static string Location(HttpResponseMessage response)
     {

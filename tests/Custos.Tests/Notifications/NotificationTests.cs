@@ -83,8 +83,8 @@ public sealed class NotificationTests : IAsyncLifetime
         {
             await scope.ServiceProvider.GetRequiredService<OrganisationService>().AddDepartmentAsync("SALES", "销售部", default);
             var people = scope.ServiceProvider.GetRequiredService<PeopleService>();
-            (head, _) = await people.CreateAsync(new NewPerson("notify.head", "钱经理", "qian@example.cn", [Roles.DepartmentHead], ["SALES"], [], Clearance.Secret, CustosApp.Password), default);
-            (clerk, _) = await people.CreateAsync(new NewPerson("notify.clerk", "孙员工", null, [Roles.Staff], ["SALES"], [], Clearance.Secret, CustosApp.Password), default);
+            (head, _, _) = await people.CreateAsync(new NewPerson("notify.head", "钱经理", "qian@example.cn", [Roles.DepartmentHead], ["SALES"], [], Clearance.Secret, CustosApp.Password), default);
+            (clerk, _, _) = await people.CreateAsync(new NewPerson("notify.clerk", "孙员工", null, [Roles.Staff], ["SALES"], [], Clearance.Secret, CustosApp.Password), default);
         }
 
         var synthetic = new Features.Demo.SyntheticCustomers(71).Generate(1).Single();

@@ -49,10 +49,16 @@ public sealed class AccessRequest
     /// <summary>For a destruction: who will carry it out; the witness must be someone else (DST-2).</summary>
     public Guid? OperatorId { get; set; }
 
-    /// <summary>For a role change: whose roles, and the role asked for.</summary>
+    /// <summary>For a change of rights: whose rights, and (for requests made before <see cref="Change"/>) the one role asked for.</summary>
     public Guid? SubjectPersonId { get; set; }
 
     public string? Role { get; set; }
+
+    /// <summary>
+    /// What the request would put in force: for a change of rights the roles, memberships and clearance asked for
+    /// (<see cref="People.RightsChange"/> as JSON); for a policy change the policy file's text.
+    /// </summary>
+    public string? Change { get; set; }
 
     public int PolicyVersion { get; set; }
 

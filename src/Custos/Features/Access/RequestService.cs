@@ -26,12 +26,16 @@ public sealed record NewRequest(
     string? Person = null,
     string? Role = null);
 
+/// <summary>One part of a change of rights, with the kind of request (and the department and project) that approves it.</summary>
+public sealed record RoutedChange(RequestKind Kind, RightsChange Change, Guid? Department, Guid? Project);
+
 public sealed record ApprovalView(int Step, string Approver, bool OnBehalf, bool Approved, string? Note, DateTimeOffset At);
 
 public sealed record RequestView(
     Guid Id, RequestKind Kind, RequestStatus Status, string Requester, Guid? Customer, string? Department, string? Field,
     string Actions, bool ViewOnly, int Hours, string Reason, string? Role, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt,
-    DateTimeOffset? DecidedAt, int Step, IReadOnlyList<string> Chain, IReadOnlyList<ApprovalView> Approvals, Guid? Grant);
+    DateTimeOffset? DecidedAt, int Step, IReadOnlyList<string> Chain, IReadOnlyList<ApprovalView> Approvals, Guid? Grant,
+    string? Person = null, RightsChange? Rights = null, string? PolicySha256 = null);
 
 /// <summary>
 /// The one workflow every kind of request goes through (ACC-4): checked against the policy when made (a request
@@ -44,6 +48,7 @@ public sealed class RequestService(
     CustosDbContext db,
     CustomerService customers,
     PolicyStore policy,
+    PolicyService policyService,
     Notifier notifier,
     IAuditTrail audit,
     UserManager<Person> users,
@@ -66,6 +71,29 @@ public sealed class RequestService(
             throw CustosException.Invalid("RequestReason", MaxReason);
         }
 
+        if (request.Kind is RequestKind.RoleChange or RequestKind.PrivilegeChange)
+        {
+            // A role for someone (a department head asking for their clerk): the policy decides which chain it takes.
+            var person = await FindPersonAsync(request.Person, ct);
+            if (request.Role is not { } role || !Roles.IsKnown(role))
+            {
+                throw CustosException.Invalid("UnknownRole", request.Role ?? "");
+            }
+
+            if (await users.IsInRoleAsync(person, role))
+            {
+                throw CustosException.Conflict("RequestNotNeeded");
+            }
+
+            var routed = await RouteAsync(viewer.Engine, person.Id, RightsChange.OfRoles(role), ct);
+            return await SubmitRightsAsync(person, routed.Single(), reason, ct);
+        }
+
+        if (request.Kind == RequestKind.PolicyChange)
+        {
+            throw CustosException.Invalid("PolicyChangeByLoad");
+        }
+
         var engine = viewer.Engine;
         var chain = engine.ChainFor(request.Kind);
         if (chain.Count == 0)
@@ -73,14 +101,14 @@ public sealed class RequestService(
             throw CustosException.Invalid("NoApprovalChain", new TextKey("RequestKind." + PolicyFile.KindName(request.Kind)));
         }
 
-        if (request.ViewOnly && request.Kind is RequestKind.Export or RequestKind.Print or RequestKind.ShareExternal or RequestKind.Destroy or RequestKind.RoleChange)
+        if (request.ViewOnly && request.Kind is RequestKind.Export or RequestKind.Print or RequestKind.ShareExternal or RequestKind.Destroy)
         {
             // View-only means no copy leaves (ACC-5): it fits access and reveals, never a print or an export.
             throw CustosException.Invalid("ViewOnlyNotFor", new TextKey("RequestKind." + PolicyFile.KindName(request.Kind)));
         }
 
         var maxHours = engine.Document.Requests.MaxGrantDays * 24;
-        if (request.Kind != RequestKind.RoleChange && (request.Hours < 1 || request.Hours > maxHours))
+        if (request.Hours < 1 || request.Hours > maxHours)
         {
             throw CustosException.Invalid("GrantHours", maxHours);
         }
@@ -95,7 +123,7 @@ public sealed class RequestService(
             RequesterName = viewer.Name,
             Reason = reason,
             ViewOnly = request.ViewOnly,
-            GrantHours = request.Kind == RequestKind.RoleChange ? 0 : request.Hours,
+            GrantHours = request.Hours,
             PolicyVersion = engine.Document.Version,
             CreatedAt = now,
             ExpiresAt = now.AddHours(engine.Document.Requests.ExpireAfterHours),
@@ -103,17 +131,7 @@ public sealed class RequestService(
         };
 
         await TargetAsync(viewer, request, entity, ct);
-        var subject = ApprovalSubjectOf(entity, []);
-        var approvers = await EligibleAsync(chain[0], subject, ct);
-        if (approvers.Count == 0)
-        {
-            throw CustosException.Invalid("NoApprover", new TextKey("Role." + chain[0].Role));
-        }
-
-        db.AccessRequests.Add(entity);
-        audit.Record("request.submit", "request", entity.Id.ToString(), detail: Detail(entity));
-        notifier.Add(approvers, "Notify.RequestWaiting", entity.Id, entity.RequesterName, PolicyFile.KindName(entity.Kind));
-        await db.SaveChangesAsync(ct);
+        await FileAsync(entity, engine, ct);
         return await ViewAsync(entity, engine, ct);
     }
 
@@ -192,16 +210,25 @@ public sealed class RequestService(
             {
                 entity.Status = RequestStatus.Approved;
                 entity.DecidedAt = now;
+                // The decision lands first (a concurrent one fails here), then what it puts in force, in the same transaction.
+                await SaveDecisionAsync(ct);
                 await CarryOutAsync(entity, now, ct);
                 notifier.Add([entity.RequesterId, .. entity.OperatorId is { } op ? [op] : Array.Empty<Guid>()], "Notify.RequestApproved", entity.Id, viewer.Name, PolicyFile.KindName(entity.Kind));
             }
             else
             {
-                var approvers = await EligibleAsync(chain[next], ApprovalSubjectOf(entity, entity.Approvals), ct);
+                var approvers = await EligibleAsync(engine, chain[next], ApprovalSubjectOf(entity, entity.Approvals), ct);
                 notifier.Add(approvers, "Notify.RequestWaiting", entity.Id, entity.RequesterName, PolicyFile.KindName(entity.Kind));
             }
         }
 
+        await SaveDecisionAsync(ct);
+        await transaction.CommitAsync(ct);
+        return await ViewAsync(entity, engine, ct);
+    }
+
+    private async Task SaveDecisionAsync(CancellationToken ct)
+    {
         try
         {
             await db.SaveChangesAsync(ct);
@@ -211,9 +238,204 @@ public sealed class RequestService(
             // Another approver decided at the same moment; nothing of this decision is kept.
             throw CustosException.Conflict("RequestChanged");
         }
+    }
 
-        await transaction.CommitAsync(ct);
+    /// <summary>
+    /// Splits what a change gives into the requests that must approve it (ACC-2, ACC-4): a privileged role, or any
+    /// membership of someone who holds one, goes to the privilege chain; customer access goes to the head of the
+    /// department concerned — each department joined is its own request — with roles and clearance going to the
+    /// person's first department (or, with none, to the privilege chain). Roles that give nothing — none that reach
+    /// customers or carry privilege, or customer roles of someone in no department or project — are returned as
+    /// needing no approval (kind <see cref="RequestKind.Access"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<RoutedChange>> RouteAsync(PolicyEngine engine, Guid person, RightsChange change, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(change);
+        var held = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == person select r.Name!).ToListAsync(ct);
+        var clearance = await db.Users.Where(u => u.Id == person).Select(u => u.Clearance).SingleAsync(ct);
+        if (change.Clearance is { } asked && asked <= clearance)
+        {
+            change = change with { Clearance = null };
+        }
+
+        change = change with { Roles = [.. change.Roles.Except(held, StringComparer.Ordinal)] };
+        var privileged = change.Roles.Where(r => engine.WeightOf(r) == RoleWeight.Privileged).ToList();
+        var customerRoles = change.Roles.Where(r => engine.WeightOf(r) == RoleWeight.CustomerAccess).ToList();
+        var free = change.Roles.Except(privileged).Except(customerRoles).ToList();
+        var approver = held.Concat(change.Roles).Any(r => engine.WeightOf(r) == RoleWeight.Privileged);
+
+        var departments = await db.Departments.AsNoTracking().Where(d => change.Departments.Contains(d.Code)).ToDictionaryAsync(d => d.Code, d => d.Id, ct);
+        var projects = await db.Projects.AsNoTracking().Where(p => change.Projects.Contains(p.Code)).ToDictionaryAsync(p => p.Code, p => (p.Id, p.DepartmentId), ct);
+        var home = await db.DepartmentMemberships.AsNoTracking().Where(m => m.PersonId == person).OrderBy(m => m.Department!.Code).Select(m => (Guid?)m.DepartmentId).FirstOrDefaultAsync(ct)
+            ?? change.Departments.Order(StringComparer.Ordinal).Select(c => (Guid?)departments.GetValueOrDefault(c)).FirstOrDefault(d => d is not null);
+
+        var member = home is not null || change.Projects.Count > 0 || await db.ProjectMemberships.AnyAsync(m => m.PersonId == person, ct);
+        if (!member)
+        {
+            // A role that reaches customers only through the person's departments and projects gives nothing to someone in none:
+            // the approval falls on the membership, when it comes.
+            free.AddRange(customerRoles);
+            customerRoles.Clear();
+        }
+
+        var routed = new List<RoutedChange>();
+        var privilege = RightsChange.None with { Roles = privileged };
+        if (free.Count > 0)
+        {
+            routed.Add(new RoutedChange(RequestKind.Access, RightsChange.None with { Roles = free }, null, null));
+        }
+
+        var homeChange = RightsChange.None with { Roles = customerRoles, Clearance = change.Clearance };
+        if (!homeChange.IsEmpty && (approver || home is null))
+        {
+            privilege = privilege.Plus(homeChange);
+            homeChange = RightsChange.None;
+        }
+
+        foreach (var code in change.Departments.Order(StringComparer.Ordinal))
+        {
+            var joining = RightsChange.None with { Departments = [code] };
+            if (approver)
+            {
+                privilege = privilege.Plus(joining);
+            }
+            else if (departments.TryGetValue(code, out var d) && d == home)
+            {
+                homeChange = homeChange.Plus(joining);
+            }
+            else
+            {
+                routed.Add(new RoutedChange(RequestKind.RoleChange, joining, departments.GetValueOrDefault(code), null));
+            }
+        }
+
+        foreach (var code in change.Projects.Order(StringComparer.Ordinal))
+        {
+            var joining = RightsChange.None with { Projects = [code] };
+            if (approver)
+            {
+                privilege = privilege.Plus(joining);
+            }
+            else
+            {
+                var (id, department) = projects.GetValueOrDefault(code);
+                routed.Add(new RoutedChange(RequestKind.RoleChange, joining, department, id));
+            }
+        }
+
+        if (!homeChange.IsEmpty)
+        {
+            routed.Add(new RoutedChange(RequestKind.RoleChange, homeChange, home, null));
+        }
+
+        if (!privilege.IsEmpty)
+        {
+            routed.Add(new RoutedChange(RequestKind.PrivilegeChange, privilege, null, null));
+        }
+
+        return routed;
+    }
+
+    /// <summary>
+    /// Files a change of <paramref name="person"/>'s rights for approval, asked by the caller. The same change already
+    /// waiting is returned instead of a second request. Nobody the chain names may be missing: the request is refused
+    /// when its first step has nobody who could approve it.
+    /// </summary>
+    public async Task<RequestView> SubmitRightsAsync(Person person, RoutedChange routed, string? reason, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        ArgumentNullException.ThrowIfNull(routed);
+        var viewer = await customers.ViewerAsync(ct);
+        if (viewer.PersonId == Guid.Empty)
+        {
+            throw new CustosException(CustosError.Forbidden, "RequestNeedsPerson");
+        }
+
+        reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+        if (reason is { Length: > MaxReason })
+        {
+            throw CustosException.Invalid("RequestReason", MaxReason);
+        }
+
+        var now = time.GetUtcNow();
+        var json = routed.Change.ToJson();
+        var waiting = await db.AccessRequests.AsNoTracking().Include(r => r.Approvals)
+            .FirstOrDefaultAsync(r => r.SubjectPersonId == person.Id && r.Status == RequestStatus.Pending && r.Kind == routed.Kind && r.Change == json && r.ExpiresAt > now, ct);
+        if (waiting is not null)
+        {
+            return await ViewAsync(waiting, viewer.Engine, ct);
+        }
+
+        var engine = viewer.Engine;
+        var entity = new AccessRequest
+        {
+            Id = Guid.CreateVersion7(now),
+            Kind = routed.Kind,
+            Status = RequestStatus.Pending,
+            RequesterId = viewer.PersonId,
+            RequesterName = viewer.Name,
+            Reason = reason ?? "—",
+            SubjectPersonId = person.Id,
+            Role = routed.Change.Roles.Count == 1 ? routed.Change.Roles[0] : null,
+            Change = json,
+            DepartmentId = routed.Department,
+            ProjectId = routed.Project,
+            PolicyVersion = engine.Document.Version,
+            CreatedAt = now,
+            ExpiresAt = now.AddHours(engine.Document.Requests.ExpireAfterHours),
+            Stamp = Guid.NewGuid(),
+        };
+        await FileAsync(entity, engine, ct);
         return await ViewAsync(entity, engine, ct);
+    }
+
+    /// <summary>Files a new version of the policy for approval: it is validated whole now, and again when it would be put in force.</summary>
+    public async Task<RequestView> SubmitPolicyAsync(string text, string? note, CancellationToken ct)
+    {
+        var viewer = await customers.ViewerAsync(ct);
+        await policyService.ValidateCandidateAsync(viewer, text, ct);
+        note = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
+        var now = time.GetUtcNow();
+        var waiting = await db.AccessRequests.AsNoTracking().Include(r => r.Approvals)
+            .FirstOrDefaultAsync(r => r.Kind == RequestKind.PolicyChange && r.Status == RequestStatus.Pending && r.ExpiresAt > now && r.Change == text, ct);
+        if (waiting is not null)
+        {
+            return await ViewAsync(waiting, viewer.Engine, ct);
+        }
+
+        var entity = new AccessRequest
+        {
+            Id = Guid.CreateVersion7(now),
+            Kind = RequestKind.PolicyChange,
+            Status = RequestStatus.Pending,
+            RequesterId = viewer.PersonId,
+            RequesterName = viewer.Name,
+            Reason = note is { Length: > MaxReason } ? note[..MaxReason] : note ?? "—",
+            Change = text,
+            PolicyVersion = viewer.Engine.Document.Version,
+            CreatedAt = now,
+            ExpiresAt = now.AddHours(viewer.Engine.Document.Requests.ExpireAfterHours),
+            Stamp = Guid.NewGuid(),
+        };
+        await FileAsync(entity, viewer.Engine, ct);
+        return await ViewAsync(entity, viewer.Engine, ct);
+    }
+
+    /// <summary>Saves a new request once someone can approve its first step, and tells them.</summary>
+    private async Task FileAsync(AccessRequest entity, PolicyEngine engine, CancellationToken ct)
+    {
+        var chain = engine.ChainFor(entity.Kind);
+        var approvers = await EligibleAsync(engine, chain[0], ApprovalSubjectOf(entity, []), ct);
+        if (approvers.Count == 0)
+        {
+            throw CustosException.Invalid("NoApprover", new TextKey("Role." + chain[0].Role));
+        }
+
+        db.AccessRequests.Add(entity);
+        audit.Record("request.submit", "request", entity.Id.ToString(), detail: Detail(entity));
+        notifier.Add(approvers, "Notify.RequestWaiting", entity.Id, entity.RequesterName, PolicyFile.KindName(entity.Kind));
+        await db.SaveChangesAsync(ct);
     }
 
     public async Task WithdrawAsync(Guid id, CancellationToken ct)
@@ -316,7 +538,7 @@ public sealed class RequestService(
                 continue;
             }
 
-            var approvers = await EligibleAsync(chain[step], subject, ct);
+            var approvers = await EligibleAsync(engine, chain[step], subject, ct);
             if (request.RemindedAt is null)
             {
                 request.RemindedAt = now;
@@ -374,25 +596,6 @@ public sealed class RequestService(
         if (targets != 1)
         {
             throw CustosException.Invalid("RequestTarget");
-        }
-
-        if (request.Kind == RequestKind.RoleChange)
-        {
-            var person = await FindPersonAsync(request.Person, ct);
-            if (request.Role is not { } role || !Roles.IsKnown(role))
-            {
-                throw CustosException.Invalid("UnknownRole", request.Role ?? "");
-            }
-
-            entity.SubjectPersonId = person.Id;
-            entity.Role = role;
-            entity.DepartmentId = await db.DepartmentMemberships.Where(m => m.PersonId == person.Id).Select(m => (Guid?)m.DepartmentId).FirstOrDefaultAsync(ct);
-            if (await users.IsInRoleAsync(person, role))
-            {
-                throw CustosException.Conflict("RequestNotNeeded");
-            }
-
-            return;
         }
 
         var (action, actions) = ActionsFor(request);
@@ -498,20 +701,17 @@ public sealed class RequestService(
     /// <summary>What an approved request does: a grant to the requester (or the operator of a destruction), or the role asked for.</summary>
     private async Task CarryOutAsync(AccessRequest request, DateTimeOffset now, CancellationToken ct)
     {
-        if (request.Kind == RequestKind.RoleChange)
+        if (request.Kind is RequestKind.RoleChange or RequestKind.PrivilegeChange)
         {
             var person = await users.FindByIdAsync(request.SubjectPersonId!.Value.ToString()) ?? throw CustosException.NotFound("PersonNotFound");
-            var before = await users.GetRolesAsync(person);
-            if (!before.Contains(request.Role!))
-            {
-                var result = await users.AddToRoleAsync(person, request.Role!);
-                if (!result.Succeeded)
-                {
-                    throw CustosException.Invalid("RoleChangeFailed");
-                }
-            }
+            var change = request.Change is { } json ? RightsChange.FromJson(json) : RightsChange.OfRoles(request.Role!);
+            await RightsChanges.ApplyAsync(db, users, audit, person, change, request.Id, ct);
+            return;
+        }
 
-            audit.Record("person.roles.change", "person", person.Id.ToString(), detail: new { before = before.Order(), after = before.Append(request.Role!).Distinct().Order(), request = request.Id });
+        if (request.Kind == RequestKind.PolicyChange)
+        {
+            await policyService.PutInForceAsync(request.Change ?? "", request.Reason == "—" ? null : request.Reason, request.RequesterName, request.Id, ct);
             return;
         }
 
@@ -571,13 +771,13 @@ public sealed class RequestService(
         return (own, null);
     }
 
-    private async Task<List<Guid>> EligibleAsync(ApprovalStep step, ApprovalSubject subject, CancellationToken ct)
+    private async Task<List<Guid>> EligibleAsync(PolicyEngine engine, ApprovalStep step, ApprovalSubject subject, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var eligible = new List<Guid>();
         foreach (var id in await db.InRoleAsync(step.Role, ct))
         {
-            if (await PolicySubjects.LoadAsync(db, id, now, ct) is { } loaded && ApprovalRules.Eligible(step, loaded.Subject, subject))
+            if (await PolicySubjects.LoadAsync(db, id, now, ct) is { } loaded && ApprovalRules.Eligible(engine, step, loaded.Subject, subject))
             {
                 eligible.Add(id);
             }
@@ -586,10 +786,11 @@ public sealed class RequestService(
         return eligible;
     }
 
-    /// <summary>The requester, the operator, anyone who answered, anyone who may answer now, and administrators.</summary>
+    /// <summary>The requester, the person whose rights it changes, the operator, anyone who answered, anyone who may answer now, and administrators.</summary>
     private async Task<bool> MayReadAsync(Viewer viewer, AccessRequest request, CancellationToken ct)
     {
-        if (viewer.PersonId == request.RequesterId || viewer.PersonId == request.OperatorId || request.Approvals.Any(a => a.ApproverId == viewer.PersonId))
+        if (viewer.PersonId == request.RequesterId || viewer.PersonId == request.OperatorId || viewer.PersonId == request.SubjectPersonId
+            || request.Approvals.Any(a => a.ApproverId == viewer.PersonId))
         {
             return true;
         }
@@ -601,7 +802,7 @@ public sealed class RequestService(
 
         // Anyone the policy names for a step of it, whatever its state now (so an approver who comes late learns it was closed).
         var subject = ApprovalSubjectOf(request, request.Approvals);
-        if (viewer.Engine.ChainFor(request.Kind).Any(step => ApprovalRules.Eligible(step, viewer.Subject, subject)))
+        if (viewer.Engine.ChainFor(request.Kind).Any(step => ApprovalRules.Eligible(viewer.Engine, step, viewer.Subject, subject)))
         {
             return true;
         }
@@ -645,12 +846,39 @@ public sealed class RequestService(
             r.Id, r.Kind, r.Status, r.RequesterName, r.CustomerId, department, r.Field, r.Actions, r.ViewOnly, r.GrantHours, r.Reason, r.Role,
             r.CreatedAt, r.ExpiresAt, r.DecidedAt, step, [.. chain.Select(s => s.Role)],
             [.. r.Approvals.OrderBy(a => a.At).Select(a => new ApprovalView(a.Step, a.ApproverName, a.OnBehalfOfId is not null, a.Approved, a.Note, a.At))],
-            r.GrantId);
+            r.GrantId,
+            r.SubjectPersonId is { } p ? await db.Users.Where(u => u.Id == p).Select(u => u.DisplayName).SingleOrDefaultAsync(ct) : null,
+            await NamedAsync(RightsOf(r), ct),
+            r.Kind == RequestKind.PolicyChange ? PolicyService.Sha256(r.Change ?? "") : null);
     }
+
+    /// <summary>The change as people read it: departments and projects by name (with their code).</summary>
+    private async Task<RightsChange?> NamedAsync(RightsChange? change, CancellationToken ct)
+    {
+        if (change is null || (change.Departments.Count == 0 && change.Projects.Count == 0))
+        {
+            return change;
+        }
+
+        var departments = await db.Departments.AsNoTracking().Where(d => change.Departments.Contains(d.Code)).ToDictionaryAsync(d => d.Code, d => d.Name, ct);
+        var projects = await db.Projects.AsNoTracking().Where(p => change.Projects.Contains(p.Code)).ToDictionaryAsync(p => p.Code, p => p.Name, ct);
+        return change with
+        {
+            Departments = [.. change.Departments.Select(c => departments.TryGetValue(c, out var n) ? $"{n} ({c})" : c)],
+            Projects = [.. change.Projects.Select(c => projects.TryGetValue(c, out var n) ? $"{n} ({c})" : c)],
+        };
+    }
+
+    private static RightsChange? RightsOf(AccessRequest r) =>
+        r.Kind is not (RequestKind.RoleChange or RequestKind.PrivilegeChange) ? null
+        : r.Change is { } json ? RightsChange.FromJson(json)
+        : r.Role is { } role ? RightsChange.OfRoles(role)
+        : null;
 
     private static object Detail(AccessRequest r) => new
     {
         kind = PolicyFile.KindName(r.Kind), customer = r.CustomerId, department = r.DepartmentId, r.Field, actions = r.Actions,
-        viewOnly = r.ViewOnly, hours = r.GrantHours, person = r.SubjectPersonId, r.Role, op = r.OperatorId, policy = r.PolicyVersion,
+        viewOnly = r.ViewOnly, hours = r.GrantHours, person = r.SubjectPersonId, rights = RightsOf(r), op = r.OperatorId, policy = r.PolicyVersion,
+        proposed = r.Kind == RequestKind.PolicyChange ? PolicyService.Sha256(r.Change ?? "") : null,
     };
 }

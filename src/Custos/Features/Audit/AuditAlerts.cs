@@ -108,6 +108,13 @@ public sealed class AuditAlertRules(CustosDbContext db, CustosSettings settings,
                 raised.Add(Alert("departing", AlertSeverity.High, e, new { action = e.Action, departsOn }));
             }
 
+            // Rights given or taken (ACC-2, ACC-4): every change to roles, memberships or clearance, and an account reset
+            // (a new password or authenticator set by someone else) is told to the compliance officers, whoever made it.
+            if (e.Outcome == AuditOutcome.Success && RightsActions.Contains(e.Action))
+            {
+                raised.Add(Alert("rights", AlertSeverity.High, e, new { action = e.Action, person = e.TargetId }));
+            }
+
             if (onCustomer && e.Outcome == AuditOutcome.Success && OutsideWorkingHours(e.At, rules))
             {
                 raised.Add(Alert("after-hours", AlertSeverity.Medium, e, new { action = e.Action, local = e.At.ToOffset(TimeSpan.FromHours(rules.UtcOffsetHours)).ToString("yyyy-MM-dd HH:mm zzz", System.Globalization.CultureInfo.InvariantCulture) }));
@@ -128,8 +135,10 @@ public sealed class AuditAlertRules(CustosDbContext db, CustosSettings settings,
         foreach (var alert in raised)
         {
             var hourBefore = alert.RaisedAt.AddHours(-1);
-            var duplicate = kept.Any(k => k.Rule == alert.Rule && k.PersonId == alert.PersonId)
-                || await db.AuditAlerts.AnyAsync(a => a.Rule == alert.Rule && a.PersonId == alert.PersonId && a.RaisedAt > hourBefore, ct);
+            // Each change of rights is its own alert; the other rules speak once per person and hour.
+            var duplicate = alert.Rule != "rights"
+                && (kept.Any(k => k.Rule == alert.Rule && k.PersonId == alert.PersonId)
+                    || await db.AuditAlerts.AnyAsync(a => a.Rule == alert.Rule && a.PersonId == alert.PersonId && a.RaisedAt > hourBefore, ct));
             if (!duplicate)
             {
                 kept.Add(alert);
@@ -218,6 +227,10 @@ public sealed class AuditAlertRules(CustosDbContext db, CustosSettings settings,
         var local = at.ToOffset(TimeSpan.FromHours(rules.UtcOffsetHours));
         return local.Hour < rules.WorkdayStartHour || local.Hour >= rules.WorkdayEndHour;
     }
+
+    /// <summary>Changes of a person's rights or of their account's secrets by someone else.</summary>
+    private static readonly HashSet<string> RightsActions =
+        ["person.roles.change", "person.memberships.change", "person.clearance.change", "person.appoint", "person.password.reset", "person.mfa.reset", "policy.load"];
 
     /// <summary>Actions by which customer information leaves its page: what a departing person is watched for.</summary>
     private static readonly HashSet<string> TakesInformation =

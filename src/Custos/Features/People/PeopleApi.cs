@@ -8,15 +8,23 @@ internal static class PeopleApi
 {
     public sealed record CreatePersonRequest(
         string UserName, string DisplayName, string? Email, IReadOnlyList<string>? Roles,
-        IReadOnlyList<string>? Departments, IReadOnlyList<string>? Projects, Clearance? Clearance, string? Password);
+        IReadOnlyList<string>? Departments, IReadOnlyList<string>? Projects, Clearance? Clearance, string? Password, string? Reason = null);
 
-    public sealed record CreatedPerson(PersonView Person, string? InitialPassword);
+    /// <summary>The person as created (with no rights yet), the initial password if one was generated, and the requests for the rights asked for.</summary>
+    public sealed record CreatedPerson(PersonView Person, string? InitialPassword, IReadOnlyList<Access.RequestView> Pending);
 
-    public sealed record RolesRequest(IReadOnlyList<string> Roles);
+    /// <summary>What a change of rights did: what was taken away or given at once, and the requests waiting for approval.</summary>
+    public sealed record RightsResult(bool Applied, IReadOnlyList<Access.RequestView> Pending);
 
-    public sealed record MembershipsRequest(IReadOnlyList<string> Departments, IReadOnlyList<string> Projects);
+    public sealed record RolesRequest(IReadOnlyList<string> Roles, string? Reason = null);
 
-    public sealed record ClearanceRequest(Clearance Clearance);
+    public sealed record MembershipsRequest(IReadOnlyList<string> Departments, IReadOnlyList<string> Projects, string? Reason = null);
+
+    public sealed record ClearanceRequest(Clearance Clearance, string? Reason = null);
+
+    /// <summary>204 when everything was done at once; 202 with the requests when part of it waits for approval.</summary>
+    private static Results<NoContent, Accepted<RightsResult>> Answer(RightsOutcome outcome) =>
+        outcome.Complete ? TypedResults.NoContent() : TypedResults.Accepted("/api/v1/requests/mine", new RightsResult(outcome.Applied, outcome.Pending));
 
     /// <summary>The last working day, or null to withdraw an announced departure.</summary>
     public sealed record DepartureRequest(DateOnly? DepartsOn);
@@ -33,35 +41,29 @@ internal static class PeopleApi
 
         people.MapPost("/", async Task<Created<CreatedPerson>> (CreatePersonRequest request, PeopleService service, CancellationToken ct) =>
             {
-                var (person, password) = await service.CreateAsync(new NewPerson(
+                var (person, password, rights) = await service.CreateAsync(new NewPerson(
                     request.UserName, request.DisplayName, request.Email, request.Roles ?? [Roles.Staff],
-                    request.Departments ?? [], request.Projects ?? [], request.Clearance ?? Clearance.Secret, request.Password), ct);
+                    request.Departments ?? [], request.Projects ?? [], request.Clearance ?? Clearance.Secret, request.Password, request.Reason), ct);
                 var view = await service.GetAsync(person.Id, ct);
-                return TypedResults.Created($"/api/v1/people/{person.Id}", new CreatedPerson(view, password));
+                return TypedResults.Created($"/api/v1/people/{person.Id}", new CreatedPerson(view, password, rights.Pending));
             })
-            .WithName("CreatePerson").WithSummary("Create a person; without a password one is generated and returned once")
+            .WithName("CreatePerson").WithSummary("Create a person with no rights; the roles, memberships and clearance asked for are filed for approval. Without a password one is generated and returned once")
             .ProducesProblem(400).ProducesProblem(409);
 
         people.MapPut("/{id:guid}/roles", async (Guid id, RolesRequest request, PeopleService service, CancellationToken ct) =>
-            {
-                await service.SetRolesAsync(id, request.Roles, ct);
-                return TypedResults.NoContent();
-            })
-            .WithName("SetPersonRoles").WithSummary("Replace a person's roles").ProducesProblem(400).ProducesProblem(404);
+                Answer(await service.SetRolesAsync(id, request.Roles ?? [], ct, request.Reason)))
+            .WithName("SetPersonRoles").WithSummary("Replace a person's roles: roles taken away go at once, roles given are filed for approval (202). Never one's own")
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
 
         people.MapPut("/{id:guid}/memberships", async (Guid id, MembershipsRequest request, PeopleService service, CancellationToken ct) =>
-            {
-                await service.SetMembershipsAsync(id, request.Departments, request.Projects, ct);
-                return TypedResults.NoContent();
-            })
-            .WithName("SetPersonMemberships").WithSummary("Replace a person's departments and projects").ProducesProblem(400).ProducesProblem(404);
+                Answer(await service.SetMembershipsAsync(id, request.Departments ?? [], request.Projects ?? [], ct, request.Reason)))
+            .WithName("SetPersonMemberships").WithSummary("Replace a person's departments and projects: those left go at once, those joined are filed for approval (202). Never one's own")
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
 
         people.MapPut("/{id:guid}/clearance", async (Guid id, ClearanceRequest request, PeopleService service, CancellationToken ct) =>
-            {
-                await service.SetClearanceAsync(id, request.Clearance, ct);
-                return TypedResults.NoContent();
-            })
-            .WithName("SetPersonClearance").WithSummary("Set a person's clearance").ProducesProblem(404);
+                Answer(await service.SetClearanceAsync(id, request.Clearance, ct, request.Reason)))
+            .WithName("SetPersonClearance").WithSummary("Set a person's clearance: lower at once, higher filed for approval (202). Never one's own")
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
 
         people.MapPut("/{id:guid}/departure", async (Guid id, DepartureRequest request, PeopleService service, CancellationToken ct) =>
             {

@@ -20,10 +20,28 @@ internal static class PeopleCommands
         user.Subcommands.Add(SetRoles());
         user.Subcommands.Add(SetMembers());
         user.Subcommands.Add(Depart());
+        user.Subcommands.Add(Appoint());
         return user;
     }
 
     private static readonly Argument<string> UserArgument = new("user") { Description = "User name or id" };
+
+    private static Option<string?> ReasonOption() => new("--reason") { Description = "Why the rights are given (shown to the approvers)" };
+
+    /// <summary>Says what was done and which requests now wait for approval, and with whom.</summary>
+    private static void Report(Microsoft.Extensions.Localization.IStringLocalizer text, RightsOutcome outcome, string done)
+    {
+        if (outcome.Applied || outcome.Pending.Count == 0)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(done));
+        }
+
+        foreach (var r in outcome.Pending)
+        {
+            AnsiConsole.MarkupLine(Markup.Escape(text["Cli.RightsFiled", r.Id, text["RequestKind." + Kernel.Policy.PolicyFile.KindName(r.Kind)],
+                string.Join(" → ", r.Chain.Select(c => text["Role." + c].Value))]));
+        }
+    }
 
     private static Option<string[]> Multi(string name, string description) =>
         new(name) { Description = description, AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [] };
@@ -38,16 +56,17 @@ internal static class PeopleCommands
         var projects = Multi("--project", "Project code(s)");
         var clearance = new Option<Clearance>("--clearance") { Description = "Secret, Confidential or TopSecret", DefaultValueFactory = _ => Clearance.Secret };
         var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the initial password from standard input; otherwise one is generated and shown once" };
-        var command = new Command("add", "Create a person") { name, display, email, roles, departments, projects, clearance, passwordStdin };
+        var reason = ReasonOption();
+        var command = new Command("add", "Create a person; the roles, memberships and clearance asked for are filed for approval") { name, display, email, roles, departments, projects, clearance, passwordStdin, reason };
         command.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
         {
             var password = parse.GetValue(passwordStdin) ? Cli.ReadSecretFromStdin() : null;
             var chosenRoles = parse.GetValue(roles)!;
-            var (person, generated) = await services.GetRequiredService<PeopleService>().CreateAsync(new NewPerson(
+            var (person, generated, rights) = await services.GetRequiredService<PeopleService>().CreateAsync(new NewPerson(
                 parse.GetValue(name)!, parse.GetValue(display)!, parse.GetValue(email),
                 chosenRoles.Length == 0 ? [Roles.Staff] : chosenRoles,
-                parse.GetValue(departments)!, parse.GetValue(projects)!, parse.GetValue(clearance), password), token);
-            AnsiConsole.MarkupLine(Markup.Escape(text["Cli.PersonCreated", person.UserName!, person.Id]));
+                parse.GetValue(departments)!, parse.GetValue(projects)!, parse.GetValue(clearance), password, parse.GetValue(reason)), token);
+            Report(text, rights with { Applied = true }, text["Cli.PersonCreated", person.UserName!, person.Id]);
             if (generated is not null)
             {
                 AnsiConsole.MarkupLine(Markup.Escape(text["Cli.GeneratedPassword", generated]));
@@ -116,6 +135,20 @@ internal static class PeopleCommands
         return command;
     }
 
+    private static Command Appoint()
+    {
+        var role = new Option<string>("--role") { Description = "An approving role nobody holds (e.g. general-manager, compliance-officer)", Required = true };
+        var command = new Command("appoint", "Give an approving role that nobody holds (a new installation's general manager and compliance officer), so that rights can be approved") { UserArgument, role };
+        command.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
+        {
+            var people = services.GetRequiredService<PeopleService>();
+            var person = await people.FindAsync(parse.GetValue(UserArgument)!, token);
+            await people.AppointAsync(person.Id, parse.GetValue(role)!, token);
+            AnsiConsole.MarkupLine(Markup.Escape(text["Cli.Appointed", person.UserName!, text["Role." + parse.GetValue(role)]]));
+        }, ct));
+        return command;
+    }
+
     private static Command SetPassword()
     {
         var command = new Command("set-password", "Set a person's password, read from standard input; ends their sessions") { UserArgument };
@@ -132,13 +165,13 @@ internal static class PeopleCommands
     private static Command SetRoles()
     {
         var roles = Multi("--role", "The complete new set of roles");
-        var command = new Command("roles", "Replace a person's roles") { UserArgument, roles };
+        var reason = ReasonOption();
+        var command = new Command("roles", "Replace a person's roles: roles taken away go at once, roles given are filed for approval") { UserArgument, roles, reason };
         command.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
         {
             var people = services.GetRequiredService<PeopleService>();
             var person = await people.FindAsync(parse.GetValue(UserArgument)!, token);
-            await people.SetRolesAsync(person.Id, parse.GetValue(roles)!, token);
-            AnsiConsole.MarkupLine(Markup.Escape(text["Cli.RolesSet", person.UserName!]));
+            Report(text, await people.SetRolesAsync(person.Id, parse.GetValue(roles)!, token, parse.GetValue(reason)), text["Cli.RolesSet", person.UserName!]);
         }, ct));
         return command;
     }
@@ -147,13 +180,13 @@ internal static class PeopleCommands
     {
         var departments = Multi("--department", "The complete new set of department codes");
         var projects = Multi("--project", "The complete new set of project codes");
-        var command = new Command("members", "Replace a person's department and project memberships") { UserArgument, departments, projects };
+        var reason = ReasonOption();
+        var command = new Command("members", "Replace a person's department and project memberships: those left go at once, those joined are filed for approval") { UserArgument, departments, projects, reason };
         command.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
         {
             var people = services.GetRequiredService<PeopleService>();
             var person = await people.FindAsync(parse.GetValue(UserArgument)!, token);
-            await people.SetMembershipsAsync(person.Id, parse.GetValue(departments)!, parse.GetValue(projects)!, token);
-            AnsiConsole.MarkupLine(Markup.Escape(text["Cli.MembershipsSet", person.UserName!]));
+            Report(text, await people.SetMembershipsAsync(person.Id, parse.GetValue(departments)!, parse.GetValue(projects)!, token, parse.GetValue(reason)), text["Cli.MembershipsSet", person.UserName!]);
         }, ct));
         return command;
     }

@@ -17,7 +17,8 @@ public sealed record NewPerson(
     IReadOnlyList<string> DepartmentCodes,
     IReadOnlyList<string> ProjectCodes,
     Clearance Clearance,
-    string? Password);
+    string? Password,
+    string? Reason = null);
 
 /// <summary>A person as administrators see them (never a secret).</summary>
 public sealed record PersonView(
@@ -35,15 +36,26 @@ public sealed record PersonView(
     IReadOnlyList<string> Projects,
     DateOnly? DepartsOn = null);
 
+/// <summary>What became of a change to a person's rights: applied at once, and the requests now waiting for approval.</summary>
+public sealed record RightsOutcome(bool Applied, IReadOnlyList<Access.RequestView> Pending)
+{
+    public bool Complete => Pending.Count == 0;
+}
+
 /// <summary>
 /// Every change to people, their roles and memberships (ACC-2) goes through here, from the UI, the API and
-/// the CLI alike, and is recorded with its before and after state in the same transaction.
+/// the CLI alike, and is recorded with its before and after state in the same transaction. Separation of
+/// duties: nobody changes their own rights by this path; what takes rights away is done at once; what gives
+/// customer access or privilege (a role, a department or project, a higher clearance) becomes a request
+/// that the people the policy names approve (role-change, privilege-change) — never an administrator.
 /// </summary>
 public sealed class PeopleService(
     CustosDbContext db,
     UserManager<Person> users,
     IAuditTrail audit,
     ICurrentActor actor,
+    Policy.PolicyStore policy,
+    IServiceProvider services,
     TimeProvider time)
 {
     public async Task<IReadOnlyList<PersonView>> ListAsync(CancellationToken ct)
@@ -69,8 +81,11 @@ public sealed class PeopleService(
         return person ?? throw CustosException.NotFound("PersonNotFound");
     }
 
-    /// <summary>Creates a person; returns the generated initial password when none was supplied.</summary>
-    public async Task<(Person Person, string? GeneratedPassword)> CreateAsync(NewPerson request, CancellationToken ct)
+    /// <summary>
+    /// Creates a person with no rights, then asks for the roles, memberships and clearance wanted (given at once when
+    /// the system itself acts: set-up and the demo). Returns the generated initial password when none was supplied.
+    /// </summary>
+    public async Task<(Person Person, string? GeneratedPassword, RightsOutcome Rights)> CreateAsync(NewPerson request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (string.IsNullOrWhiteSpace(request.UserName))
@@ -86,121 +101,229 @@ public sealed class PeopleService(
         ValidateRoles(request.Roles);
         var departments = await ResolveDepartmentsAsync(request.DepartmentCodes, ct);
         var projects = await ResolveProjectsAsync(request.ProjectCodes, ct);
+        if (!Enum.IsDefined(request.Clearance))
+        {
+            throw CustosException.Invalid("InvalidEnum", "clearance");
+        }
 
         var generated = request.Password is null ? GeneratePassword() : null;
         var person = new Person
         {
             Id = Guid.CreateVersion7(time.GetUtcNow()),
             UserName = request.UserName.Trim(),
-            DisplayName = request.DisplayName.Trim(),
+            DisplayName = TextInput.Clean(request.DisplayName, "displayName"),
             Email = string.IsNullOrWhiteSpace(request.Email) ? null : request.Email.Trim(),
-            Clearance = request.Clearance,
+            Clearance = Clearance.Secret,
             CreatedAt = time.GetUtcNow(),
             LockoutEnabled = true,
         };
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         Check(await users.CreateAsync(person, request.Password ?? generated!));
-        if (request.Roles.Count > 0)
-        {
-            Check(await users.AddToRolesAsync(person, request.Roles));
-        }
-
-        foreach (var d in departments)
-        {
-            db.DepartmentMemberships.Add(new DepartmentMembership { PersonId = person.Id, DepartmentId = d.Id });
-        }
-
-        foreach (var p in projects)
-        {
-            db.ProjectMemberships.Add(new ProjectMembership { PersonId = person.Id, ProjectId = p.Id });
-        }
-
         audit.Record("person.create", "person", person.Id.ToString(), detail: new
         {
-            after = new
+            after = new { person.UserName, person.DisplayName, Clearance = person.Clearance.ToString() },
+            asked = new
             {
-                person.UserName,
-                person.DisplayName,
-                Clearance = person.Clearance.ToString(),
                 roles = request.Roles,
                 departments = departments.Select(d => d.Code),
                 projects = projects.Select(p => p.Code),
+                clearance = request.Clearance.ToString(),
             },
         });
         await db.SaveChangesAsync(ct);
+
+        // What the new person is to have: given at once by the system (set-up, demo), otherwise asked for (ACC-4).
+        var outcome = await GiveAsync(person, new RightsChange(request.Roles, [.. departments.Select(d => d.Code)], [.. projects.Select(p => p.Code)], request.Clearance), request.Reason, ct);
         await tx.CommitAsync(ct);
-        return (person, generated);
+        return (person, generated, outcome);
     }
 
-    public async Task SetRolesAsync(Guid id, IReadOnlyList<string> roles, CancellationToken ct)
+    /// <summary>Replaces a person's roles: roles taken away go at once; roles given go through approval.</summary>
+    public async Task<RightsOutcome> SetRolesAsync(Guid id, IReadOnlyList<string> roles, CancellationToken ct, string? reason = null)
     {
+        ArgumentNullException.ThrowIfNull(roles);
         ValidateRoles(roles);
-        var person = await LoadAsync(id, ct);
+        var person = await LoadForChangeAsync(id, ct);
         var before = await users.GetRolesAsync(person);
         if (person.IsBuiltIn && !roles.Contains(Roles.ItAdministrator))
         {
             throw CustosException.Invalid("BuiltInKeepsAdmin");
         }
 
-        if (person.Id.ToString() == actor.Id && before.Contains(Roles.ItAdministrator) && !roles.Contains(Roles.ItAdministrator))
-        {
-            throw CustosException.Invalid("CannotDropOwnAdmin");
-        }
-
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var remove = before.Except(roles, StringComparer.Ordinal).ToList();
-        var add = roles.Except(before, StringComparer.Ordinal).ToList();
+        var applied = false;
         if (remove.Count > 0)
         {
             Check(await users.RemoveFromRolesAsync(person, remove));
+            audit.Record("person.roles.change", "person", person.Id.ToString(), detail: new { before = before.Order(), after = before.Except(remove).Order() });
+            await EndSessionsAsync(person, ct);
+            applied = true;
         }
 
-        if (add.Count > 0)
-        {
-            Check(await users.AddToRolesAsync(person, add));
-        }
-
-        audit.Record("person.roles.change", "person", person.Id.ToString(), detail: new { before = before.Order(), after = roles.Order() });
-        await db.SaveChangesAsync(ct);
+        var outcome = await GiveAsync(person, RightsChange.None with { Roles = [.. roles.Except(before, StringComparer.Ordinal)] }, reason, ct);
         await tx.CommitAsync(ct);
+        return outcome with { Applied = applied || outcome.Applied };
     }
 
-    public async Task SetMembershipsAsync(Guid id, IReadOnlyList<string> departmentCodes, IReadOnlyList<string> projectCodes, CancellationToken ct)
+    /// <summary>Replaces a person's departments and projects: those left go at once; those joined go through approval.</summary>
+    public async Task<RightsOutcome> SetMembershipsAsync(Guid id, IReadOnlyList<string> departmentCodes, IReadOnlyList<string> projectCodes, CancellationToken ct, string? reason = null)
     {
-        var person = await LoadAsync(id, ct);
+        var person = await LoadForChangeAsync(id, ct);
         var departments = await ResolveDepartmentsAsync(departmentCodes, ct);
         var projects = await ResolveProjectsAsync(projectCodes, ct);
-        var beforeDepartments = await db.DepartmentMemberships.Where(m => m.PersonId == id).Select(m => m.Department!.Code).ToListAsync(ct);
-        var beforeProjects = await db.ProjectMemberships.Where(m => m.PersonId == id).Select(m => m.Project!.Code).ToListAsync(ct);
+        var beforeDepartments = await db.DepartmentMemberships.Where(m => m.PersonId == id).Select(m => new { m.DepartmentId, m.Department!.Code }).ToListAsync(ct);
+        var beforeProjects = await db.ProjectMemberships.Where(m => m.PersonId == id).Select(m => new { m.ProjectId, m.Project!.Code }).ToListAsync(ct);
+        var leftDepartments = beforeDepartments.Where(b => departments.All(d => d.Id != b.DepartmentId)).ToList();
+        var leftProjects = beforeProjects.Where(b => projects.All(p => p.Id != b.ProjectId)).ToList();
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.DepartmentMemberships.Where(m => m.PersonId == id).ExecuteDeleteAsync(ct);
-        await db.ProjectMemberships.Where(m => m.PersonId == id).ExecuteDeleteAsync(ct);
-        db.DepartmentMemberships.AddRange(departments.Select(d => new DepartmentMembership { PersonId = person.Id, DepartmentId = d.Id }));
-        db.ProjectMemberships.AddRange(projects.Select(p => new ProjectMembership { PersonId = person.Id, ProjectId = p.Id }));
-        audit.Record("person.memberships.change", "person", person.Id.ToString(), detail: new
+        var applied = false;
+        if (leftDepartments.Count > 0 || leftProjects.Count > 0)
         {
-            before = new { departments = beforeDepartments.Order(), projects = beforeProjects.Order() },
-            after = new { departments = departments.Select(d => d.Code).Order(), projects = projects.Select(p => p.Code).Order() },
-        });
-        await db.SaveChangesAsync(ct);
+            var leftDepartmentIds = leftDepartments.Select(l => l.DepartmentId).ToList();
+            var leftProjectIds = leftProjects.Select(l => l.ProjectId).ToList();
+            await db.DepartmentMemberships.Where(m => m.PersonId == id && leftDepartmentIds.Contains(m.DepartmentId)).ExecuteDeleteAsync(ct);
+            await db.ProjectMemberships.Where(m => m.PersonId == id && leftProjectIds.Contains(m.ProjectId)).ExecuteDeleteAsync(ct);
+            audit.Record("person.memberships.change", "person", person.Id.ToString(), detail: new
+            {
+                before = new { departments = beforeDepartments.Select(b => b.Code).Order(), projects = beforeProjects.Select(b => b.Code).Order() },
+                after = new
+                {
+                    departments = beforeDepartments.Except(leftDepartments).Select(b => b.Code).Order(),
+                    projects = beforeProjects.Except(leftProjects).Select(b => b.Code).Order(),
+                },
+            });
+            await db.SaveChangesAsync(ct);
+            applied = true;
+        }
+
+        var joined = RightsChange.None with
+        {
+            Departments = [.. departments.Where(d => beforeDepartments.All(b => b.DepartmentId != d.Id)).Select(d => d.Code)],
+            Projects = [.. projects.Where(p => beforeProjects.All(b => b.ProjectId != p.Id)).Select(p => p.Code)],
+        };
+        var outcome = await GiveAsync(person, joined, reason, ct);
+        await tx.CommitAsync(ct);
+        return outcome with { Applied = applied || outcome.Applied };
+    }
+
+    /// <summary>Sets a person's clearance: a lower one at once, a higher one through approval.</summary>
+    public async Task<RightsOutcome> SetClearanceAsync(Guid id, Clearance clearance, CancellationToken ct, string? reason = null)
+    {
+        if (!Enum.IsDefined(clearance))
+        {
+            throw CustosException.Invalid("InvalidEnum", "clearance");
+        }
+
+        var person = await LoadForChangeAsync(id, ct);
+        var before = person.Clearance;
+        if (clearance > before)
+        {
+            return await GiveAsync(person, RightsChange.None with { Clearance = clearance }, reason, ct);
+        }
+
+        if (clearance < before)
+        {
+            person.Clearance = clearance;
+            audit.Record("person.clearance.change", "person", person.Id.ToString(), detail: new { before = before.ToString(), after = clearance.ToString() });
+            await db.SaveChangesAsync(ct);
+        }
+
+        return new RightsOutcome(clearance < before, []);
+    }
+
+    /// <summary>
+    /// Gives what <paramref name="change"/> adds: at once when the system itself acts (set-up, demo) or for roles that
+    /// give nothing; otherwise as requests routed by the policy, which the person's approvers decide.
+    /// </summary>
+    private async Task<RightsOutcome> GiveAsync(Person person, RightsChange change, string? reason, CancellationToken ct)
+    {
+        if (change.IsEmpty)
+        {
+            return new RightsOutcome(false, []);
+        }
+
+        if (actor.Id == FixedActor.System.Id)
+        {
+            await RightsChanges.ApplyAsync(db, users, audit, person, change, null, ct);
+            return new RightsOutcome(true, []);
+        }
+
+        var requests = services.GetRequiredService<Access.RequestService>();
+        var engine = await policy.CurrentAsync(db, ct);
+        var pending = new List<Access.RequestView>();
+        var applied = false;
+        foreach (var part in await requests.RouteAsync(engine, person.Id, change, ct))
+        {
+            if (part.Kind == Kernel.Policy.RequestKind.Access)
+            {
+                // Roles that reach no customer and carry no privilege.
+                await RightsChanges.ApplyAsync(db, users, audit, person, part.Change, null, ct);
+                applied = true;
+                continue;
+            }
+
+            pending.Add(await requests.SubmitRightsAsync(person, part, reason, ct));
+        }
+
+        return new RightsOutcome(applied, pending);
+    }
+
+    /// <summary>
+    /// Fills an approving role that nobody holds — the first general manager and compliance officer of a new
+    /// installation, or after the last one left — so that changes of rights can be approved at all. Only from the
+    /// command line (whoever runs it holds the key file and the database already), never for oneself, and only
+    /// for a role a rights chain names; recorded, and told to the compliance officers by the alert rules.
+    /// </summary>
+    public async Task AppointAsync(Guid id, string role, CancellationToken ct)
+    {
+        if (actor.ClientAddress != "cli" || !Guid.TryParse(actor.Id, out _))
+        {
+            throw new CustosException(CustosError.Forbidden, "AppointFromCommandLine");
+        }
+
+        var person = await LoadForChangeAsync(id, ct);
+        var engine = await policy.CurrentAsync(db, ct);
+        var approving = new[] { Kernel.Policy.RequestKind.RoleChange, Kernel.Policy.RequestKind.PrivilegeChange, Kernel.Policy.RequestKind.PolicyChange }
+            .SelectMany(engine.ChainFor).Select(s => s.Role).ToHashSet(StringComparer.Ordinal);
+        if (!approving.Contains(role))
+        {
+            throw CustosException.Invalid("AppointOnlyApprovers", string.Join(", ", approving.Order(StringComparer.Ordinal)));
+        }
+
+        var holders = await db.InRoleAsync(role, ct);
+        if (await db.Users.AnyAsync(u => holders.Contains(u.Id) && u.EmploymentStatus == EmploymentStatus.Active, ct))
+        {
+            throw CustosException.Conflict("AppointRoleHeld", new TextKey("Role." + role));
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        audit.Record("person.appoint", "person", person.Id.ToString(), detail: new { role });
+        await RightsChanges.ApplyAsync(db, users, audit, person, RightsChange.OfRoles(role), null, ct);
         await tx.CommitAsync(ct);
     }
 
-    public async Task SetClearanceAsync(Guid id, Clearance clearance, CancellationToken ct)
+    /// <summary>The person to change, never the caller: nobody changes their own rights or standing by this path.</summary>
+    private async Task<Person> LoadForChangeAsync(Guid id, CancellationToken ct)
     {
-        var person = await LoadAsync(id, ct);
-        var before = person.Clearance;
-        person.Clearance = clearance;
-        audit.Record("person.clearance.change", "person", person.Id.ToString(), detail: new { before = before.ToString(), after = clearance.ToString() });
-        await db.SaveChangesAsync(ct);
+        if (actor.Id == id.ToString())
+        {
+            await audit.RecordNowAsync("person.change", "person", id.ToString(), AuditOutcome.Denied, new { reason = "self" }, ct);
+            throw new CustosException(CustosError.Forbidden, "CannotChangeOwnRights");
+        }
+
+        return await LoadAsync(id, ct);
     }
+
+    /// <summary>Ends every session of the person on every node (the security stamp is checked on each request).</summary>
+    private async Task EndSessionsAsync(Person person, CancellationToken ct) => Check(await users.UpdateSecurityStampAsync(person));
 
     /// <summary>Records (or, with null, withdraws) a person's announced departure; recorded with before and after (PPL-3).</summary>
     public async Task SetDepartureAsync(Guid id, DateOnly? departsOn, CancellationToken ct)
     {
-        var person = await LoadAsync(id, ct);
+        var person = await LoadForChangeAsync(id, ct);
         var before = person.DepartsOn;
         person.DepartsOn = departsOn;
         audit.Record("person.departure", "person", person.Id.ToString(), detail: new { before, after = departsOn });
@@ -210,15 +333,10 @@ public sealed class PeopleService(
     /// <summary>Suspends a person: every session and sign-in is refused from the next request on (PPL-3).</summary>
     public async Task DisableAsync(Guid id, CancellationToken ct)
     {
-        var person = await LoadAsync(id, ct);
+        var person = await LoadForChangeAsync(id, ct);
         if (person.IsBuiltIn)
         {
             throw CustosException.Invalid("BuiltInCannotBeDisabled");
-        }
-
-        if (person.Id.ToString() == actor.Id)
-        {
-            throw CustosException.Invalid("CannotDisableSelf");
         }
 
         var before = person.EmploymentStatus;
@@ -230,7 +348,7 @@ public sealed class PeopleService(
 
     public async Task EnableAsync(Guid id, CancellationToken ct)
     {
-        var person = await LoadAsync(id, ct);
+        var person = await LoadForChangeAsync(id, ct);
         var before = person.EmploymentStatus;
         person.EmploymentStatus = EmploymentStatus.Active;
         person.LockoutEnd = null;
@@ -242,7 +360,7 @@ public sealed class PeopleService(
     /// <summary>Removes the authenticator so the person enrols again at the next sign-in; ends their sessions.</summary>
     public async Task ResetMfaAsync(Guid id, CancellationToken ct)
     {
-        var person = await LoadAsync(id, ct);
+        var person = await LoadForChangeAsync(id, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         Check(await users.SetTwoFactorEnabledAsync(person, false));
         Check(await users.ResetAuthenticatorKeyAsync(person));
@@ -254,7 +372,7 @@ public sealed class PeopleService(
     /// <summary>Sets a new password chosen by an administrator and ends the person's sessions.</summary>
     public async Task SetPasswordAsync(Guid id, string password, CancellationToken ct)
     {
-        var person = await LoadAsync(id, ct);
+        var person = await LoadForChangeAsync(id, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var token = await users.GeneratePasswordResetTokenAsync(person);
         Check(await users.ResetPasswordAsync(person, token, password));

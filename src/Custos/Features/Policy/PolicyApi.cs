@@ -29,18 +29,20 @@ internal static class PolicyApi
         policy.MapGet("/versions", async (PolicyService service, CancellationToken ct) => TypedResults.Ok(await service.HistoryAsync(ct)))
             .WithName("PolicyHistory").WithSummary("Every version loaded, newest first, and the built-in one").ProducesProblem(403);
 
-        policy.MapPost("/", async Task<Results<Ok<PolicyVersionView>, BadRequest<PolicyProblem>>> (LoadRequest body, PolicyService service, CancellationToken ct) =>
+        policy.MapPost("/", async Task<Results<Accepted<Access.RequestView>, BadRequest<PolicyProblem>>> (LoadRequest body, Access.RequestService service, CancellationToken ct) =>
             {
                 try
                 {
-                    return TypedResults.Ok(await service.LoadAsync(body.Text ?? "", body.Note, ct));
+                    var request = await service.SubmitPolicyAsync(body.Text ?? "", body.Note, ct);
+                    return TypedResults.Accepted($"/api/v1/requests/{request.Id}", request);
                 }
                 catch (PolicyInvalidException e)
                 {
                     return TypedResults.BadRequest(new PolicyProblem("PolicyInvalid", e.Errors));
                 }
             })
-            .WithName("LoadPolicy").WithSummary("Validate and put a new policy version in force; every problem is reported with its line").ProducesProblem(403).ProducesProblem(409);
+            .WithName("LoadPolicy").WithSummary("Validate a new policy version and file it for approval (policy-change); every problem is reported with its line. It is put in force by the last approval.")
+            .ProducesProblem(403).ProducesProblem(409);
 
         policy.MapGet("/explain", async (string user, string action, Guid? customer, string? department, string? field, string? from, DateTimeOffset? at, PolicyService service, CancellationToken ct) =>
                 TypedResults.Ok(await service.ExplainAsync(user, action, customer, department, field, from, at, ct)))

@@ -45,13 +45,13 @@ internal static class PolicyCommands
 
         var file = new Argument<FileInfo>("file") { Description = "A policy file (YAML)" };
         var note = new Option<string?>("--note") { Description = "Why the policy changes (kept with the version)" };
-        var load = new Command("load", "Validate a policy file and put it in force; every problem is reported with its line") { file, note };
+        var load = new Command("load", "Validate a policy file and file it for approval (policy-change); every problem is reported with its line") { file, note };
         load.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
         {
             var body = await ReadAsync(parse.GetValue(file)!, token);
-            var loaded = await Report(text, () => services.GetRequiredService<PolicyService>().LoadAsync(body, parse.GetValue(note), token));
-            AnsiConsole.MarkupLine(Markup.Escape(text["Cli.PolicyLoaded", loaded.Version, loaded.Sha256]));
-        }, ct));
+            var request = await Report(text, () => services.GetRequiredService<Access.RequestService>().SubmitPolicyAsync(body, parse.GetValue(note), token));
+            AnsiConsole.MarkupLine(Markup.Escape(text["Cli.PolicyFiled", request.Id, PolicyService.Sha256(body)]));
+        }, ct, allowedRoles: Readers));
 
         var user = new Option<string>("--user") { Description = "User name", Required = true };
         var action = new Option<string>("--action") { Description = "list, view-masked, reveal, edit, create, import, export, print, share-external, destroy, approve, administer, audit", Required = true };

@@ -30,8 +30,9 @@ public sealed class PolicyInvalidException(IReadOnlyList<PolicyError> errors) : 
 /// <summary>
 /// The access policy as a file (ACC-2): shows the version in force and its history, loads a new version
 /// (validated whole; every load recorded with its hash), explains a decision for anyone, and runs a table of
-/// expected decisions against the policy in force or a candidate file. Administrators only; the compliance
-/// officer and auditors may read and explain.
+/// expected decisions against the policy in force or a candidate file. Administrators, the compliance officer
+/// and auditors may read, explain and propose; a new version is put in force only by an approved request
+/// (policy-change: the compliance officer and the general manager by default), never by the one who proposed it.
 /// </summary>
 public sealed class PolicyService(CustosDbContext db, CustomerService customers, PolicyStore store, IAuditTrail audit, TimeProvider time)
 {
@@ -57,38 +58,61 @@ public sealed class PolicyService(CustosDbContext db, CustomerService customers,
             : await db.PolicyVersions.AsNoTracking().Where(v => v.Version == version).Select(v => v.Text).SingleOrDefaultAsync(ct);
     }
 
-    /// <summary>Validates and puts a new policy in force; nothing changes if it has any problem or does not raise the version.</summary>
-    public async Task<PolicyVersionView> LoadAsync(string text, string? note, CancellationToken ct)
+    /// <summary>
+    /// Checks a candidate policy before it is filed for approval: the proposer may manage the policy, the file is
+    /// valid whole, and it raises the version. A refused file is recorded with its first problem's line.
+    /// </summary>
+    public async Task<PolicyDocument> ValidateCandidateAsync(Viewer viewer, string text, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(viewer);
+        ArgumentNullException.ThrowIfNull(text);
+        await RequireAsync(viewer, PolicyAction.Audit, "policy.load", ct);
+        var document = await ParseOrRecordAsync(text, ct);
+        var current = (await store.CurrentAsync(db, ct)).Document.Version;
+        return document.Version > current ? document : throw CustosException.Conflict("PolicyVersionNotRaised", document.Version, current);
+    }
+
+    /// <summary>
+    /// Puts an approved policy in force (the last approval of a policy-change request, in its transaction). It is
+    /// validated again: a version overtaken since it was proposed is refused, and nothing changes.
+    /// </summary>
+    public async Task<PolicyVersionView> PutInForceAsync(string text, string? note, string proposedBy, Guid request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var viewer = await RequireAsync(PolicyAction.Administer, "policy.load", ct);
-        var parse = PolicyFile.Parse(text, Roles.All);
-        if (parse.Document is not { } document)
-        {
-            await audit.RecordNowAsync("policy.load", "policy", null, AuditOutcome.Failed, new { errors = parse.Errors.Count, first = parse.Errors[0].Line }, ct);
-            throw new PolicyInvalidException(parse.Errors);
-        }
-
+        var document = await ParseOrRecordAsync(text, ct);
         var current = (await store.CurrentAsync(db, ct)).Document.Version;
         if (document.Version <= current)
         {
             throw CustosException.Conflict("PolicyVersionNotRaised", document.Version, current);
         }
 
-        var now = time.GetUtcNow();
         var version = new PolicyVersion
         {
             Version = document.Version,
             Text = text,
-            Sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))),
-            LoadedBy = viewer.Name,
-            LoadedAt = now,
+            Sha256 = Sha256(text),
+            LoadedBy = proposedBy,
+            LoadedAt = time.GetUtcNow(),
             Note = string.IsNullOrWhiteSpace(note) ? null : note.Trim() is { Length: > 500 } n ? n[..500] : note.Trim(),
         };
         db.PolicyVersions.Add(version);
-        audit.Record("policy.load", "policy", version.Version.ToString(CultureInfo.InvariantCulture), detail: new { before = current, after = version.Version, sha256 = version.Sha256 });
+        audit.Record("policy.load", "policy", version.Version.ToString(CultureInfo.InvariantCulture), detail: new { before = current, after = version.Version, sha256 = version.Sha256, request });
         await db.SaveChangesAsync(ct);
         return View(version);
+    }
+
+    public static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    private async Task<PolicyDocument> ParseOrRecordAsync(string text, CancellationToken ct)
+    {
+        var parse = PolicyFile.Parse(text, Roles.All);
+        if (parse.Document is { } document)
+        {
+            return document;
+        }
+
+        await audit.RecordNowAsync("policy.load", "policy", null, AuditOutcome.Failed, new { errors = parse.Errors.Count, first = parse.Errors[0].Line }, ct);
+        throw new PolicyInvalidException(parse.Errors);
     }
 
     /// <summary>Explains what the policy decides for a person, an action and a customer (or department), from an address at a time.</summary>
@@ -251,10 +275,12 @@ public sealed class PolicyService(CustosDbContext db, CustomerService customers,
         return result;
     }
 
-    private async Task<Viewer> RequireAsync(PolicyAction action, string auditAction, CancellationToken ct)
+    private async Task<Viewer> RequireAsync(PolicyAction action, string auditAction, CancellationToken ct) =>
+        await RequireAsync(await customers.ViewerAsync(ct), action, auditAction, ct);
+
+    /// <summary>Reading, explaining and proposing a change to the policy: administrators, auditors and the compliance officer (a change then needs approval).</summary>
+    private async Task<Viewer> RequireAsync(Viewer viewer, PolicyAction action, string auditAction, CancellationToken ct)
     {
-        var viewer = await customers.ViewerAsync(ct);
-        // Reading and explaining the policy: administrators, auditors and the compliance officer; changing it: administrators.
         var decision = viewer.Decide(action);
         if (!decision.Allowed && action == PolicyAction.Audit)
         {
@@ -270,7 +296,7 @@ public sealed class PolicyService(CustosDbContext db, CustomerService customers,
         return viewer;
     }
 
-    private static readonly string BuiltInSha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(DefaultPolicy.Yaml)));
+    private static readonly string BuiltInSha256 = Sha256(DefaultPolicy.Yaml);
 
     private PolicyVersionView BuiltInView => new(store.BuiltIn.Document.Version, "", null, BuiltInSha256, null, true);
 

@@ -133,6 +133,9 @@ namespace Custos.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("Change")
+                        .HasColumnType("text");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -215,6 +218,8 @@ namespace Custos.Data.Migrations.Postgres
                     b.HasIndex("RequesterId", "CreatedAt");
 
                     b.HasIndex("Status", "ExpiresAt");
+
+                    b.HasIndex("SubjectPersonId", "Status");
 
                     b.ToTable("AccessRequests");
                 });

@@ -128,6 +128,9 @@ namespace Custos.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Change")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -210,6 +213,8 @@ namespace Custos.Data.Migrations.Sqlite
                     b.HasIndex("RequesterId", "CreatedAt");
 
                     b.HasIndex("Status", "ExpiresAt");
+
+                    b.HasIndex("SubjectPersonId", "Status");
 
                     b.ToTable("AccessRequests");
                 });
