@@ -125,7 +125,7 @@ S = {
 "Organisation.Default": ("默认", "default"),
 "Organisation.NewDepartment": ("新增部门", "New department"),
 "Organisation.NewProject": ("新增项目", "New project"),
-"Tokens.Intro": ("API 令牌供系统集成使用：由IT管理员创建，限定角色，到期自动失效，可随时吊销。", "API tokens are for integrations: created by an IT administrator, limited to roles, expiring, revocable at any time."),
+"Tokens.Intro": ("API 令牌供脚本和系统集成使用：令牌代表创建它的本人，权限不超过本人当前的角色（可再收窄），本人停用、离职或失去角色时立即失效；到期自动失效，可随时吊销。令牌只能调用 REST API；仅含“监控指标读取”的令牌只能读取 /metrics。", "API tokens are for scripts and integrations: a token acts as the person who created it, with at most their current roles (narrowed further if you like), and dies at once when they are disabled, leave or lose the roles; it expires and can be revoked at any time. Tokens call the REST API only; a token with only the metrics scope reads /metrics and nothing else."),
 "Tokens.New": ("新建令牌", "New token"),
 "Tokens.Days": ("有效天数", "Valid for (days)"),
 "Tokens.LastUsed": ("最近使用", "Last used"),
@@ -844,6 +844,12 @@ S = {
 "Requests.RaiseClearance": ("密级提升至{0}", "clearance raised to {0}"),
 "Requests.PolicyText": ("新版制度（SHA-256 {0}…）", "new policy (SHA-256 {0}…)"),
 "AlertRule.rights": ("权限变更", "change of rights"),
+"Error.MayNotOpenAttachment": ("您不能打开此客户的附件。", "You may not open this customer's attachments."),
+"Token.Person": ("所属人员", "Person"),
+"Error.TokenCannotCreateTokens": ("不能用 API 令牌创建令牌：请登录后创建。", "An API token cannot create tokens: sign in to create one."),
+"Error.TokenScopeNotHeld": ("您没有“{0}”角色，令牌不能超出您自己的权限。", "You do not hold the role {0}; a token cannot go beyond your own rights."),
+"Error.MayNotSeeTokens": ("只有IT管理员可以查看所有人的令牌。", "Only IT administrators see everyone's tokens."),
+"Error.TokenReach": ("API 令牌只能调用 REST API；仅含监控范围的令牌只能读取 /metrics。", "API tokens call the REST API only; a metrics-only token reads /metrics only."),
 }
 import sys
 from xml.sax.saxutils import escape

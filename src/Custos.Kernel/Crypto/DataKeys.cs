@@ -24,6 +24,34 @@ public static class DataKeys
         return keys.Unwrap(wrapped, Context(ownerType, ownerId, dataKeyVersion));
     }
 
+    /// <summary>A cipher bound to the data key of <paramref name="ownerId"/>: the key is unwrapped into it and wiped here, and never handed out.</summary>
+    public static RecordCipher OpenCipher(IKeyEncryptionKeys keys, string ownerType, Guid ownerId, int dataKeyVersion, WrappedDataKey wrapped)
+    {
+        var key = Open(keys, ownerType, ownerId, dataKeyVersion, wrapped);
+        try
+        {
+            return new RecordCipher(key);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    /// <summary>A fresh data key for <paramref name="ownerId"/> as a cipher, and its wrapped form to store; the key itself is wiped here.</summary>
+    public static (RecordCipher Cipher, WrappedDataKey Wrapped) CreateCipher(IKeyEncryptionKeys keys, string ownerType, Guid ownerId, int dataKeyVersion)
+    {
+        var (key, wrapped) = Create(keys, ownerType, ownerId, dataKeyVersion);
+        try
+        {
+            return (new RecordCipher(key), wrapped);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
     /// <summary>Re-wraps under the active KEK version (rotation); the data key and field ciphertexts stay as they are.</summary>
     public static WrappedDataKey Rewrap(IKeyEncryptionKeys keys, string ownerType, Guid ownerId, int dataKeyVersion, WrappedDataKey wrapped)
     {

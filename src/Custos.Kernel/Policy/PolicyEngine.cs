@@ -201,6 +201,18 @@ public sealed class PolicyEngine
             : new Decision(true, DecisionReason.AllowedByRole, ObligationsFor(action, false), direct!.Policy.Name, null, null);
     }
 
+    /// <summary>
+    /// Whether what the subject may see through <paramref name="seeing"/> may also leave with them — a field in clear
+    /// in a print, export or share (<see cref="PolicyAction.Reveal"/>), an attachment downloaded
+    /// (<see cref="PolicyAction.ViewMasked"/>). Never when the access comes from a view-only grant: view-only means no
+    /// copy of any field by any path (ACC-5).
+    /// </summary>
+    public Decision DecideTakeAway(PolicySubject subject, PolicyAction seeing, PolicyResource resource, PolicyContext context)
+    {
+        var decision = Decide(subject, seeing, resource, context);
+        return decision.Allowed && decision.Obligations.HasFlag(Obligations.ViewOnly) ? Decision.Deny(DecisionReason.ViewOnlyGrant) : decision;
+    }
+
     /// <summary>What a list may show the subject: the widest scope of the roles that may list, and the grants' reach.</summary>
     public ListScope ListScopeFor(PolicySubject subject, PolicyContext context)
     {

@@ -27,6 +27,8 @@ public abstract class CustosDbContext(DbContextOptions options)
 
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
+    public DbSet<Features.Accounts.UserSession> UserSessions => Set<Features.Accounts.UserSession>();
+
     public DbSet<AuditRecord> AuditRecords => Set<AuditRecord>();
 
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
@@ -129,7 +131,16 @@ public abstract class CustosDbContext(DbContextOptions options)
             e.Property(t => t.SecretHash).HasMaxLength(64);
             e.Property(t => t.Scopes).HasMaxLength(400);
             e.HasIndex(t => t.SecretHash).IsUnique();
+            e.HasIndex(t => t.PersonId);
             e.Ignore(t => t.ScopeList);
+        });
+
+        builder.Entity<Features.Accounts.UserSession>(e =>
+        {
+            e.Property(x => x.Id).HasMaxLength(64);
+            e.Property(x => x.ClientAddress).HasMaxLength(64);
+            e.Property(x => x.EndReason).HasMaxLength(16);
+            e.HasIndex(x => new { x.PersonId, x.EndedAt });
         });
 
         builder.Entity<Features.Policy.PolicyVersion>(e =>
@@ -354,6 +365,7 @@ public abstract class CustosDbContext(DbContextOptions options)
         {
             e.Property(k => k.Id).ValueGeneratedNever();
             e.Property(k => k.Wrapped).HasMaxLength(128);
+            e.Property(k => k.SecretsWrapped).HasMaxLength(128);
             e.Property(k => k.IndexProbe).HasMaxLength(16);
         });
 

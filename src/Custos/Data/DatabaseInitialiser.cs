@@ -121,6 +121,14 @@ public sealed class DatabaseInitialiser(
             await keyRing.LoadAsync(db, settings.FullKeyFile, settings.KeyPassphrase, time, ct, settings.Hsm.ToOptions());
         }
 
+        // Secrets an earlier version kept in clear: authenticator keys are sealed, unsealed data-protection keys are replaced.
+        var sealedKeys = await Features.Accounts.CustosUserStore.SealLegacyKeysAsync(db, keyRing, ct);
+        var replaced = await Features.Keys.SealedXmlEncryptor.RemoveUnsealedAsync(db, ct);
+        if (sealedKeys + replaced > 0)
+        {
+            log.LogInformation("Sealed {Keys} authenticator key(s) and replaced {Replaced} data-protection key(s) kept in clear", sealedKeys, replaced);
+        }
+
         await SeedRolesAsync();
         await SeedDefaultDepartmentAsync(ct);
         var (password, file) = await SeedAdministratorAsync(ct);

@@ -23,14 +23,19 @@ public static class CoreServices
         services.AddIdentityCore<Person>(o => ConfigureIdentity(o, settings.Security))
             .AddRoles<IdentityRole<Guid>>()
             .AddEntityFrameworkStores<CustosDbContext>()
+            .AddUserStore<Features.Accounts.CustosUserStore>()
             .AddDefaultTokenProviders()
+            .AddTokenProvider<Features.Accounts.OnceOnlyAuthenticator>(TokenOptions.DefaultAuthenticatorProvider)
             .AddPasswordValidator<CommonPasswordValidator>()
             .AddClaimsPrincipalFactory<CustosClaimsFactory>();
 
-        // Keys of cookies and one-time tokens live in the database, so every node shares them.
+        // Keys of cookies and one-time tokens live in the database, so every node shares them, sealed under the key-encryption key.
         services.AddDataProtection()
             .SetApplicationName("Custos")
             .PersistKeysToDbContext<CustosDbContext>();
+        services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>(provider =>
+            new Microsoft.Extensions.Options.ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(
+                o => o.XmlEncryptor = new Features.Keys.SealedXmlEncryptor(provider.GetRequiredService<Features.Keys.KeyRing>())));
 
         services.AddSingleton(_ => Features.Classification.ClassificationSetup.Catalogue(settings));
         services.AddScoped<Features.Classification.LevelNames>();

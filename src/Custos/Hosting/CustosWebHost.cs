@@ -76,10 +76,13 @@ public static class CustosWebHost
             o.ValidationInterval = TimeSpan.Zero;
             o.OnRefreshingPrincipal = context =>
             {
-                var authTime = context.CurrentPrincipal?.FindFirst(CustosClaims.AuthTime);
-                if (authTime is not null && context.NewPrincipal?.Identity is ClaimsIdentity identity)
+                // The rebuilt principal keeps when the person signed in and which server-side session this is.
+                foreach (var type in new[] { CustosClaims.AuthTime, CustosClaims.SessionId })
                 {
-                    identity.AddClaim(new Claim(CustosClaims.AuthTime, authTime.Value));
+                    if (context.CurrentPrincipal?.FindFirst(type) is { } kept && context.NewPrincipal?.Identity is ClaimsIdentity identity)
+                    {
+                        identity.AddClaim(new Claim(type, kept.Value));
+                    }
                 }
 
                 return Task.CompletedTask;
@@ -189,6 +192,7 @@ public static class CustosWebHost
             return next(context);
         });
         app.UseMiddleware<MfaGate>();
+        app.UseMiddleware<TokenReach>();
         app.UseAuthorization();
         app.UseMiddleware<Features.Audit.AuditEveryCall>();
         app.UseAntiforgery();

@@ -22,6 +22,12 @@ internal sealed class HttpActor(IHttpContextAccessor accessor, BackgroundActor b
         : User?.Identity?.IsAuthenticated == true ? CustosClaims.DisplayNameOf(User) : "anonymous");
 
     public string? ClientAddress => background.ClientAddress ?? accessor.HttpContext?.Connection.RemoteIpAddress?.ToString();
+
+    /// <summary>A token's principal carries the roles it may use: its person's current roles, narrowed by its scopes.</summary>
+    public IReadOnlySet<string>? RoleLimit =>
+        background.Id is null && User is { } user && user.HasClaim(c => c.Type == CustosClaims.TokenId)
+            ? user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToHashSet(StringComparer.Ordinal)
+            : null;
 }
 
 /// <summary>Who background work in this scope acts for; empty in request scopes.</summary>

@@ -199,4 +199,44 @@ public sealed class PolicyEngineTests
         Assert.Contains(id, scope.GrantedCustomers);
         Assert.Equal(CustomerScope.None, Default.ListScopeFor(Person("auditor"), Office).Scope);
     }
+
+    /// <summary>
+    /// View-only means no copy, of any field, by any path (ACC-5): a value revealed through a view-only grant is
+    /// masked in a print, an export and a share made under another (copy-allowing) grant, and an attachment seen
+    /// through a view-only grant is not downloaded.
+    /// </summary>
+    [Theory]
+    [InlineData(PolicyAction.Print)]
+    [InlineData(PolicyAction.Export)]
+    [InlineData(PolicyAction.ShareExternal)]
+    public void A_value_seen_through_a_view_only_grant_never_leaves_in_clear_in_a_copy_ACC_5(PolicyAction copy)
+    {
+        var id = Guid.NewGuid();
+        var lookOnly = new Grant(Guid.NewGuid(), id, null, "bank-card", ActionSet.Of(PolicyAction.Reveal), true, Noon.AddHours(-1), Noon.AddHours(1));
+        var copyGrant = new Grant(Guid.NewGuid(), id, null, null, ActionSet.Of(copy), false, Noon.AddHours(-1), Noon.AddHours(1));
+        var head = Person("department-head", Sales, grants: new GrantSet([lookOnly, copyGrant]));
+        var card = Customer(Sales, protection: 3, field: "bank-card", id: id);
+
+        Assert.True(Default.Decide(head, copy, Customer(Sales, id: id), Office).Allowed); // the copy itself is approved
+        var seen = Default.Decide(head, PolicyAction.Reveal, card, Office);
+        Assert.True(seen.Allowed); // and the card may be looked at
+        Assert.True(seen.Obligations.HasFlag(Obligations.ViewOnly));
+        Assert.Equal(DecisionReason.ViewOnlyGrant, Default.DecideTakeAway(head, PolicyAction.Reveal, card, Office).Reason);
+
+        // Without the view-only grant the card is out of clearance: masked either way; a field the role reveals goes in clear.
+        Assert.False(Default.DecideTakeAway(Person("department-head", Sales, grants: new GrantSet([copyGrant])), PolicyAction.Reveal, card, Office).Allowed);
+        Assert.True(Default.DecideTakeAway(head, PolicyAction.Reveal, Customer(Sales, protection: 1, field: "mobile", id: id), Office).Allowed);
+    }
+
+    [Fact]
+    public void An_attachment_seen_through_a_view_only_grant_is_not_downloaded_ACC_5()
+    {
+        var id = Guid.NewGuid();
+        var lookOnly = new Grant(Guid.NewGuid(), id, null, null, ActionSet.Of(PolicyAction.List, PolicyAction.ViewMasked), true, Noon.AddHours(-1), Noon.AddHours(1));
+        var staff = Person("staff", Sales, grants: new GrantSet([lookOnly]));
+        var elsewhere = Customer(Service, id: id);
+        Assert.True(Default.Decide(staff, PolicyAction.ViewMasked, elsewhere, Office).Allowed);
+        Assert.Equal(DecisionReason.ViewOnlyGrant, Default.DecideTakeAway(staff, PolicyAction.ViewMasked, elsewhere, Office).Reason);
+        Assert.True(Default.DecideTakeAway(staff, PolicyAction.ViewMasked, Customer(Sales), Office).Allowed); // its own department's scans download
+    }
 }

@@ -202,7 +202,7 @@ public sealed class ForwardedAddressTests
                     new NewPerson("proxy.clerk", "员工", null, [Roles.Staff], [Custos.Data.DatabaseInitialiser.DefaultDepartmentCode], [], Clearance.Secret, CustosApp.Password), default);
             }
 
-            using var web = new WebSession(factory.CreateClient(new() { AllowAutoRedirect = false }));
+            using var web = new WebSession(factory.CreateClient(new() { AllowAutoRedirect = false }), factory.Time);
             await web.SignInAsync(clerk.UserName!);
             async Task<HttpStatusCode> FromAsync(string client)
             {

@@ -85,7 +85,7 @@ public abstract class AdminPagesTests<TApp>(TApp app) : IClassFixture<TApp>
         await web.SubmitAsync("/admin/projects", "form:has(input[value='new-project'])", new Dictionary<string, string> { ["Form.Code"] = code + "-P", ["Form.Name"] = "回访", ["Form.Department"] = code });
         Assert.True(await app.WithDbAsync(db => db.Projects.AnyAsync(p => p.Code == code + "-P" && p.Department!.Code == code)));
 
-        var token = await web.SubmitAsync("/admin/tokens", "form:has(#create-token)", new Dictionary<string, string> { ["Form.Name"] = "报表系统", ["Form.Days"] = "30" }, [new("scope", Roles.Auditor)]);
+        var token = await web.SubmitAsync("/admin/tokens", "form:has(#create-token)", new Dictionary<string, string> { ["Form.Name"] = "报表系统", ["Form.Days"] = "30" }, [new("scope", Roles.ItAdministrator)]);
         var secret = (await WebSession.ParseAsync(token)).QuerySelector("#token-secret")!.TextContent;
         Assert.StartsWith("cst_", secret, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await app.ApiClient(secret).GetAsync("/api/v1/me")).StatusCode);

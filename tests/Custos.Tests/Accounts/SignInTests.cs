@@ -58,6 +58,64 @@ public abstract class SignInTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task An_authenticator_code_signs_in_once_ACC_7()
+    {
+        var person = await app.CreatePersonAsync(Roles.Auditor);
+        using var first = app.Session();
+        await first.SignInAsync(person.UserName!);
+        var key = await first.EnrolMfaAsync();
+
+        using var second = app.Session();
+        await second.SignInAsync(person.UserName!);
+        var code = second.FreshCode(key);
+        Assert.Equal("/", (await second.SubmitTotpAsync(key, code)).RequestMessage!.RequestUri!.AbsolutePath);
+
+        // The same code, within its 30 seconds, from another browser (someone who saw it): refused, and on the next step accepted.
+        using var third = app.Session();
+        await third.SignInAsync(person.UserName!);
+        var replay = await third.SubmitTotpAsync(key, code);
+        Assert.NotNull((await WebSession.ParseAsync(replay)).QuerySelector("#login-error"));
+        Assert.Equal("/", (await third.SubmitTotpAsync(key)).RequestMessage!.RequestUri!.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task Signing_out_ends_the_session_on_the_server_so_a_copied_cookie_is_dead_ACC_7()
+    {
+        var person = await app.CreatePersonAsync(Roles.Staff);
+        using var web = app.Session();
+        await web.SignInAsync(person.UserName!);
+        var cookie = (await web.Client.GetAsync("/account")).RequestMessage!.Headers.GetValues("Cookie").Single();
+        using var thief = app.ApiClient();
+        thief.DefaultRequestHeaders.Add("Cookie", cookie);
+        Assert.Equal(HttpStatusCode.OK, (await thief.GetAsync("/api/v1/me")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Redirect, (await web.SubmitAsync("/account", "#logout-form", new Dictionary<string, string>())).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await thief.GetAsync("/api/v1/me")).StatusCode);
+        var session = await app.WithDbAsync(db => db.UserSessions.AsNoTracking().SingleAsync(s => s.PersonId == person.Id));
+        Assert.Equal("sign-out", session.EndReason);
+    }
+
+    [Fact]
+    public async Task Authenticator_keys_and_the_webs_data_protection_keys_are_sealed_in_the_database_SEC_1()
+    {
+        var person = await app.CreatePersonAsync(Roles.Auditor);
+        using var web = app.Session();
+        await web.SignInAsync(person.UserName!);
+        var key = await web.EnrolMfaAsync();
+
+        var stored = await app.WithDbAsync(db => db.UserTokens.AsNoTracking().SingleAsync(t => t.UserId == person.Id && t.Name == "AuthenticatorKey"));
+        Assert.StartsWith("v1:", stored.Value, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, stored.Value!, StringComparison.OrdinalIgnoreCase);
+        var protection = await app.WithDbAsync(db => db.DataProtectionKeys.AsNoTracking().Select(k => k.Xml!).ToListAsync());
+        Assert.NotEmpty(protection);
+        Assert.All(protection, xml =>
+        {
+            Assert.Contains("custosSealedKey", xml, StringComparison.Ordinal);
+            Assert.DoesNotContain("<masterKey", xml, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
     public async Task Wrong_password_is_refused_with_a_message_and_recorded()
     {
         var person = await app.CreatePersonAsync(Roles.Staff);

@@ -248,7 +248,7 @@ public abstract class AuditAlertTests(string provider)
 
         var alert = Assert.Single(await scene.JudgeAsync());
         var officer = await scene.PersonAsync("alert.officer", Roles.ComplianceOfficer);
-        using var web = new WebSession(scene.Host.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }));
+        using var web = new WebSession(scene.Host.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }), scene.Host.Factory.Time);
         await web.SignInAsync(officer.UserName!);
         await web.EnrolMfaAsync();
 

@@ -74,7 +74,7 @@ public abstract class AuditFailClosedTests(string provider)
             new() { ["Custos:CommandTimeoutSeconds"] = "3" });
         var staff = await host.WithAsync(async s => (await s.GetRequiredService<PeopleService>().CreateAsync(
             new NewPerson("fc.staff", "员工", null, [Roles.Staff], [Custos.Data.DatabaseInitialiser.DefaultDepartmentCode], [], Clearance.Secret, CustosApp.Password), default)).Person);
-        var web = new WebSession(host.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }));
+        var web = new WebSession(host.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }), host.Factory.Time);
         await web.SignInAsync(staff.UserName!);
         var created = await web.Client.PostAsJsonAsync("/api/v1/customers", new { grade = "Secret", values = new Dictionary<string, string> { ["name"] = "王小明", ["mobile"] = Mobile } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);

@@ -259,6 +259,11 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task Tokens_are_created_and_revoked_from_the_command_line()
     {
+        // A token never carries a role its person does not hold (the review's `--as it2 token create t --scope auditor`).
+        var beyond = await RunAsync("--as", "admin", "token", "create", "t", "--scope", "auditor");
+        Assert.Equal(1, beyond.ExitCode);
+        Assert.Contains("do not hold the role Auditor", beyond.Error, StringComparison.Ordinal);
+
         var created = await RunAsync("token", "create", "monitoring", "--scope", "metrics", "--days", "30");
         Assert.Equal(0, created.ExitCode);
         var secret = created.Out.Trim().Split('\n')[^1].Trim();

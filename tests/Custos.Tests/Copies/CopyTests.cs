@@ -67,6 +67,35 @@ public abstract class CopyTests<TApp>(TApp app) : IClassFixture<TApp>
     private Task<AuditRecord> LastEntryAsync(Person person, string action) =>
         app.WithDbAsync(db => db.AuditRecords.Where(a => a.ActorId == person.Id.ToString() && a.Action == action).OrderByDescending(a => a.Id).FirstAsync());
 
+    /// <summary>The review's case: a view-only reveal grant for the bank card and an approved print — the card stays masked on paper (ACC-5).</summary>
+    [Fact]
+    public async Task A_value_revealed_through_a_view_only_grant_is_masked_in_a_print_ACC_5()
+    {
+        const string card = "6222021234567890128";
+        var department = await DepartmentAsync();
+        var head = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [department]);
+        var clerk = await app.CreatePersonAsync(Roles.Staff, departments: [department]);
+        Customer customer;
+        using (var scope = app.ActAs(head))
+        {
+            customer = await scope.ServiceProvider.GetRequiredService<CustomerService>().CreateAsync(new NewCustomer(
+                CustomerKind.Individual, department, null, Clearance.Secret,
+                new Dictionary<string, string?> { [FieldCatalogue.Name] = "郑卡", [FieldCatalogue.BankCard] = card }), default);
+        }
+
+        await ApprovedAsync(clerk, new NewRequest(RequestKind.Reveal, "核对还款卡号", Customer: customer.Id, Field: FieldCatalogue.BankCard, ViewOnly: true, Hours: 8), head);
+        await ApprovedAsync(clerk, new NewRequest(RequestKind.Print, "客户要求纸质确认", Customer: customer.Id), head);
+        Assert.Equal(card, await AsAsync(clerk, s => s.GetRequiredService<CustomerService>().RevealAsync(customer.Id, FieldCatalogue.BankCard, "verification", null, default)));
+
+        var file = await AsAsync(clerk, s => s.GetRequiredService<CopyService>().PrintAsync(customer.Id, new PrintOrder("service"), default));
+        var text = PdfText(file.Content);
+        Assert.DoesNotContain(card, text.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("郑卡", text, StringComparison.Ordinal);
+        var entry = await LastEntryAsync(clerk, "customer.print");
+        Assert.DoesNotContain(FieldCatalogue.BankCard, entry.Detail!.Split("revealed")[1].Split(']')[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(FieldCatalogue.BankCard, (await app.WithDbAsync(db => db.Copies.SingleAsync(c => c.Serial == file.Serial))).Revealed, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_print_needs_approval_is_stamped_and_ledgered_and_is_recorded_without_values_PRT_1_PRT_2_PRT_3()
     {

@@ -39,7 +39,7 @@ public sealed class HsmTests(SoftHsm hsm) : IClassFixture<SoftHsm>
                     new NewPerson("hsm.staff", "员工", null, [Roles.Staff], ["GENERAL"], [], Clearance.Secret, CustosApp.Password), default);
             }
 
-            using var web = new WebSession(factory.CreateClient(new() { AllowAutoRedirect = false }));
+            using var web = new WebSession(factory.CreateClient(new() { AllowAutoRedirect = false }), factory.Time);
             await web.SignInAsync(staff.UserName!);
             var ids = new List<Guid>();
             for (var i = 0; i < 20; i++)

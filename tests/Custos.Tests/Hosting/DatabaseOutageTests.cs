@@ -30,7 +30,7 @@ public sealed class DatabaseOutageTests
                 new NewPerson("outage.admin", "管理员", null, [Roles.ItAdministrator], [], [], Clearance.Secret, CustosApp.Password), default);
         }
 
-        using var web = new WebSession(factory.CreateClient(new() { AllowAutoRedirect = false }));
+        using var web = new WebSession(factory.CreateClient(new() { AllowAutoRedirect = false }), factory.Time);
         await web.SignInAsync(admin.UserName!);
         await web.EnrolMfaAsync();
         var token = (await (await web.Client.PostAsJsonAsync("/api/v1/tokens", new { name = "outage", scopes = new[] { Roles.ItAdministrator }, days = 1 }))

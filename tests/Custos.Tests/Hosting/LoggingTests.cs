@@ -20,7 +20,7 @@ public sealed class LoggingTests(SqliteApp app) : IClassFixture<SqliteApp>
         await web.SignInAsync(admin.UserName!, "Wrong-Password-7");
         await web.SignInAsync(admin.UserName!);
         var key = await web.EnrolMfaAsync();
-        var secret = (await (await web.Client.PostAsJsonAsync("/api/v1/tokens", new { name = "logging", scopes = new[] { Roles.Auditor }, days = 1 }))
+        var secret = (await (await web.Client.PostAsJsonAsync("/api/v1/tokens", new { name = "logging", scopes = new[] { Roles.ItAdministrator }, days = 1 }))
             .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
         await app.ApiClient(secret).GetAsync("/api/v1/me");
         await app.ApiClient(secret + "x").GetAsync("/api/v1/me");

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Custos.Features.People;
+using Custos.Hosting;
 using Custos.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 
@@ -30,25 +31,32 @@ public sealed class MultiNodeTests
             (admin, _, _) = await people.CreateAsync(new NewPerson("node.admin", "管理员", null, [Roles.ItAdministrator], [], [], Clearance.Secret, CustosApp.Password), default);
         }
 
-        // One browser's cookies, used against both nodes.
+        // One browser's cookies, used against both nodes; signing out on one ends the session on the other.
         var cookies = new System.Net.CookieContainer();
         using var onA = new WebSession(nodeA.CreateDefaultClient(new CookieContainerHandler(cookies)));
         using var onB = new WebSession(nodeB.CreateDefaultClient(new CookieContainerHandler(cookies)));
         await onA.SignInAsync(staff.UserName!);
         Assert.Equal(HttpStatusCode.OK, (await onB.Client.GetAsync("/account")).StatusCode);
+        var kept = cookies.GetCookies(new Uri("http://localhost/"))[CustosWebHost.SessionCookie]!.Value;
+        var signOut = await onA.SubmitAsync("/account", "#logout-form", new Dictionary<string, string>());
+        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+        var copied = nodeB.CreateClient(new() { AllowAutoRedirect = false });
+        copied.DefaultRequestHeaders.Add("Cookie", $"{CustosWebHost.SessionCookie}={kept}");
+        Assert.Equal(HttpStatusCode.Found, (await copied.GetAsync("/account")).StatusCode); // the copied cookie is dead too
 
-        // An administrator on node A makes a token and suspends the staff member.
-        using var adminOnA = new WebSession(nodeA.CreateClient(new() { AllowAutoRedirect = false }));
-        await adminOnA.SignInAsync(admin.UserName!);
-        await adminOnA.EnrolMfaAsync();
-        var created = await (await adminOnA.Client.PostAsJsonAsync("/api/v1/tokens", new { name = "nodes", scopes = new[] { Roles.Auditor }, days = 10 }))
+        // The staff member signs in again and makes a token for a script; it works on node B.
+        await onA.SignInAsync(staff.UserName!);
+        var created = await (await onA.Client.PostAsJsonAsync("/api/v1/tokens", new { name = "nodes", scopes = new[] { Roles.Staff }, days = 10 }))
             .Content.ReadFromJsonAsync<JsonElement>();
         var bearerOnB = nodeB.CreateClient();
         bearerOnB.DefaultRequestHeaders.Authorization = new("Bearer", created.GetProperty("secret").GetString());
         Assert.Equal(HttpStatusCode.OK, (await bearerOnB.GetAsync("/api/v1/me")).StatusCode);
 
+        // An administrator on node A suspends the staff member: the session and the token end on node B at once.
+        using var adminOnA = new WebSession(nodeA.CreateClient(new() { AllowAutoRedirect = false }), nodeA.Time);
+        await adminOnA.SignInAsync(admin.UserName!);
+        await adminOnA.EnrolMfaAsync();
         Assert.Equal(HttpStatusCode.NoContent, (await adminOnA.Client.PostAsync($"/api/v1/people/{staff.Id}/disable", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await adminOnA.Client.DeleteAsync($"/api/v1/tokens/{created.GetProperty("id").GetGuid()}")).StatusCode);
 
         var afterDisable = await onB.Client.GetAsync("/account");
         Assert.Equal(HttpStatusCode.Found, afterDisable.StatusCode);
@@ -101,13 +109,13 @@ public sealed class MultiNodeGrantTests
         }
 
         // The clerk works on node B; the grant is made and revoked on node A.
-        using var onB = new WebSession(nodeB.CreateClient(new() { AllowAutoRedirect = false }));
+        using var onB = new WebSession(nodeB.CreateClient(new() { AllowAutoRedirect = false }), nodeB.Time);
         await onB.SignInAsync(clerk.UserName!);
         Assert.Equal(HttpStatusCode.NotFound, (await onB.Client.GetAsync($"/api/v1/customers/{customer}")).StatusCode);
         var grant = await GrantAsync(4);
         Assert.Equal(HttpStatusCode.OK, (await onB.Client.GetAsync($"/api/v1/customers/{customer}")).StatusCode);
 
-        using var adminOnA = new WebSession(nodeA.CreateClient(new() { AllowAutoRedirect = false }));
+        using var adminOnA = new WebSession(nodeA.CreateClient(new() { AllowAutoRedirect = false }), nodeA.Time);
         await adminOnA.SignInAsync(admin.UserName!);
         await adminOnA.EnrolMfaAsync();
         Assert.Equal(HttpStatusCode.NoContent, (await adminOnA.Client.PostAsJsonAsync($"/api/v1/grants/{grant}/revoke", new { reason = "收回" })).StatusCode);

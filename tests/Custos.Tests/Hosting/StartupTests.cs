@@ -130,7 +130,7 @@ public sealed class StartupTests
                 Assert.True(await db.Users.AnyAsync(u => u.UserName == account.UserName));
             }
 
-            using var web = new WebSession(factory.CreateClient(new() { AllowAutoRedirect = false }));
+            using var web = new WebSession(factory.CreateClient(new() { AllowAutoRedirect = false }), factory.Time);
             var home = await web.SignInAsync("demo.staff", DemoOrganisation.Password);
             Assert.Equal(HttpStatusCode.OK, home.StatusCode);
             var page = await WebSession.ParseAsync(home);

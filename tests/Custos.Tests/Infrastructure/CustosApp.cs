@@ -117,7 +117,7 @@ public abstract class CustosApp : IAsyncLifetime
 
     public string KeyFilePath => Factory.Services.GetRequiredService<CustosSettings>().FullKeyFile;
 
-    public WebSession Session() => new(Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }));
+    public WebSession Session() => new(Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }), Factory.Time);
 
     public HttpClient ApiClient(string? bearer = null)
     {
@@ -214,6 +214,9 @@ public abstract class CustosApp : IAsyncLifetime
 
     /// <summary>A service scope in which <paramref name="person"/> is the acting person, as if signed in.</summary>
     public IServiceScope ActAs(Person person) => Factory.ActAs(person);
+
+    /// <summary>A service scope acting as the system (set-up, background work).</summary>
+    public IServiceScope AsSystem() => Factory.AsSystem();
 
     public async Task<T> WithDbAsync<T>(Func<CustosDbContext, Task<T>> query)
     {

@@ -6,10 +6,30 @@ using OtpNet;
 
 namespace Custos.Tests.Infrastructure;
 
-/// <summary>A browser-like client for the server-rendered UI: cookies, forms with their anti-forgery tokens, redirects.</summary>
-public sealed class WebSession(HttpClient client) : IDisposable
+/// <summary>
+/// A browser-like client for the server-rendered UI: cookies, forms with their anti-forgery tokens, redirects,
+/// and an authenticator app on <paramref name="clock"/> (the server's clock: the test server's is a fake one).
+/// </summary>
+public sealed class WebSession(HttpClient client, TimeProvider? clock = null) : IDisposable
 {
+    /// <summary>The last time step used per authenticator key: each code signs in once, so the next sign-in takes the next step.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> LastStep = new();
+
     public HttpClient Client => client;
+
+    /// <summary>A code the server has not seen yet: the current step, or the one after the last used (Identity accepts two steps ahead).</summary>
+    public string FreshCode(string key)
+    {
+        var now = (clock ?? TimeProvider.System).GetUtcNow();
+        var current = now.ToUnixTimeSeconds() / 30;
+        var step = LastStep.AddOrUpdate(key, current, (_, last) => Math.Max(current, last + 1));
+        if (step > current + 2)
+        {
+            throw new InvalidOperationException("More than three sign-ins of one person within 30 seconds: the test should advance its clock.");
+        }
+
+        return new Totp(Base32Encoding.ToBytes(key)).ComputeTotp(DateTimeOffset.FromUnixTimeSeconds(step * 30).UtcDateTime);
+    }
 
     public static async Task<IDocument> ParseAsync(HttpResponseMessage response)
     {
@@ -74,22 +94,13 @@ public sealed class WebSession(HttpClient client) : IDisposable
     {
         var (_, page) = await GetPageAsync("/account/mfa");
         var key = page.QuerySelector("#mfa-key")?.GetAttribute("data-key") ?? throw new InvalidOperationException("No authenticator key on the page.");
-        var response = await SubmitAsync("/account/mfa", "#mfa-form", new Dictionary<string, string> { ["Form.Code"] = Code(key) });
+        var response = await SubmitAsync("/account/mfa", "#mfa-form", new Dictionary<string, string> { ["Form.Code"] = FreshCode(key) });
         Assert.Equal(HttpStatusCode.Found, response.StatusCode);
         return key;
     }
 
     public async Task<HttpResponseMessage> SubmitTotpAsync(string key, string? code = null) =>
-        await FollowAsync(await SubmitAsync("/account/login/2fa", "#login2fa-form", new Dictionary<string, string> { ["Form.Code"] = code ?? Code(key) }));
-
-    /// <summary>The current code; Identity checks authenticator codes against the real clock.</summary>
-    public static string Code(string key) => new Totp(Base32Encoding.ToBytes(key)).ComputeTotp(TimeProvider.System.GetUtcNow().UtcDateTime);
-
-    /// <summary>
-    /// A code of a later time step (still inside the window Identity accepts): each code signs in once, so a second
-    /// sign-in within the same 30 seconds needs the next one, as a person would wait for it.
-    /// </summary>
-    public static string NextCode(string key, int steps = 1) => new Totp(Base32Encoding.ToBytes(key)).ComputeTotp(TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(30 * steps));
+        await FollowAsync(await SubmitAsync("/account/login/2fa", "#login2fa-form", new Dictionary<string, string> { ["Form.Code"] = code ?? FreshCode(key) }));
 
     /// <summary>The redirect target as path and query, whether the server sent it absolute or relative.</summary>
     public static string Location(HttpResponseMessage response)

@@ -705,7 +705,7 @@ public sealed class RequestService(
         {
             var person = await users.FindByIdAsync(request.SubjectPersonId!.Value.ToString()) ?? throw CustosException.NotFound("PersonNotFound");
             var change = request.Change is { } json ? RightsChange.FromJson(json) : RightsChange.OfRoles(request.Role!);
-            await RightsChanges.ApplyAsync(db, users, audit, person, change, request.Id, ct);
+            await RightsChanges.ApplyAsync(db, users, audit, person, change, request.Id, now, ct);
             return;
         }
 

@@ -12,6 +12,9 @@ public static class CustosClaims
     /// <summary>Unix seconds of the interactive sign-in; bounds the absolute session lifetime.</summary>
     public const string AuthTime = "custos:auth_time";
 
+    /// <summary>The server-side session a cookie belongs to (its id; only its hash is stored).</summary>
+    public const string SessionId = "custos:sid";
+
     /// <summary>The API token a request authenticated with.</summary>
     public const string TokenId = "custos:token";
 

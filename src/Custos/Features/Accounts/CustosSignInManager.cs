@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace Custos.Features.Accounts;
 
-/// <summary>Refuses people who are not in active employment, and stamps every sign-in with its time.</summary>
+/// <summary>Refuses people who are not in active employment, stamps every sign-in with its time, and keeps each session on the server.</summary>
 public sealed class CustosSignInManager(
     UserManager<Person> userManager,
     IHttpContextAccessor contextAccessor,
@@ -25,12 +25,35 @@ public sealed class CustosSignInManager(
         return user.EmploymentStatus == EmploymentStatus.Active && await base.CanSignInAsync(user);
     }
 
-    public override Task SignInWithClaimsAsync(Person user, AuthenticationProperties? authenticationProperties, IEnumerable<Claim> additionalClaims)
+    /// <summary>Every sign-in (and every refresh of one) opens a server-side session; a refreshed one closes the session it replaces.</summary>
+    public override async Task SignInWithClaimsAsync(Person user, AuthenticationProperties? authenticationProperties, IEnumerable<Claim> additionalClaims)
     {
-        var authTime = time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        var claims = additionalClaims.Where(c => c.Type != CustosClaims.AuthTime).Append(new Claim(CustosClaims.AuthTime, authTime));
+        ArgumentNullException.ThrowIfNull(user);
+        var now = time.GetUtcNow();
+        var db = Context.RequestServices.GetRequiredService<Data.CustosDbContext>();
+        if (Context.User.Identity?.IsAuthenticated == true && Context.User.FindFirstValue(CustosClaims.SessionId) is not null)
+        {
+            await Sessions.EndAsync(db, Context.User, "refreshed", now, Context.RequestAborted);
+        }
+
+        var session = await Sessions.OpenAsync(db, user.Id, Context.Connection.RemoteIpAddress?.ToString(), now, Context.RequestAborted);
+        var authTime = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var claims = additionalClaims.Where(c => c.Type is not (CustosClaims.AuthTime or CustosClaims.SessionId))
+            .Append(new Claim(CustosClaims.AuthTime, authTime))
+            .Append(new Claim(CustosClaims.SessionId, session));
         authenticationProperties ??= new AuthenticationProperties();
         authenticationProperties.IsPersistent = false;
-        return base.SignInWithClaimsAsync(user, authenticationProperties, claims);
+        await base.SignInWithClaimsAsync(user, authenticationProperties, claims);
+    }
+
+    /// <summary>Signing out closes the server-side session: the cookie, even copied, no longer signs anyone in.</summary>
+    public override async Task SignOutAsync()
+    {
+        if (Context.User.Identity?.IsAuthenticated == true)
+        {
+            await Sessions.EndAsync(Context.RequestServices.GetRequiredService<Data.CustosDbContext>(), Context.User, "sign-out", time.GetUtcNow(), Context.RequestAborted);
+        }
+
+        await base.SignOutAsync();
     }
 }

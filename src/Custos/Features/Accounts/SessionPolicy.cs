@@ -7,8 +7,8 @@ using Microsoft.AspNetCore.Identity;
 namespace Custos.Features.Accounts;
 
 /// <summary>
-/// Session rules (ACC-7): an idle timeout (sliding), an absolute lifetime from sign-in, the security stamp
-/// checked on every request, and API callers answered with 401/403 instead of a redirect.
+/// Session rules (ACC-7): an idle timeout (sliding), an absolute lifetime from sign-in, the security stamp and
+/// the server-side session checked on every request, and API callers answered with 401/403 instead of a redirect.
 /// </summary>
 public static class SessionPolicy
 {
@@ -48,6 +48,27 @@ public static class SessionPolicy
             if (context.Principal is null)
             {
                 context.HttpContext.Items[ExpiredMarker] = true;
+                return;
+            }
+
+            // The session must still be open on the server: signing out ends it, whatever copies of the cookie exist.
+            bool open;
+            try
+            {
+                open = await Sessions.IsOpenAsync(context.HttpContext.RequestServices.GetRequiredService<Data.CustosDbContext>(), context.Principal, context.HttpContext.RequestAborted);
+            }
+            catch (Exception e) when (ApiProblems.StatusFor(e) == StatusCodes.Status503ServiceUnavailable)
+            {
+                context.RejectPrincipal();
+                context.HttpContext.Items[DatabaseDownMarker] = e;
+                return;
+            }
+
+            if (!open)
+            {
+                context.RejectPrincipal();
+                context.HttpContext.Items[ExpiredMarker] = true;
+                await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
                 return;
             }
 

@@ -1,6 +1,10 @@
 namespace Custos.Features.ApiTokens;
 
-/// <summary>A bearer token for an integration (ACC-7). Only the SHA-256 of the secret is kept.</summary>
+/// <summary>
+/// A bearer token for a script or an integration (ACC-7), owned by one person: it acts as that person with at most
+/// their current roles (its scopes only narrow them) and dies with their disablement, departure or role loss.
+/// Only the SHA-256 of the secret is kept.
+/// </summary>
 public sealed class ApiToken
 {
     public Guid Id { get; set; }
@@ -9,12 +13,13 @@ public sealed class ApiToken
 
     public string SecretHash { get; set; } = "";
 
-    /// <summary>Space-separated role names the token acts with.</summary>
+    /// <summary>Space-separated role names the token may act with, where its person still holds them (and <c>metrics</c>).</summary>
     public string Scopes { get; set; } = "";
 
     public DateTimeOffset CreatedAt { get; set; }
 
-    public Guid CreatedById { get; set; }
+    /// <summary>The person the token acts for, who created it.</summary>
+    public Guid PersonId { get; set; }
 
     public DateTimeOffset ExpiresAt { get; set; }
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Custos.Data;
 using Custos.Features.Accounts;
+using Custos.Features.People;
 using Custos.Kernel.Secrets;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
@@ -10,8 +11,10 @@ using Microsoft.Extensions.Options;
 namespace Custos.Features.ApiTokens;
 
 /// <summary>
-/// Authenticates <c>Authorization: Bearer cst_…</c>. The token is looked up by the hash of its secret on
-/// every request, so a revoked or expired token stops working at once on every node.
+/// Authenticates <c>Authorization: Bearer cst_…</c>. The token and its person are read on every request, so a
+/// revoked or expired token, and the token of a person disabled, gone or past their last working day, stops
+/// working at once on every node. The token acts as its person with the roles both the token's scopes and the
+/// person's current roles name — a role the person lost is gone from their tokens on the next request.
 /// </summary>
 public sealed class ApiTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -41,11 +44,27 @@ public sealed class ApiTokenAuthenticationHandler(
         }
 
         var hash = ApiTokenSecret.Hash(secret);
-        var token = await db.ApiTokens.SingleOrDefaultAsync(t => t.SecretHash == hash, Context.RequestAborted);
+        var found = await (from t in db.ApiTokens
+                           join p in db.Users on t.PersonId equals p.Id
+                           where t.SecretHash == hash
+                           select new { Token = t, p.UserName, p.DisplayName, p.EmploymentStatus, p.DepartsOn }).SingleOrDefaultAsync(Context.RequestAborted);
         var now = time.GetUtcNow();
-        if (token is null || !token.IsActiveAt(now))
+        if (found is null || !found.Token.IsActiveAt(now))
         {
             return AuthenticateResult.Fail("Unknown, expired or revoked API token.");
+        }
+
+        if (found.EmploymentStatus != EmploymentStatus.Active || found.DepartsOn is { } last && last < DateOnly.FromDateTime(now.UtcDateTime))
+        {
+            return AuthenticateResult.Fail("The token's person is no longer active.");
+        }
+
+        var token = found.Token;
+        var held = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == token.PersonId select r.Name!).ToListAsync(Context.RequestAborted);
+        var roles = token.ScopeList.Where(s => ApiTokenService.Allowed(s, held)).ToList();
+        if (roles.Count == 0)
+        {
+            return AuthenticateResult.Fail("The token's person no longer holds any of its roles.");
         }
 
         if (token.LastUsedAt is null || now - token.LastUsedAt > LastUsedResolution)
@@ -55,13 +74,13 @@ public sealed class ApiTokenAuthenticationHandler(
         }
 
         var identity = new ClaimsIdentity(SchemeName, ClaimTypes.Name, ClaimTypes.Role);
-        identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, "token:" + token.Id.ToString("N")));
-        identity.AddClaim(new Claim(ClaimTypes.Name, token.Name));
-        identity.AddClaim(new Claim(CustosClaims.DisplayName, token.Name));
+        identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, token.PersonId.ToString()));
+        identity.AddClaim(new Claim(ClaimTypes.Name, found.UserName ?? ""));
+        identity.AddClaim(new Claim(CustosClaims.DisplayName, found.DisplayName));
         identity.AddClaim(new Claim(CustosClaims.TokenId, token.Id.ToString()));
-        foreach (var scope in token.ScopeList)
+        foreach (var role in roles)
         {
-            identity.AddClaim(new Claim(ClaimTypes.Role, scope));
+            identity.AddClaim(new Claim(ClaimTypes.Role, role));
         }
 
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));

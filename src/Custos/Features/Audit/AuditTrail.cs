@@ -27,6 +27,12 @@ public interface ICurrentActor
 
     /// <summary>Whom the actor acts for, when a delegate acts for someone away.</summary>
     string? ActingAs => null;
+
+    /// <summary>For a person acting through an API token: the roles the token lets them use (their current roles narrowed by its scopes); otherwise null.</summary>
+    IReadOnlySet<string>? RoleLimit => null;
+
+    /// <summary>Whether the person acts through an API token rather than a signed-in session or the command line.</summary>
+    bool ViaToken => RoleLimit is not null;
 }
 
 internal sealed class DatabaseAuditTrail : IAuditTrail

@@ -119,10 +119,20 @@ public sealed class AttachmentService(CustosDbContext db, CustomerService custom
     /// <summary>Opens an attachment for a stated purpose; the record is committed before anything is decrypted.</summary>
     public async Task<AttachmentContent> OpenAsync(Guid customerId, Guid attachmentId, string purpose, string? note, CancellationToken ct)
     {
-        var customer = await customers.LoadInScopeAsync(await customers.ViewerAsync(ct), customerId, "customer.attachment.open", ct);
+        var viewer = await customers.ViewerAsync(ct);
+        var customer = await customers.LoadInScopeAsync(viewer, customerId, "customer.attachment.open", ct);
         var attachment = await db.CustomerAttachments.AsNoTracking().SingleOrDefaultAsync(a => a.Id == attachmentId && a.CustomerId == customer.Id, ct)
             ?? throw CustosException.NotFound("AttachmentNotFound");
         note = customers.CheckPurpose(purpose, note);
+
+        // Opening a scan hands over the file: a copy, which a view-only grant never allows (ACC-5).
+        var takeAway = viewer.DecideTakeAway(PolicyAction.ViewMasked, customer);
+        if (!takeAway.Allowed)
+        {
+            await audit.RecordNowAsync("customer.attachment.open", "customer", customer.Id.ToString(), AuditOutcome.Denied,
+                new { attachment = attachmentId, reason = Refusals.AuditReason(takeAway) }, ct, purpose);
+            throw Refusals.ToException(takeAway, "MayNotOpenAttachment");
+        }
 
         await audit.RecordNowAsync("customer.attachment.open", "customer", customer.Id.ToString(), AuditOutcome.Success, new { attachment = attachmentId, note }, ct, purpose);
         var key = customers.OpenKey(customer);

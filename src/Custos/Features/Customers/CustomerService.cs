@@ -598,6 +598,10 @@ public sealed class CustomerService(
     /// The customer's fields (all, or those named, in catalogue order) as this viewer may take them away: in
     /// clear where they may reveal the field, masked otherwise. Used by prints and exports.
     /// </summary>
+    /// <summary>
+    /// The customer's fields for a copy that leaves (print, export, share): in clear where the person may take the value
+    /// away — they may reveal it, and not only through a view-only grant (ACC-5) — masked otherwise.
+    /// </summary>
     internal List<(FieldDefinition Definition, string Value, bool Clear)> Readable(Viewer viewer, Customer customer, byte[] key, IReadOnlyCollection<string>? only)
     {
         var result = new List<(FieldDefinition, string, bool)>();
@@ -616,7 +620,7 @@ public sealed class CustomerService(
 
             var plain = Decrypt(key, customer, value);
             var protection = FieldCatalogue.EffectiveProtection(definition.Level, (int)customer.Grade);
-            var clear = viewer.Decide(PolicyAction.Reveal, customer, definition.Name, protection).Allowed;
+            var clear = viewer.DecideTakeAway(PolicyAction.Reveal, customer, definition.Name, protection).Allowed;
             result.Add((definition, clear ? plain : definition.Mask.Apply(plain), clear));
         }
 

@@ -38,6 +38,14 @@ public sealed class Viewer(Guid personId, string name, PolicySubject subject, Po
         return Engine.Decide(Subject, action, resource, Context);
     }
 
+    /// <summary>Whether what this person may see of a customer may also leave with them (a field in clear in a copy, an attachment downloaded): never through a view-only grant (ACC-5).</summary>
+    public Decision DecideTakeAway(PolicyAction seeing, Customer customer, string? field = null, int protection = 0)
+    {
+        ArgumentNullException.ThrowIfNull(customer);
+        var resource = new PolicyResource(customer.Id, customer.DepartmentId, customer.ProjectId, protection > 0 ? protection : (int)customer.Grade, field);
+        return Engine.DecideTakeAway(Subject, seeing, resource, Context);
+    }
+
     /// <summary>The decision for an action into a department (creating or importing customers there).</summary>
     public Decision DecideIn(PolicyAction action, Guid department, Guid? project) =>
         Engine.Decide(Subject, action, PolicyResource.InDepartment(department, project), Context);
@@ -61,7 +69,10 @@ public sealed class Viewer(Guid personId, string name, PolicySubject subject, Po
         }
 
         var loaded = await PolicySubjects.LoadAsync(db, id, now, ct) ?? throw CustosException.NotFound("PersonNotFound");
-        return new Viewer(id, loaded.Person.DisplayName, loaded.Subject, engine, context);
+        var subject = actor.RoleLimit is { } limit
+            ? loaded.Subject with { Roles = [.. loaded.Subject.Roles.Where(limit.Contains)] } // through a token: its scopes narrow the person's roles
+            : loaded.Subject;
+        return new Viewer(id, loaded.Person.DisplayName, subject, engine, context);
     }
 }
 

@@ -14,5 +14,10 @@ public sealed class KeyCheck
 
     public byte[] IndexProbe { get; set; } = [];
 
+    /// <summary>The key of the installation's own secrets (authenticator keys, the web's data-protection keys), wrapped like a data key.</summary>
+    public int? SecretsKekVersion { get; set; }
+
+    public byte[]? SecretsWrapped { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 }

@@ -5,13 +5,15 @@ using Microsoft.EntityFrameworkCore;
 namespace Custos.Features.Keys;
 
 /// <summary>
-/// The keys of this installation, loaded once at start-up after they were verified against the database.
-/// Nothing else in the application holds key material.
+/// The keys of this installation, loaded once at start-up after they were verified against the database:
+/// the key-encryption keys, the blind-index and audit keys, and the key of the installation's own secrets
+/// (held only inside a <see cref="SecretBox"/>).
 /// </summary>
 public sealed class KeyRing : IDisposable
 {
     private LocalKeyFile? file;
     private IRotatingKeyEncryptionKeys? kek;
+    private SecretBox? secrets;
 
     /// <summary>The key-encryption keys: the key file's, or the HSM's when one is configured.</summary>
     public IRotatingKeyEncryptionKeys Keys => kek ?? throw new InvalidOperationException("The key ring is not loaded; start-up did not verify the keys.");
@@ -25,7 +27,14 @@ public sealed class KeyRing : IDisposable
 
     public bool IsLoaded => kek is not null;
 
-    public void Dispose() => (kek as IDisposable)?.Dispose();
+    /// <summary>Encrypts the installation's own secrets (authenticator keys, data-protection keys) under the key-encryption key.</summary>
+    public SecretBox Secrets => secrets ?? throw new InvalidOperationException("The key ring is not loaded.");
+
+    public void Dispose()
+    {
+        secrets?.Dispose();
+        (kek as IDisposable)?.Dispose();
+    }
 
     /// <summary>
     /// Opens (or, for a database that never had keys, creates) the key file and checks it against the
@@ -57,14 +66,15 @@ public sealed class KeyRing : IDisposable
         {
             var (probeKey, wrapped) = DataKeys.Create(keys, "key-check", Guid.Empty, 1);
             System.Security.Cryptography.CryptographicOperations.ZeroMemory(probeKey);
-            db.KeyChecks.Add(new KeyCheck
+            check = new KeyCheck
             {
                 Id = 1,
                 KekVersion = wrapped.KekVersion,
                 Wrapped = wrapped.Blob,
                 IndexProbe = keyFile.BlindIndex.Compute(IndexedKind.Phone, Probe),
                 CreatedAt = time.GetUtcNow(),
-            });
+            };
+            db.KeyChecks.Add(check);
             await db.SaveChangesAsync(ct);
         }
         else
@@ -72,6 +82,23 @@ public sealed class KeyRing : IDisposable
             Verify(keys, keyFile, check, path);
         }
 
+        RecordCipher cipher;
+        if (check.SecretsWrapped is null)
+        {
+            // Installations from before secrets were sealed get their key on the first start.
+            var (created, wrapped) = DataKeys.CreateCipher(keys, SecretBox.Owner, Guid.Empty, 1);
+            check.SecretsKekVersion = wrapped.KekVersion;
+            check.SecretsWrapped = wrapped.Blob;
+            await db.SaveChangesAsync(ct);
+            cipher = created;
+        }
+        else
+        {
+            cipher = DataKeys.OpenCipher(keys, SecretBox.Owner, Guid.Empty, 1, new WrappedDataKey(check.SecretsKekVersion!.Value, check.SecretsWrapped));
+        }
+
+        secrets?.Dispose();
+        secrets = new SecretBox(cipher);
         file = keyFile;
         kek = keys;
     }
@@ -105,6 +132,13 @@ public sealed class KeyRing : IDisposable
         var rewrapped = DataKeys.Rewrap(keys, "key-check", Guid.Empty, 1, new WrappedDataKey(check.KekVersion, check.Wrapped));
         check.KekVersion = rewrapped.KekVersion;
         check.Wrapped = rewrapped.Blob;
+        if (check.SecretsWrapped is not null)
+        {
+            var secrets = DataKeys.Rewrap(keys, SecretBox.Owner, Guid.Empty, 1, new WrappedDataKey(check.SecretsKekVersion!.Value, check.SecretsWrapped));
+            check.SecretsKekVersion = secrets.KekVersion;
+            check.SecretsWrapped = secrets.Blob;
+        }
+
         await db.SaveChangesAsync(ct);
     }
 }

@@ -247,7 +247,7 @@ public sealed class PeopleService(
 
         if (actor.Id == FixedActor.System.Id)
         {
-            await RightsChanges.ApplyAsync(db, users, audit, person, change, null, ct);
+            await RightsChanges.ApplyAsync(db, users, audit, person, change, null, time.GetUtcNow(), ct);
             return new RightsOutcome(true, []);
         }
 
@@ -260,7 +260,7 @@ public sealed class PeopleService(
             if (part.Kind == Kernel.Policy.RequestKind.Access)
             {
                 // Roles that reach no customer and carry no privilege.
-                await RightsChanges.ApplyAsync(db, users, audit, person, part.Change, null, ct);
+                await RightsChanges.ApplyAsync(db, users, audit, person, part.Change, null, time.GetUtcNow(), ct);
                 applied = true;
                 continue;
             }
@@ -301,7 +301,7 @@ public sealed class PeopleService(
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         audit.Record("person.appoint", "person", person.Id.ToString(), detail: new { role });
-        await RightsChanges.ApplyAsync(db, users, audit, person, RightsChange.OfRoles(role), null, ct);
+        await RightsChanges.ApplyAsync(db, users, audit, person, RightsChange.OfRoles(role), null, time.GetUtcNow(), ct);
         await tx.CommitAsync(ct);
     }
 
@@ -318,7 +318,11 @@ public sealed class PeopleService(
     }
 
     /// <summary>Ends every session of the person on every node (the security stamp is checked on each request).</summary>
-    private async Task EndSessionsAsync(Person person, CancellationToken ct) => Check(await users.UpdateSecurityStampAsync(person));
+    private async Task EndSessionsAsync(Person person, CancellationToken ct, string reason = "rights")
+    {
+        Check(await users.UpdateSecurityStampAsync(person));
+        await Accounts.Sessions.EndAllAsync(db, person.Id, reason, time.GetUtcNow(), ct);
+    }
 
     /// <summary>Records (or, with null, withdraws) a person's announced departure; recorded with before and after (PPL-3).</summary>
     public async Task SetDepartureAsync(Guid id, DateOnly? departsOn, CancellationToken ct)
@@ -344,6 +348,7 @@ public sealed class PeopleService(
         person.SecurityStamp = Guid.NewGuid().ToString("N");
         audit.Record("person.disable", "person", person.Id.ToString(), detail: new { before = before.ToString(), after = person.EmploymentStatus.ToString() });
         await db.SaveChangesAsync(ct);
+        await Accounts.Sessions.EndAllAsync(db, person.Id, "disabled", time.GetUtcNow(), ct);
     }
 
     public async Task EnableAsync(Guid id, CancellationToken ct)
@@ -366,6 +371,7 @@ public sealed class PeopleService(
         Check(await users.ResetAuthenticatorKeyAsync(person));
         audit.Record("person.mfa.reset", "person", person.Id.ToString());
         await db.SaveChangesAsync(ct);
+        await Accounts.Sessions.EndAllAsync(db, person.Id, "mfa-reset", time.GetUtcNow(), ct);
         await tx.CommitAsync(ct);
     }
 
@@ -378,6 +384,7 @@ public sealed class PeopleService(
         Check(await users.ResetPasswordAsync(person, token, password));
         audit.Record("person.password.reset", "person", person.Id.ToString());
         await db.SaveChangesAsync(ct);
+        await Accounts.Sessions.EndAllAsync(db, person.Id, "password", time.GetUtcNow(), ct);
         await tx.CommitAsync(ct);
     }
 

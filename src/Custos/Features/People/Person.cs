@@ -27,6 +27,9 @@ public sealed class Person : IdentityUser<Guid>
     /// <summary>Until when the confidentiality training is current (PPL-2).</summary>
     public DateOnly? TrainingValidUntil { get; set; }
 
+    /// <summary>The time step of the last authenticator code accepted: a code is accepted once (ACC-7).</summary>
+    public long? LastTotpStep { get; set; }
+
     public List<DepartmentMembership> Departments { get; } = [];
 
     public List<ProjectMembership> Projects { get; } = [];

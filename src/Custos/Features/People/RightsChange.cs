@@ -56,7 +56,7 @@ public sealed record RightsChange(
 public static class RightsChanges
 {
     /// <summary>Adds what <paramref name="change"/> gives; ends the person's sessions, so the new rights hold from a fresh sign-in.</summary>
-    public static async Task ApplyAsync(CustosDbContext db, UserManager<Person> users, IAuditTrail audit, Person person, RightsChange change, Guid? request, CancellationToken ct)
+    public static async Task ApplyAsync(CustosDbContext db, UserManager<Person> users, IAuditTrail audit, Person person, RightsChange change, Guid? request, DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(users);
@@ -100,6 +100,7 @@ public static class RightsChanges
 
         person.SecurityStamp = Guid.NewGuid().ToString("N");
         await db.SaveChangesAsync(ct);
+        await Accounts.Sessions.EndAllAsync(db, person.Id, "rights", now, ct);
     }
 
     private static void Check(IdentityResult result)

@@ -255,6 +255,36 @@ namespace Custos.Data.Migrations.Postgres
                     b.ToTable("Delegations");
                 });
 
+            modelBuilder.Entity("Custos.Features.Accounts.UserSession", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ClientAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EndReason")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PersonId", "EndedAt");
+
+                    b.ToTable("UserSessions");
+                });
+
             modelBuilder.Entity("Custos.Features.ApiTokens.ApiToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -263,9 +293,6 @@ namespace Custos.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid>("CreatedById")
-                        .HasColumnType("uuid");
 
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("timestamp with time zone");
@@ -277,6 +304,9 @@ namespace Custos.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
 
                     b.Property<DateTimeOffset?>("RevokedAt")
                         .HasColumnType("timestamp with time zone");
@@ -295,6 +325,8 @@ namespace Custos.Data.Migrations.Postgres
                         .HasColumnType("character varying(64)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("PersonId");
 
                     b.HasIndex("SecretHash")
                         .IsUnique();
@@ -1116,6 +1148,13 @@ namespace Custos.Data.Migrations.Postgres
                     b.Property<int>("KekVersion")
                         .HasColumnType("integer");
 
+                    b.Property<int?>("SecretsKekVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("SecretsWrapped")
+                        .HasMaxLength(128)
+                        .HasColumnType("bytea");
+
                     b.Property<byte[]>("Wrapped")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -1333,6 +1372,9 @@ namespace Custos.Data.Migrations.Postgres
 
                     b.Property<bool>("IsBuiltIn")
                         .HasColumnType("boolean");
+
+                    b.Property<long?>("LastTotpStep")
+                        .HasColumnType("bigint");
 
                     b.Property<bool>("LockoutEnabled")
                         .HasColumnType("boolean");

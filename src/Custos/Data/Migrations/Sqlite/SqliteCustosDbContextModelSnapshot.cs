@@ -250,6 +250,36 @@ namespace Custos.Data.Migrations.Sqlite
                     b.ToTable("Delegations");
                 });
 
+            modelBuilder.Entity("Custos.Features.Accounts.UserSession", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClientAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EndReason")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("EndedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PersonId", "EndedAt");
+
+                    b.ToTable("UserSessions");
+                });
+
             modelBuilder.Entity("Custos.Features.ApiTokens.ApiToken", b =>
                 {
                     b.Property<Guid>("Id")
@@ -258,9 +288,6 @@ namespace Custos.Data.Migrations.Sqlite
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("CreatedById")
-                        .HasColumnType("TEXT");
 
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("INTEGER");
@@ -271,6 +298,9 @@ namespace Custos.Data.Migrations.Sqlite
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PersonId")
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("RevokedAt")
@@ -290,6 +320,8 @@ namespace Custos.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("PersonId");
 
                     b.HasIndex("SecretHash")
                         .IsUnique();
@@ -1105,6 +1137,13 @@ namespace Custos.Data.Migrations.Sqlite
                     b.Property<int>("KekVersion")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("SecretsKekVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("SecretsWrapped")
+                        .HasMaxLength(128)
+                        .HasColumnType("BLOB");
+
                     b.Property<byte[]>("Wrapped")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -1321,6 +1360,9 @@ namespace Custos.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("IsBuiltIn")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastTotpStep")
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("LockoutEnabled")
