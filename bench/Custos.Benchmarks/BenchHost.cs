@@ -24,7 +24,7 @@ internal static class BenchHost
         using var scope = provider.CreateScope();
         await scope.ServiceProvider.GetRequiredService<DatabaseInitialiser>().InitialiseAsync(migrate: true, default);
         var department = await scope.ServiceProvider.GetRequiredService<OrganisationService>().AddDepartmentAsync(Department, "基准部" + Department, default);
-        var (head, _) = await scope.ServiceProvider.GetRequiredService<PeopleService>().CreateAsync(
+        var (head, _, _) = await scope.ServiceProvider.GetRequiredService<PeopleService>().CreateAsync(
             new NewPerson("bench." + Department.ToLowerInvariant(), "基准", null, [Roles.DepartmentHead], [Department], [], Clearance.TopSecret, "Bench-Mark-2026-x"), default);
         actor.Id = head.Id.ToString();
         return (provider, department.Id);
