@@ -51,7 +51,8 @@ public sealed class SignInJourneyTests(CustosServer server) : IClassFixture<Cust
         return page;
     }
 
-    private static string Code(string key) => new Totp(Base32Encoding.ToBytes(key)).ComputeTotp(TimeProvider.System.GetUtcNow().UtcDateTime);
+    /// <summary>The authenticator's code <paramref name="steps"/> periods from now: each code signs in once, so a second sign-in uses the next one.</summary>
+    private static string Code(string key, int steps = 0) => new Totp(Base32Encoding.ToBytes(key)).ComputeTotp(TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(30 * steps));
 
     private static async Task SignInAsync(IPage page, string user)
     {
@@ -71,7 +72,8 @@ public sealed class SignInJourneyTests(CustosServer server) : IClassFixture<Cust
         var key = await page.GetAttributeAsync("#mfa-key", "data-key");
         Assert.False(string.IsNullOrEmpty(key));
         Assert.True(await page.IsVisibleAsync(".qr img"));
-        await page.FillAsync("#code", Code(key!));
+        var enrolled = Code(key!);
+        await page.FillAsync("#code", enrolled);
         await page.ClickAsync("#enrol");
 
         await page.WaitForURLAsync(server.BaseUrl + "/");
@@ -86,7 +88,10 @@ public sealed class SignInJourneyTests(CustosServer server) : IClassFixture<Cust
 
         await SignInAsync(page, "demo.it");
         await page.WaitForURLAsync("**/account/login/2fa**");
-        await page.FillAsync("#code", Code(key!));
+        await page.FillAsync("#code", enrolled); // the code that enrolled: it signs in once only
+        await page.ClickAsync("#verify");
+        await page.WaitForSelectorAsync("#login-error");
+        await page.FillAsync("#code", Code(key!, 1));
         await page.ClickAsync("#verify");
         await page.WaitForURLAsync(server.BaseUrl + "/");
         Assert.Contains("周信息", await page.TextContentAsync("#welcome"), StringComparison.Ordinal);

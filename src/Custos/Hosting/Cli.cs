@@ -187,8 +187,10 @@ public static class Cli
                 var task = context.AddTask(Markup.Escape(label));
                 result = await work(new Progress<(int Done, int Total)>(p =>
                 {
+                    // A total of 0 means not known yet (rows still being counted).
+                    task.IsIndeterminate = p.Total == 0;
                     task.MaxValue = Math.Max(1, p.Total);
-                    task.Value = p.Done;
+                    task.Value = p.Total == 0 ? 0 : p.Done;
                 }));
                 task.Value = task.MaxValue;
             });
@@ -196,9 +198,22 @@ public static class Cli
         }
 
         var last = -1;
+        var counted = -1;
         return await work(new Progress<(int Done, int Total)>(p =>
         {
-            var percent = p.Total == 0 ? 100 : p.Done * 100 / p.Total;
+            if (p.Total == 0)
+            {
+                // The total is not known yet: say how far it got, every 100,000 rows.
+                if (p.Done / 100_000 != counted / 100_000)
+                {
+                    counted = p.Done;
+                    Console.WriteLine($"{label} {p.Done}…");
+                }
+
+                return;
+            }
+
+            var percent = p.Done * 100 / p.Total;
             if (percent / 10 != last / 10)
             {
                 last = percent;

@@ -75,6 +75,13 @@ public sealed class CustosSettings
 
     public string FullDataDir => Path.GetFullPath(DataDir);
 
+    /// <summary>
+    /// The private working folder (0700) inside the data directory: the only place outside the database where a
+    /// protected value may touch the disk (an uploaded list waiting for its mapping), and only until it is used,
+    /// abandoned, the server stops, or — after a crash — the next start.
+    /// </summary>
+    public string FullWorkDir => Path.Combine(FullDataDir, "work");
+
     public bool UsesPostgres => !string.IsNullOrWhiteSpace(Database);
 
     public string FullKeyFile => Path.GetFullPath(

@@ -63,6 +63,7 @@ public static class CustosWebHost
         services.AddHostedService<Features.Copies.CopyTimer>();
         services.AddHostedService<Features.Notifications.NotificationWorker>();
         services.AddSingleton<Features.Imports.ImportJobs>();
+        services.AddHostedService(provider => provider.GetRequiredService<Features.Imports.ImportJobs>());
         services.AddCustosCore(settings);
         services.AddHttpContextAccessor();
         services.AddScoped<BackgroundActor>();
@@ -126,7 +127,12 @@ public static class CustosWebHost
         // Markup-significant characters (< > & " ') are still escaped.
         services.AddSingleton(System.Text.Encodings.Web.HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All));
         services.AddRazorComponents();
-        services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o => o.MultipartBodyLengthLimit = (settings.MaxUploadMegabytes + 1) * 1024L * 1024L);
+        services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o =>
+        {
+            o.MultipartBodyLengthLimit = (settings.MaxUploadMegabytes + 1) * 1024L * 1024L;
+            // An uploaded file stays in memory while the form is read: never buffered to the system's temporary folder in clear.
+            o.MemoryBufferThreshold = (int)Math.Min(int.MaxValue, (Math.Max(settings.MaxUploadMegabytes, settings.MaxAttachmentMegabytes) + 2) * 1024L * 1024L);
+        });
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = (settings.MaxUploadMegabytes + 2) * 1024L * 1024L);
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
@@ -195,6 +201,23 @@ public static class CustosWebHost
         app.UseMiddleware<TokenReach>();
         app.UseAuthorization();
         app.UseMiddleware<Features.Audit.AuditEveryCall>();
+        var largestBody = (settings.MaxUploadMegabytes + 2) * 1024L * 1024L;
+        app.Use((context, next) =>
+        {
+            // A body over the limit is said to be too large, before anything reads it (not an expired form, not a crash).
+            if (context.Request.ContentLength > largestBody)
+            {
+                context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                if (!ApiProblems.IsApi(context))
+                {
+                    context.Response.Redirect("/error/413");
+                }
+
+                return Task.CompletedTask;
+            }
+
+            return next(context);
+        });
         app.UseAntiforgery();
         app.Use((context, next) =>
         {

@@ -184,8 +184,123 @@ public abstract class ImportTests<TApp>(TApp app) : IClassFixture<TApp>, IDispos
         Directory.CreateDirectory(dir);
         var broken = Path.Combine(dir, "broken.xlsx");
         File.WriteAllBytes(broken, Encoding.UTF8.GetBytes("this is not a spreadsheet"));
-        Assert.Equal("ImportMalformed", Assert.Throws<CustosException>(() => ImportService.Preview(() => File.OpenRead(broken), broken, Kernel.Classification.FieldCatalogue.Default)).Code);
+        Assert.Equal("ImportNotAWorkbook", Assert.Throws<CustosException>(() => ImportService.Preview(() => File.OpenRead(broken), broken, Kernel.Classification.FieldCatalogue.Default)).Code);
         Assert.Equal("ImportFileType", Assert.Throws<CustosException>(() => ImportService.Preview(() => File.OpenRead(broken), "list.pdf", Kernel.Classification.FieldCatalogue.Default)).Code);
+    }
+
+    [Fact]
+    public async Task A_bad_value_is_reported_once_at_its_row_and_column_however_long_or_strange_SEC_4()
+    {
+        var longName = new string('王', 300);
+        var huge = new string('备', 5 * 1024 * 1024 / 3);
+        var path = Write("bad-values.csv", [["张三", "11010519491231002X", "13812345678", "a@example.com"], [longName, "", "", ""], ["李\u0007四", "", "", ""], ["赵\u202Egpj.exe", "", "", ""], [huge, "", "", ""]], new UTF8Encoding(false));
+        var (outcome, department) = await ImportAsync(path);
+        Assert.False(outcome.Imported);
+        Assert.Equal(0, await CustomersOf(department));
+        Assert.Equal(
+            [(3L, "姓名", "TooLong"), (4L, "姓名", "ForbiddenCharacters"), (5L, "姓名", "ForbiddenCharacters"), (6L, "姓名", "TooLong")],
+            outcome.Errors.Select(e => (e.Row, e.Column, e.Code)));
+    }
+
+    [Fact]
+    public async Task Utf8_without_a_bom_from_notepad_is_previewed_and_imported_without_garbling()
+    {
+        var path = Path.Combine(dir, "notepad.csv");
+        Directory.CreateDirectory(dir);
+        File.WriteAllBytes(path, Encoding.UTF8.GetBytes("name,mobile\n张三丰,13800138020\n"));
+        var preview = ImportService.Preview(() => File.OpenRead(path), path, Kernel.Classification.FieldCatalogue.Default);
+        Assert.Equal(("utf-8", false), (preview.Encoding, preview.EncodingGuessed));
+        var (outcome, department, head) = await ImportAsPersonAsync(path);
+        Assert.True(outcome.Imported);
+        using var scope = ActAs(head);
+        var customers = scope.ServiceProvider.GetRequiredService<CustomerService>();
+        var id = (await customers.ListAsync(null, new CustomerFilter(department), 1, 10, default)).Items.Single().Id;
+        Assert.Equal("张三丰", await customers.RevealAsync(id, "name", "verification", null, default));
+    }
+
+    [Fact]
+    public async Task An_information_officer_is_refused_before_the_file_is_read_and_no_upload_is_left_anywhere_ACC_2()
+    {
+        var code = app.UniqueName("IO").ToUpperInvariant();
+        using (var scope = app.Factory.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Custos.Features.Organisation.OrganisationService>().AddDepartmentAsync(code, "信息员部", default);
+        }
+
+        var officer = await app.CreatePersonAsync(Roles.InformationOfficer, departments: [code]);
+        using var web = app.Session();
+        await web.SignInAsync(officer.UserName!);
+        await web.EnrolMfaAsync();
+        var page = await UploadAsync(web, "officer.csv", Encoding.UTF8.GetBytes("姓名,手机\n张三丰,13800138020\n"));
+        Assert.Null(page.QuerySelector("#mapping-form"));
+        Assert.Contains("导入", page.QuerySelector("#import-error")!.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("张", page.Body!.InnerHtml, StringComparison.Ordinal); // no preview of it, masked or not
+        Assert.Empty(UploadsLeft());
+        Assert.True(await app.WithDbAsync(db => db.AuditRecords.AnyAsync(a => a.ActorId == officer.Id.ToString() && a.Action == "customer.import" && a.Outcome == Custos.Features.Audit.AuditOutcome.Denied)));
+    }
+
+    [Fact]
+    public async Task An_upload_never_imported_a_broken_one_and_a_guessed_encoding_leave_no_file_behind()
+    {
+        var code = app.UniqueName("TMP").ToUpperInvariant();
+        using (var scope = app.Factory.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Custos.Features.Organisation.OrganisationService>().AddDepartmentAsync(code, "临时部", default);
+        }
+
+        var head = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [code]);
+        using var web = app.Session();
+        await web.SignInAsync(head.UserName!);
+        await web.EnrolMfaAsync();
+
+        // A workbook that is none: refused, and its upload deleted at once.
+        var broken = await UploadAsync(web, "broken.xlsx", Encoding.UTF8.GetBytes("not a workbook"));
+        Assert.NotNull(broken.QuerySelector("#import-error"));
+        Assert.Empty(UploadsLeft());
+
+        // A GBK list: previewed with the guess said, the encoding changed and back, then abandoned — the upload stays an hour only.
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        var gbk = await UploadAsync(web, "excel.csv", Encoding.GetEncoding("GBK").GetBytes("姓名,手机\r\n张三丰,13800138020\r\n"));
+        Assert.NotNull(gbk.QuerySelector("#encoding-guessed"));
+        Assert.Equal("张**", gbk.QuerySelector("#mapping-form td.masked")!.TextContent.Trim());
+        var hidden = gbk.QuerySelectorAll("#encoding-form input[type=hidden]").Select(i => new KeyValuePair<string, string>(i.GetAttribute("name")!, i.GetAttribute("value") ?? "")).ToList();
+        var reread = await WebSession.ParseAsync(await web.Client.PostAsync("/imports", new FormUrlEncodedContent([.. hidden, new("encoding", "utf-8")])));
+        Assert.Equal("utf-8", reread.QuerySelector("#encoding option[selected]")!.GetAttribute("value"));
+        Assert.NotEqual("张**", reread.QuerySelector("#mapping-form td.masked")!.TextContent.Trim());
+        Assert.Single(UploadsLeft());
+
+        app.Factory.Time.Advance(TimeSpan.FromHours(2)); // past the hour, and the sweeper's rounds come
+        for (var i = 0; i < 50 && UploadsLeft().Count > 0; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Empty(UploadsLeft());
+        Assert.Empty(Directory.EnumerateDirectories(Path.GetTempPath(), "custos-uploads-*"));
+    }
+
+    /// <summary>Every file in this instance's upload folder.</summary>
+    private List<string> UploadsLeft() =>
+        [.. Directory.EnumerateDirectories(app.WorkDir, "uploads-*").Where(d => d.Contains("-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-", StringComparison.Ordinal))
+            .SelectMany(d => Directory.EnumerateFiles(d))];
+
+    private static async Task<AngleSharp.Dom.IDocument> UploadAsync(WebSession web, string name, byte[] content)
+    {
+        var (_, uploadPage) = await web.GetPageAsync("/imports");
+        var token = uploadPage.QuerySelector("#upload-form input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        using var multipart = new MultipartFormDataContent
+        {
+            { new StringContent("import-upload"), "_handler" },
+            { new StringContent(token), "__RequestVerificationToken" },
+            { new StringContent("客户登记表"), "source" },
+            { new StringContent("售后回访"), "purpose" },
+            { new StringContent("客户书面同意"), "legalBasis" },
+            { new StringContent(""), "consent" },
+            { new StringContent(""), "department" },
+            { new StringContent("Secret"), "grade" },
+            { new ByteArrayContent(content), "file", name },
+        };
+        return await WebSession.ParseAsync(await web.Client.PostAsync("/imports", multipart));
     }
 
     [Fact]
@@ -246,6 +361,7 @@ public abstract class ImportTests<TApp>(TApp app) : IClassFixture<TApp>, IDispos
         var other = await app.CreatePersonAsync(Roles.Staff);
         await stranger.SignInAsync(other.UserName!);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await stranger.Client.GetAsync(progress)).StatusCode);
+        Assert.Empty(UploadsLeft()); // imported: the upload is gone
     }
 
     public void Dispose()

@@ -117,6 +117,9 @@ public abstract class CustosApp : IAsyncLifetime
 
     public string KeyFilePath => Factory.Services.GetRequiredService<CustosSettings>().FullKeyFile;
 
+    /// <summary>The private working folder of this instance's data directory.</summary>
+    public string WorkDir => Factory.Services.GetRequiredService<CustosSettings>().FullWorkDir;
+
     public WebSession Session() => new(Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }), Factory.Time);
 
     public HttpClient ApiClient(string? bearer = null)
@@ -257,18 +260,22 @@ public sealed class PostgresApp : CustosApp
 
     private readonly string keyFile = TestPaths.NewKeyFile();
 
+    /// <summary>With PostgreSQL the data directory holds only the private working folder (uploads waiting for their mapping).</summary>
+    public string DataDir { get; } = TestPaths.NewDataDir("pg-work");
+
     public string ConnectionString { get; private set; } = "";
 
     protected override async Task<Dictionary<string, string?>> SettingsAsync()
     {
         ConnectionString = (await SharedPostgres.Server).CreateDatabaseConnectionString();
-        return new Dictionary<string, string?> { ["Custos:Database"] = ConnectionString, ["Custos:KeyFile"] = keyFile };
+        return new Dictionary<string, string?> { ["Custos:Database"] = ConnectionString, ["Custos:KeyFile"] = keyFile, ["Custos:DataDir"] = DataDir };
     }
 
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
         File.Delete(keyFile);
+        TestPaths.Delete(DataDir);
     }
 }
 

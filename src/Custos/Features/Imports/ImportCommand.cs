@@ -24,9 +24,10 @@ internal static class ImportCommand
         var consent = new Option<string?>("--consent") { Description = "Reference of the consent records" };
         var yes = new Option<bool>("--yes") { Description = "Accept the suggested column mapping without asking" };
         var mappingFile = new Option<FileInfo?>("--mapping") { Description = "JSON object mapping column headers (or 1-based numbers) to fields" };
+        var encoding = new Option<string?>("--encoding") { Description = "A CSV file's encoding when the guess is wrong: " + string.Join(", ", ImportEncodings.Names) + " (gbk is read as gb18030)" };
         var command = new Command("import", "Import customers from a CSV or XLSX file, all rows or none")
         {
-            file, department, project, grade, source, purpose, legalBasis, consent, yes, mappingFile,
+            file, department, project, grade, source, purpose, legalBasis, consent, yes, mappingFile, encoding,
         };
         command.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
         {
@@ -36,8 +37,16 @@ internal static class ImportCommand
                 throw CustosException.Invalid("ImportFileMissing", path.FullName);
             }
 
+            // Decided before the file is read: whoever may not import never sees a preview of it.
+            var imports = services.GetRequiredService<ImportService>();
+            await imports.CheckMayImportAsync(token);
+            if (!Enum.IsDefined(parse.GetValue(grade)))
+            {
+                throw CustosException.Invalid("InvalidEnum", "--grade");
+            }
+
             Stream Open() => new FileStream(path.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 65536, FileOptions.SequentialScan);
-            var preview = ImportService.Preview(Open, path.Name, services.GetRequiredService<Kernel.Classification.FieldCatalogue>());
+            var preview = ImportService.Preview(Open, path.Name, services.GetRequiredService<Kernel.Classification.FieldCatalogue>(), parse.GetValue(encoding));
             var mapping = parse.GetValue(mappingFile) is { } given
                 ? ColumnMapping.Resolve(preview.Headers, JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(given.FullName)) ?? [])
                 : new Dictionary<int, string>(preview.Suggested);
@@ -49,6 +58,10 @@ internal static class ImportCommand
             }
 
             AnsiConsole.MarkupLine(Markup.Escape(text["Import.Mapping", path.Name, preview.Encoding]));
+            if (preview.EncodingGuessed)
+            {
+                AnsiConsole.MarkupLine(Markup.Escape(text["Import.EncodingGuessedCli", preview.Encoding]));
+            }
             Cli.Write(table);
             if (parse.GetValue(mappingFile) is null && !parse.GetValue(yes))
             {
@@ -64,9 +77,9 @@ internal static class ImportCommand
             }
 
             var options = new ImportOptions(mapping, parse.GetValue(department), parse.GetValue(project), parse.GetValue(grade),
-                parse.GetValue(source)!, parse.GetValue(purpose)!, parse.GetValue(legalBasis)!, parse.GetValue(consent));
-            var outcome = await Cli.WithProgressAsync(text["Import.Progress"],
-                progress => services.GetRequiredService<ImportService>().ImportAsync(Open, path.Name, options, progress, token));
+                parse.GetValue(source)!, parse.GetValue(purpose)!, parse.GetValue(legalBasis)!, parse.GetValue(consent),
+                preview.Encoding == "xlsx" ? null : preview.Encoding);
+            var outcome = await Cli.WithProgressAsync(text["Import.Progress"], progress => imports.ImportAsync(Open, path.Name, options, progress, token));
             if (outcome.Imported)
             {
                 AnsiConsole.MarkupLine(Markup.Escape(text["Import.Done", outcome.Rows, outcome.CollectionId!]));

@@ -35,13 +35,35 @@ public sealed class ImportJob
 
 /// <summary>
 /// Uploaded files waiting for their mapping, and imports running in the background (the page shows their
-/// progress). Uploads live in a private temporary folder only until imported or abandoned for an hour.
+/// progress). An upload holds customer values in clear, so it lives only in the data directory's private working
+/// folder (0700; the file 0600) and is deleted on every path: after its import (success or failure), when it is
+/// abandoned for an hour, when a file cannot be read, when the server stops — and at the next start after a crash.
 /// </summary>
-public sealed class ImportJobs(IServiceScopeFactory scopes, TimeProvider time, ILogger<ImportJobs> log)
+public sealed class ImportJobs : IHostedService, IDisposable
 {
     private static readonly TimeSpan Abandoned = TimeSpan.FromHours(1);
     private readonly ConcurrentDictionary<Guid, ImportJob> jobs = new();
-    private readonly string folder = CreateFolder();
+    private const string Prefix = "uploads-";
+    private readonly string work;
+    private readonly string folder;
+    private readonly IServiceScopeFactory scopes;
+    private readonly TimeProvider time;
+    private readonly ILogger<ImportJobs> log;
+    private readonly ITimer sweeper;
+
+    public ImportJobs(IServiceScopeFactory scopes, CustosSettings settings, TimeProvider time, ILogger<ImportJobs> log)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        this.scopes = scopes;
+        this.time = time;
+        this.log = log;
+        work = settings.FullWorkDir;
+        // One folder per running server, named by its process, so that several on one machine never clear each other's uploads.
+        folder = Path.Combine(work, $"{Prefix}{Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}");
+        PrivateFolder.Create(work);
+        PrivateFolder.Create(folder);
+        sweeper = time.CreateTimer(_ => DeleteAbandoned(), null, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5));
+    }
 
     public string PathOf(Guid upload, string fileName) => Path.Combine(folder, upload.ToString("N") + Path.GetExtension(fileName).ToLowerInvariant());
 
@@ -62,16 +84,23 @@ public sealed class ImportJobs(IServiceScopeFactory scopes, TimeProvider time, I
         }
 
         var id = Guid.NewGuid();
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
+        var path = PathOf(id, fileName);
+        try
         {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            await using var file = new FileStream(path, PrivateFolder.NewFile());
+            await content.CopyToAsync(file, ct);
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
         }
 
-        await using var file = new FileStream(PathOf(id, fileName), options);
-        await content.CopyToAsync(file, ct);
         return id;
     }
+
+    /// <summary>Deletes an upload that will not be imported (unreadable, refused, cancelled).</summary>
+    public void Discard(Guid upload, string fileName) => File.Delete(PathOf(upload, fileName));
 
     public ImportJob? Find(Guid id, Guid ownerId) => jobs.TryGetValue(id, out var job) && job.OwnerId == ownerId ? job : null;
 
@@ -120,31 +149,76 @@ public sealed class ImportJobs(IServiceScopeFactory scopes, TimeProvider time, I
         return job;
     }
 
+    /// <summary>
+    /// At start: whatever a crashed server left behind goes — the folders of processes that no longer run, here and in
+    /// the system temporary folder of earlier versions.
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var leftovers = Directory.EnumerateDirectories(work, Prefix + "*").Where(d => d != folder && !Running(ProcessOf(Path.GetFileName(d)[Prefix.Length..])))
+            .Concat(Directory.EnumerateDirectories(Path.GetTempPath(), "custos-uploads-*").Where(d => !Running(ProcessOf(Path.GetFileName(d)["custos-uploads-".Length..]))));
+        foreach (var old in leftovers.ToList())
+        {
+            try
+            {
+                Directory.Delete(old, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                log.LogWarning("Could not remove the upload folder {Folder} a stopped server left: {Error}", old, e.GetType().Name);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The process id a folder name starts with (<c>1234</c> or <c>1234-…</c>), or 0.</summary>
+    private static int ProcessOf(string name) =>
+        int.TryParse(name.Split('-')[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) ? pid : 0;
+
+    /// <summary>At a normal stop: no upload outlives the server.</summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => sweeper.Dispose();
+
+    private static bool Running(int pid)
+    {
+        if (pid <= 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
     private void DeleteAbandoned()
     {
         foreach (var file in Directory.EnumerateFiles(folder))
         {
-            if (time.GetUtcNow() - File.GetLastWriteTimeUtc(file) > Abandoned)
+            if (time.GetUtcNow() - File.GetLastWriteTimeUtc(file) > Abandoned && !jobs.ContainsKey(IdOf(file)))
             {
                 File.Delete(file);
             }
         }
     }
 
-    private static string CreateFolder()
-    {
-        var path = Path.Combine(Path.GetTempPath(), "custos-uploads-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(path);
-        }
-        else
-        {
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
-        return path;
-    }
+    private static Guid IdOf(string file) => Guid.TryParseExact(Path.GetFileNameWithoutExtension(file), "N", out var id) ? id : Guid.Empty;
 
     private sealed class SynchronousProgress(Action<(int Done, int Total)> report) : IProgress<(int Done, int Total)>
     {

@@ -13,7 +13,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Custos.Features.Imports;
 
-public sealed record ImportPreview(string Encoding, IReadOnlyList<string> Headers, IReadOnlyList<string?[]> MaskedSamples, IReadOnlyDictionary<int, string> Suggested)
+/// <param name="EncodingGuessed">The file is neither UTF-8 nor marked: the encoding is a guess, which the person can change.</param>
+public sealed record ImportPreview(string Encoding, IReadOnlyList<string> Headers, IReadOnlyList<string?[]> MaskedSamples, IReadOnlyDictionary<int, string> Suggested, bool EncodingGuessed = false)
 {
     /// <summary>The first masked value of a column, to show next to its header while choosing the mapping.</summary>
     public string SampleOf(int column) =>
@@ -23,6 +24,7 @@ public sealed record ImportPreview(string Encoding, IReadOnlyList<string> Header
 /// <summary>One problem, where a person can find it: the row as a spreadsheet counts it (header = 1) and the column header.</summary>
 public sealed record ImportError(long Row, string Column, string Field, string Code);
 
+/// <param name="Encoding">For CSV: the encoding the person chose (see <see cref="ImportEncodings"/>); null to detect it.</param>
 public sealed record ImportOptions(
     IReadOnlyDictionary<int, string> Mapping,
     string? DepartmentCode,
@@ -31,7 +33,8 @@ public sealed record ImportOptions(
     string Source,
     string Purpose,
     string LegalBasis,
-    string? ConsentReference);
+    string? ConsentReference,
+    string? Encoding = null);
 
 public sealed record ImportOutcome(long Rows, IReadOnlyList<ImportError> Errors, long ErrorCount, Guid? CollectionId)
 {
@@ -55,11 +58,21 @@ public sealed class ImportService(
     public const int MaxReportedErrors = 1000;
 
 
-    public static ImportPreview Preview(Func<Stream> open, string fileName, FieldCatalogue catalogue)
+    /// <summary>
+    /// Whether the caller may import at all, decided before a byte of the file is read (an information officer's list is
+    /// refused before it is parsed or shown, ACC-2); a refusal is recorded.
+    /// </summary>
+    public async Task CheckMayImportAsync(CancellationToken ct)
+    {
+        var viewer = await customers.ViewerAsync(ct);
+        await customers.RequireAsync(viewer, viewer.Decide(PolicyAction.Import), "customer.import", null, "MayNotImport", ct);
+    }
+
+    public static ImportPreview Preview(Func<Stream> open, string fileName, FieldCatalogue catalogue, string? encoding = null)
     {
         ArgumentNullException.ThrowIfNull(open);
         ArgumentNullException.ThrowIfNull(catalogue);
-        using var source = TabularSource.Open(open(), fileName);
+        using var source = TabularSource.Open(open(), fileName, encoding);
         if (source.Headers.Count == 0)
         {
             throw CustosException.Invalid("ImportEmpty");
@@ -73,7 +86,7 @@ public sealed class ImportService(
 
         var suggested = ColumnMapping.Suggest(source.Headers, samples);
         var masked = samples.Take(5).Select(row => row.Select((v, i) => v is null ? null : Mask(catalogue, suggested.GetValueOrDefault(i), v)).ToArray()).ToList();
-        return new ImportPreview(source.EncodingName, source.Headers, masked, suggested);
+        return new ImportPreview(source.EncodingName, source.Headers, masked, suggested, source.EncodingGuessed);
     }
 
     public async Task<ImportOutcome> ImportAsync(Func<Stream> open, string fileName, ImportOptions options, IProgress<(int Done, int Total)>? progress, CancellationToken ct)
@@ -109,7 +122,12 @@ public sealed class ImportService(
             throw CustosException.Invalid("UnknownDepartment", department.Code);
         }
 
-        var (rows, errors, errorCount, sha256) = await ValidateAsync(open, fileName, options.Mapping, progress, ct);
+        if (options.Mapping.Keys.Any(k => k < 0) || options.Mapping.Values.Any(f => catalogue.Find(f) is null))
+        {
+            throw CustosException.Invalid("ImportMappingInvalid");
+        }
+
+        var (rows, errors, errorCount, sha256) = await ValidateAsync(open, fileName, options, progress, ct);
         if (errorCount > 0 || rows == 0)
         {
             await audit.RecordNowAsync("customer.import", "collection", null, AuditOutcome.Failed,
@@ -158,7 +176,7 @@ public sealed class ImportService(
     /// <summary>The file's rows as new customers, built (encrypted, indexed) as the sequence is enumerated.</summary>
     private IEnumerable<Customer> ReadCustomers(Func<Stream> open, string fileName, ImportOptions options, Guid departmentId, Guid? projectId, Guid collectionId)
     {
-        using var source = TabularSource.Open(open(), fileName);
+        using var source = TabularSource.Open(open(), fileName, options.Encoding);
         while (source.Read(out var cells))
         {
             var customer = customers.Build(CustomerKind.Individual, departmentId, projectId, options.Grade, Values(cells, options.Mapping));
@@ -168,8 +186,9 @@ public sealed class ImportService(
     }
 
     private async Task<(long Rows, List<ImportError> Errors, long ErrorCount, string Sha256)> ValidateAsync(
-        Func<Stream> open, string fileName, IReadOnlyDictionary<int, string> mapping, IProgress<(int Done, int Total)>? progress, CancellationToken ct)
+        Func<Stream> open, string fileName, ImportOptions options, IProgress<(int Done, int Total)>? progress, CancellationToken ct)
     {
+        var mapping = options.Mapping;
         var errors = new List<ImportError>();
         long errorCount = 0;
         long rows = 0;
@@ -192,9 +211,14 @@ public sealed class ImportService(
             sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(whole, ct));
         }
 
-        using (var source = TabularSource.Open(open(), fileName))
+        using (var source = TabularSource.Open(open(), fileName, options.Encoding))
         {
             var headers = source.Headers;
+            if (mapping.Keys.Any(k => k >= headers.Count))
+            {
+                throw CustosException.Invalid("ImportMappingInvalid");
+            }
+
             while (source.Read(out var cells))
             {
                 rows++;
@@ -207,7 +231,16 @@ public sealed class ImportService(
                         continue;
                     }
 
+                    // A name that is there but wrong is one error (too long, bad characters), not also "missing".
+                    hasName |= field == FieldCatalogue.Name;
                     var definition = catalogue.Find(field)!;
+                    if (raw.Length > definition.MaxLength * 4 || TextInput.FirstForbidden(raw, multiline: true) is not null)
+                    {
+                        // Not even normalised: far too long to be a value of this field, or with control or text-direction characters.
+                        Add(new ImportError(source.Row, headers[column], field, raw.Length > definition.MaxLength * 4 ? "TooLong" : "ForbiddenCharacters"));
+                        continue;
+                    }
+
                     var value = definition.Normalise(raw);
                     if (definition.Validate(value, today) is { } reason)
                     {
@@ -215,7 +248,6 @@ public sealed class ImportService(
                         continue;
                     }
 
-                    hasName |= field == FieldCatalogue.Name;
                     if (field == FieldCatalogue.IdNumber)
                     {
                         var hash = ToKey(keys.BlindIndex.Compute(IndexedKind.IdNumber, value));

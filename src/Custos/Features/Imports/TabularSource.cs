@@ -1,64 +1,117 @@
+using System.IO.Compression;
 using System.Text;
 using MiniExcelLibs;
+using MiniExcelLibs.OpenXml;
 using Sylvan.Data.Csv;
 
 namespace Custos.Features.Imports;
 
+/// <summary>What an import file may hold at most: refused early, with a clear message, before it is expanded or read whole.</summary>
+/// <param name="MaxRows">Data rows (an XLSX sheet holds at most 1,048,576 rows).</param>
+/// <param name="MaxColumns">Columns of the header row.</param>
+/// <param name="MaxRowCharacters">Characters in one CSV row: a row longer than this cannot be read into memory and is refused at its row.</param>
+/// <param name="MaxUncompressedBytes">An XLSX file's parts expanded (a 1 MB zip bomb can expand to gigabytes).</param>
+/// <param name="MaxSharedStringsBytes">An XLSX file's table of texts expanded: it is held in memory while the rows are read.</param>
+public sealed record ImportLimits(
+    long MaxRows = 2_000_000, int MaxColumns = 200, long MaxUncompressedBytes = 1L << 30, long MaxSharedStringsBytes = 256L << 20,
+    int MaxRowCharacters = 16 << 20)
+{
+    public static readonly ImportLimits Default = new();
+}
+
+/// <summary>The encodings a person may choose for a CSV file when the guess is not the right one.</summary>
+public static class ImportEncodings
+{
+    public static readonly IReadOnlyList<string> Names = ["utf-8", "gb18030", "utf-16le", "utf-16be"];
+
+    /// <summary>The encoding for a name a person gives (<c>gbk</c> and <c>gb2312</c> are read as GB 18030, their superset), or an error naming the choices.</summary>
+    public static Encoding Resolve(string name)
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        return (name ?? "").Trim().ToLowerInvariant() switch
+        {
+            "utf-8" or "utf8" => new UTF8Encoding(false),
+            "gb18030" or "gbk" or "gb2312" or "cp936" => Encoding.GetEncoding("GB18030"),
+            "utf-16le" or "utf-16" or "unicode" => Encoding.Unicode,
+            "utf-16be" => Encoding.BigEndianUnicode,
+            _ => throw Hosting.CustosException.Invalid("ImportEncodingUnknown", string.Join(", ", Names)),
+        };
+    }
+}
+
 /// <summary>A file of rows read one at a time (bounded memory): CSV in UTF-8 (with or without BOM), UTF-16 or GBK, or XLSX.</summary>
 public abstract class TabularSource : IDisposable
 {
+    /// <summary>How many bytes of a CSV file are looked at to tell its encoding.</summary>
+    public const int SampleBytes = 65536;
+
+    /// <summary>How far the look goes when the first bytes are all ASCII.</summary>
+    public const int MaxSampleBytes = 4 << 20;
+
     public abstract IReadOnlyList<string> Headers { get; }
 
     /// <summary>The 1-based line of the current row in the file as a person would count it (the header is row 1).</summary>
     public long Row { get; protected set; } = 1;
 
+    /// <summary>The encoding read with (<c>xlsx</c> for a workbook).</summary>
     public abstract string EncodingName { get; }
+
+    /// <summary>Whether the encoding was guessed without certainty (a file that is not UTF-8 and has no byte-order mark): the preview says so and offers the choice.</summary>
+    public virtual bool EncodingGuessed => false;
 
     /// <summary>Reads the next row; cells beyond the header width are ignored, missing ones are null.</summary>
     public abstract bool Read(out string?[] cells);
 
     public abstract void Dispose();
 
-    public static TabularSource Open(Stream stream, string fileName)
+    /// <param name="encoding">For CSV: the encoding chosen by the person; null to detect it.</param>
+    /// <param name="sampleBytes">How much of a CSV file the detection looks at (tests vary it so a character straddles every boundary).</param>
+    public static TabularSource Open(Stream stream, string fileName, string? encoding = null, ImportLimits? limits = null, int sampleBytes = SampleBytes)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        limits ??= ImportLimits.Default;
         return Path.GetExtension(fileName).ToLowerInvariant() switch
         {
-            ".xlsx" => new XlsxSource(stream),
-            ".csv" or ".txt" or ".tsv" => new CsvSource(stream),
+            ".xlsx" => new XlsxSource(stream, limits),
+            ".csv" or ".txt" or ".tsv" => new CsvSource(stream, encoding is null ? null : ImportEncodings.Resolve(encoding), limits, sampleBytes),
             _ => throw Hosting.CustosException.Invalid("ImportFileType"),
         };
     }
 
-    /// <summary>UTF-8 unless the bytes say otherwise: a BOM, or text that is not valid UTF-8 (then GB 18030, a superset of GBK).</summary>
-    public static Encoding DetectEncoding(ReadOnlySpan<byte> head)
+    /// <summary>
+    /// The encoding of a CSV file from its first bytes: a byte-order mark says it; otherwise bytes that are valid UTF-8
+    /// are UTF-8 — a multi-byte character cut at the end of the sample is not held against it — and pure ASCII is
+    /// UTF-8 too (it reads the same in every encoding offered). Anything else is guessed as GB 18030 (a superset of GBK
+    /// and GB 2312, what Excel and Notepad save on Chinese Windows), and marked as a guess.
+    /// </summary>
+    /// <param name="complete">The sample is the whole file: a sequence cut at its end is then an error.</param>
+    public static (Encoding Encoding, bool Guessed) DetectEncoding(ReadOnlySpan<byte> head, bool complete)
     {
         if (head.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
         {
-            return new UTF8Encoding(false);
+            return (new UTF8Encoding(false), false);
         }
 
         if (head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
         {
-            return Encoding.Unicode;
+            return (Encoding.Unicode, false);
         }
 
         if (head.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
         {
-            return Encoding.BigEndianUnicode;
+            return (Encoding.BigEndianUnicode, false);
         }
 
-        // A multi-byte sequence may be cut at the end of the sample: judge all but its last three bytes.
-        var judged = head.Length > 4 ? head[..^3] : head;
+        var decoder = new UTF8Encoding(false, throwOnInvalidBytes: true).GetDecoder();
         try
         {
-            new UTF8Encoding(false, throwOnInvalidBytes: true).GetCharCount(judged);
-            return new UTF8Encoding(false);
+            // flush: false keeps an incomplete sequence at the end pending instead of calling it invalid.
+            decoder.GetCharCount(head, flush: complete);
+            return (new UTF8Encoding(false), false);
         }
         catch (DecoderFallbackException)
         {
-            Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
-            return Encoding.GetEncoding("GB18030");
+            return (ImportEncodings.Resolve("gb18030"), true);
         }
     }
 
@@ -67,23 +120,60 @@ public abstract class TabularSource : IDisposable
         private readonly StreamReader text;
         private readonly CsvDataReader reader;
         private readonly string[] headers;
+        private readonly ImportLimits limits;
 
-        public CsvSource(Stream stream)
+        public CsvSource(Stream stream, Encoding? chosen, ImportLimits limits, int sampleBytes)
         {
+            this.limits = limits;
             var buffered = new BufferedStream(stream, 65536);
-            var head = new byte[65536];
+            var head = new byte[Math.Max(4, sampleBytes)];
             var read = buffered.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-            var encoding = DetectEncoding(head.AsSpan(0, read));
+            // Plain ASCII says nothing about the encoding: look further, up to a few megabytes, for the first other byte.
+            while (read == head.Length && head.Length < MaxSampleBytes && head.AsSpan(0, read).IndexOfAnyExceptInRange((byte)0, (byte)0x7F) < 0)
+            {
+                Array.Resize(ref head, head.Length * 2);
+                read += buffered.ReadAtLeast(head.AsSpan(read), head.Length - read, throwOnEndOfStream: false);
+            }
+
+            Encoding encoding;
+            if (chosen is null)
+            {
+                var complete = read < head.Length;
+                (encoding, EncodingGuessed) = DetectEncoding(head.AsSpan(0, read), complete);
+                // ASCII all through a long sample: UTF-8 reads it right, but what follows may be otherwise.
+                EncodingGuessed |= !complete && head.AsSpan(0, read).IndexOfAnyExceptInRange((byte)0, (byte)0x7F) < 0;
+            }
+            else
+            {
+                encoding = chosen;
+            }
+
             EncodingName = encoding.WebName;
             var whole = new ConcatenatedStream(head.AsMemory(0, read), buffered);
-            text = new StreamReader(whole, encoding, detectEncodingFromByteOrderMarks: true, 65536);
+            text = new StreamReader(whole, encoding, detectEncodingFromByteOrderMarks: chosen is null, 65536);
             try
             {
-                reader = CsvDataReader.Create(text, new CsvDataReaderOptions { HasHeaders = true });
+                reader = CsvDataReader.Create(text, new CsvDataReaderOptions
+                {
+                    HasHeaders = true,
+                    // A row may be long (a pasted note, a cell of megabytes that validation then reports at its column), but not
+                    // without bound: past this it is refused at its row.
+                    MaxBufferSize = Math.Max(65536, limits.MaxRowCharacters),
+                });
+            }
+            catch (CsvRecordTooLargeException)
+            {
+                // The reader looks at the first data row while it opens: the header ended within the sample, so the row is the next one.
+                throw Hosting.CustosException.Invalid("ImportRowTooLarge", head.AsSpan(0, read).IndexOf((byte)'\n') >= 0 ? 2 : 1);
             }
             catch (Exception e) when (e is CsvFormatException or InvalidDataException)
             {
                 throw Hosting.CustosException.Invalid("ImportMalformed", 1);
+            }
+
+            if (reader.FieldCount > limits.MaxColumns)
+            {
+                throw Hosting.CustosException.Invalid("ImportTooManyColumns", reader.FieldCount, limits.MaxColumns);
             }
 
             headers = [.. Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetName(i).Trim())];
@@ -92,6 +182,8 @@ public abstract class TabularSource : IDisposable
         public override IReadOnlyList<string> Headers => headers;
 
         public override string EncodingName { get; }
+
+        public override bool EncodingGuessed { get; }
 
         public override bool Read(out string?[] cells)
         {
@@ -103,12 +195,21 @@ public abstract class TabularSource : IDisposable
                     return false;
                 }
             }
+            catch (CsvRecordTooLargeException)
+            {
+                throw Hosting.CustosException.Invalid("ImportRowTooLarge", Row + 1);
+            }
             catch (CsvFormatException)
             {
                 throw Hosting.CustosException.Invalid("ImportMalformed", Row + 1);
             }
 
             Row++;
+            if (Row - 1 > limits.MaxRows)
+            {
+                throw Hosting.CustosException.Invalid("ImportTooManyRows", limits.MaxRows);
+            }
+
             cells = new string?[headers.Length];
             for (var i = 0; i < headers.Length && i < reader.RowFieldCount; i++)
             {
@@ -131,25 +232,36 @@ public abstract class TabularSource : IDisposable
         private readonly IEnumerator<IDictionary<string, object>> rows;
         private readonly string[] columns;
         private readonly string[] headers;
+        private readonly ImportLimits limits;
 
-        public XlsxSource(Stream stream)
+        public XlsxSource(Stream stream, ImportLimits limits)
         {
+            this.limits = limits;
+            CheckExpandedSize(stream, limits);
             try
             {
-                rows = MiniExcel.Query(stream, useHeaderRow: false, excelType: ExcelType.XLSX)
+                // No shared-string cache on disk: MiniExcel would write every cell to a file in the system's temporary folder.
+                var configuration = new OpenXmlConfiguration { EnableSharedStringCache = false };
+                rows = MiniExcel.Query(stream, useHeaderRow: false, excelType: ExcelType.XLSX, configuration: configuration)
                     .Cast<IDictionary<string, object>>().GetEnumerator();
                 if (!rows.MoveNext())
                 {
                     throw Hosting.CustosException.Invalid("ImportEmpty");
                 }
             }
-            catch (Exception e) when (e is InvalidDataException or System.Xml.XmlException)
+            catch (Exception e) when (e is InvalidDataException or System.Xml.XmlException or InvalidOperationException or KeyNotFoundException or NullReferenceException or ArgumentException or FormatException or IndexOutOfRangeException)
             {
-                throw Hosting.CustosException.Invalid("ImportMalformed", 1);
+                // A zip that is no workbook, a workbook without a sheet, broken XML: one clear refusal, never a crash.
+                throw Hosting.CustosException.Invalid("ImportNotAWorkbook");
             }
 
             var first = rows.Current;
             columns = [.. first.Keys];
+            if (columns.Length > limits.MaxColumns)
+            {
+                throw Hosting.CustosException.Invalid("ImportTooManyColumns", columns.Length, limits.MaxColumns);
+            }
+
             headers = [.. columns.Select(c => Convert.ToString(first[c], System.Globalization.CultureInfo.InvariantCulture)?.Trim() ?? "")];
         }
 
@@ -159,13 +271,25 @@ public abstract class TabularSource : IDisposable
 
         public override bool Read(out string?[] cells)
         {
-            if (!rows.MoveNext())
+            try
             {
-                cells = [];
-                return false;
+                if (!rows.MoveNext())
+                {
+                    cells = [];
+                    return false;
+                }
+            }
+            catch (Exception e) when (e is InvalidDataException or System.Xml.XmlException or InvalidOperationException or FormatException or IndexOutOfRangeException)
+            {
+                throw Hosting.CustosException.Invalid("ImportMalformed", Row + 1);
             }
 
             Row++;
+            if (Row - 1 > limits.MaxRows)
+            {
+                throw Hosting.CustosException.Invalid("ImportTooManyRows", limits.MaxRows);
+            }
+
             var row = rows.Current;
             cells = new string?[columns.Length];
             for (var i = 0; i < columns.Length; i++)
@@ -178,6 +302,60 @@ public abstract class TabularSource : IDisposable
         }
 
         public override void Dispose() => rows.Dispose();
+
+        /// <summary>
+        /// Expands every part of the workbook once, counting (not keeping) the bytes, and refuses the file when they
+        /// pass the limit — whatever sizes the zip's headers claim. Nothing is written anywhere.
+        /// </summary>
+        private static void CheckExpandedSize(Stream stream, ImportLimits limits)
+        {
+            if (!stream.CanSeek)
+            {
+                throw new InvalidOperationException("An XLSX file is read from a seekable stream.");
+            }
+
+            var start = stream.Position;
+            long total = 0;
+            var buffer = new byte[81920];
+            try
+            {
+                using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+                if (zip.GetEntry("xl/workbook.xml") is null)
+                {
+                    throw Hosting.CustosException.Invalid("ImportNotAWorkbook");
+                }
+
+                foreach (var entry in zip.Entries)
+                {
+                    var strings = entry.FullName.Equals("xl/sharedStrings.xml", StringComparison.OrdinalIgnoreCase);
+                    var allowed = strings ? Math.Min(limits.MaxSharedStringsBytes, limits.MaxUncompressedBytes - total) : limits.MaxUncompressedBytes - total;
+                    if (entry.Length > allowed)
+                    {
+                        throw Hosting.CustosException.Invalid("ImportTooLargeExpanded", limits.MaxUncompressedBytes / 1024 / 1024);
+                    }
+
+                    using var part = entry.Open();
+                    long expanded = 0;
+                    int n;
+                    while ((n = part.Read(buffer)) > 0)
+                    {
+                        expanded += n;
+                        if (expanded > allowed)
+                        {
+                            throw Hosting.CustosException.Invalid("ImportTooLargeExpanded", limits.MaxUncompressedBytes / 1024 / 1024);
+                        }
+                    }
+
+                    total += expanded;
+                }
+            }
+            catch (InvalidDataException)
+            {
+                throw Hosting.CustosException.Invalid("ImportNotAWorkbook");
+            }
+
+            stream.Position = start;
+        }
     }
 
     /// <summary>The bytes already sniffed, then the rest of the stream.</summary>
