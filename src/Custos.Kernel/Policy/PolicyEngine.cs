@@ -118,6 +118,12 @@ public sealed class PolicyEngine
             return Decision.Deny(unmet);
         }
 
+        // A customer seen only through a view-only grant is never copied (ACC-5): the refusal says so, not "out of scope" or "no role".
+        if (PolicyActions.MakesCopy(action) && resource.Customer is not null && SeenOnlyViewOnly(subject, resource, context))
+        {
+            return Decision.Deny(DecisionReason.ViewOnlyGrant);
+        }
+
         // Roles that may act from here and now, and what they give for this action.
         CompiledRole? direct = null;
         CompiledRole? approval = null;
@@ -281,6 +287,26 @@ public sealed class PolicyEngine
         CustomerScope.Projects => project is { } p && subject.Projects.Contains(p),
         _ => false,
     };
+
+    /// <summary>Whether the subject sees the customer through a view-only grant and through no role of their own.</summary>
+    private bool SeenOnlyViewOnly(PolicySubject subject, PolicyResource resource, PolicyContext context)
+    {
+        if (subject.Grants.Find(PolicyAction.ViewMasked, resource.Customer, resource.Department, null, context.Now) is not { ViewOnly: true })
+        {
+            return false;
+        }
+
+        foreach (var name in subject.Roles)
+        {
+            if (roles.TryGetValue(name, out var role) && role.Policy.Allow.Contains(PolicyAction.ViewMasked)
+                && InScope(role.Policy.Scope, subject, resource.Department, resource.Project))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private DecisionReason? Precondition(PolicySubject subject, PolicyContext context)
     {

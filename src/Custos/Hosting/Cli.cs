@@ -126,7 +126,7 @@ public static class Cli
                     throw CustosException.Invalid("ActorNotAdministrator", who);
                 }
 
-                actor.Set(person.Id.ToString(), person.UserName ?? who);
+                actor.Set(person.Id.ToString(), ActorNames.Of(person.DisplayName, person.UserName ?? who));
             }
 
             await action(scope.ServiceProvider, text, ct);

@@ -19,7 +19,7 @@ internal sealed class HttpActor(IHttpContextAccessor accessor, BackgroundActor b
 
     public string Name => background.Name ?? (accessor.HttpContext is null
         ? FixedActor.System.Name
-        : User?.Identity?.IsAuthenticated == true ? CustosClaims.DisplayNameOf(User) : "anonymous");
+        : User?.Identity?.IsAuthenticated == true ? ActorNames.Of(User.FindFirstValue(CustosClaims.DisplayName), User.Identity.Name) : "anonymous");
 
     public string? ClientAddress => background.ClientAddress ?? accessor.HttpContext?.Connection.RemoteIpAddress?.ToString();
 

@@ -239,4 +239,21 @@ public sealed class PolicyEngineTests
         Assert.Equal(DecisionReason.ViewOnlyGrant, Default.DecideTakeAway(staff, PolicyAction.ViewMasked, elsewhere, Office).Reason);
         Assert.True(Default.DecideTakeAway(staff, PolicyAction.ViewMasked, Customer(Sales), Office).Allowed); // its own department's scans download
     }
+
+    /// <summary>An investigator reads why: a copy refused because the customer is seen only through a view-only grant says "view-only", not "out of scope" or "no role".</summary>
+    [Theory]
+    [InlineData("department-head", PolicyAction.Export)]
+    [InlineData("department-head", PolicyAction.Print)]
+    [InlineData("staff", PolicyAction.Export)]
+    [InlineData("staff", PolicyAction.ShareExternal)]
+    public void A_copy_refused_for_a_view_only_grant_says_so_ACC_5(string role, PolicyAction copy)
+    {
+        var id = Guid.NewGuid();
+        var lookOnly = new Grant(Guid.NewGuid(), id, null, null, ActionSet.Of(PolicyAction.List, PolicyAction.ViewMasked, PolicyAction.Reveal), true, Noon.AddHours(-1), Noon.AddHours(1));
+        var person = Person(role, Sales, grants: new GrantSet([lookOnly]));
+        Assert.True(Default.Decide(person, PolicyAction.ViewMasked, Customer(Service, id: id), Office).Allowed);
+        Assert.Equal(DecisionReason.ViewOnlyGrant, Default.Decide(person, copy, Customer(Service, id: id), Office).Reason);
+        // The person's own customers are not affected by the grant elsewhere.
+        Assert.NotEqual(DecisionReason.ViewOnlyGrant, Default.Decide(person, copy, Customer(Sales), Office).Reason);
+    }
 }

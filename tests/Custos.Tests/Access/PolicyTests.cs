@@ -122,8 +122,11 @@ public abstract class PolicyTests<TApp>(TApp app) : IClassFixture<TApp>
             Assert.Equal("Policy.Network", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
         }
 
-        var denied = await app.WithDbAsync(db => db.AuditRecords.Where(a => a.ActorId == clerk.Id.ToString() && a.Outcome == Features.Audit.AuditOutcome.Denied).Select(a => new { a.Detail, a.ClientAddress }).ToListAsync());
+        var denied = await app.WithDbAsync(db => db.AuditRecords.Where(a => a.ActorId == clerk.Id.ToString() && a.Outcome == Features.Audit.AuditOutcome.Denied).Select(a => new { a.Detail, a.ClientAddress, a.TargetId, a.ActorName }).ToListAsync());
         Assert.Contains(denied, d => d.ClientAddress == "203.0.113.7" && d.Detail!.Contains("network", StringComparison.Ordinal));
+        // The refusal names the customer asked for (it is decided before the record is read), and the person by both names.
+        Assert.Contains(denied, d => d.TargetId == customer.Id.ToString() && d.Detail!.Contains("network", StringComparison.Ordinal));
+        Assert.All(denied, d => Assert.Equal($"测试staff ({clerk.UserName})", d.ActorName));
     }
 
     [Fact]

@@ -160,9 +160,9 @@ public sealed class CliTests : IDisposable
         command.CommandText = "SELECT ActorName, Action, Detail FROM AuditRecords WHERE (Action = 'person.roles.change' AND Detail LIKE '%auditor%') OR (Action = 'request.submit' AND Detail LIKE '%auditor%') ORDER BY Id";
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
-        Assert.Equal(("li.na", "request.submit"), (reader.GetString(0), reader.GetString(1)));
+        Assert.Equal(("李娜 (li.na)", "request.submit"), (reader.GetString(0), reader.GetString(1))); // both names, as from the web
         Assert.True(await reader.ReadAsync());
-        Assert.Equal(("zhou.gm", "person.roles.change"), (reader.GetString(0), reader.GetString(1)));
+        Assert.Equal(("周总 (zhou.gm)", "person.roles.change"), (reader.GetString(0), reader.GetString(1)));
         Assert.Contains("\"request\":", reader.GetString(2), StringComparison.Ordinal);
         SqliteConnection.ClearAllPools();
     }

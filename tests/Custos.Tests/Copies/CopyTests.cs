@@ -319,6 +319,9 @@ public abstract class CopyTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(CustosError.NotFound, (await Assert.ThrowsAsync<CustosException>(() => ShareAsync(order with { Customers = [customer.Id, Guid.NewGuid()] }))).Kind);
         Assert.Equal("ShareNdaInvalid", (await Assert.ThrowsAsync<CustosException>(() => ShareAsync(order with { Share = order.Share! with { NdaValidUntil = today.AddDays(-1) } }))).Code);
         Assert.Equal("ShareNdaInvalid", (await Assert.ThrowsAsync<CustosException>(() => ShareAsync(order with { Share = order.Share! with { NdaReference = " " } }))).Code);
+        var refusals = await app.WithDbAsync(db => db.AuditRecords.Where(a => a.ActorId == head.Id.ToString() && a.Action == "customer.share" && a.Outcome == AuditOutcome.Denied).Select(a => a.Detail!).ToListAsync());
+        Assert.Contains(refusals, d => d.Contains("nda-expired", StringComparison.Ordinal)); // the reason an investigator needs, not just a 400
+        Assert.Contains(refusals, d => d.Contains("nda-missing", StringComparison.Ordinal));
 
         var file = await ShareAsync(order);
         Assert.StartsWith("custos-S-", file.FileName, StringComparison.Ordinal);

@@ -16,6 +16,15 @@ public interface IAuditTrail
     Task RecordNowAsync(string action, string targetType, string? targetId, AuditOutcome outcome, object? detail, CancellationToken cancellationToken, string? purpose = null);
 }
 
+/// <summary>How a person is named in the audit log, the same way from the web, the API, a token and the command line: 王部长 (demo.head).</summary>
+public static class ActorNames
+{
+    public static string Of(string? displayName, string? userName) =>
+        string.IsNullOrWhiteSpace(userName) ? displayName ?? ""
+        : string.IsNullOrWhiteSpace(displayName) || displayName == userName ? userName
+        : $"{displayName} ({userName})";
+}
+
 /// <summary>Who is acting: a signed-in person, an API token, an administrator at the command line.</summary>
 public interface ICurrentActor
 {

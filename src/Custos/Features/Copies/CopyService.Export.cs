@@ -34,10 +34,11 @@ public sealed partial class CopyService
         string recipient;
         if (order.Share is { } terms)
         {
-            recipient = Clean(terms.Recipient, 200) ?? throw CustosException.Invalid("ShareRecipient");
+            recipient = Clean(terms.Recipient, 200) ?? await RefuseShareAsync("recipient", "ShareRecipient", ct);
             if (Clean(terms.NdaReference, 100) is null || terms.NdaValidUntil < DateOnly.FromDateTime(now.UtcDateTime))
             {
-                throw CustosException.Invalid("ShareNdaInvalid");
+                // Recorded with its reason: a share refused for want of the partner's agreement is worth an investigator's look.
+                await RefuseShareAsync(string.IsNullOrWhiteSpace(terms.NdaReference) ? "nda-missing" : "nda-expired", "ShareNdaInvalid", ct);
             }
         }
         else
@@ -240,5 +241,11 @@ public sealed partial class CopyService
 
             return (row, hash, id);
         }
+    }
+
+    private async Task<string> RefuseShareAsync(string reason, string code, CancellationToken ct)
+    {
+        await audit.RecordNowAsync("customer.share", "copy", null, AuditOutcome.Denied, new { reason }, ct);
+        throw CustosException.Invalid(code);
     }
 }

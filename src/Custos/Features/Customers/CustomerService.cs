@@ -564,7 +564,8 @@ public sealed class CustomerService(
         var general = viewer.Decide(PolicyAction.ViewMasked);
         if (!general.Allowed && general.Reason != DecisionReason.NoRole)
         {
-            await RequireAsync(viewer, general, action, null, "CustomerNotFound", ct);
+            // Said before the record is looked up, but recorded against the customer asked for: an investigator sees which one.
+            await RequireAsync(viewer, general, action, id, "CustomerNotFound", ct);
         }
 
         var customer = await db.Customers.Include(c => c.Values).Include(c => c.Indexes).SingleOrDefaultAsync(c => c.Id == id, ct);
@@ -594,10 +595,6 @@ public sealed class CustomerService(
     /// <summary>The customer's data key; callers zero it when done.</summary>
     internal byte[] OpenKey(Customer customer) => DataKeys.Open(keys.Keys, Entity, customer.Id, customer.DataKeyVersion, customer.Wrapped);
 
-    /// <summary>
-    /// The customer's fields (all, or those named, in catalogue order) as this viewer may take them away: in
-    /// clear where they may reveal the field, masked otherwise. Used by prints and exports.
-    /// </summary>
     /// <summary>
     /// The customer's fields for a copy that leaves (print, export, share): in clear where the person may take the value
     /// away — they may reveal it, and not only through a view-only grant (ACC-5) — masked otherwise.
