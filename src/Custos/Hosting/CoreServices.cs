@@ -52,6 +52,7 @@ public static class CoreServices
         services.AddScoped<AuditForwarder>();
         services.AddScoped<AuditAlertRules>();
         services.AddScoped<AuditAlertService>();
+        services.AddScoped<DecoyService>();
         services.AddScoped<AuditArchiver>();
         services.AddScoped<AuditPlanService>();
         services.AddScoped<DatabaseInitialiser>();

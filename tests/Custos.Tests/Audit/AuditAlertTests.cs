@@ -211,18 +211,38 @@ public abstract class AuditAlertTests(string provider)
     }
 
     [Fact]
-    public async Task Opening_a_decoy_customer_raises_a_critical_alert_and_suspends_the_person()
+    public async Task Opening_a_decoy_customer_raises_a_critical_alert_and_suspends_the_person_and_planting_one_never_does()
     {
         await using var scene = await SceneAsync();
+
+        // Nobody marks a customer as a decoy by tagging it: not a clerk, not a department head creating one.
         using (var scope = scene.As(scene.Clerk))
         {
-            await scope.ServiceProvider.GetRequiredService<CustomerService>().SetTagsAsync(scene.Customer, ["decoy"], default);
+            var customers = scope.ServiceProvider.GetRequiredService<CustomerService>();
+            Assert.Equal("TagReserved", (await Assert.ThrowsAsync<Custos.Hosting.CustosException>(() => customers.SetTagsAsync(scene.Customer, ["decoy"], default))).Code);
+            Assert.Equal("TagReserved", (await Assert.ThrowsAsync<Custos.Hosting.CustosException>(() => customers.CreateAsync(new NewCustomer(
+                CustomerKind.Individual, null, null, Clearance.Secret, new Dictionary<string, string?> { ["name"] = "诱饵甲" }, ["Decoy"]), default))).Code);
+            Assert.Equal("MayNotManageDecoys", (await Assert.ThrowsAsync<Custos.Hosting.CustosException>(() => scope.ServiceProvider.GetRequiredService<DecoyService>().PlantAsync("GENERAL", default))).Code);
         }
 
+        // The compliance officer plants one, lists the decoys: recorded as decoy.*, and no alert for it.
+        var officer = await scene.PersonAsync("alert.officer", Roles.ComplianceOfficer);
+        DecoyView decoy;
+        using (var scope = scene.As(officer))
+        {
+            var decoys = scope.ServiceProvider.GetRequiredService<DecoyService>();
+            decoy = await decoys.PlantAsync(Custos.Data.DatabaseInitialiser.DefaultDepartmentCode, default);
+            Assert.Contains(await decoys.ListAsync(default), d => d.Id == decoy.Id);
+        }
+
+        Assert.DoesNotContain(await scene.JudgeAsync(), a => a.PersonId == officer.Id.ToString() && a.Rule == "decoy");
+        Assert.True(await scene.Host.DbAsync(db => db.AuditRecords.AnyAsync(a => a.Action == "decoy.plant" && a.TargetId == decoy.Id.ToString() && a.ActorId == officer.Id.ToString())));
+
+        // Anyone else who opens it is noticed and suspended.
         var curious = await scene.PersonAsync("alert.curious", Roles.Staff);
         using (var scope = scene.As(curious))
         {
-            await scope.ServiceProvider.GetRequiredService<CustomerService>().GetAsync(scene.Customer, default);
+            await scope.ServiceProvider.GetRequiredService<CustomerService>().GetAsync(decoy.Id, default);
         }
 
         var alert = Assert.Single(await scene.JudgeAsync(), a => a.Rule == "decoy" && a.PersonId == curious.Id.ToString());
@@ -231,6 +251,13 @@ public abstract class AuditAlertTests(string provider)
         var person = await scene.Host.DbAsync(db => db.Users.AsNoTracking().SingleAsync(p => p.Id == curious.Id));
         Assert.Equal(EmploymentStatus.Suspended, person.EmploymentStatus);
         Assert.True(await scene.Host.DbAsync(db => db.AuditRecords.AnyAsync(a => a.Action == "person.disable" && a.TargetId == curious.Id.ToString() && a.ActorId == "system")));
+
+        using (var scope = scene.As(officer))
+        {
+            await scope.ServiceProvider.GetRequiredService<DecoyService>().RetireAsync(decoy.Id, default);
+        }
+
+        Assert.False(await scene.Host.DbAsync(db => db.Customers.AnyAsync(c => c.Id == decoy.Id)));
     }
 
     [Fact]

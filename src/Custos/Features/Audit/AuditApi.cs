@@ -8,6 +8,8 @@ namespace Custos.Features.Audit;
 /// <summary>The auditor's API (AUD-2): search, who saw a customer, what a person saw, and CSV export. Auditors and the compliance officer only.</summary>
 internal static class AuditApi
 {
+    public sealed record PlantDecoyRequest(string? Department);
+
     public static void Map(RouteGroupBuilder api)
     {
         var audit = api.MapGroup("/audit").RequireAuthorization(Policies.Audit).WithTags("Audit");
@@ -17,6 +19,19 @@ internal static class AuditApi
                 TypedResults.Ok(await search.SearchAsync(new AuditQuery(person, customer, action, outcome, from, to, term), page ?? 1, pageSize ?? 50, ct)))
             .WithName("SearchAuditEntries")
             .WithSummary("Search the audit log by person, customer, action (exact, or a prefix ending in '.'), outcome, time and the keyed hash of a value (term, from POST /audit/hash)");
+
+        // Decoy customers: the compliance officer plants, lists and retires them; recorded as decoy.*, never as a customer action.
+        audit.MapGet("/decoys", async (DecoyService decoys, CancellationToken ct) => TypedResults.Ok(await decoys.ListAsync(ct)))
+            .WithName("ListDecoys").WithSummary("The decoy customers planted (compliance officers)").ProducesProblem(403);
+        audit.MapPost("/decoys", async (PlantDecoyRequest request, DecoyService decoys, CancellationToken ct) =>
+                TypedResults.Ok(await decoys.PlantAsync(request.Department ?? "", ct)))
+            .WithName("PlantDecoy").WithSummary("Plant a synthetic decoy customer in a department: anyone else's touch raises the decoy alert").ProducesProblem(400).ProducesProblem(403);
+        audit.MapDelete("/decoys/{id:guid}", async (Guid id, DecoyService decoys, CancellationToken ct) =>
+            {
+                await decoys.RetireAsync(id, ct);
+                return TypedResults.NoContent();
+            })
+            .WithName("RetireDecoy").WithSummary("Remove a decoy customer").ProducesProblem(403).ProducesProblem(404);
 
         // The value is protected: it travels in the body; only its keyed hash goes into a search URL.
         audit.MapPost("/hash", async (HashRequest request, AuditSearch search, CancellationToken ct) =>

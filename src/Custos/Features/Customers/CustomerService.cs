@@ -243,7 +243,7 @@ public sealed class CustomerService(
         }
 
         var customer = Build(request.Kind, department.Id, project?.Id, request.Grade, request.Values);
-        customer.Tags.AddRange(CleanTags(request.Tags ?? []).Select(t => new CustomerTag { CustomerId = customer.Id, Tag = t }));
+        customer.Tags.AddRange(NotReserved(CleanTags(request.Tags ?? [])).Select(t => new CustomerTag { CustomerId = customer.Id, Tag = t }));
         db.Customers.Add(customer);
         audit.Record("customer.create", "customer", customer.Id.ToString(), detail: new
         {
@@ -330,6 +330,12 @@ public sealed class CustomerService(
 
         var wanted = CleanTags(tags);
         var current = await db.CustomerTags.Where(t => t.CustomerId == customer.Id).ToListAsync(ct);
+        if (current.Any(t => IsDecoyTag(t.Tag)) || wanted.Any(IsDecoyTag))
+        {
+            // A decoy is planted and kept by the compliance officer only (decoy.*), and never changed here.
+            throw CustosException.Invalid("TagReserved", settings.Audit.Alerts.DecoyTag);
+        }
+
         var before = current.Select(t => t.Tag).Order(StringComparer.Ordinal).ToList();
         if (before.SequenceEqual(wanted))
         {
@@ -342,6 +348,13 @@ public sealed class CustomerService(
         audit.Record("customer.tags", "customer", customer.Id.ToString(), detail: new { before, after = wanted });
         await db.SaveChangesAsync(ct);
     }
+
+    /// <summary>Whether a tag is the one that marks decoy customers (it is reserved for the compliance officer's decoys).</summary>
+    public bool IsDecoyTag(string tag) =>
+        !string.IsNullOrWhiteSpace(settings.Audit.Alerts.DecoyTag) && string.Equals(NormaliseTag(tag), NormaliseTag(settings.Audit.Alerts.DecoyTag), StringComparison.OrdinalIgnoreCase);
+
+    private List<string> NotReserved(List<string> tags) =>
+        tags.FirstOrDefault(IsDecoyTag) is null ? tags : throw CustosException.Invalid("TagReserved", settings.Audit.Alerts.DecoyTag);
 
     /// <summary>Trimmed, inner spaces collapsed, distinct, sorted; an empty, too long or comma-containing tag, or too many, is refused.</summary>
     public static List<string> CleanTags(IEnumerable<string> tags)
