@@ -844,6 +844,7 @@ S = {
 "Requests.RaiseClearance": ("密级提升至{0}", "clearance raised to {0}"),
 "Requests.PolicyText": ("新版制度（SHA-256 {0}…）", "new policy (SHA-256 {0}…)"),
 "AlertRule.rights": ("权限变更", "change of rights"),
+"Audit.Problem.EntryUnsequenced": ("审计记录（编号 {0}）在树外等待的时间已超过检查点间隔：它所记的内容无法证明（可能被改过）。请运行 custos audit sequence 后再校验。", "Audit record {0} has not been sequenced within the checkpoint interval: nothing proves what it says (it may have been changed). Run custos audit sequence, then verify again."),
 "Decoys.Title": ("诱饵客户", "Decoy customers"),
 "Decoys.Intro": ("诱饵客户是虚构的客户，混在部门的客户中：除合规负责人的维护外，任何人打开、查看原值、打印或导出它都会触发“接触诱饵客户”预警（并可按设置停用其账户）。只有合规负责人能布设和撤除诱饵，其他人不能给客户加上诱饵标签。", "Decoy customers are fictitious customers among a department's real ones: anyone who opens, reveals, prints or exports one — other than the compliance officer maintaining them — raises the decoy alert (and may be suspended, as configured). Only the compliance officer plants and retires decoys; nobody else can tag a customer as one."),
 "Decoys.Plant": ("布设诱饵客户", "Plant a decoy"),

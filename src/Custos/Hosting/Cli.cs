@@ -5,6 +5,7 @@ using Custos.Features.Audit;
 using Custos.Features.People;
 using Custos.Web;
 using Microsoft.Extensions.Localization;
+using Microsoft.EntityFrameworkCore;
 using Spectre.Console;
 
 namespace Custos.Hosting;
@@ -129,7 +130,15 @@ public static class Cli
                 actor.Set(person.Id.ToString(), ActorNames.Of(person.DisplayName, person.UserName ?? who));
             }
 
-            await action(scope.ServiceProvider, text, ct);
+            try
+            {
+                await action(scope.ServiceProvider, text, ct);
+            }
+            finally
+            {
+                await SequenceWrittenAsync(scope.ServiceProvider, ct);
+            }
+
             return 0;
         }
         catch (CustosException e)
@@ -160,6 +169,32 @@ public static class Cli
         {
             Error(e.Message);
             return 2;
+        }
+    }
+
+    /// <summary>
+    /// A command that recorded something puts it into the tamper-evident log before it exits (AUD-1): an entry left
+    /// outside the tree could be altered unseen until a server sequenced it. When a server holds the sequencer's lead,
+    /// its sequencer does it; the command waits for that, a little.
+    /// </summary>
+    private static async Task SequenceWrittenAsync(IServiceProvider services, CancellationToken ct)
+    {
+        if (services.GetRequiredService<AuditRequestState>().Committed == 0)
+        {
+            return;
+        }
+
+        var db = services.GetRequiredService<CustosDbContext>();
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            db.ChangeTracker.Clear();
+            await services.GetRequiredService<Features.Audit.AuditSequencer>().SequenceAllAsync(ct, checkpointNow: true);
+            if (!await db.AuditRecords.AnyAsync(a => a.Sequence == null, ct))
+            {
+                return;
+            }
+
+            await Task.Delay(100, ct);
         }
     }
 

@@ -422,5 +422,45 @@ public sealed class CliTests : IDisposable
         Assert.Equal(1, (await RunAsync("audit", "search", "--as", "admin")).ExitCode);
     }
 
+    [Fact]
+    public async Task What_a_command_records_is_in_the_tamper_evident_log_before_it_exits_and_an_entry_left_outside_fails_verify_AUD_1()
+    {
+        Assert.Equal(0, (await RunAsync("org", "department", "add", "SALES", "销售部")).ExitCode);
+        Assert.Equal(1, (await RunAsync("org", "department", "add", "SALES", "重复")).ExitCode);
+        await using var db = new SqliteConnection($"Data Source={Path.Combine(dataDir, "custos.db")};Pooling=False");
+        await db.OpenAsync();
+        await using (var unsequenced = db.CreateCommand())
+        {
+            unsequenced.CommandText = """SELECT COUNT(*) FROM "AuditRecords" WHERE "Sequence" IS NULL""";
+            Assert.Equal(0L, (long)(await unsequenced.ExecuteScalarAsync())!);
+        }
+
+        // An entry slipped in by hand, outside the tree, fails verify once the checkpoint interval has passed.
+        await using (var insert = db.CreateCommand())
+        {
+            insert.CommandText = """
+                INSERT INTO "AuditRecords" ("At", "ActorId", "ActorName", "Action", "TargetType", "Outcome")
+                SELECT "At", 'system', 'system', 'forged.entry', 'none', 'Success' FROM "AuditRecords" ORDER BY "Id" LIMIT 1
+                """;
+            Assert.Equal(1, await insert.ExecuteNonQueryAsync());
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var waiting = await RunProcessAsync(null, new() { ["Custos__Audit__CheckpointSeconds"] = "1" }, "audit", "verify");
+        Assert.Equal(1, waiting.ExitCode);
+        Assert.Contains("not been sequenced", waiting.Error, StringComparison.Ordinal);
+
+        // What a command recorded is in the tree: someone who edits it is named by verify, without any server having run.
+        await using (var edit = db.CreateCommand())
+        {
+            edit.CommandText = """UPDATE "AuditRecords" SET "Detail" = replace("Detail", 'SALES', 'SALEZ') WHERE "Action" = 'department.create' AND "Detail" LIKE '%SALES%'""";
+            Assert.Equal(1, await edit.ExecuteNonQueryAsync());
+        }
+
+        var altered = await RunAsync("audit", "verify");
+        Assert.Equal(1, altered.ExitCode);
+        Assert.Contains("was altered", altered.Error, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Infrastructure.TestPaths.Delete(dataDir);
 }

@@ -32,6 +32,12 @@ public enum AuditProblem
 
     /// <summary>An archive file was changed, lost or does not continue the one before it.</summary>
     ArchiveAltered,
+
+    /// <summary>
+    /// An entry has waited outside the tree longer than the checkpoint interval: nothing proves what it says (it may
+    /// have been changed), so the log does not verify until it is sequenced (<c>custos audit sequence</c>).
+    /// </summary>
+    EntryUnsequenced,
 }
 
 /// <summary>
@@ -58,7 +64,7 @@ public sealed record AuditVerification(
 /// <summary>A checkpoint an auditor kept outside the database, with the key it trusts, to check the log against.</summary>
 public sealed record TrustedCheckpoint(Checkpoint Checkpoint, byte[] Signature, byte[] PublicKey);
 
-public sealed class AuditVerifier(CustosDbContext db)
+public sealed class AuditVerifier(CustosDbContext db, Hosting.CustosSettings settings, TimeProvider time)
 {
     /// <summary>Recomputes every leaf and every signed root, streaming the log in sequence order.</summary>
     public async Task<AuditVerification> VerifyAsync(IReadOnlyList<TrustedCheckpoint>? trusted, IProgress<(long Done, long Total)>? progress, CancellationToken ct, string? archiveDir = null)
@@ -175,7 +181,10 @@ public sealed class AuditVerifier(CustosDbContext db)
             return Result(AuditProblem.LogTruncated, frontier.Size, bad: frontier.Size, from: lastGood, size: checks[next].Checkpoint.Size);
         }
 
-        return Result(AuditProblem.None, frontier.Size);
+        // Every entry is sequenced within the checkpoint interval (the server, or the command that wrote it, does so).
+        var before = time.GetUtcNow().AddSeconds(-Math.Max(1, settings.Audit.CheckpointSeconds));
+        var stale = await db.AuditRecords.Where(a => a.Sequence == null && a.At < before).OrderBy(a => a.Id).Select(a => (long?)a.Id).FirstOrDefaultAsync(ct);
+        return stale is { } waiting ? Result(AuditProblem.EntryUnsequenced, frontier.Size, waiting) : Result(AuditProblem.None, frontier.Size);
     }
 
     private sealed record Recomputed(byte[] Sha256, int Next, long? RootMismatchAt);
