@@ -32,6 +32,9 @@ public enum InvalidReason
     BirthDate,
     Region,
     TooLong,
+
+    /// <summary>Control characters (NUL, BEL, ESC…) or invisible text-direction overrides, which hide what a value really says.</summary>
+    ForbiddenCharacters,
 }
 
 /// <summary>One protected field: its level, mask, exact-search index and validation.</summary>
@@ -43,6 +46,25 @@ public sealed record FieldDefinition(
     IndexedKind? Index = null,
     int MaxLength = 200)
 {
+    /// <summary>
+    /// Control characters other than line breaks and tabs, and the invisible characters that reorder text (bidirectional
+    /// embeddings, overrides and isolates, U+202A–U+202E, U+2066–U+2069, and their marks).
+    /// </summary>
+    public static bool HasForbiddenCharacters(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        foreach (var c in value)
+        {
+            if ((char.IsControl(c) && c is not ('\n' or '\r' or '\t'))
+                || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\u200E' or '\u200F' or '\u061C' or '\u2028' or '\u2029' or '\uFEFF')
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Validates a normalised value; null when it is acceptable.</summary>
     public InvalidReason? Validate(string value, DateOnly today)
     {
@@ -50,6 +72,11 @@ public sealed record FieldDefinition(
         if (value.Length > MaxLength)
         {
             return InvalidReason.TooLong;
+        }
+
+        if (HasForbiddenCharacters(value))
+        {
+            return InvalidReason.ForbiddenCharacters;
         }
 
         return Name switch

@@ -13,6 +13,7 @@ internal static class Api
         var v1 = endpoints.MapGroup("/api/v1")
             .RequireAuthorization()
             .AddEndpointFilter<CustosExceptionFilter>()
+            .AddEndpointFilter<TextInputFilter>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
         AccountApi.Map(v1);

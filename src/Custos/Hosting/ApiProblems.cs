@@ -15,9 +15,10 @@ internal sealed class ApiProblems(IProblemDetailsService problems, IStringLocali
     public static bool IsApiPath(PathString path) =>
         path.StartsWithSegments("/api", StringComparison.Ordinal) || path.StartsWithSegments("/metrics", StringComparison.Ordinal);
 
-    /// <summary>503 when storage is unreachable, 500 for anything else unexpected.</summary>
+    /// <summary>The request's own fault (a body that does not fit, too large), 503 when storage is unreachable, 500 for anything else unexpected.</summary>
     public static int StatusFor(Exception exception) => exception switch
     {
+        BadHttpRequestException bad => bad.StatusCode,
         DatabaseUnavailableException or DbException or TimeoutException or Features.Audit.AuditWriteException => StatusCodes.Status503ServiceUnavailable,
         InvalidOperationException { InnerException: DbException } => StatusCodes.Status503ServiceUnavailable,
         Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException => StatusCodes.Status503ServiceUnavailable,
@@ -34,6 +35,23 @@ internal sealed class ApiProblems(IProblemDetailsService problems, IStringLocali
         }
 
         var status = StatusFor(exception);
+        if (exception is BadHttpRequestException bad)
+        {
+            // The field the body got wrong, by its JSON path (never its value).
+            var field = FieldOf(bad);
+            httpContext.Response.StatusCode = status;
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = httpContext,
+                ProblemDetails = new ProblemDetails
+                {
+                    Status = status,
+                    Title = status == 413 ? text["Error.TooLarge"] : field is null ? text["Error.RequestUnreadable"] : text["Error.RequestField", field],
+                    Extensions = { ["code"] = status == 413 ? "TooLarge" : "InvalidRequest", ["field"] = field },
+                },
+            });
+        }
+
         var auditFailed = exception is Features.Audit.AuditWriteException;
         if (auditFailed)
         {
@@ -42,6 +60,12 @@ internal sealed class ApiProblems(IProblemDetailsService problems, IStringLocali
         else if (status == StatusCodes.Status503ServiceUnavailable)
         {
             log.LogError("Database unavailable while serving {Path}: {Error}", originalPath, exception.GetType().Name);
+        }
+        else
+        {
+            // The answer says the error was recorded: it is, with where it happened (not the message, which may quote input).
+            log.LogError("Unexpected {Error} serving {Method} {Path} (trace {TraceId}) at {Stack}",
+                exception.GetType().FullName, httpContext.Request.Method, originalPath, httpContext.TraceIdentifier, exception.StackTrace);
         }
 
         httpContext.Response.StatusCode = status;
@@ -56,6 +80,21 @@ internal sealed class ApiProblems(IProblemDetailsService problems, IStringLocali
                 Extensions = { ["code"] = auditFailed ? "AuditUnavailable" : status == 503 ? "DatabaseUnavailable" : "Unexpected" },
             },
         });
+    }
+
+    /// <summary>The JSON path of the field a body got wrong (<c>$.grade</c> → <c>grade</c>), or the parameter that is missing.</summary>
+    private static string? FieldOf(BadHttpRequestException bad)
+    {
+        if (bad.InnerException is System.Text.Json.JsonException { Path: { Length: > 0 } path })
+        {
+            return path.TrimStart('$').TrimStart('.');
+        }
+
+        // "Required parameter \"RolesRequest request\" was not provided from body."
+        var message = bad.Message;
+        var quote = message.IndexOf('"', StringComparison.Ordinal);
+        var end = quote < 0 ? -1 : message.IndexOf('"', quote + 1);
+        return end > quote ? message[(quote + 1)..end].Split(' ')[^1] : null;
     }
 
     /// <summary>A <see cref="CustosException"/> as an API result with a localised title and a stable code.</summary>

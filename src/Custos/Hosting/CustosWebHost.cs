@@ -135,7 +135,15 @@ public static class CustosWebHost
         });
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = (settings.MaxUploadMegabytes + 2) * 1024L * 1024L);
         services.AddProblemDetails();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            // Bodies as declared: enums by name only (99 is no grade), no null where a value is required, no required value missing.
+            // A body that breaks this is a 400 naming the field, never a 500 or a stored nonsense value.
+            o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false));
+            o.SerializerOptions.RespectNullableAnnotations = true;
+            o.SerializerOptions.RespectRequiredConstructorParameters = true;
+        });
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<ApiProblems>();
         services.AddOpenApi("v1", ApiDocument.Configure);
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
@@ -199,6 +207,7 @@ public static class CustosWebHost
         });
         app.UseMiddleware<MfaGate>();
         app.UseMiddleware<TokenReach>();
+        app.UseMiddleware<SameOriginWrites>();
         app.UseAuthorization();
         app.UseMiddleware<Features.Audit.AuditEveryCall>();
         var largestBody = (settings.MaxUploadMegabytes + 2) * 1024L * 1024L;

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Custos.Hosting;
 
 /// <summary>
@@ -42,8 +40,5 @@ public static class TextInput
         return null;
     }
 
-    public static bool IsForbidden(char c) =>
-        char.GetUnicodeCategory(c) == UnicodeCategory.Control
-        || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\u200E' or '\u200F' or '\u061C'
-        || c is '\u2028' or '\u2029' or '\uFEFF';
+    public static bool IsForbidden(char c) => char.IsControl(c) || Kernel.Classification.FieldDefinition.HasForbiddenCharacters(c.ToString());
 }

@@ -67,9 +67,13 @@ internal static class WebEndpoints
             .ExcludeFromDescription();
     }
 
-    /// <summary>Only a path on this site; anything else (an open redirect) becomes the home page.</summary>
+    /// <summary>
+    /// Only a path on this site; anything else — an open redirect (<c>//evil</c>, <c>/\\evil</c>), or a path with
+    /// control characters (<c>/%09/evil.com</c>, CR/LF) that a browser would read differently — becomes the home page.
+    /// </summary>
     public static string LocalOnly(string? url) =>
         !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal)
+            && !url.Any(c => char.IsControl(c) || c == '\\') && url.Length <= 2000
             ? url
             : "/";
 }

@@ -128,7 +128,7 @@ public abstract class AuditorToolsTests<TApp>(TApp app) : IClassFixture<TApp>
         var bytes = await response.Content.ReadAsByteArrayAsync();
         Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]);
         var lines = System.Text.Encoding.UTF8.GetString(bytes[3..]).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith("id,sequence,time_utc,actor_id", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("\"id\",\"sequence\",\"time_utc\",\"actor_id\"", lines[0], StringComparison.Ordinal); // every cell quoted (CSV injection)
         Assert.Equal(total, lines.Length - 1);
         Assert.Contains(lines, l => l.Contains("customer.reveal", StringComparison.Ordinal) && l.Contains("follow-up", StringComparison.Ordinal));
         Assert.DoesNotContain(Mobile, string.Join('\n', lines), StringComparison.Ordinal);
@@ -188,14 +188,20 @@ public abstract class AuditorToolsTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Contains(customer.ToString(), seen.QuerySelector("#access-summary")!.TextContent, StringComparison.Ordinal);
     }
 
+    /// <summary>OWASP's CSV-injection guidance: every cell quoted, and a formula character wherever a cell could start is made text.</summary>
     [Fact]
-    public void Csv_cells_are_quoted_and_formulas_stay_text()
+    public void Csv_cells_are_quoted_and_formulas_stay_text_wherever_a_cell_could_start()
     {
-        Assert.Equal("plain", CsvText.Cell("plain"));
+        Assert.Equal("\"plain\"", CsvText.Cell("plain"));
         Assert.Equal("\"a,b\"", CsvText.Cell("a,b"));
         Assert.Equal("\"say \"\"hi\"\"\"", CsvText.Cell("say \"hi\""));
-        Assert.Equal("'=HYPERLINK(1)", CsvText.Cell("=HYPERLINK(1)"));
-        Assert.Equal("'@SUM(A1)", CsvText.Cell("@SUM(A1)"));
+        Assert.Equal("\"'=HYPERLINK(1)\"", CsvText.Cell("=HYPERLINK(1)"));
+        Assert.Equal("\"'@SUM(A1)\"", CsvText.Cell("@SUM(A1)"));
+        Assert.Equal("\"x,'=cmd|' /C calc'!A0\"", CsvText.Cell("x,=cmd|' /C calc'!A0")); // after a separator inside the cell
+        Assert.Equal("\"a\t'=1+1\"", CsvText.Cell("a\t=1+1")); // after a tab (a paste into a sheet splits there)
+        Assert.Equal("\"a;'-2+3\"", CsvText.Cell("a;-2+3"));
+        Assert.Equal("\"line\n'+1\"", CsvText.Cell("line\n+1"));
+        Assert.Equal("\"010-12345678\"", CsvText.Cell("010-12345678")); // a minus inside a value is left alone
         Assert.Equal("", CsvText.Cell(null));
     }
 

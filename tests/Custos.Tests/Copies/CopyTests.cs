@@ -255,7 +255,7 @@ public abstract class CopyTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.EndsWith(".csv.gpg", file.FileName, StringComparison.Ordinal);
         Assert.ThrowsAny<Org.BouncyCastle.Bcpg.OpenPgp.PgpException>(() => OpenPgpPackage.Open(file.Content, "wrong passphrase!"));
         var csv = Encoding.UTF8.GetString(OpenPgpPackage.Open(file.Content, Passphrase)).TrimStart('\uFEFF');
-        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => l.Replace("\"", "", StringComparison.Ordinal)).ToArray();
         Assert.Equal(1 + customers.Count + 1, lines.Length); // header, the customers, one canary
         Assert.Contains("手机（一般）", lines[0], StringComparison.Ordinal); // every column names its level (CLS-3)
         foreach (var (customer, _) in customers)
@@ -292,6 +292,34 @@ public abstract class CopyTests<TApp>(TApp app) : IClassFixture<TApp>
         var xlsx = await ExportAsync(head, order with { Format = ExportFormat.Xlsx });
         Assert.EndsWith(".xlsx.gpg", xlsx.FileName, StringComparison.Ordinal);
         Assert.Equal("PK", Encoding.ASCII.GetString(OpenPgpPackage.Open(xlsx.Content, Passphrase), 0, 2));
+    }
+
+    /// <summary>A value a spreadsheet would run as a formula stays text: apostrophed in CSV wherever a cell could start, a plain text cell in XLSX.</summary>
+    [Fact]
+    public async Task Formulas_in_values_stay_text_in_exports_csv_and_xlsx()
+    {
+        var department = await DepartmentAsync();
+        var head = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [department]);
+        var deputy = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [department]);
+        Customer customer;
+        using (var scope = app.ActAs(head))
+        {
+            customer = await scope.ServiceProvider.GetRequiredService<CustomerService>().CreateAsync(new NewCustomer(CustomerKind.Individual, department, null, Clearance.Secret,
+                new Dictionary<string, string?> { [FieldCatalogue.Name] = "公式客户", [FieldCatalogue.ServiceNotes] = "=HYPERLINK(\"http://x\"),=cmd|' /C calc'!A0" }), default);
+        }
+
+        await ApprovedAsync(head, new NewRequest(RequestKind.Export, "核对服务记录", Customer: customer.Id), deputy);
+        var order = new ExportOrder("verification", Passphrase, Customers: [customer.Id], Fields: [FieldCatalogue.Name, FieldCatalogue.ServiceNotes]);
+        Task<CopyFile> ExportAsync(ExportOrder o) => AsAsync(head, s => s.GetRequiredService<CopyService>().ExportAsync(o, default));
+        var csv = Encoding.UTF8.GetString(OpenPgpPackage.Open((await ExportAsync(order)).Content, Passphrase));
+        Assert.Contains("\"'=HYPERLINK(\"\"http://x\"\"),'=cmd|' /C calc'!A0\"", csv, StringComparison.Ordinal);
+
+        var workbook = OpenPgpPackage.Open((await ExportAsync(order with { Format = ExportFormat.Xlsx })).Content, Passphrase);
+        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(workbook));
+        var sheet = new StreamReader(zip.GetEntry("xl/worksheets/sheet1.xml")!.Open()).ReadToEnd();
+        Assert.Contains("=HYPERLINK(&quot;http://x&quot;),=cmd", sheet.Replace("\"", "&quot;", StringComparison.Ordinal), StringComparison.Ordinal); // the text, no apostrophe shown
+        Assert.DoesNotContain("<x:f>", sheet, StringComparison.Ordinal); // and no formula
+        Assert.DoesNotContain("'=HYPERLINK", sheet, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -12,9 +12,9 @@ internal static class AccessApi
         string Kind, string Reason, Guid? Customer = null, string? Department = null, string? Field = null, List<string>? Actions = null,
         bool ViewOnly = false, int? Hours = null, string? Operator = null, string? Person = null, string? Role = null);
 
-    public sealed record DecideRequest(string? Note);
+    public sealed record DecideRequest(string? Note = null);
 
-    public sealed record RevokeRequest(string? Reason);
+    public sealed record RevokeRequest(string? Reason = null);
 
     public sealed record DelegateRequest(string To, DateTimeOffset Ends);
 

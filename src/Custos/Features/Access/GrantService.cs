@@ -73,7 +73,7 @@ public sealed class GrantService(CustosDbContext db, CustomerService customers, 
             throw CustosException.Conflict("GrantEnded");
         }
 
-        reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+        reason = TextInput.CleanOptional(reason, "reason", multiline: true);
         grant.RevokedAt = now;
         grant.RevokedBy = viewer.Name;
         grant.RevokeReason = reason is { Length: > 500 } ? reason[..500] : reason;

@@ -65,7 +65,7 @@ public sealed class RequestService(
             throw new CustosException(CustosError.Forbidden, "RequestNeedsPerson");
         }
 
-        var reason = request.Reason?.Trim() ?? "";
+        var reason = TextInput.Clean(request.Reason, "reason", multiline: true);
         if (reason.Length < 4 || reason.Length > MaxReason)
         {
             throw CustosException.Invalid("RequestReason", MaxReason);
@@ -138,7 +138,7 @@ public sealed class RequestService(
     /// <summary>Approves or rejects the current step. Refused for one's own request, a decided or expired request, or someone the policy does not name.</summary>
     public async Task<RequestView> DecideAsync(Guid id, bool approve, string? note, CancellationToken ct)
     {
-        note = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
+        note = TextInput.CleanOptional(note, "note", multiline: true);
         if (note is { Length: > MaxReason })
         {
             throw CustosException.Invalid("RequestReason", MaxReason);
@@ -352,7 +352,7 @@ public sealed class RequestService(
             throw new CustosException(CustosError.Forbidden, "RequestNeedsPerson");
         }
 
-        reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+        reason = TextInput.CleanOptional(reason, "reason", multiline: true);
         if (reason is { Length: > MaxReason })
         {
             throw CustosException.Invalid("RequestReason", MaxReason);
@@ -395,7 +395,7 @@ public sealed class RequestService(
     {
         var viewer = await customers.ViewerAsync(ct);
         await policyService.ValidateCandidateAsync(viewer, text, ct);
-        note = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
+        note = TextInput.CleanOptional(note, "note", multiline: true);
         var now = time.GetUtcNow();
         var waiting = await db.AccessRequests.AsNoTracking().Include(r => r.Approvals)
             .FirstOrDefaultAsync(r => r.Kind == RequestKind.PolicyChange && r.Status == RequestStatus.Pending && r.ExpiresAt > now && r.Change == text, ct);

@@ -272,7 +272,7 @@ public sealed class AuditAlertService(CustosDbContext db, IAuditTrail audit, ICu
 
     public async Task HandleAsync(long id, string note, CancellationToken ct)
     {
-        note = (note ?? "").Trim();
+        note = TextInput.Clean(note, "note", multiline: true);
         if (note.Length is 0 or > 500)
         {
             throw CustosException.Invalid("AlertNoteRequired");

@@ -8,7 +8,7 @@ namespace Custos.Features.Audit;
 /// <summary>The auditor's API (AUD-2): search, who saw a customer, what a person saw, and CSV export. Auditors and the compliance officer only.</summary>
 internal static class AuditApi
 {
-    public sealed record PlantDecoyRequest(string? Department);
+    public sealed record PlantDecoyRequest(string? Department = null);
 
     public static void Map(RouteGroupBuilder api)
     {
@@ -76,7 +76,7 @@ internal static class AuditApi
             .WithName("PersonSeen").WithSummary("Every customer a person viewed, revealed or changed (by user name or id)");
     }
 
-    public sealed record HashRequest(string? Value);
+    public sealed record HashRequest(string? Value = null);
 
     public sealed record HashResponse(string Term);
 

@@ -6,17 +6,17 @@ namespace Custos.Features.Copies;
 /// <summary>Prints, exports, shares and their ledger over REST (PRT-1..3, EXP-1, EXP-2).</summary>
 internal static class CopiesApi
 {
-    public sealed record PrintRequest(string Purpose, string? Note, string? Recipient, int? UseByDays);
+    public sealed record PrintRequest(string Purpose, string? Note = null, string? Recipient = null, int? UseByDays = null);
 
     public sealed record ShareRequest(string Recipient, string NdaReference, DateOnly NdaValidUntil);
 
     /// <summary>The passphrase travels in the body only; Custos keeps neither it nor the clear table.</summary>
     public sealed record ExportRequest(
-        string Purpose, string Passphrase, string? Note, string? Department, List<Guid>? Customers, List<string>? Fields, ExportFormat? Format, ShareRequest? Share);
+        string Purpose, string Passphrase, string? Note = null, string? Department = null, List<Guid>? Customers = null, List<string>? Fields = null, ExportFormat? Format = null, ShareRequest? Share = null);
 
-    public sealed record CloseRequest(string? Witness, string? Note);
+    public sealed record CloseRequest(string? Witness = null, string? Note = null);
 
-    public sealed record LendRequest(string Purpose, string? Note, string? Borrower, int? Days);
+    public sealed record LendRequest(string Purpose, string? Note = null, string? Borrower = null, int? Days = null);
 
     public sealed record TraceRequest(string Value);
 

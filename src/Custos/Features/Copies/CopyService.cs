@@ -344,7 +344,7 @@ public sealed partial class CopyService(
 
     private static string? Clean(string? value, int max)
     {
-        var trimmed = value?.Trim();
+        var trimmed = TextInput.CleanOptional(value, "text");
         return string.IsNullOrEmpty(trimmed) ? null : trimmed.Length <= max ? trimmed : throw CustosException.Invalid("TooLong", max);
     }
 }

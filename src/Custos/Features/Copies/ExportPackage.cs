@@ -20,9 +20,6 @@ public enum ExportFormat
 /// </summary>
 public static class ExportPackage
 {
-    /// <summary>Cells a spreadsheet would run as a formula start with one of these; such cells get a leading apostrophe.</summary>
-    private static readonly char[] FormulaStarts = ['=', '+', '-', '@', '\t', '\r'];
-
     public static string Extension(ExportFormat format) => format == ExportFormat.Xlsx ? "xlsx" : "csv";
 
     /// <summary>Writes the table and seals it; the clear bytes are wiped before returning.</summary>
@@ -31,24 +28,33 @@ public static class ExportPackage
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(passphrase);
-        var table = rows.Select(row =>
-        {
-            IDictionary<string, object?> cells = new Dictionary<string, object?>(header.Count, StringComparer.Ordinal);
-            for (var i = 0; i < header.Count; i++)
-            {
-                cells[header[i]] = Neutralise(row[i]);
-            }
-
-            return cells;
-        });
-
         using var clear = new MemoryStream();
         if (format == ExportFormat.Csv)
         {
-            clear.Write([0xEF, 0xBB, 0xBF]); // Excel opens UTF-8 with a byte-order mark as UTF-8
+            // UTF-8 with a byte-order mark (Excel reads it as UTF-8), every cell quoted and formula-safe (CsvText).
+            using var writer = new StreamWriter(clear, Web.CsvText.Encoding, 65536, leaveOpen: true);
+            writer.Write(Web.CsvText.Line(header));
+            foreach (var row in rows)
+            {
+                writer.Write(Web.CsvText.Line(row));
+            }
+        }
+        else
+        {
+            // Cells as text (t="str" without a formula): "=1+1" shows as the text it is, with no apostrophe added.
+            var table = rows.Select(row =>
+            {
+                IDictionary<string, object?> cells = new Dictionary<string, object?>(header.Count, StringComparer.Ordinal);
+                for (var i = 0; i < header.Count; i++)
+                {
+                    cells[header[i]] = row[i];
+                }
+
+                return cells;
+            });
+            MiniExcel.SaveAs(clear, table, printHeader: true, excelType: ExcelType.XLSX);
         }
 
-        MiniExcel.SaveAs(clear, table, printHeader: true, excelType: format == ExportFormat.Xlsx ? ExcelType.XLSX : ExcelType.CSV);
         try
         {
             return Encrypt(clear.GetBuffer().AsSpan(0, (int)clear.Length), passphrase, innerName, now);
@@ -58,8 +64,6 @@ public static class ExportPackage
             CryptographicOperations.ZeroMemory(clear.GetBuffer());
         }
     }
-
-    private static string Neutralise(string value) => value.Length > 0 && Array.IndexOf(FormulaStarts, value[0]) >= 0 ? "'" + value : value;
 
     private static byte[] Encrypt(ReadOnlySpan<byte> clear, string passphrase, string innerName, DateTimeOffset now)
     {

@@ -83,11 +83,10 @@ public sealed class AttachmentService(CustosDbContext db, CustomerService custom
 
         var bytes = buffer.ToArray();
         var type = Recognise(bytes) ?? throw CustosException.Invalid("AttachmentType");
-        var name = Path.GetFileName(string.IsNullOrWhiteSpace(fileName) ? "attachment" : fileName.Trim());
-        if (name.Length > 200)
-        {
-            name = name[..200];
-        }
+        // The name a person will see and trust: no control or direction characters (an override can turn "cod.exe" into "exe.doc"),
+        // and the extension of what the file really is, whatever the name claimed.
+        var name = Path.GetFileNameWithoutExtension(TextInput.Clean(string.IsNullOrWhiteSpace(fileName) ? "attachment" : Path.GetFileName(fileName), "fileName"));
+        name = (name.Length > 190 ? name[..190] : name) + Extension(type);
 
         var id = Guid.CreateVersion7(time.GetUtcNow());
         var key = customers.OpenKey(customer);
@@ -152,4 +151,14 @@ public sealed class AttachmentService(CustosDbContext db, CustomerService custom
     private static FieldContext NameContext(Customer customer, Guid attachment) => new(Entity, customer.Id, "name:" + attachment.ToString("N"), customer.DataKeyVersion);
 
     private static FieldContext ContentContext(Customer customer, Guid attachment) => new(Entity, customer.Id, "content:" + attachment.ToString("N"), customer.DataKeyVersion);
+
+    /// <summary>The extension a file of this recognised type is shown with.</summary>
+    private static string Extension(string contentType) => contentType switch
+    {
+        "application/pdf" => ".pdf",
+        "image/png" => ".png",
+        "image/jpeg" => ".jpg",
+        "image/tiff" => ".tif",
+        _ => "",
+    };
 }

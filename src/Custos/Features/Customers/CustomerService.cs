@@ -361,9 +361,10 @@ public sealed class CustomerService(
     {
         ArgumentNullException.ThrowIfNull(tags);
         var cleaned = tags.Where(t => !string.IsNullOrWhiteSpace(t)).Select(NormaliseTag).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        if (cleaned.FirstOrDefault(t => t.Length > CustomerTag.MaxLength || t.Contains(',', StringComparison.Ordinal) || t.Contains('，', StringComparison.Ordinal)) is { } bad)
+        if (cleaned.FirstOrDefault(t => t.Length > CustomerTag.MaxLength || t.Contains(',', StringComparison.Ordinal) || t.Contains('，', StringComparison.Ordinal) || TextInput.FirstForbidden(t) is not null) is { } bad)
         {
-            throw CustosException.Invalid("TagInvalid", bad.Length > CustomerTag.MaxLength ? bad[..CustomerTag.MaxLength] + "…" : bad);
+            var shown = new string([.. bad.Where(c => !TextInput.IsForbidden(c))]);
+            throw CustosException.Invalid("TagInvalid", shown.Length > CustomerTag.MaxLength ? shown[..CustomerTag.MaxLength] + "…" : shown);
         }
 
         return cleaned.Count <= CustomerTag.MaxPerCustomer ? cleaned : throw CustosException.Invalid("TooManyTags", CustomerTag.MaxPerCustomer);
@@ -509,6 +510,16 @@ public sealed class CustomerService(
     /// customers and departments of live grants. No role that lists: nothing; a refusal for another reason
     /// (network, hours, preconditions) is recorded and said.
     /// </summary>
+    /// <summary>
+    /// How many customers the policy lets the caller list (ACC-1) — roles, departments, projects and grants, as every
+    /// list decides — for the home page. Nothing of a customer is shown, so nothing is recorded; a refusal is 0.
+    /// </summary>
+    public async Task<int> CountInScopeAsync(CancellationToken ct)
+    {
+        var viewer = await ViewerAsync(ct);
+        return viewer.ListScope().Decision.Allowed ? await (await ScopedAsync(viewer, "customer.list", ct)).CountAsync(ct) : 0;
+    }
+
     private async Task<IQueryable<Customer>> ScopedAsync(Viewer viewer, string action, CancellationToken ct)
     {
         var scope = viewer.ListScope();
@@ -566,7 +577,7 @@ public sealed class CustomerService(
             throw CustosException.Invalid("PurposeRequired");
         }
 
-        note = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
+        note = TextInput.CleanOptional(note, "note", multiline: true);
         return purpose == "other" && (note is null || note.Length < 4) ? throw CustosException.Invalid("PurposeNoteRequired") : note;
     }
 

@@ -7,18 +7,18 @@ namespace Custos.Features.Customers;
 /// <summary>Protected customer records over REST: masked by default; reveal is a POST with a purpose, never cached.</summary>
 internal static class CustomersApi
 {
-    public sealed record CreateCustomerRequest(CustomerKind? Kind, string? Department, string? Project, Clearance? Grade, Dictionary<string, string?> Values, List<string>? Tags = null);
+    public sealed record CreateCustomerRequest(Dictionary<string, string?> Values, CustomerKind? Kind = null, string? Department = null, string? Project = null, Clearance? Grade = null, List<string>? Tags = null);
 
     /// <summary>Values to change (absent fields stay as they are); <c>Tags</c>, when given, replaces the customer's tags.</summary>
-    public sealed record UpdateCustomerRequest(Dictionary<string, string?>? Values, List<string>? Tags = null);
+    public sealed record UpdateCustomerRequest(Dictionary<string, string?>? Values = null, List<string>? Tags = null);
 
-    public sealed record RevealRequest(string Field, string Purpose, string? Note);
+    public sealed record RevealRequest(string Field, string Purpose, string? Note = null);
 
     public sealed record Revealed(string Field, string Value);
 
-    public sealed record OpenAttachmentRequest(string Purpose, string? Note);
+    public sealed record OpenAttachmentRequest(string Purpose, string? Note = null);
 
-    public sealed record SearchRequest(string Query, int? Page, int? PageSize, string? Department = null, string? Project = null, Clearance? Grade = null, string? Tag = null);
+    public sealed record SearchRequest(string Query, int? Page = null, int? PageSize = null, string? Department = null, string? Project = null, Clearance? Grade = null, string? Tag = null);
 
     public static void Map(RouteGroupBuilder api)
     {

@@ -5,7 +5,7 @@ namespace Custos.Features.Destruction;
 /// <summary>Destruction of customers and its register over REST (DST-1, DST-2).</summary>
 internal static class DestructionApi
 {
-    public sealed record DestroyRequest(string? Witness, string? Note);
+    public sealed record DestroyRequest(string? Witness = null, string? Note = null);
 
     public static void Map(RouteGroupBuilder api)
     {

@@ -53,7 +53,7 @@ public sealed class DestructionService(CustosDbContext db, CustomerService custo
             throw CustosException.Invalid("WitnessRequired");
         }
 
-        var note = order.Note?.Trim() is { Length: > 0 } n ? (n.Length <= 500 ? n : throw CustosException.Invalid("TooLong", 500)) : null;
+        var note = TextInput.CleanOptional(order.Note, "note", multiline: true) is { Length: > 0 } n ? (n.Length <= 500 ? n : throw CustosException.Invalid("TooLong", 500)) : null;
         var attachments = await db.CustomerAttachments.CountAsync(a => a.CustomerId == customer.Id, ct);
         var openPrints = await db.Copies.CountAsync(c => (c.Kind == CopyKind.Print || c.Kind == CopyKind.Loan) && c.Status == CopyStatus.Issued
             && db.CopyItems.Any(i => i.CopyId == c.Id && i.CustomerId == customer.Id), ct);

@@ -73,7 +73,7 @@ public sealed class OrganisationService(CustosDbContext db, IAuditTrail audit, T
 
     private static string RequireName(string? name)
     {
-        var n = (name ?? "").Trim();
+        var n = TextInput.Clean(name, "name");
         return n.Length is > 0 and <= 100 ? n : throw CustosException.Invalid("InvalidName");
     }
 }

@@ -7,8 +7,8 @@ namespace Custos.Features.People;
 internal static class PeopleApi
 {
     public sealed record CreatePersonRequest(
-        string UserName, string DisplayName, string? Email, IReadOnlyList<string>? Roles,
-        IReadOnlyList<string>? Departments, IReadOnlyList<string>? Projects, Clearance? Clearance, string? Password, string? Reason = null);
+        string UserName, string DisplayName, string? Email = null, IReadOnlyList<string>? Roles = null,
+        IReadOnlyList<string>? Departments = null, IReadOnlyList<string>? Projects = null, Clearance? Clearance = null, string? Password = null, string? Reason = null);
 
     /// <summary>The person as created (with no rights yet), the initial password if one was generated, and the requests for the rights asked for.</summary>
     public sealed record CreatedPerson(PersonView Person, string? InitialPassword, IReadOnlyList<Access.RequestView> Pending);
@@ -27,7 +27,7 @@ internal static class PeopleApi
         outcome.Complete ? TypedResults.NoContent() : TypedResults.Accepted("/api/v1/requests/mine", new RightsResult(outcome.Applied, outcome.Pending));
 
     /// <summary>The last working day, or null to withdraw an announced departure.</summary>
-    public sealed record DepartureRequest(DateOnly? DepartsOn);
+    public sealed record DepartureRequest(DateOnly? DepartsOn = null);
 
     public static void Map(RouteGroupBuilder api)
     {

@@ -9,9 +9,9 @@ internal static class PolicyApi
 {
     public sealed record PolicyText(PolicyVersionView Version, string Text);
 
-    public sealed record LoadRequest(string Text, string? Note);
+    public sealed record LoadRequest(string Text, string? Note = null);
 
-    public sealed record TestRequest(string Cases, string? Candidate);
+    public sealed record TestRequest(string Cases, string? Candidate = null);
 
     public sealed record PolicyProblem(string Code, IReadOnlyList<PolicyError> Errors);
 
