@@ -46,7 +46,7 @@ internal sealed class ApiProblems(IProblemDetailsService problems, IStringLocali
                 ProblemDetails = new ProblemDetails
                 {
                     Status = status,
-                    Title = status == 413 ? text["Error.TooLarge"] : field is null ? text["Error.RequestUnreadable"] : text["Error.RequestField", field],
+                    Title = status == 413 ? text["Error.TooLarge"] : field is "body" or "request" ? text["Error.RequestUnreadable"] : text["Error.RequestField", field],
                     Extensions = { ["code"] = status == 413 ? "TooLarge" : "InvalidRequest", ["field"] = field },
                 },
             });
@@ -82,19 +82,26 @@ internal sealed class ApiProblems(IProblemDetailsService problems, IStringLocali
         });
     }
 
-    /// <summary>The JSON path of the field a body got wrong (<c>$.grade</c> → <c>grade</c>), or the parameter that is missing.</summary>
-    private static string? FieldOf(BadHttpRequestException bad)
+    /// <summary>
+    /// The field a request got wrong, by its JSON path (<c>$.grade</c> → <c>grade</c>), the required property a body left
+    /// out, the parameter that could not be bound — or <c>body</c> when the body as a whole is not what was expected.
+    /// </summary>
+    private static string FieldOf(BadHttpRequestException bad)
     {
-        if (bad.InnerException is System.Text.Json.JsonException { Path: { Length: > 0 } path })
+        if (bad.InnerException is System.Text.Json.JsonException json)
         {
-            return path.TrimStart('$').TrimStart('.');
+            if (json.Path is { Length: > 1 } path && path != "$")
+            {
+                return path.TrimStart('$').TrimStart('.');
+            }
+
+            var missing = System.Text.RegularExpressions.Regex.Match(json.Message, "(?:including: |parameter |property or field )'([^']+)'");
+            return missing.Success ? char.ToLowerInvariant(missing.Groups[1].Value[0]) + missing.Groups[1].Value[1..] : "body";
         }
 
-        // "Required parameter \"RolesRequest request\" was not provided from body."
-        var message = bad.Message;
-        var quote = message.IndexOf('"', StringComparison.Ordinal);
-        var end = quote < 0 ? -1 : message.IndexOf('"', quote + 1);
-        return end > quote ? message[(quote + 1)..end].Split(' ')[^1] : null;
+        // "Required parameter \"RolesRequest request\" was not provided from body.", "Failed to bind parameter \"int? page\" from \"x\"."
+        var parameter = System.Text.RegularExpressions.Regex.Match(bad.Message, "parameter \"[^\"]*?(\\w+)\"");
+        return parameter.Success ? parameter.Groups[1].Value : "request";
     }
 
     /// <summary>A <see cref="CustosException"/> as an API result with a localised title and a stable code.</summary>

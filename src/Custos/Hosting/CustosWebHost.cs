@@ -237,6 +237,15 @@ public static class CustosWebHost
                 return Task.CompletedTask;
             }
 
+            // A page form posted without saying which form it is (no _handler): the error page, not an empty 400.
+            if (HttpMethods.IsPost(context.Request.Method) && context.Request.HasFormContentType
+                && context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Components.Endpoints.ComponentTypeMetadata>() is not null
+                && !context.Request.Form.ContainsKey("_handler"))
+            {
+                context.Response.Redirect("/error/400");
+                return Task.CompletedTask;
+            }
+
             return next(context);
         });
         app.UseHttpMetrics();

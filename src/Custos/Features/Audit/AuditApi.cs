@@ -42,24 +42,33 @@ internal static class AuditApi
                 HttpContext http, AuditSearch search, CancellationToken ct) =>
             {
                 var query = new AuditQuery(person, customer, action, outcome, from, to, term);
-                http.Response.ContentType = "text/csv; charset=utf-8";
-                http.Response.Headers.ContentDisposition = "attachment; filename=\"custos-audit.csv\"";
-                http.Response.Headers.CacheControl = "no-store";
-                await using var writer = new StreamWriter(http.Response.Body, CsvText.Encoding, bufferSize: 65536);
-                var headerWritten = false;
-                await search.ExportAsync(query, async e =>
+                StreamWriter? writer = null;
+                async Task<StreamWriter> StartAsync()
                 {
-                    if (!headerWritten)
+                    // The response starts with the first row, once the query was accepted and the export recorded: a refusal is still a problem.
+                    if (writer is null)
                     {
+                        http.Response.ContentType = "text/csv; charset=utf-8";
+                        http.Response.Headers.ContentDisposition = "attachment; filename=\"custos-audit.csv\"";
+                        http.Response.Headers.CacheControl = "no-store";
+                        writer = new StreamWriter(http.Response.Body, CsvText.Encoding, bufferSize: 65536);
                         await writer.WriteAsync(CsvText.Line(Header));
-                        headerWritten = true;
                     }
 
-                    await writer.WriteAsync(CsvText.Line(Row(e)));
-                }, ct);
-                if (!headerWritten)
+                    return writer;
+                }
+
+                try
                 {
-                    await writer.WriteAsync(CsvText.Line(Header));
+                    await search.ExportAsync(query, async e => await (await StartAsync()).WriteAsync(CsvText.Line(Row(e))), ct);
+                    await StartAsync();
+                }
+                finally
+                {
+                    if (writer is not null)
+                    {
+                        await writer.DisposeAsync();
+                    }
                 }
 
                 return Results.Empty;

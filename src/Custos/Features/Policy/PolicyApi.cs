@@ -1,4 +1,6 @@
 using Custos.Hosting;
+using Custos.Web;
+using Microsoft.Extensions.Localization;
 using Custos.Kernel.Policy;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -13,7 +15,12 @@ internal static class PolicyApi
 
     public sealed record TestRequest(string Cases, string? Candidate = null);
 
-    public sealed record PolicyProblem(string Code, IReadOnlyList<PolicyError> Errors);
+    /// <summary>A refused policy file as problem details: every mistake with its line and column in <c>errors</c>.</summary>
+    private static ProblemHttpResult Invalid(PolicyInvalidException e, IStringLocalizer<Strings> text) =>
+        TypedResults.Problem(
+            title: text["Error.PolicyInvalid", e.Errors.Count],
+            statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?> { ["code"] = "PolicyInvalid", ["field"] = "text", ["errors"] = e.Errors });
 
     public static void Map(RouteGroupBuilder api)
     {
@@ -29,7 +36,7 @@ internal static class PolicyApi
         policy.MapGet("/versions", async (PolicyService service, CancellationToken ct) => TypedResults.Ok(await service.HistoryAsync(ct)))
             .WithName("PolicyHistory").WithSummary("Every version loaded, newest first, and the built-in one").ProducesProblem(403);
 
-        policy.MapPost("/", async Task<Results<Accepted<Access.RequestView>, BadRequest<PolicyProblem>>> (LoadRequest body, Access.RequestService service, CancellationToken ct) =>
+        policy.MapPost("/", async Task<Results<Accepted<Access.RequestView>, ProblemHttpResult>> (LoadRequest body, Access.RequestService service, IStringLocalizer<Strings> text, CancellationToken ct) =>
             {
                 try
                 {
@@ -38,7 +45,7 @@ internal static class PolicyApi
                 }
                 catch (PolicyInvalidException e)
                 {
-                    return TypedResults.BadRequest(new PolicyProblem("PolicyInvalid", e.Errors));
+                    return Invalid(e, text);
                 }
             })
             .WithName("LoadPolicy").WithSummary("Validate a new policy version and file it for approval (policy-change); every problem is reported with its line. It is put in force by the last approval.")
@@ -48,7 +55,7 @@ internal static class PolicyApi
                 TypedResults.Ok(await service.ExplainAsync(user, action, customer, department, field, from, at, ct)))
             .WithName("ExplainDecision").WithSummary("What the policy decides for a person, an action and a customer or department, and why").ProducesProblem(403).ProducesProblem(404);
 
-        policy.MapPost("/test", async Task<Results<Ok<IReadOnlyList<PolicyTestResult>>, BadRequest<PolicyProblem>>> (TestRequest body, PolicyService service, CancellationToken ct) =>
+        policy.MapPost("/test", async Task<Results<Ok<IReadOnlyList<PolicyTestResult>>, ProblemHttpResult>> (TestRequest body, PolicyService service, IStringLocalizer<Strings> text, CancellationToken ct) =>
             {
                 try
                 {
@@ -56,7 +63,7 @@ internal static class PolicyApi
                 }
                 catch (PolicyInvalidException e)
                 {
-                    return TypedResults.BadRequest(new PolicyProblem("PolicyInvalid", e.Errors));
+                    return Invalid(e, text);
                 }
             })
             .WithName("TestPolicy").WithSummary("Run a table of expected decisions against the policy in force or a candidate").ProducesProblem(403);
