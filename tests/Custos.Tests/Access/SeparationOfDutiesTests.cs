@@ -163,6 +163,38 @@ public abstract class SeparationOfDutiesTests<TApp>(TApp app) : IClassFixture<TA
     }
 
     [Fact]
+    public async Task A_department_without_a_head_sends_its_first_members_to_the_compliance_officer_and_general_manager_ACC_4()
+    {
+        await app.EnsureApproversAsync();
+        var department = await DepartmentAsync();
+        var admin = await app.CreatePersonAsync(Roles.ItAdministrator);
+        var clerk = await app.CreatePersonAsync(Roles.Staff);
+        using var web = app.Session();
+        await web.SignInAsync(admin.UserName!);
+        await web.EnrolMfaAsync();
+
+        // Nobody heads the new department yet: the change is not refused for want of an approver, it goes higher.
+        var joined = await web.Client.PutAsJsonAsync($"/api/v1/people/{clerk.Id}/memberships", new { departments = new[] { department }, projects = Array.Empty<string>() });
+        Assert.Equal(HttpStatusCode.Accepted, joined.StatusCode);
+        var pending = (await joined.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("pending").EnumerateArray().Single();
+        Assert.Equal("PrivilegeChange", pending.GetProperty("kind").GetString());
+        Assert.Equal([Roles.ComplianceOfficer, Roles.GeneralManager], pending.GetProperty("chain").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal(RequestStatus.Approved, (await app.ApproveAsync(pending.GetProperty("id").GetGuid())).Status);
+        Assert.Contains(department, await app.WithDbAsync(db => db.DepartmentMemberships.Where(m => m.PersonId == clerk.Id).Select(m => m.Department!.Code).ToListAsync()));
+
+        // Once the department has a head, the next member goes to them first, as the policy says.
+        var head = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [department]);
+        var next = await app.CreatePersonAsync(Roles.Staff);
+        var second = await web.Client.PutAsJsonAsync($"/api/v1/people/{next.Id}/memberships", new { departments = new[] { department }, projects = Array.Empty<string>() });
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        var routed = (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("pending").EnumerateArray().Single();
+        Assert.Equal("RoleChange", routed.GetProperty("kind").GetString());
+        Assert.Equal([Roles.DepartmentHead, Roles.ComplianceOfficer], routed.GetProperty("chain").EnumerateArray().Select(c => c.GetString()));
+        using var asHead = app.ActAs(head);
+        Assert.Equal(RequestStatus.Pending, (await asHead.ServiceProvider.GetRequiredService<RequestService>().DecideAsync(routed.GetProperty("id").GetGuid(), true, null, default)).Status);
+    }
+
+    [Fact]
     public async Task A_policy_naming_an_administrator_to_approve_rights_is_refused_and_a_new_policy_waits_for_its_approvers_ACC_2()
     {
         await app.EnsureApproversAsync();

@@ -339,8 +339,8 @@ public sealed class RequestService(
 
     /// <summary>
     /// Files a change of <paramref name="person"/>'s rights for approval, asked by the caller. The same change already
-    /// waiting is returned instead of a second request. Nobody the chain names may be missing: the request is refused
-    /// when its first step has nobody who could approve it.
+    /// waiting is returned instead of a second request. A role change nobody can take the first step of goes to the
+    /// privilege-change chain; any other request is refused when its first step has nobody who could approve it.
     /// </summary>
     public async Task<RequestView> SubmitRightsAsync(Person person, RoutedChange routed, string? reason, CancellationToken ct)
     {
@@ -356,6 +356,14 @@ public sealed class RequestService(
         if (reason is { Length: > MaxReason })
         {
             throw CustosException.Invalid("RequestReason", MaxReason);
+        }
+
+        if (routed.Kind == RequestKind.RoleChange && viewer.Engine.ChainFor(RequestKind.RoleChange) is [var first, ..]
+            && (await EligibleAsync(viewer.Engine, first, new ApprovalSubject(RequestKind.RoleChange, viewer.PersonId, routed.Department, routed.Project, [], null, [], person.Id), ct)).Count == 0)
+        {
+            // Nobody can take the first step — a new department without a head, or the head is the one changed: the
+            // change goes to those who approve privilege instead of being refused or left to nobody.
+            routed = routed with { Kind = RequestKind.PrivilegeChange };
         }
 
         var now = time.GetUtcNow();
