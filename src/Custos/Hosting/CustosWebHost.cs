@@ -211,21 +211,32 @@ public static class CustosWebHost
         app.UseAuthorization();
         app.UseMiddleware<Features.Audit.AuditEveryCall>();
         var largestBody = (settings.MaxUploadMegabytes + 2) * 1024L * 1024L;
-        app.Use((context, next) =>
+        app.Use(async (context, next) =>
         {
             // A body over the limit is said to be too large, before anything reads it (not an expired form, not a crash).
             if (context.Request.ContentLength > largestBody)
             {
-                context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
                 if (!ApiProblems.IsApi(context))
                 {
                     context.Response.Redirect("/error/413");
+                    return;
                 }
 
-                return Task.CompletedTask;
+                context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
+                    {
+                        Status = StatusCodes.Status413PayloadTooLarge,
+                        Title = context.RequestServices.GetRequiredService<Microsoft.Extensions.Localization.IStringLocalizer<Web.Strings>>()["Error.TooLarge"],
+                        Extensions = { ["code"] = "TooLarge" },
+                    },
+                });
+                return;
             }
 
-            return next(context);
+            await next(context);
         });
         app.UseAntiforgery();
         app.Use((context, next) =>
