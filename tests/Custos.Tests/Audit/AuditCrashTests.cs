@@ -70,6 +70,7 @@ public sealed class AuditCrashTests : IDisposable
         {
             var url = $"http://127.0.0.1:{FreePort()}";
             using var server = Process.Start(Custos("serve", "--no-demo", "--urls", url))!;
+            using var reaper = new Reaper(server); // a failed round leaves no server behind
             server.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
             server.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
             server.BeginOutputReadLine();

@@ -25,11 +25,13 @@ public sealed class TemporaryFilesTests : IDisposable
     private readonly string dataDir = TestPaths.NewDataDir("tmp-data");
     private readonly StringBuilder log = new();
     private readonly Dictionary<string, string> keys = [];
+    private readonly List<Reaper> servers = []; // a failed test leaves no server behind
 
     public TemporaryFilesTests() => Directory.CreateDirectory(temp);
 
     public void Dispose()
     {
+        servers.ForEach(s => s.Dispose());
         TestPaths.Delete(temp);
         TestPaths.Delete(dataDir);
         File.Delete(dataDir + ".keys");
@@ -293,6 +295,7 @@ public sealed class TemporaryFilesTests : IDisposable
         server.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
         server.BeginOutputReadLine();
         server.BeginErrorReadLine();
+        servers.Add(new Reaper(server));
         return server;
     }
 
