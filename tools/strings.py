@@ -844,6 +844,8 @@ S = {
 "Requests.RaiseClearance": ("密级提升至{0}", "clearance raised to {0}"),
 "Requests.PolicyText": ("新版制度（SHA-256 {0}…）", "new policy (SHA-256 {0}…)"),
 "AlertRule.rights": ("权限变更", "change of rights"),
+"Import.Cancel": ("放弃此文件", "Discard this file"),
+"Import.Cancelled": ("已放弃，上传的文件已删除。", "Discarded: the uploaded file has been deleted."),
 "Error.CrossOrigin": ("拒绝来自其他网站的请求：通过登录会话修改数据只能在 Custos 自己的页面上进行（脚本请使用 API 令牌）。", "Refused a request from another site: changes on the strength of a signed-in session come from Custos's own pages only (scripts use API tokens)."),
 "Error.InvalidField.ForbiddenCharacters": ("{0}含有不允许的控制字符或文字方向字符。", "{0} contains control or text-direction characters, which are not allowed."),
 "Error.RequestField": ("请求中的“{0}”缺少、为空或格式不对。", "The request's “{0}” is missing, empty or not in the expected form."),

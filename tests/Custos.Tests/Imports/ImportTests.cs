@@ -416,9 +416,31 @@ public abstract class ImportTests<TApp>(TApp app) : IClassFixture<TApp>, IDispos
 
         var hidden = mappingPage.QuerySelectorAll("#mapping-form input[type=hidden]").Select(i => new KeyValuePair<string, string>(i.GetAttribute("name")!, i.GetAttribute("value") ?? "")).ToList();
         hidden.AddRange([new("map.0", "name"), new("map.1", "idNumber"), new("map.2", "mobile"), new("map.3", "email")]);
-        var started = await web.Client.PostAsync("/imports", new FormUrlEncodedContent(hidden));
-        var progress = WebSession.Location(started);
+
+        // Someone else who may import, given the upload's id: not found, and the upload stays its owner's.
+        var rival = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [code]);
+        using (var rivalWeb = app.Session())
+        {
+            await rivalWeb.SignInAsync(rival.UserName!);
+            await rivalWeb.EnrolMfaAsync();
+            var (_, theirs) = await rivalWeb.GetPageAsync("/imports");
+            var theirToken = theirs.QuerySelector("#upload-form input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+            var stolen = hidden.Select(h => h.Key == "__RequestVerificationToken" ? new KeyValuePair<string, string>(h.Key, theirToken) : h).ToList();
+            var refusedResponse = await rivalWeb.Client.PostAsync("/imports", new FormUrlEncodedContent(stolen));
+            var refused = await WebSession.ParseAsync(refusedResponse);
+            Assert.True(refused.QuerySelector("#import-error") is not null, refusedResponse.StatusCode + " " + refusedResponse.Headers.Location + refused.Body?.TextContent);
+            Assert.Null(refused.QuerySelector("#mapping-form"));
+            var cancel = await WebSession.ParseAsync(await rivalWeb.Client.PostAsync("/imports", new FormUrlEncodedContent(
+                [new("_handler", "import-cancel"), new("__RequestVerificationToken", theirToken), hidden.Single(h => h.Key == "upload")])));
+            Assert.Null(cancel.QuerySelector("#import-cancelled"));
+            Assert.Single(UploadsLeft());
+        }
+
+        // A double click: two posts of the same start give one import, both watching it.
+        var starts = await Task.WhenAll(web.Client.PostAsync("/imports", new FormUrlEncodedContent(hidden)), web.Client.PostAsync("/imports", new FormUrlEncodedContent(hidden)));
+        var progress = WebSession.Location(starts[0]);
         Assert.StartsWith("/imports/", progress, StringComparison.Ordinal);
+        Assert.Equal(progress, WebSession.Location(starts[1]));
 
         AngleSharp.Dom.IDocument page;
         var waited = 0;
@@ -440,6 +462,15 @@ public abstract class ImportTests<TApp>(TApp app) : IClassFixture<TApp>, IDispos
         await stranger.SignInAsync(other.UserName!);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await stranger.Client.GetAsync(progress)).StatusCode);
         Assert.Empty(UploadsLeft()); // imported: the upload is gone
+
+        // Changed their mind at the preview: discarding deletes the file at once and says so.
+        var second = await UploadAsync(web, "second.csv", Encoding.UTF8.GetBytes("姓名,手机\n张三丰,13800138020\n"));
+        Assert.Single(UploadsLeft());
+        var discardForm = second.QuerySelectorAll("#cancel-form input[type=hidden]").Select(i => new KeyValuePair<string, string>(i.GetAttribute("name")!, i.GetAttribute("value") ?? "")).ToList();
+        var discarded = await WebSession.ParseAsync(await web.Client.PostAsync("/imports", new FormUrlEncodedContent(discardForm)));
+        Assert.NotNull(discarded.QuerySelector("#import-cancelled"));
+        Assert.NotNull(discarded.QuerySelector("#upload-form"));
+        Assert.Empty(UploadsLeft());
     }
 
     public void Dispose()

@@ -37,12 +37,16 @@ public sealed class ImportJob
 /// Uploaded files waiting for their mapping, and imports running in the background (the page shows their
 /// progress). An upload holds customer values in clear, so it lives only in the data directory's private working
 /// folder (0700; the file 0600) and is deleted on every path: after its import (success or failure), when it is
-/// abandoned for an hour, when a file cannot be read, when the server stops — and at the next start after a crash.
+/// abandoned for an hour, when a file cannot be read, when its owner cancels, when the server stops — and at the
+/// next start after a crash. An upload is its uploader's: nobody else previews, imports or cancels it, and it is
+/// imported once however often the start is posted.
 /// </summary>
 public sealed class ImportJobs : IHostedService, IDisposable
 {
     private static readonly TimeSpan Abandoned = TimeSpan.FromHours(1);
     private readonly ConcurrentDictionary<Guid, ImportJob> jobs = new();
+    private readonly ConcurrentDictionary<Guid, (Guid Owner, string FileName)> uploads = new();
+    private readonly Lock starting = new();
     private const string Prefix = "uploads-";
     private readonly string work;
     private readonly string folder;
@@ -65,10 +69,21 @@ public sealed class ImportJobs : IHostedService, IDisposable
         sweeper = time.CreateTimer(_ => DeleteAbandoned(), null, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5));
     }
 
-    public string PathOf(Guid upload, string fileName) => Path.Combine(folder, upload.ToString("N") + Path.GetExtension(fileName).ToLowerInvariant());
+    private string PathOf(Guid upload, string fileName) => Path.Combine(folder, upload.ToString("N") + Path.GetExtension(fileName).ToLowerInvariant());
 
-    /// <summary>Saves an upload privately (0600) and returns its id; refuses files over the limit.</summary>
-    public async Task<Guid> SaveUploadAsync(Stream content, string fileName, long length, long limit, CancellationToken ct)
+    /// <summary>The file and name of an upload waiting for <paramref name="owner"/>; anyone else's, or one gone, is not found.</summary>
+    public (string Path, string FileName) Waiting(Guid upload, Guid owner)
+    {
+        if (uploads.TryGetValue(upload, out var waiting) && waiting.Owner == owner && PathOf(upload, waiting.FileName) is var path && File.Exists(path))
+        {
+            return (path, waiting.FileName);
+        }
+
+        throw CustosException.NotFound("ImportUploadGone");
+    }
+
+    /// <summary>Saves an upload of <paramref name="owner"/> privately (0600) and returns its id; refuses files over the limit.</summary>
+    public async Task<Guid> SaveUploadAsync(Stream content, string fileName, long length, long limit, Guid owner, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(content);
         DeleteAbandoned();
@@ -96,25 +111,50 @@ public sealed class ImportJobs : IHostedService, IDisposable
             throw;
         }
 
+        uploads[id] = (owner, Path.GetFileName(fileName));
         return id;
     }
 
-    /// <summary>Deletes an upload that will not be imported (unreadable, refused, cancelled).</summary>
-    public void Discard(Guid upload, string fileName) => File.Delete(PathOf(upload, fileName));
+    /// <summary>Deletes an upload of <paramref name="owner"/> that will not be imported (unreadable, refused, cancelled); true if there was one.</summary>
+    public bool Discard(Guid upload, Guid owner)
+    {
+        lock (starting)
+        {
+            if (!uploads.TryGetValue(upload, out var waiting) || waiting.Owner != owner)
+            {
+                return false;
+            }
+
+            uploads.TryRemove(upload, out _);
+            File.Delete(PathOf(upload, waiting.FileName));
+            return true;
+        }
+    }
 
     public ImportJob? Find(Guid id, Guid ownerId) => jobs.TryGetValue(id, out var job) && job.OwnerId == ownerId ? job : null;
 
-    /// <summary>Starts the import in the background, acting for <paramref name="ownerId"/>; the upload is deleted afterwards.</summary>
-    public ImportJob Start(Guid upload, string fileName, Guid ownerId, string ownerName, string? clientAddress, ImportOptions options)
+    /// <summary>
+    /// Starts the import of <paramref name="ownerId"/>'s upload in the background, acting for them; the upload is deleted
+    /// afterwards. Posted again (a double click, a reload), the running job is returned, never a second import.
+    /// </summary>
+    public ImportJob Start(Guid upload, Guid ownerId, string ownerName, string? clientAddress, ImportOptions options)
     {
-        var path = PathOf(upload, fileName);
-        if (!File.Exists(path))
+        ImportJob job;
+        string path;
+        string fileName;
+        lock (starting)
         {
-            throw CustosException.NotFound("ImportUploadGone");
+            if (jobs.TryGetValue(upload, out var started) && started.OwnerId == ownerId)
+            {
+                return started;
+            }
+
+            (path, fileName) = Waiting(upload, ownerId);
+            job = new ImportJob { Id = upload, OwnerId = ownerId, FileName = fileName, State = ImportJobState.Running };
+            jobs[upload] = job; // first the job, then the upload goes: whoever looks finds one or the other
+            uploads.TryRemove(upload, out _);
         }
 
-        var job = new ImportJob { Id = upload, OwnerId = ownerId, FileName = fileName, State = ImportJobState.Running };
-        jobs[upload] = job;
         _ = Task.Run(async () =>
         {
             try
@@ -209,11 +249,15 @@ public sealed class ImportJobs : IHostedService, IDisposable
 
     private void DeleteAbandoned()
     {
-        foreach (var file in Directory.EnumerateFiles(folder))
+        lock (starting)
         {
-            if (time.GetUtcNow() - File.GetLastWriteTimeUtc(file) > Abandoned && !jobs.ContainsKey(IdOf(file)))
+            foreach (var file in Directory.EnumerateFiles(folder))
             {
-                File.Delete(file);
+                if (time.GetUtcNow() - File.GetLastWriteTimeUtc(file) > Abandoned && !jobs.ContainsKey(IdOf(file)))
+                {
+                    uploads.TryRemove(IdOf(file), out _);
+                    File.Delete(file);
+                }
             }
         }
     }
