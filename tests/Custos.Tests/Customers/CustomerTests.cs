@@ -229,6 +229,43 @@ public abstract class CustomerTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task A_person_in_two_departments_picks_one_by_name_and_is_asked_rather_than_guessed_for()
+    {
+        var (web, person, first) = await PersonInNewDepartmentAsync(Roles.DepartmentHead);
+        var second = app.UniqueName("D").ToUpperInvariant();
+        using (var scope = app.Factory.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Custos.Features.Organisation.OrganisationService>().AddDepartmentAsync(second, "第二营业部", default);
+            await scope.ServiceProvider.GetRequiredService<PeopleService>().SetMembershipsAsync(person.Id, [first, second], [], default);
+        }
+
+        web.Dispose(); // a change of rights ends the person's sessions
+        web = app.Session();
+        await web.SignInAsync(person.UserName!);
+        await web.SubmitTotpAsync(await app.AuthenticatorKeyAsync(person.Id) ?? "");
+
+        // The pages offer the departments by name, and ask for one when there are several.
+        foreach (var path in new[] { "/customers/new", "/imports" })
+        {
+            var (_, page) = await web.GetPageAsync(path);
+            var options = page.QuerySelectorAll("#department option").Select(o => (o.GetAttribute("value") ?? "", o.TextContent.Trim())).ToList();
+            Assert.Equal([("", "请选择部门"), (first, "部门" + first), (second, "第二营业部")], options.Where(o => o.Item1 is "" || o.Item1 == first || o.Item1 == second));
+            Assert.True(page.QuerySelector("#department")!.HasAttribute("required"));
+        }
+
+        // Without a department the API asks which, naming them (it was a 500); with one, the customer goes there.
+        var unasked = await web.Client.PostAsJsonAsync("/api/v1/customers", new { values = new Dictionary<string, string> { ["name"] = "两部门客户" } });
+        Assert.Equal(HttpStatusCode.BadRequest, unasked.StatusCode);
+        var problem = await unasked.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("ChooseDepartment", problem.GetProperty("code").GetString());
+        Assert.Contains("第二营业部", problem.GetProperty("title").GetString(), StringComparison.Ordinal);
+        var placed = await web.Client.PostAsJsonAsync("/api/v1/customers", new { department = second, values = new Dictionary<string, string> { ["name"] = "两部门客户" } });
+        Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+        Assert.Equal(second, (await placed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("department").GetString());
+        web.Dispose();
+    }
+
+    [Fact]
     public async Task A_partner_sees_only_the_customers_of_their_projects()
     {
         var (staff, _, department) = await PersonInNewDepartmentAsync(Roles.Staff);

@@ -226,9 +226,7 @@ public sealed class CustomerService(
         ArgumentNullException.ThrowIfNull(request);
         var viewer = await ViewerAsync(ct);
         await RequireAsync(viewer, viewer.Decide(PolicyAction.Create), "customer.create", null, "MayNotEditCustomers", ct);
-        var department = request.DepartmentCode is { Length: > 0 } code
-            ? await db.Departments.SingleOrDefaultAsync(d => d.Code == code.Trim().ToUpperInvariant(), ct) ?? throw CustosException.Invalid("UnknownDepartment", code)
-            : await db.Departments.SingleOrDefaultAsync(d => viewer.Departments.Contains(d.Id), ct) ?? throw CustosException.Invalid("NoDepartment");
+        var department = await DepartmentForAsync(viewer, PolicyAction.Create, request.DepartmentCode, ct);
         Project? project = null;
         if (request.ProjectCode is { Length: > 0 } projectCode)
         {
@@ -482,6 +480,37 @@ public sealed class CustomerService(
 
         return query.Contains('@', StringComparison.Ordinal) ? IndexedKind.Email : IndexedKind.Name;
     }
+
+    /// <summary>The departments the caller may put new customers in by <paramref name="action"/> (create or import), by name.</summary>
+    public async Task<IReadOnlyList<ScopeOption>> DepartmentsForAsync(PolicyAction action, CancellationToken ct)
+    {
+        var viewer = await ViewerAsync(ct);
+        return [.. (await PlaceableAsync(viewer, action, ct)).Select(d => new ScopeOption(d.Code, d.Name))];
+    }
+
+    /// <summary>
+    /// The department a new customer goes to: the one named, or — none named — the only one the caller may put
+    /// customers in. Several and none named is a question to answer, not a guess.
+    /// </summary>
+    internal async Task<Department> DepartmentForAsync(Viewer viewer, PolicyAction action, string? code, CancellationToken ct)
+    {
+        if (code is { Length: > 0 })
+        {
+            var wanted = code.Trim().ToUpperInvariant();
+            return await db.Departments.SingleOrDefaultAsync(d => d.Code == wanted, ct) ?? throw CustosException.Invalid("UnknownDepartment", code);
+        }
+
+        var placeable = await PlaceableAsync(viewer, action, ct);
+        return placeable.Count switch
+        {
+            0 => throw CustosException.Invalid("NoDepartment"),
+            1 => placeable[0],
+            _ => throw CustosException.Invalid("ChooseDepartment", string.Join("、", placeable.Select(d => $"{d.Name} ({d.Code})"))),
+        };
+    }
+
+    private async Task<List<Department>> PlaceableAsync(Viewer viewer, PolicyAction action, CancellationToken ct) =>
+        [.. (await db.Departments.AsNoTracking().OrderBy(d => d.Code).ToListAsync(ct)).Where(d => viewer.DecideIn(action, d.Id, null).Allowed)];
 
     /// <summary>The departments and projects whose customers the caller may see, to filter by.</summary>
     public async Task<(IReadOnlyList<ScopeOption> Departments, IReadOnlyList<ScopeOption> Projects)> ScopeAsync(CancellationToken ct)

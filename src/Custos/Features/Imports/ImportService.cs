@@ -106,9 +106,7 @@ public sealed class ImportService(
             throw CustosException.Invalid("ImportNeedsName");
         }
 
-        var department = options.DepartmentCode is { Length: > 0 } code
-            ? await db.Departments.SingleOrDefaultAsync(d => d.Code == code.Trim().ToUpperInvariant(), ct) ?? throw CustosException.Invalid("UnknownDepartment", code)
-            : await db.Departments.Where(d => viewer.Departments.Contains(d.Id)).OrderBy(d => d.Code).FirstOrDefaultAsync(ct) ?? throw CustosException.Invalid("NoDepartment");
+        var department = await customers.DepartmentForAsync(viewer, PolicyAction.Import, options.DepartmentCode, ct);
         Guid? projectId = null;
         if (options.ProjectCode is { Length: > 0 } projectCode)
         {
