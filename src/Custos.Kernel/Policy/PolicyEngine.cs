@@ -12,7 +12,14 @@ public sealed record PolicySubject(
     bool Active,
     DateOnly? NdaSignedOn,
     DateOnly? TrainingValidUntil,
-    GrantSet Grants);
+    GrantSet Grants)
+{
+    /// <summary>
+    /// Every role the person holds when <see cref="Roles"/> is narrowed (acting through a token's scopes): who
+    /// administers rights is judged by what they hold, never by what they chose to act with.
+    /// </summary>
+    public IReadOnlyList<string>? HeldRoles { get; init; }
+}
 
 /// <summary>
 /// What the action is on. <c>Customer</c> and <c>Department</c> are null for actions on no particular
@@ -247,12 +254,27 @@ public sealed class PolicyEngine
     public bool Administers(PolicySubject subject)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        return subject.Roles.Any(r => roles.TryGetValue(r, out var role) && role.Policy.Allow.Contains(PolicyAction.Administer));
+        return (subject.HeldRoles ?? subject.Roles).Any(AdministersAsRole);
     }
+
+    /// <summary>
+    /// The role that administers accounts in the application, whatever a policy file says of it: the pages and
+    /// commands that change people are open to it by name, so it counts as administering rights in every policy.
+    /// </summary>
+    public const string AccountAdministratorRole = "it-admin";
+
+    /// <summary>Whether holding the role administers rights: the account administrator, or a role the policy lets administer.</summary>
+    public bool AdministersAsRole(string role) =>
+        role == AccountAdministratorRole || (roles.TryGetValue(role, out var compiled) && compiled.Policy.Allow.Contains(PolicyAction.Administer));
 
     /// <summary>What a role gives, for deciding whether adding it needs approval: nothing, customer access, or privilege.</summary>
     public RoleWeight WeightOf(string role)
     {
+        if (role == AccountAdministratorRole)
+        {
+            return RoleWeight.Privileged; // it opens the people pages by name, whatever the policy gives it
+        }
+
         if (!roles.TryGetValue(role, out var compiled))
         {
             return RoleWeight.Nothing;

@@ -139,7 +139,8 @@ public static class PolicyFile
                             Error(value, "RightsNeedApproval", Scalar(kindNode));
                         }
 
-                        foreach (var (node, step) in steps.Where(s => roles.TryGetValue(s.Step!.Role, out var r) && r.Allow.Contains(PolicyAction.Administer)))
+                        foreach (var (node, step) in steps.Where(s => s.Step!.Role == PolicyEngine.AccountAdministratorRole
+                            || (roles.TryGetValue(s.Step!.Role, out var r) && (r.Allow.Contains(PolicyAction.Administer) || r.WithApproval.Contains(PolicyAction.Administer)))))
                         {
                             Error(node, "AdministratorApprovesRights", step!.Role);
                         }

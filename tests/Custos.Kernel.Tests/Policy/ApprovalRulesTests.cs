@@ -82,6 +82,33 @@ public sealed class ApprovalRulesTests
         Assert.Equal(ApprovalVerdict.AdministersRights, ApprovalRules.Check(Engine, request, administrator, Office));
         Assert.False(ApprovalRules.Eligible(Engine, step, administrator, request));
         Assert.Equal(ApprovalVerdict.NotAnApprover, ApprovalRules.Check(Engine, request with { Kind = RequestKind.Print }, administrator with { Roles = ["it-admin"] }, Office));
+
+        // Acting through a token scoped to the approving role only: still an administrator, by what they hold.
+        var throughToken = administrator with { Roles = [step.Role], HeldRoles = administrator.Roles };
+        Assert.Equal(ApprovalVerdict.AdministersRights, ApprovalRules.Check(Engine, request, throughToken, Office));
+        Assert.False(ApprovalRules.Eligible(Engine, step, throughToken, request));
+    }
+
+    [Fact]
+    public void The_account_administrator_administers_rights_in_every_policy_whatever_its_allow_list_says_ACC_2()
+    {
+        // A policy that takes "administer" from it-admin and hands it the rights chains: refused at every step naming it.
+        var disguised = DefaultPolicy.Yaml
+            .Replace("role-change: [{role: department-head, of: department}, {role: compliance-officer}]", "role-change: [{role: it-admin}]", StringComparison.Ordinal)
+            .Replace("privilege-change: [{role: compliance-officer}, {role: general-manager}]", "privilege-change: [{role: it-admin}]", StringComparison.Ordinal);
+        disguised = System.Text.RegularExpressions.Regex.Replace(disguised, @"(  it-admin:\n(?:    .*\n)*?    allow: )\[[^\]]*\]", "$1[approve]");
+        Assert.Contains("allow: [approve]", disguised, StringComparison.Ordinal);
+        var errors = PolicyFile.Parse(disguised, PolicyEngineTests.KnownRoles).Errors;
+        Assert.Equal(["AdministratorApprovesRights", "AdministratorApprovesRights"], errors.Select(e => e.Code));
+
+        // And an engine whose it-admin allows nothing still counts the role as administering and as a privilege to give.
+        var stripped = PolicyFile.Parse(System.Text.RegularExpressions.Regex.Replace(DefaultPolicy.Yaml, @"(  it-admin:\n(?:    .*\n)*?    allow: )\[[^\]]*\]", "$1[]"), PolicyEngineTests.KnownRoles);
+        Assert.Empty(stripped.Errors);
+        var engine = new PolicyEngine(stripped.Document!);
+        var admin = new PolicySubject(Guid.NewGuid(), ["it-admin", "compliance-officer"], 3, new HashSet<Guid>(), new HashSet<Guid>(), true, null, null, GrantSet.Empty);
+        Assert.True(engine.Administers(admin));
+        Assert.Equal(RoleWeight.Privileged, engine.WeightOf("it-admin"));
+        Assert.Equal(ApprovalVerdict.AdministersRights, ApprovalRules.Check(engine, new ApprovalSubject(RequestKind.PrivilegeChange, Guid.NewGuid(), null, null, [], Beneficiary: Guid.NewGuid()), admin, Office));
     }
 
     [Fact]

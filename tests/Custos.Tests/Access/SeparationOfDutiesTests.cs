@@ -149,6 +149,19 @@ public abstract class SeparationOfDutiesTests<TApp>(TApp app) : IClassFixture<TA
             Assert.Equal("Approval.AdministersRights", error.Code);
         }
 
+        // …nor through a token scoped to the approving role alone: what they hold decides, not what they act with.
+        using (var bothWeb = app.Session())
+        {
+            await bothWeb.SignInAsync(both.UserName!);
+            await bothWeb.EnrolMfaAsync();
+            var created = await bothWeb.Client.PostAsJsonAsync("/api/v1/tokens", new { name = "approvals", scopes = new[] { Roles.ComplianceOfficer }, days = 1 });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var script = app.ApiClient((await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!);
+            var refused = await script.PostAsJsonAsync($"/api/v1/requests/{forB[0]}/approve", new { note = "只用合规角色" });
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Equal("Approval.AdministersRights", await CodeAsync(refused));
+        }
+
         // The compliance officer and the general manager approve: then B is head of the department and sees its customers.
         foreach (var request in forB)
         {

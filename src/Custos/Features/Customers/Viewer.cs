@@ -70,7 +70,7 @@ public sealed class Viewer(Guid personId, string name, PolicySubject subject, Po
 
         var loaded = await PolicySubjects.LoadAsync(db, id, now, ct) ?? throw CustosException.NotFound("PersonNotFound");
         var subject = actor.RoleLimit is { } limit
-            ? loaded.Subject with { Roles = [.. loaded.Subject.Roles.Where(limit.Contains)] } // through a token: its scopes narrow the person's roles
+            ? loaded.Subject with { Roles = [.. loaded.Subject.Roles.Where(limit.Contains)], HeldRoles = loaded.Subject.Roles } // through a token: its scopes narrow the person's roles
             : loaded.Subject;
         return new Viewer(id, loaded.Person.DisplayName, subject, engine, context);
     }
