@@ -50,13 +50,17 @@ public static class ApprovalRules
         return -1;
     }
 
-    /// <summary>Whether the approver may approve the current step. Nobody approves their own request or twice.</summary>
-    public static ApprovalVerdict Check(PolicyEngine engine, ApprovalSubject request, PolicySubject approver, PolicyContext context)
+    /// <summary>
+    /// Whether the approver may approve the current step. Nobody approves their own request or twice.
+    /// <paramref name="chain"/> is the chain the request was filed under (a policy loaded since does not move its steps);
+    /// by default the engine's.
+    /// </summary>
+    public static ApprovalVerdict Check(PolicyEngine engine, ApprovalSubject request, PolicySubject approver, PolicyContext context, IReadOnlyList<ApprovalStep>? chain = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(approver);
-        var chain = engine.ChainFor(request.Kind);
+        chain ??= engine.ChainFor(request.Kind);
         var step = CurrentStep(chain, request);
         if (step < 0)
         {

@@ -19,6 +19,9 @@ public sealed record PolicySubject(
     /// administers rights is judged by what they hold, never by what they chose to act with.
     /// </summary>
     public IReadOnlyList<string>? HeldRoles { get; init; }
+
+    /// <summary>The person's announced last working day (PPL-3): after it, in the organisation's time, they are no longer active.</summary>
+    public DateOnly? LastWorkingDay { get; init; }
 }
 
 /// <summary>
@@ -114,7 +117,7 @@ public sealed class PolicyEngine
     public Decision Decide(PolicySubject subject, PolicyAction action, PolicyResource resource, PolicyContext context)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        if (!subject.Active)
+        if (!subject.Active || HasLeft(subject.LastWorkingDay, context.Now))
         {
             return Decision.Deny(DecisionReason.NotActive);
         }
@@ -330,9 +333,15 @@ public sealed class PolicyEngine
         return true;
     }
 
+    /// <summary>The date in the organisation's time zone (the policy's <c>utc-offset</c>).</summary>
+    public DateOnly Today(DateTimeOffset now) => DateOnly.FromDateTime(now.ToOffset(Document.UtcOffset).DateTime);
+
+    /// <summary>Whether a person whose last working day is <paramref name="lastWorkingDay"/> has left by <paramref name="now"/> (PPL-3).</summary>
+    public bool HasLeft(DateOnly? lastWorkingDay, DateTimeOffset now) => lastWorkingDay is { } last && last < Today(now);
+
     private DecisionReason? Precondition(PolicySubject subject, PolicyContext context)
     {
-        var today = DateOnly.FromDateTime(context.Now.ToOffset(Document.UtcOffset).DateTime);
+        var today = Today(context.Now);
         if (Document.Preconditions.RequireNda && (subject.NdaSignedOn is not { } signed || signed > today))
         {
             return DecisionReason.NdaMissing;

@@ -183,10 +183,17 @@ public sealed class PolicyEngineTests
     }
 
     [Fact]
-    public void A_suspended_or_departed_person_is_refused_everything()
+    public void A_suspended_or_departed_person_is_refused_everything_PPL_3()
     {
         var admin = Person("it-admin", active: false);
         Assert.Equal(DecisionReason.NotActive, Default.Decide(admin, PolicyAction.Administer, PolicyResource.Nothing, Office).Reason);
+
+        // After the last working day in the organisation's time (UTC+8 here), not UTC's (PPL-3).
+        var leaver = Person("staff", Sales) with { LastWorkingDay = new DateOnly(2026, 11, 30) };
+        Assert.True(Default.Decide(leaver, PolicyAction.ViewMasked, Customer(Sales), Office).Allowed);
+        var pastMidnight = Office with { Now = new DateTimeOffset(2026, 11, 30, 16, 1, 0, TimeSpan.Zero) }; // 00:01 on 1 December in Beijing
+        Assert.Equal(DecisionReason.NotActive, Default.Decide(leaver, PolicyAction.ViewMasked, Customer(Sales), pastMidnight).Reason);
+        Assert.True(Default.Decide(leaver with { LastWorkingDay = null }, PolicyAction.ViewMasked, Customer(Sales), pastMidnight).Allowed);
     }
 
     [Fact]

@@ -208,6 +208,67 @@ public abstract class SeparationOfDutiesTests<TApp>(TApp app) : IClassFixture<TA
     }
 
     [Fact]
+    public async Task A_request_keeps_the_approvers_it_was_filed_with_and_is_closed_when_the_persons_rights_change_under_it_ACC_4()
+    {
+        await app.EnsureApproversAsync();
+        var sales = await DepartmentAsync();
+        var service = await DepartmentAsync();
+        var salesHead = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [sales]);
+        var serviceHead = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [service]);
+        var clerk = await app.CreatePersonAsync(Roles.Staff, departments: [sales]);
+        using var admin = await app.AdminSessionAsync();
+
+        // Filed to the head of the department joined, then the compliance officer; the head approves.
+        var joined = await admin.Client.PutAsJsonAsync($"/api/v1/people/{clerk.Id}/memberships", new { departments = new[] { sales, service }, projects = Array.Empty<string>() });
+        Assert.Equal(HttpStatusCode.Accepted, joined.StatusCode);
+        var membership = (await joined.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("pending").EnumerateArray().Single().GetProperty("id").GetGuid();
+        using (var scope = app.ActAs(serviceHead))
+        {
+            await scope.ServiceProvider.GetRequiredService<RequestService>().DecideAsync(membership, true, null, default);
+        }
+
+        // A policy loaded since with another chain does not move the steps already taken.
+        var version = (await admin.Client.GetFromJsonAsync<JsonElement>("/api/v1/policy")).GetProperty("version").GetProperty("version").GetInt32();
+        var current = (await admin.Client.GetFromJsonAsync<JsonElement>("/api/v1/policy")).GetProperty("text").GetString()!;
+        var stricter = System.Text.RegularExpressions.Regex.Replace(current, @"version: \d+", $"version: {version + 1}")
+            .Replace("role-change: [{role: department-head, of: department}, {role: compliance-officer}]", "role-change: [{role: compliance-officer}, {role: general-manager}]", StringComparison.Ordinal);
+        Assert.NotEqual(current, stricter);
+        await app.PutPolicyInForceAsync(admin, stricter);
+        try
+        {
+            var view = await admin.Client.GetFromJsonAsync<JsonElement>($"/api/v1/requests/{membership}");
+            Assert.Equal([Roles.DepartmentHead, Roles.ComplianceOfficer], view.GetProperty("chain").EnumerateArray().Select(c => c.GetString()));
+            Assert.Equal(1, view.GetProperty("step").GetInt32());
+            var manager = await app.CreatePersonAsync(Roles.GeneralManager);
+            using (var scope = app.ActAs(manager))
+            {
+                var error = await Assert.ThrowsAsync<Custos.Hosting.CustosException>(() => scope.ServiceProvider.GetRequiredService<RequestService>().DecideAsync(membership, true, null, default));
+                Assert.Equal("RequestNotFound", error.Code); // not named by the chain it was filed under: not even shown to them
+            }
+
+            // Meanwhile the clerk became a department head (a privilege, approved by its own chain): the membership now
+            // needs the privilege chain, so the compliance officer's approval closes it instead of carrying it out.
+            var promoted = await admin.Client.PutAsJsonAsync($"/api/v1/people/{clerk.Id}/roles", new { roles = new[] { Roles.Staff, Roles.DepartmentHead } });
+            var privilege = (await promoted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("pending").EnumerateArray().Single().GetProperty("id").GetGuid();
+            Assert.Equal(RequestStatus.Approved, (await app.ApproveAsync(privilege)).Status);
+            var officer = await app.CreatePersonAsync(Roles.ComplianceOfficer);
+            using (var scope = app.ActAs(officer))
+            {
+                var error = await Assert.ThrowsAsync<Custos.Hosting.CustosException>(() => scope.ServiceProvider.GetRequiredService<RequestService>().DecideAsync(membership, true, null, default));
+                Assert.Equal("RequestRouteChanged", error.Code);
+            }
+
+            Assert.Equal(RequestStatus.Withdrawn, await app.WithDbAsync(db => db.AccessRequests.Where(r => r.Id == membership).Select(r => r.Status).SingleAsync()));
+            Assert.DoesNotContain(service, await app.WithDbAsync(db => db.DepartmentMemberships.Where(m => m.PersonId == clerk.Id).Select(m => m.Department!.Code).ToListAsync()));
+        }
+        finally
+        {
+            var restored = System.Text.RegularExpressions.Regex.Replace(current, @"version: \d+", $"version: {version + 2}");
+            await app.PutPolicyInForceAsync(admin, restored);
+        }
+    }
+
+    [Fact]
     public async Task A_policy_naming_an_administrator_to_approve_rights_is_refused_and_a_new_policy_waits_for_its_approvers_ACC_2()
     {
         await app.EnsureApproversAsync();

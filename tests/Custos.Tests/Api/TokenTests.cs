@@ -90,11 +90,17 @@ public abstract class TokenTests<TApp>(TApp app) : IClassFixture<TApp>
 
         var (leaver, leaverWeb, _) = await StaffAsync();
         var leaverToken = app.ApiClient(await SecretAsync(await CreateAsync(leaverWeb.Client, Roles.Staff)));
-        var today = DateOnly.FromDateTime(app.Factory.Time.GetUtcNow().UtcDateTime);
+        // The last working day is a date in the organisation's time (the policy's UTC+8), not UTC's.
+        var local = app.Factory.Time.GetUtcNow().ToOffset(TimeSpan.FromHours(8));
+        var today = DateOnly.FromDateTime(local.DateTime);
         Assert.Equal(HttpStatusCode.NoContent, (await admin.Client.PutAsJsonAsync($"/api/v1/people/{leaver.Id}/departure", new { departsOn = today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await leaverToken.GetAsync("/api/v1/me")).StatusCode); // still their last working day
-        app.Factory.Time.Advance(TimeSpan.FromDays(1));
+        Assert.Equal(HttpStatusCode.OK, (await leaverWeb.Client.GetAsync("/api/v1/me")).StatusCode);
+        app.Factory.Time.Advance(local.Date.AddDays(1) - local.DateTime + TimeSpan.FromMinutes(1)); // a minute past midnight in Beijing: still that day in UTC
         Assert.Equal(HttpStatusCode.Unauthorized, (await leaverToken.GetAsync("/api/v1/me")).StatusCode);
+        Assert.NotEqual(HttpStatusCode.OK, (await leaverWeb.Client.GetAsync("/api/v1/me")).StatusCode); // the session ends with them
+        using var again = app.Session();
+        Assert.NotNull((await WebSession.ParseAsync(await again.SignInAsync(leaver.UserName!))).QuerySelector("#login-error"));
     }
 
     [Fact]

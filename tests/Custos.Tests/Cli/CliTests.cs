@@ -119,7 +119,12 @@ public sealed class CliTests : IDisposable
         var again = await RunAsync("user", "appoint", "admin", "--role", "general-manager");
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("cannot change your own", again.Error, StringComparison.Ordinal);
-        Assert.Contains("already holds", (await RunAsync("user", "appoint", "qian.hg", "--role", "general-manager")).Error, StringComparison.Ordinal);
+        Assert.Contains("holds the role", (await RunAsync("user", "appoint", "qian.hg", "--role", "general-manager")).Error, StringComparison.Ordinal);
+
+        // Suspending the holder does not empty the role for an appointment.
+        Assert.Equal(0, (await RunAsync("user", "disable", "zhou.gm")).ExitCode);
+        Assert.Contains("holds the role", (await RunAsync("user", "appoint", "qian.hg", "--role", "general-manager")).Error, StringComparison.Ordinal);
+        Assert.Equal(0, (await RunAsync("user", "enable", "zhou.gm")).ExitCode);
 
         // A department head: the compliance officer and the general manager approve, never the administrator.
         var head = await RunAsync("user", "add", "wang.head", "--name", "王部长", "--role", "department-head", "--department", "SALES");
@@ -134,6 +139,7 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2, FiledRequests(added).Count); // the department with the role, and the project
         await ApproveAsync(FiledRequests(added), "wang.head", "qian.hg");
         await AddApprovedAsync("li.na", "李娜", ["--role", "it-admin", "--clearance", "TopSecret"], "qian.hg", "zhou.gm");
+        Assert.Contains("administers accounts", (await RunAsync("user", "appoint", "li.na", "--role", "general-manager")).Error, StringComparison.Ordinal);
 
         var list = await RunAsync("user", "list", "--json");
         Assert.Equal(0, list.ExitCode);

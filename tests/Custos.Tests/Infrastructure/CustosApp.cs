@@ -158,7 +158,7 @@ public abstract class CustosApp : IAsyncLifetime
             var (chain, step, department) = await WithDbAsync(async db =>
             {
                 var r = await db.AccessRequests.AsNoTracking().Include(x => x.Approvals).SingleAsync(x => x.Id == request);
-                var engine = await Factory.Services.GetRequiredService<Features.Policy.PolicyStore>().CurrentAsync(db, default);
+                var engine = await Factory.Services.GetRequiredService<Features.Policy.PolicyStore>().AtAsync(db, r.PolicyVersion, default); // the chain it was filed under
                 var c = engine.ChainFor(r.Kind);
                 var done = r.Status != Features.Access.RequestStatus.Pending ? -1
                     : Kernel.Policy.ApprovalRules.CurrentStep(c, new Kernel.Policy.ApprovalSubject(r.Kind, r.RequesterId, r.DepartmentId, r.ProjectId, [.. r.Approvals.Where(a => a.Approved).Select(a => (a.Step, a.OnBehalfOfId ?? a.ApproverId))]));

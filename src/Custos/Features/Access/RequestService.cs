@@ -164,7 +164,7 @@ public sealed class RequestService(
         }
 
         var engine = viewer.Engine;
-        var chain = engine.ChainFor(entity.Kind);
+        var chain = await ChainAsync(entity, ct);
         var (verdict, onBehalf) = await VerdictAsync(engine, entity, viewer, ct);
         if (verdict != ApprovalVerdict.MayApprove)
         {
@@ -206,6 +206,19 @@ public sealed class RequestService(
         {
             audit.Record("request.approve", "request", entity.Id.ToString(), detail: new { step, onBehalf });
             var next = ApprovalRules.CurrentStep(chain, ApprovalSubjectOf(entity, entity.Approvals));
+            if (next < 0 && !await StillRoutedAsync(engine, entity, ct))
+            {
+                // The person's rights changed since it was filed, and the change now needs other approvers: it is closed,
+                // never carried out along the old route; whoever asked files it again.
+                entity.Status = RequestStatus.Withdrawn;
+                entity.DecidedAt = now;
+                audit.Record("request.withdraw", "request", entity.Id.ToString(), detail: new { reason = "route-changed" });
+                notifier.Add([entity.RequesterId], "Notify.RequestRerouted", entity.Id, viewer.Name, PolicyFile.KindName(entity.Kind));
+                await SaveDecisionAsync(ct);
+                await transaction.CommitAsync(ct);
+                throw CustosException.Conflict("RequestRouteChanged");
+            }
+
             if (next < 0)
             {
                 entity.Status = RequestStatus.Approved;
@@ -225,6 +238,27 @@ public sealed class RequestService(
         await SaveDecisionAsync(ct);
         await transaction.CommitAsync(ct);
         return await ViewAsync(entity, engine, ct);
+    }
+
+    /// <summary>The approver chain the request was filed under: a policy loaded since does not move its steps.</summary>
+    private async Task<IReadOnlyList<ApprovalStep>> ChainAsync(AccessRequest request, CancellationToken ct) =>
+        (await policy.AtAsync(db, request.PolicyVersion, ct)).ChainFor(request.Kind);
+
+    /// <summary>
+    /// Whether a change of rights still goes where it was filed, judged now: a person who has since gained a privilege,
+    /// or a change that would now go to another department's head, needs other approvers. The privilege chain covers all.
+    /// </summary>
+    private async Task<bool> StillRoutedAsync(PolicyEngine engine, AccessRequest request, CancellationToken ct)
+    {
+        if (request.Kind is not (RequestKind.RoleChange or RequestKind.PrivilegeChange) || request.SubjectPersonId is not { } person
+            || request.Kind == RequestKind.PrivilegeChange)
+        {
+            return true;
+        }
+
+        var change = request.Change is { } json ? RightsChange.FromJson(json) : RightsChange.OfRoles(request.Role!);
+        var needs = (await RouteAsync(engine, person, change, ct)).Where(r => r.Kind != RequestKind.Access).ToList();
+        return needs.All(r => r.Kind == RequestKind.RoleChange && r.Department == request.DepartmentId);
     }
 
     private async Task SaveDecisionAsync(CancellationToken ct)
@@ -538,7 +572,7 @@ public sealed class RequestService(
         foreach (var id in waiting)
         {
             var request = await db.AccessRequests.Include(r => r.Approvals).SingleAsync(r => r.Id == id, ct);
-            var chain = engine.ChainFor(request.Kind);
+            var chain = await ChainAsync(request, ct);
             var subject = ApprovalSubjectOf(request, request.Approvals);
             var step = ApprovalRules.CurrentStep(chain, subject);
             if (step < 0)
@@ -750,7 +784,8 @@ public sealed class RequestService(
     private async Task<(ApprovalVerdict Verdict, Guid? OnBehalf)> VerdictAsync(PolicyEngine engine, AccessRequest request, Viewer viewer, CancellationToken ct)
     {
         var subject = ApprovalSubjectOf(request, request.Approvals);
-        var own = ApprovalRules.Check(engine, subject, viewer.Subject, viewer.Context);
+        var chain = await ChainAsync(request, ct);
+        var own = ApprovalRules.Check(engine, subject, viewer.Subject, viewer.Context, chain);
         if (own != ApprovalVerdict.NotAnApprover)
         {
             return (own, null);
@@ -769,8 +804,8 @@ public sealed class RequestService(
 
             // The delegate stands in for the principal's standing, but keeps their own: they may not be the requester or have approved already.
             var standIn = loaded.Subject with { Id = viewer.PersonId };
-            if (ApprovalRules.Check(engine, subject, standIn, viewer.Context) == ApprovalVerdict.MayApprove
-                && ApprovalRules.Check(engine, subject, loaded.Subject, viewer.Context) == ApprovalVerdict.MayApprove)
+            if (ApprovalRules.Check(engine, subject, standIn, viewer.Context, chain) == ApprovalVerdict.MayApprove
+                && ApprovalRules.Check(engine, subject, loaded.Subject, viewer.Context, chain) == ApprovalVerdict.MayApprove)
             {
                 return (ApprovalVerdict.MayApprove, principal);
             }
@@ -810,7 +845,7 @@ public sealed class RequestService(
 
         // Anyone the policy names for a step of it, whatever its state now (so an approver who comes late learns it was closed).
         var subject = ApprovalSubjectOf(request, request.Approvals);
-        if (viewer.Engine.ChainFor(request.Kind).Any(step => ApprovalRules.Eligible(viewer.Engine, step, viewer.Subject, subject)))
+        if ((await ChainAsync(request, ct)).Any(step => ApprovalRules.Eligible(viewer.Engine, step, viewer.Subject, subject)))
         {
             return true;
         }
@@ -848,7 +883,7 @@ public sealed class RequestService(
     private async Task<RequestView> ViewAsync(AccessRequest r, PolicyEngine engine, CancellationToken ct)
     {
         var department = r.DepartmentId is { } d ? await db.Departments.Where(x => x.Id == d).Select(x => x.Code).SingleOrDefaultAsync(ct) : null;
-        var chain = engine.ChainFor(r.Kind);
+        var chain = await ChainAsync(r, ct);
         var step = r.Status == RequestStatus.Pending ? ApprovalRules.CurrentStep(chain, ApprovalSubjectOf(r, r.Approvals)) : -1;
         return new RequestView(
             r.Id, r.Kind, r.Status, r.RequesterName, r.CustomerId, department, r.Field, r.Actions, r.ViewOnly, r.GrantHours, r.Reason, r.Role,

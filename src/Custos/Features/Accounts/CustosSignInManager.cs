@@ -22,7 +22,22 @@ public sealed class CustosSignInManager(
     public override async Task<bool> CanSignInAsync(Person user)
     {
         ArgumentNullException.ThrowIfNull(user);
-        return user.EmploymentStatus == EmploymentStatus.Active && await base.CanSignInAsync(user);
+        if (user.EmploymentStatus != EmploymentStatus.Active)
+        {
+            return false;
+        }
+
+        if (user.DepartsOn is not null)
+        {
+            // After the last working day (in the organisation's time) nobody signs in as them any more (PPL-3).
+            var engine = await Context.RequestServices.GetRequiredService<Policy.PolicyStore>().CurrentAsync(Context.RequestServices.GetRequiredService<Data.CustosDbContext>(), Context.RequestAborted);
+            if (engine.HasLeft(user.DepartsOn, time.GetUtcNow()))
+            {
+                return false;
+            }
+        }
+
+        return await base.CanSignInAsync(user);
     }
 
     /// <summary>Every sign-in (and every refresh of one) opens a server-side session; a refreshed one closes the session it replaces.</summary>

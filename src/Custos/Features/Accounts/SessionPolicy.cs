@@ -55,7 +55,10 @@ public static class SessionPolicy
             bool open;
             try
             {
-                open = await Sessions.IsOpenAsync(context.HttpContext.RequestServices.GetRequiredService<Data.CustosDbContext>(), context.Principal, context.HttpContext.RequestAborted);
+                var services = context.HttpContext.RequestServices;
+                var db = services.GetRequiredService<Data.CustosDbContext>();
+                var today = (await services.GetRequiredService<Policy.PolicyStore>().CurrentAsync(db, context.HttpContext.RequestAborted)).Today(services.GetRequiredService<TimeProvider>().GetUtcNow());
+                open = await Sessions.IsOpenAsync(db, context.Principal, today, context.HttpContext.RequestAborted);
             }
             catch (Exception e) when (ApiProblems.StatusFor(e) == StatusCodes.Status503ServiceUnavailable)
             {

@@ -41,8 +41,11 @@ public static class Sessions
         return id;
     }
 
-    /// <summary>Whether the principal's session is open (and belongs to the principal's person).</summary>
-    public static async Task<bool> IsOpenAsync(CustosDbContext db, ClaimsPrincipal principal, CancellationToken ct)
+    /// <summary>
+    /// Whether the principal's session is open (and belongs to the principal's person), and the person has not left:
+    /// a session does not outlive its person's last working day (<paramref name="today"/>, in the organisation's time).
+    /// </summary>
+    public static async Task<bool> IsOpenAsync(CustosDbContext db, ClaimsPrincipal principal, DateOnly today, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(principal);
@@ -52,7 +55,8 @@ public static class Sessions
         }
 
         var hash = Hash(id);
-        return await db.UserSessions.AnyAsync(s => s.Id == hash && s.PersonId == person && s.EndedAt == null, ct);
+        return await db.UserSessions.AnyAsync(s => s.Id == hash && s.PersonId == person && s.EndedAt == null, ct)
+            && await db.Users.AnyAsync(p => p.Id == person && (p.DepartsOn == null || p.DepartsOn >= today), ct);
     }
 
     /// <summary>Closes the principal's own session.</summary>

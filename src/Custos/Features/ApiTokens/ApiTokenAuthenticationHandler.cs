@@ -54,7 +54,8 @@ public sealed class ApiTokenAuthenticationHandler(
             return AuthenticateResult.Fail("Unknown, expired or revoked API token.");
         }
 
-        if (found.EmploymentStatus != EmploymentStatus.Active || found.DepartsOn is { } last && last < DateOnly.FromDateTime(now.UtcDateTime))
+        var engine = await Context.RequestServices.GetRequiredService<Features.Policy.PolicyStore>().CurrentAsync(db, Context.RequestAborted);
+        if (found.EmploymentStatus != EmploymentStatus.Active || engine.HasLeft(found.DepartsOn, now))
         {
             return AuthenticateResult.Fail("The token's person is no longer active.");
         }

@@ -293,8 +293,18 @@ public sealed class PeopleService(
             throw CustosException.Invalid("AppointOnlyApprovers", string.Join(", ", approving.Order(StringComparer.Ordinal)));
         }
 
+        // Never someone who administers rights: they would then approve them.
+        var held = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == person.Id select r.Name!).ToListAsync(ct);
+        if (held.Any(engine.AdministersAsRole))
+        {
+            throw CustosException.Invalid("AppointNotAdministrator");
+        }
+
+        // Held while anyone holds it who has not left — suspended included, or suspending the holder would empty it on demand.
         var holders = await db.InRoleAsync(role, ct);
-        if (await db.Users.AnyAsync(u => holders.Contains(u.Id) && u.EmploymentStatus == EmploymentStatus.Active, ct))
+        var standing = await db.Users.Where(u => holders.Contains(u.Id) && u.EmploymentStatus != EmploymentStatus.Departed).Select(u => u.DepartsOn).ToListAsync(ct);
+        var now = time.GetUtcNow();
+        if (standing.Any(departsOn => !engine.HasLeft(departsOn, now)))
         {
             throw CustosException.Conflict("AppointRoleHeld", new TextKey("Role." + role));
         }

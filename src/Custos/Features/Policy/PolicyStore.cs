@@ -17,6 +17,28 @@ public sealed class PolicyStore
 
     public PolicyEngine BuiltIn { get; } = new(DefaultPolicy.Document(Roles.All));
 
+    /// <summary>The policy as it was at <paramref name="version"/> (a request is approved along the chain in force when it was filed).</summary>
+    public async Task<PolicyEngine> AtAsync(CustosDbContext db, int version, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        if (engines.TryGetValue(version, out var engine))
+        {
+            return engine;
+        }
+
+        var text = await db.PolicyVersions.AsNoTracking().Where(v => v.Version == version).Select(v => v.Text).SingleOrDefaultAsync(ct);
+        if (text is null)
+        {
+            return version == BuiltIn.Document.Version ? BuiltIn : throw new InvalidOperationException($"Policy version {version} is not kept.");
+        }
+
+        var parse = PolicyFile.Parse(text, Roles.All);
+        engine = parse.Document is { } document
+            ? new PolicyEngine(document)
+            : throw new InvalidOperationException($"Policy version {version} is no longer valid: line {parse.Errors[0].Line}, {parse.Errors[0].Code}.");
+        return engines.GetOrAdd(version, engine);
+    }
+
     public async Task<PolicyEngine> CurrentAsync(CustosDbContext db, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);

@@ -33,7 +33,10 @@ public static class PolicySubjects
             person.EmploymentStatus == EmploymentStatus.Active,
             person.NdaSignedOn,
             person.TrainingValidUntil,
-            new GrantSet(grants.Select(g => g.ToGrant())));
+            new GrantSet(grants.Select(g => g.ToGrant())))
+        {
+            LastWorkingDay = person.DepartsOn,
+        };
         return (person, subject);
     }
 
