@@ -6,7 +6,7 @@
 #   tools/sqlmap-check.sh                       # SQLite
 #   tools/sqlmap-check.sh "Host=…;Database=…"   # PostgreSQL (an empty database)
 #
-# Needs sqlmap (apt-get install -y sqlmap). Prints one line per target and exits 1 if sqlmap reports an injection.
+# Needs sqlmap (apt-get install -y sqlmap) and python3. Prints one line per target and exits 1 if sqlmap reports an injection.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v sqlmap >/dev/null || { echo "sqlmap is missing: apt-get install -y sqlmap" >&2; exit 2; }
@@ -24,9 +24,11 @@ export Custos__DemoCustomers=300 CUSTOS_LANG=en
 server=$!
 for _ in $(seq 1 300); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.2; done
 
-# Tokens act as their person: the department head lists and searches, the auditor searches the log.
-head=$("${custos[@]}" --as demo.head token create sqlmap --scope department-head --days 1 | tail -1)
-auditor=$("${custos[@]}" --as demo.auditor token create sqlmap --scope auditor --days 1 | tail -1)
+# Tokens act as their person, who makes them signed in (tools/web-token.py enrols the demo accounts' authenticators):
+# the department head lists and searches, the auditor searches the log.
+export CUSTOS_PASSWORD=Custos-Demo-2026
+head=$(tools/web-token.py "$url" demo.head --scope department-head --name sqlmap 2>/dev/null)
+auditor=$(tools/web-token.py "$url" demo.auditor --scope auditor --name sqlmap 2>/dev/null)
 
 # A refused token would make every target look safe: check that each one is let in first.
 let_in() { # token, path

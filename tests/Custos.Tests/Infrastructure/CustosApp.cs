@@ -36,6 +36,8 @@ public sealed class CustosFactory(Dictionary<string, string?> settings, Action<I
         var accessor = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Http.IHttpContextAccessor>();
         var identity = new System.Security.Claims.ClaimsIdentity("test");
         identity.AddClaim(new(System.Security.Claims.ClaimTypes.NameIdentifier, person.Id.ToString()));
+        identity.AddClaim(new(System.Security.Claims.ClaimTypes.Name, person.UserName ?? ""));
+        identity.AddClaim(new(Custos.Features.Accounts.CustosClaims.DisplayName, person.DisplayName));
         accessor.HttpContext = new Microsoft.AspNetCore.Http.DefaultHttpContext { User = new(identity) };
         return new ActingScope(scope, accessor);
     }

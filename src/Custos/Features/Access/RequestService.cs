@@ -51,6 +51,7 @@ public sealed class RequestService(
     PolicyService policyService,
     Notifier notifier,
     IAuditTrail audit,
+    ICurrentActor actor,
     UserManager<Person> users,
     TimeProvider time)
 {
@@ -142,6 +143,12 @@ public sealed class RequestService(
         if (note is { Length: > MaxReason })
         {
             throw CustosException.Invalid("RequestReason", MaxReason);
+        }
+
+        if (actor.FromCommandLine)
+        {
+            // A decision is the approver's own: made signed in, or with their own token — never by naming them on the server.
+            throw new CustosException(CustosError.Forbidden, "DecideNotFromCommandLine");
         }
 
         var viewer = await customers.ViewerAsync(ct);

@@ -52,7 +52,7 @@ public sealed class ApiTokenService(CustosDbContext db, IAuditTrail audit, ICurr
             throw CustosException.Invalid("InvalidName");
         }
 
-        if (scopes.Count == 0)
+        if (scopes.Count == 0 || scopes.Any(string.IsNullOrWhiteSpace))
         {
             throw CustosException.Invalid("TokenNeedsScope");
         }
@@ -64,6 +64,13 @@ public sealed class ApiTokenService(CustosDbContext db, IAuditTrail audit, ICurr
         }
 
         var held = await RolesOfAsync(creator, ct);
+        if (actor.FromCommandLine && !held.Contains(Roles.ItAdministrator, StringComparer.Ordinal))
+        {
+            // The command line names its actor without their credentials: it makes tokens for IT administrators (for
+            // monitoring and administration) only; everyone else makes their own, signed in, on the tokens page.
+            throw new CustosException(CustosError.Forbidden, "TokenFromCommandLine");
+        }
+
         var beyond = scopes.FirstOrDefault(s => !Allowed(s, held));
         if (beyond is not null)
         {

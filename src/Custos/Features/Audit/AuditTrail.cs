@@ -42,6 +42,12 @@ public interface ICurrentActor
 
     /// <summary>Whether the person acts through an API token rather than a signed-in session or the command line.</summary>
     bool ViaToken => RoleLimit is not null;
+
+    /// <summary>
+    /// Whether the call comes from the command line on the server, which names its actor (<c>--as</c>) without their
+    /// credentials: whoever runs it may administer, but never decides for someone or makes their credentials.
+    /// </summary>
+    bool FromCommandLine => ClientAddress == "cli";
 }
 
 internal sealed class DatabaseAuditTrail : IAuditTrail

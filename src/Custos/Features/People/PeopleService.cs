@@ -279,7 +279,7 @@ public sealed class PeopleService(
     /// </summary>
     public async Task AppointAsync(Guid id, string role, CancellationToken ct)
     {
-        if (actor.ClientAddress != "cli" || !Guid.TryParse(actor.Id, out _))
+        if (!actor.FromCommandLine || !Guid.TryParse(actor.Id, out _))
         {
             throw new CustosException(CustosError.Forbidden, "AppointFromCommandLine");
         }

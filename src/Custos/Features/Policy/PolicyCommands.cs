@@ -168,22 +168,10 @@ internal static class PolicyCommands
             Cli.Write(table);
         }, ct, requireAdministrator: false));
 
-        Command Decide(string name, bool approve, string description)
+        // No approve or reject here: a decision is the approver's own, made signed in on /approvals or with their own token.
+        return new Command("request", "Requests for access, reveals, prints, exports and more (approved on /approvals, never from the command line)")
         {
-            var id = new Argument<Guid>("id") { Description = "Request id" };
-            var note = new Option<string?>("--note") { Description = "A note for the requester" };
-            var command = new Command(name, description) { id, note };
-            command.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
-            {
-                var view = await services.GetRequiredService<RequestService>().DecideAsync(parse.GetValue(id), approve, parse.GetValue(note), token);
-                AnsiConsole.MarkupLine(Markup.Escape(text["Cli.RequestDecided", text["RequestKind." + PolicyFile.KindName(view.Kind)], text["RequestStatus." + view.Status]]));
-            }, ct, requireAdministrator: false));
-            return command;
-        }
-
-        return new Command("request", "Requests for access, reveals, prints, exports and more, and their approval")
-        {
-            list, Decide("approve", true, "Approve the current step of a request"), Decide("reject", false, "Reject a request"),
+            list,
         };
     }
 
