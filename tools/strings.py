@@ -290,6 +290,7 @@ S = {
 "ImportError.ImportEmpty": ("文件没有数据行", "The file has no data rows"),
 "Error.ImportFileType": ("只支持 CSV 和 XLSX 文件。", "Only CSV and XLSX files are supported."),
 "Error.ImportMalformed": ("文件格式损坏（第 {0} 行附近）。", "The file is malformed (near row {0})."),
+"Error.ImportNotInEncoding": ("从第 {0} 行起有不属于 {1} 编码的字节：文件中混有其他编码的内容。请选择正确的编码，或在 Excel/记事本中将文件另存为 UTF-8 后重新上传；未导入任何数据。", "From row {0} on there are bytes that are not {1}: the file mixes encodings. Choose the right encoding, or save the file as UTF-8 in Excel or Notepad and upload it again; nothing was imported."),
 "Error.ImportEmpty": ("文件是空的。", "The file is empty."),
 "Error.ImportNoSuchColumn": ("文件中没有列 {0}。", "The file has no column {0}."),
 "Error.ImportFieldTwice": ("{0}被对应了两次。", "{0} is mapped twice."),

@@ -38,6 +38,31 @@ public sealed class ImportReaderTests
         Assert.Equal(["张三丰", "13800138020"], rows[1]);
     }
 
+    /// <summary>The sample is UTF-8, a row far past it is GBK (two lists pasted together): refused, never stored as U+FFFD; a preview shows U+FFFD.</summary>
+    [Fact]
+    public void Bytes_of_another_encoding_past_the_sample_stop_the_import_near_their_row_SEC_4()
+    {
+        var rows = new List<string[]> { new[] { "姓名", "手机" } };
+        rows.AddRange(Enumerable.Range(0, 3000).Select(i => new[] { "张三丰" + i, "139" + (10_000_000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture) }));
+        var utf8 = new UTF8Encoding(false).GetBytes(Csv(rows));
+        Assert.True(utf8.Length > TabularSource.SampleBytes);
+        var mixed = utf8.Concat(Gb18030.GetBytes("李四GBK行,13911112222\n")).ToArray();
+
+        var error = Assert.Throws<CustosException>(() => Read(mixed));
+        Assert.Equal("ImportNotInEncoding", error.Code);
+        Assert.InRange(Convert.ToInt32(error.Args[0], System.Globalization.CultureInfo.InvariantCulture), 1, rows.Count + 1); // from that row on: at or before it
+        Assert.Equal("utf-8", error.Args[1]);
+
+        // The same in GB18030 with UTF-8 past the sample: also refused, not read as mojibake.
+        var gbk = Gb18030.GetBytes(Csv(rows)).Concat(new byte[] { 0x80, 0xFF, (byte)'\n' }).ToArray();
+        Assert.Equal("ImportNotInEncoding", Assert.Throws<CustosException>(() => Read(gbk, encoding: "gb18030")).Code);
+
+        // A preview shows a wrong choice as it is, so that the person changes it.
+        using var preview = TabularSource.Open(new MemoryStream(mixed), "list.csv", "gb18030", lenient: true);
+        Assert.True(preview.Read(out var cells));
+        Assert.NotEqual("张三丰0", cells[0]);
+    }
+
     /// <summary>Every sample length from 4 bytes to past the end: 2-, 3- and 4-byte characters straddle each boundary.</summary>
     [Fact]
     public void Utf8_without_a_bom_is_utf8_whatever_the_sample_cuts()
@@ -69,9 +94,14 @@ public sealed class ImportReaderTests
 
         // The person says what it is, and that holds.
         Assert.Equal(rows, Read(bytes, encoding: "gbk").Rows);
-        var wrong = Read(bytes, encoding: "utf-8");
-        Assert.Equal("utf-8", wrong.Encoding);
-        Assert.NotEqual(rows, wrong.Rows);
+        using (var wrong = TabularSource.Open(new MemoryStream(bytes), "list.csv", "utf-8", lenient: true))
+        {
+            Assert.Equal("utf-8", wrong.EncodingName);
+            Assert.True(wrong.Read(out var cells));
+            Assert.NotEqual(rows[1][0], cells[0]); // a preview shows the wrong choice as it is
+        }
+
+        Assert.Equal("ImportNotInEncoding", Assert.Throws<CustosException>(() => Read(bytes, encoding: "utf-8")).Code); // an import refuses it
         Assert.Equal("ImportEncodingUnknown", Assert.Throws<CustosException>(() => Read(bytes, encoding: "ebcdic")).Code);
     }
 

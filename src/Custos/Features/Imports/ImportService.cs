@@ -72,7 +72,7 @@ public sealed class ImportService(
     {
         ArgumentNullException.ThrowIfNull(open);
         ArgumentNullException.ThrowIfNull(catalogue);
-        using var source = TabularSource.Open(open(), fileName, encoding);
+        using var source = TabularSource.Open(open(), fileName, encoding, lenient: true); // a wrong encoding shows as such
         if (source.Headers.Count == 0)
         {
             throw CustosException.Invalid("ImportEmpty");

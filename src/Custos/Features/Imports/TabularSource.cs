@@ -66,14 +66,18 @@ public abstract class TabularSource : IDisposable
 
     /// <param name="encoding">For CSV: the encoding chosen by the person; null to detect it.</param>
     /// <param name="sampleBytes">How much of a CSV file the detection looks at (tests vary it so a character straddles every boundary).</param>
-    public static TabularSource Open(Stream stream, string fileName, string? encoding = null, ImportLimits? limits = null, int sampleBytes = SampleBytes)
+    /// <param name="lenient">
+    /// For a preview only: bytes the encoding cannot decode show as U+FFFD, so that the person sees a wrong choice and
+    /// changes it. An import is never lenient: such bytes stop it at their row.
+    /// </param>
+    public static TabularSource Open(Stream stream, string fileName, string? encoding = null, ImportLimits? limits = null, int sampleBytes = SampleBytes, bool lenient = false)
     {
         ArgumentNullException.ThrowIfNull(stream);
         limits ??= ImportLimits.Default;
         return Path.GetExtension(fileName).ToLowerInvariant() switch
         {
             ".xlsx" => new XlsxSource(stream, limits),
-            ".csv" or ".txt" or ".tsv" => new CsvSource(stream, encoding is null ? null : ImportEncodings.Resolve(encoding), limits, sampleBytes),
+            ".csv" or ".txt" or ".tsv" => new CsvSource(stream, encoding is null ? null : ImportEncodings.Resolve(encoding), limits, sampleBytes, lenient),
             _ => throw Hosting.CustosException.Invalid("ImportFileType"),
         };
     }
@@ -122,7 +126,7 @@ public abstract class TabularSource : IDisposable
         private readonly string[] headers;
         private readonly ImportLimits limits;
 
-        public CsvSource(Stream stream, Encoding? chosen, ImportLimits limits, int sampleBytes)
+        public CsvSource(Stream stream, Encoding? chosen, ImportLimits limits, int sampleBytes, bool lenient)
         {
             this.limits = limits;
             var buffered = new BufferedStream(stream, 65536);
@@ -150,7 +154,9 @@ public abstract class TabularSource : IDisposable
 
             EncodingName = encoding.WebName;
             var whole = new ConcatenatedStream(head.AsMemory(0, read), buffered);
-            text = new StreamReader(whole, encoding, detectEncodingFromByteOrderMarks: chosen is null, 65536);
+            // Strict all through the file, not only in the sample: bytes that are not of the encoding stop the import at
+            // their row instead of becoming U+FFFD in a stored value. A byte-order mark is skipped, never decoded.
+            text = new StreamReader(whole, lenient ? encoding : Strict(encoding), detectEncodingFromByteOrderMarks: lenient, 65536);
             try
             {
                 reader = CsvDataReader.Create(text, new CsvDataReaderOptions
@@ -170,6 +176,10 @@ public abstract class TabularSource : IDisposable
             {
                 throw Hosting.CustosException.Invalid("ImportMalformed", 1);
             }
+            catch (DecoderFallbackException)
+            {
+                throw Hosting.CustosException.Invalid("ImportNotInEncoding", 1, EncodingName);
+            }
 
             if (reader.FieldCount > limits.MaxColumns)
             {
@@ -184,6 +194,15 @@ public abstract class TabularSource : IDisposable
         public override string EncodingName { get; }
 
         public override bool EncodingGuessed { get; }
+
+        /// <summary>The encoding that throws on bytes it cannot decode, with its byte-order mark (which the reader then skips).</summary>
+        private static Encoding Strict(Encoding encoding) => encoding.CodePage switch
+        {
+            65001 => new UTF8Encoding(encoderShouldEmitUTF8Identifier: true, throwOnInvalidBytes: true),
+            1200 => new UnicodeEncoding(bigEndian: false, byteOrderMark: true, throwOnInvalidBytes: true),
+            1201 => new UnicodeEncoding(bigEndian: true, byteOrderMark: true, throwOnInvalidBytes: true),
+            _ => Encoding.GetEncoding(encoding.CodePage, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback),
+        };
 
         public override bool Read(out string?[] cells)
         {
@@ -202,6 +221,11 @@ public abstract class TabularSource : IDisposable
             catch (CsvFormatException)
             {
                 throw Hosting.CustosException.Invalid("ImportMalformed", Row + 1);
+            }
+            catch (DecoderFallbackException)
+            {
+                // The reader decodes ahead in blocks: the bytes are at this row or after it.
+                throw Hosting.CustosException.Invalid("ImportNotInEncoding", Row + 1, EncodingName);
             }
 
             Row++;
