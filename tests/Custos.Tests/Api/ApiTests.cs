@@ -159,6 +159,32 @@ public abstract class ApiTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task A_person_with_an_overlong_name_a_second_mail_header_or_an_empty_membership_is_refused_naming_it()
+    {
+        using var admin = await app.AdminSessionAsync();
+        async Task<string?> RefusedAsync(object person)
+        {
+            var response = await admin.Client.PostAsJsonAsync("/api/v1/people", person);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode); // never a 500 from the column's length, never stored
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString();
+        }
+
+        var name = app.UniqueName("len");
+        Assert.Equal("FieldTooLong", await RefusedAsync(new { userName = name, displayName = new string('名', 101) }));
+        Assert.Equal("FieldTooLong", await RefusedAsync(new { userName = new string('u', 65), displayName = "张三" }));
+        Assert.Equal("InvalidEmail", await RefusedAsync(new { userName = name, displayName = "张三", email = "a@b.cn\r\nBcc: evil@example.cn" }));
+        Assert.Equal("InvalidEmail", await RefusedAsync(new { userName = name, displayName = "张三", email = "张三 <a@b.cn>" }));
+        Assert.Equal("EmptyListItem", await RefusedAsync(new { userName = name, displayName = "张三", departments = new string?[] { null } }));
+        Assert.False(await app.WithDbAsync(db => db.Users.AnyAsync(u => u.UserName == name)));
+
+        var created = await admin.Client.PostAsJsonAsync("/api/v1/people", new { userName = name, displayName = new string('名', 100), email = "zhang.san@example.cn" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("person").GetProperty("id").GetGuid();
+        var membership = await admin.Client.PutAsJsonAsync($"/api/v1/people/{id}/memberships", new { departments = new string?[] { null }, projects = Array.Empty<string>() });
+        Assert.Equal(HttpStatusCode.BadRequest, membership.StatusCode);
+    }
+
+    [Fact]
     public async Task The_built_in_administrator_cannot_be_disabled()
     {
         using var admin = await app.AdminSessionAsync();

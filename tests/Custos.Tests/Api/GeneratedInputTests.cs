@@ -31,6 +31,7 @@ public abstract class GeneratedInputTests<TApp>(TApp app) : IClassFixture<TApp>
         }
 
         var head = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [department]);
+        var colleague = await app.CreatePersonAsync(Roles.Staff, departments: [department]); // whom the people endpoints change
         Customer customer;
         using (var scope = app.ActAs(head))
         {
@@ -64,7 +65,7 @@ public abstract class GeneratedInputTests<TApp>(TApp app) : IClassFixture<TApp>
                 var gen = Gen.Select(Body(body, schemas), Query(query, schemas));
                 foreach (var (payload, parameters) in gen.Array[SamplesPerEndpoint].Single())
                 {
-                    var url = FillPath(path, customer.Id) + parameters;
+                    var url = FillPath(path, customer.Id, colleague.Id) + parameters;
                     using var request = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), url);
                     if (body is not null)
                     {
@@ -121,8 +122,9 @@ public abstract class GeneratedInputTests<TApp>(TApp app) : IClassFixture<TApp>
         return web;
     }
 
-    private static string FillPath(string path, Guid customer) =>
-        System.Text.RegularExpressions.Regex.Replace(path, "{[^}]+}", m => m.Value == "{id}" && path.Contains("/customers/", StringComparison.Ordinal) ? customer.ToString() : Guid.NewGuid().ToString());
+    private static string FillPath(string path, Guid customer, Guid person) =>
+        System.Text.RegularExpressions.Regex.Replace(path, "{[^}]+}", m => m.Value == "{id}" && path.Contains("/customers/", StringComparison.Ordinal) ? customer.ToString()
+            : m.Value == "{id}" && path.Contains("/people/", StringComparison.Ordinal) ? person.ToString() : Guid.NewGuid().ToString());
 
     private static string Shorten(string s) => s.Length <= 160 ? s : s[..160] + "…";
 
@@ -174,8 +176,13 @@ public abstract class GeneratedInputTests<TApp>(TApp app) : IClassFixture<TApp>
             "array" => Gen.String[Gen.Char['a', 'z'], 1, 8].Array[0, 3].Select(v => (JsonNode?)new JsonArray([.. v.Select(x => (JsonNode?)x)])),
             _ => Gen.Const<JsonNode?>(new JsonObject()),
         };
-        var broken = Gen.Int[0, 11].Select<int, JsonNode?>(k => k switch
+        var broken = Gen.Int[0, 16].Select<int, JsonNode?>(k => k switch
         {
+            11 => new JsonArray((JsonNode?)null),
+            12 => new JsonArray("x", null),
+            13 => new string('名', 300), // past a column's length, within what binding accepts
+            14 => "a@b.cn\r\nBcc: evil@example.cn",
+            15 => "decoy\u200b",
             0 => null,
             1 => 99,
             2 => -1,

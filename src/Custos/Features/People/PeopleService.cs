@@ -98,6 +98,19 @@ public sealed class PeopleService(
             throw CustosException.Invalid("DisplayNameRequired");
         }
 
+        var userName = TextInput.Clean(request.UserName, "userName");
+        var displayName = TextInput.Clean(request.DisplayName, "displayName");
+        if (userName.Length > MaxUserName)
+        {
+            throw CustosException.Invalid("FieldTooLong", "userName", MaxUserName);
+        }
+
+        if (displayName.Length > MaxDisplayName)
+        {
+            throw CustosException.Invalid("FieldTooLong", "displayName", MaxDisplayName);
+        }
+
+        var email = string.IsNullOrWhiteSpace(request.Email) ? null : CheckedEmail(request.Email);
         ValidateRoles(request.Roles);
         var departments = await ResolveDepartmentsAsync(request.DepartmentCodes, ct);
         var projects = await ResolveProjectsAsync(request.ProjectCodes, ct);
@@ -110,9 +123,9 @@ public sealed class PeopleService(
         var person = new Person
         {
             Id = Guid.CreateVersion7(time.GetUtcNow()),
-            UserName = request.UserName.Trim(),
-            DisplayName = TextInput.Clean(request.DisplayName, "displayName"),
-            Email = string.IsNullOrWhiteSpace(request.Email) ? null : request.Email.Trim(),
+            UserName = userName,
+            DisplayName = displayName,
+            Email = email,
             Clearance = Clearance.Secret,
             CreatedAt = time.GetUtcNow(),
             LockoutEnabled = true,
@@ -415,10 +428,31 @@ public sealed class PeopleService(
     private async Task<Person> LoadAsync(Guid id, CancellationToken ct) =>
         await db.Users.SingleOrDefaultAsync(p => p.Id == id, ct) ?? throw CustosException.NotFound("PersonNotFound");
 
-    private static void ValidateRoles(IEnumerable<string> roles)
+    public const int MaxUserName = 64;
+    public const int MaxDisplayName = 100;
+
+    /// <summary>An address mail can be sent to, one only, nothing around it (no second line, no display name).</summary>
+    private static string CheckedEmail(string email)
+    {
+        var trimmed = email.Trim();
+        if (trimmed.Length > 254 || trimmed.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is ',' or ';' or '<' or '>' or '"')
+            || !System.Net.Mail.MailAddress.TryCreate(trimmed, out var parsed) || parsed.Address != trimmed || !parsed.Host.Contains('.', StringComparison.Ordinal))
+        {
+            throw CustosException.Invalid("InvalidEmail");
+        }
+
+        return trimmed;
+    }
+
+    private static void ValidateRoles(IEnumerable<string?> roles)
     {
         foreach (var role in roles)
         {
+            if (string.IsNullOrWhiteSpace(role))
+            {
+                throw CustosException.Invalid("EmptyListItem", "roles");
+            }
+
             if (!Roles.IsKnown(role))
             {
                 throw CustosException.Invalid("UnknownRole", role);
@@ -426,17 +460,27 @@ public sealed class PeopleService(
         }
     }
 
-    private async Task<List<Department>> ResolveDepartmentsAsync(IReadOnlyList<string> codes, CancellationToken ct)
+    private async Task<List<Department>> ResolveDepartmentsAsync(IReadOnlyList<string?> codes, CancellationToken ct)
     {
-        var wanted = codes.Select(c => c.Trim().ToUpperInvariant()).Distinct().ToList();
+        if (codes.Any(string.IsNullOrWhiteSpace))
+        {
+            throw CustosException.Invalid("EmptyListItem", "departments");
+        }
+
+        var wanted = codes.Select(c => c!.Trim().ToUpperInvariant()).Distinct().ToList();
         var found = await db.Departments.Where(d => wanted.Contains(d.Code)).ToListAsync(ct);
         var missing = wanted.Except(found.Select(d => d.Code)).FirstOrDefault();
         return missing is null ? found : throw CustosException.Invalid("UnknownDepartment", missing);
     }
 
-    private async Task<List<Project>> ResolveProjectsAsync(IReadOnlyList<string> codes, CancellationToken ct)
+    private async Task<List<Project>> ResolveProjectsAsync(IReadOnlyList<string?> codes, CancellationToken ct)
     {
-        var wanted = codes.Select(c => c.Trim().ToUpperInvariant()).Distinct().ToList();
+        if (codes.Any(string.IsNullOrWhiteSpace))
+        {
+            throw CustosException.Invalid("EmptyListItem", "projects");
+        }
+
+        var wanted = codes.Select(c => c!.Trim().ToUpperInvariant()).Distinct().ToList();
         var found = await db.Projects.Where(p => wanted.Contains(p.Code)).ToListAsync(ct);
         var missing = wanted.Except(found.Select(p => p.Code)).FirstOrDefault();
         return missing is null ? found : throw CustosException.Invalid("UnknownProject", missing);
