@@ -542,6 +542,7 @@ S = {
 "Error.RequestNeedsCustomer": ("此类申请须指定客户。", "This kind of request must name a customer."),
 "Error.ViewOnlyNotFor": ("“仅查看”只适用于访问和查看原值的申请，不适用于“{0}”。", "View-only fits access and reveal requests, not “{0}”."),
 "Error.RequestNotNeeded": ("您已有此权限，无需申请。", "You can already do this; no request is needed."),
+"Error.RoleNeedsMembership": ("此人不属于任何部门或项目，{0}角色暂时不会让其接触任何客户：请先申请其加入部门或项目。", "This person is in no department or project, so the role {0} gives them no customers yet: ask for a department or project first."),
 "Error.RequestCannotHelp": ("即使审批通过，您的角色也不能执行此操作。", "Even if approved, your role could not do this."),
 "Error.UnknownRequestKind": ("未知的申请类型。", "Unknown kind of request."),
 "Error.RoleChangeFailed": ("角色变更未能完成。", "The role change could not be made."),

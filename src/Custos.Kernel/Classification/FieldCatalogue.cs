@@ -47,16 +47,19 @@ public sealed record FieldDefinition(
     int MaxLength = 200)
 {
     /// <summary>
-    /// Control characters other than line breaks and tabs, and the invisible characters that reorder text (bidirectional
-    /// embeddings, overrides and isolates, U+202A–U+202E, U+2066–U+2069, and their marks).
+    /// Control characters other than line breaks and tabs, and invisible format characters: those that reorder text
+    /// (bidirectional embeddings, overrides and isolates, U+202A–U+202E, U+2066–U+2069, and their marks), zero-width
+    /// spaces and joiners, soft hyphens, the byte-order mark.
     /// </summary>
     public static bool HasForbiddenCharacters(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
         foreach (var c in value)
         {
+            // Invisible format characters (Unicode category Cf: bidirectional overrides and isolates, zero-width spaces and
+            // joiners, soft hyphens, the byte-order mark) make two values look alike that are not.
             if ((char.IsControl(c) && c is not ('\n' or '\r' or '\t'))
-                || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\u200E' or '\u200F' or '\u061C' or '\u2028' or '\u2029' or '\uFEFF')
+                || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format || c is '\u2028' or '\u2029')
             {
                 return true;
             }

@@ -156,20 +156,30 @@ public sealed class DatabaseInitialiser(
         }
     }
 
+    /// <summary>
+    /// The data directory (0700) and the database file (0600) before SQLite opens it, so that its WAL and shared-memory
+    /// files, which SQLite creates with the database's mode, are the owner's only too; older ones are narrowed.
+    /// </summary>
     private static void CreateDataDirectory(string path)
     {
-        if (Directory.Exists(path))
+        PrivateFolder.Create(path); // made private too when something created it before (its working folder)
+        if (OperatingSystem.IsWindows())
         {
             return;
         }
 
-        if (OperatingSystem.IsWindows())
+        var database = Path.Combine(path, "custos.db");
+        if (!File.Exists(database))
         {
-            Directory.CreateDirectory(path);
+            using (new FileStream(database, PrivateFolder.NewFile()))
+            {
+                // an empty file is a new SQLite database
+            }
         }
-        else
+
+        foreach (var file in Directory.EnumerateFiles(path, "custos.db*"))
         {
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
     }
 

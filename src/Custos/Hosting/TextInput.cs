@@ -1,9 +1,9 @@
 namespace Custos.Hosting;
 
 /// <summary>
-/// Text that people type into names, notes and file names. Control characters (NUL, BEL, ESC, …) and the
-/// invisible characters that reorder text (bidirectional overrides and isolates, U+202A–U+202E, U+2066–U+2069)
-/// are refused: they hide what a value really is from whoever reads it later (an approver, an auditor), and an
+/// Text that people type into names, notes and file names. Control characters (NUL, BEL, ESC, …) and invisible
+/// format characters (bidirectional overrides and isolates, U+202A–U+202E, U+2066–U+2069; zero-width spaces and
+/// joiners; soft hyphens) are refused: they hide what a value really is from whoever reads it later (an approver, an auditor), and an
 /// override can make <c>invoice‮fdp.exe</c> look like a PDF.
 /// </summary>
 public static class TextInput

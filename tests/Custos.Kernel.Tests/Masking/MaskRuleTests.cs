@@ -59,3 +59,25 @@ public sealed class MaskRuleTests
         Assert.Contains(problems, p => p.StartsWith("assets: level 4", StringComparison.Ordinal));
     }
 }
+
+/// <summary>Text that looks like something else: refused wherever people type values (SEC-4).</summary>
+public sealed class ForbiddenCharacterTests
+{
+    [Theory]
+    [InlineData("decoy\u200b")] // zero-width space
+    [InlineData("de\u00adcoy")] // soft hyphen
+    [InlineData("decoy\u200d")] // zero-width joiner
+    [InlineData("\ufeffdecoy")] // byte-order mark
+    [InlineData("invoice\u202efdp.exe")] // right-to-left override
+    [InlineData("a\u2066b\u2069")] // isolate
+    [InlineData("bell\u0007")]
+    [InlineData("line\u2028break")]
+    public void Invisible_and_control_characters_are_forbidden(string value) => Assert.True(Custos.Kernel.Classification.FieldDefinition.HasForbiddenCharacters(value));
+
+    [Theory]
+    [InlineData("张三丰")]
+    [InlineData("O'Brien-Smith")]
+    [InlineData("第一行\n第二行\t缩进")]
+    [InlineData("Zoë 😀")]
+    public void Ordinary_text_passes(string value) => Assert.False(Custos.Kernel.Classification.FieldDefinition.HasForbiddenCharacters(value));
+}

@@ -248,6 +248,15 @@ public abstract class AccessWorkflowTests<TApp>(TApp app) : IClassFixture<TApp>
 
         // Asking again for a role the person has is not needed.
         Assert.Equal("RequestNotNeeded", (await Assert.ThrowsAsync<CustosException>(() => SubmitAsync(head, new NewRequest(RequestKind.RoleChange, "负责新项目的客户资料", Person: clerk.UserName, Role: Roles.ProjectManager)))).Code);
+
+        // A customer role for someone in no department gives nothing yet: said so, not "nobody can approve".
+        var newcomer = await app.CreatePersonAsync(Roles.Partner);
+        using (var scope = app.AsSystem())
+        {
+            await scope.ServiceProvider.GetRequiredService<PeopleService>().SetMembershipsAsync(newcomer.Id, [], [], default);
+        }
+
+        Assert.Equal("RoleNeedsMembership", (await Assert.ThrowsAsync<CustosException>(() => SubmitAsync(head, new NewRequest(RequestKind.RoleChange, "新同事需要录入客户", Person: newcomer.UserName, Role: Roles.Staff)))).Code);
     }
 
     [Fact]

@@ -151,6 +151,20 @@ public sealed class TemporaryFilesTests : IDisposable
         }
 
         AssertNothingOf(secrets, temp);
+
+        // The database and its WAL are the owner's only, in a folder only the owner enters.
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(dataDir));
+        var files = Directory.EnumerateFiles(dataDir, "custos.db*").ToList();
+        Assert.Contains(files, f => f.EndsWith("custos.db", StringComparison.Ordinal));
+        foreach (var file in files)
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        }
     }
 
     /// <summary>Looks for each value in every regular file under <paramref name="folder"/>, as UTF-8, UTF-16 and GB 18030 bytes.</summary>

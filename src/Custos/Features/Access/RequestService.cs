@@ -86,8 +86,15 @@ public sealed class RequestService(
                 throw CustosException.Conflict("RequestNotNeeded");
             }
 
-            var routed = await RouteAsync(viewer.Engine, person.Id, RightsChange.OfRoles(role), ct);
-            return await SubmitRightsAsync(person, routed.Single(), reason, ct);
+            var routed = (await RouteAsync(viewer.Engine, person.Id, RightsChange.OfRoles(role), ct)).Single();
+            if (routed.Kind == RequestKind.Access)
+            {
+                // The role reaches customers only through departments and projects, and the person is in none: there is
+                // nothing to approve yet; ask for the membership (an administrator adds the role itself).
+                throw CustosException.Invalid("RoleNeedsMembership", new TextKey("Role." + role));
+            }
+
+            return await SubmitRightsAsync(person, routed, reason, ct);
         }
 
         if (request.Kind == RequestKind.PolicyChange)

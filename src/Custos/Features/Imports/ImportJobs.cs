@@ -64,6 +64,7 @@ public sealed class ImportJobs : IHostedService, IDisposable
         work = settings.FullWorkDir;
         // One folder per running server, named by its process, so that several on one machine never clear each other's uploads.
         folder = Path.Combine(work, $"{Prefix}{Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}");
+        PrivateFolder.Create(settings.FullDataDir);
         PrivateFolder.Create(work);
         PrivateFolder.Create(folder);
         sweeper = time.CreateTimer(_ => DeleteAbandoned(), null, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5));
