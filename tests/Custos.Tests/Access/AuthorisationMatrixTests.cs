@@ -102,6 +102,9 @@ public abstract partial class AuthorisationMatrixTests<TApp>(TApp app) : IClassF
                 calls++;
                 var what = $"{role}: {method} {url} → {(int)response.StatusCode}";
 
+                // No role, however unexpected on a page, makes it fail: a refusal is a refusal, never a 500.
+                Assert.True(response.StatusCode != HttpStatusCode.InternalServerError, what);
+
                 // IDOR: nothing of the out-of-scope customer, ever.
                 Assert.False(body.Contains(outsideMarker, StringComparison.Ordinal), what + " shows the out-of-scope customer's tag");
                 var auditor = role is Roles.Auditor or Roles.ComplianceOfficer;
