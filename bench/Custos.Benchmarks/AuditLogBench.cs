@@ -6,6 +6,7 @@ using Custos.Features.Customers;
 using Custos.Features.People;
 using Custos.Kernel.Audit;
 using Custos.Kernel.Classification;
+using Custos.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -73,7 +74,7 @@ internal static class AuditLogBench
         Guid id;
         using (var scope = provider.CreateScope())
         {
-            var customers = scope.ServiceProvider.GetRequiredService<CustomerService>();
+            var customers = scope.ServiceProvider.GetRequiredService<CustomerAccess>();
             var db = scope.ServiceProvider.GetRequiredService<CustosDbContext>();
             var customer = customers.Build(CustomerKind.Individual, departmentId, null, Clearance.Secret,
                 new Dictionary<string, string?> { [FieldCatalogue.Name] = "欧阳娜娜", [FieldCatalogue.Mobile] = "13912345678" });

@@ -72,7 +72,7 @@ internal static class InsertRatio
     {
         using var scope = provider.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<CustosDbContext>();
-        var customers = scope.ServiceProvider.GetRequiredService<CustomerService>();
+        var customers = scope.ServiceProvider.GetRequiredService<CustomerAccess>();
         await db.Database.OpenConnectionAsync();
         var built = rows.Select(values => encrypted ? Encrypted(customers, departmentId, values) : Plain(customers, departmentId, values));
         if (prebuilt)
@@ -97,7 +97,7 @@ internal static class InsertRatio
     {
         using var scope = provider.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<CustosDbContext>();
-        var customers = scope.ServiceProvider.GetRequiredService<CustomerService>();
+        var customers = scope.ServiceProvider.GetRequiredService<CustomerAccess>();
         var clock = Stopwatch.StartNew();
         foreach (var values in rows)
         {
@@ -109,11 +109,11 @@ internal static class InsertRatio
         return clock.Elapsed;
     }
 
-    private static Customer Encrypted(CustomerService customers, Guid departmentId, IReadOnlyDictionary<string, string?> values) =>
+    private static Customer Encrypted(CustomerAccess customers, Guid departmentId, IReadOnlyDictionary<string, string?> values) =>
         customers.Build(CustomerKind.Individual, departmentId, null, Clearance.Secret, values);
 
     /// <summary>The same record without protection: validated alike, values and index entries in clear.</summary>
-    private static Customer Plain(CustomerService customers, Guid departmentId, IReadOnlyDictionary<string, string?> values)
+    private static Customer Plain(CustomerAccess customers, Guid departmentId, IReadOnlyDictionary<string, string?> values)
     {
         var now = DateTimeOffset.UnixEpoch;
         var customer = new Customer { Id = Guid.CreateVersion7(), Kind = CustomerKind.Individual, DepartmentId = departmentId, Grade = Clearance.Secret, CreatedAt = now, UpdatedAt = now };

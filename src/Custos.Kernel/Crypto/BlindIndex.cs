@@ -24,6 +24,7 @@ public sealed class BlindIndex
     public const int Size = 16;
     private readonly byte[] key;
 
+    [KeyMaterial]
     public BlindIndex(byte[] key)
     {
         ArgumentNullException.ThrowIfNull(key);

@@ -11,14 +11,16 @@ namespace Custos.Kernel.Crypto;
 public static class DataKeys
 {
     /// <summary>A fresh data key for <paramref name="ownerId"/>, and its wrapped form to store.</summary>
-    public static (byte[] Key, WrappedDataKey Wrapped) Create(IKeyEncryptionKeys keys, string ownerType, Guid ownerId, int dataKeyVersion)
+    [KeyMaterial]
+    internal static (byte[] Key, WrappedDataKey Wrapped) Create(IKeyEncryptionKeys keys, string ownerType, Guid ownerId, int dataKeyVersion)
     {
         ArgumentNullException.ThrowIfNull(keys);
         var key = RandomBytes.Get(FieldCipher.KeySize);
         return (key, keys.Wrap(key, Context(ownerType, ownerId, dataKeyVersion)));
     }
 
-    public static byte[] Open(IKeyEncryptionKeys keys, string ownerType, Guid ownerId, int dataKeyVersion, WrappedDataKey wrapped)
+    [KeyMaterial]
+    internal static byte[] Open(IKeyEncryptionKeys keys, string ownerType, Guid ownerId, int dataKeyVersion, WrappedDataKey wrapped)
     {
         ArgumentNullException.ThrowIfNull(keys);
         return keys.Unwrap(wrapped, Context(ownerType, ownerId, dataKeyVersion));

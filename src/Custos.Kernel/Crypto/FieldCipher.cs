@@ -29,6 +29,7 @@ public static class FieldCipher
     internal const int Overhead = 1 + NonceSize + TagSize;
     private static readonly byte[] Domain = "custos/field/v1"u8.ToArray();
 
+    [KeyMaterial]
     public static byte[] Encrypt(ReadOnlySpan<byte> dataKey, FieldContext context, ReadOnlySpan<byte> plaintext)
     {
         Span<byte> nonce = stackalloc byte[NonceSize];
@@ -36,10 +37,12 @@ public static class FieldCipher
         return Encrypt(dataKey, context, plaintext, nonce);
     }
 
+    [KeyMaterial]
     public static byte[] Encrypt(ReadOnlySpan<byte> dataKey, FieldContext context, string plaintext) =>
         Encrypt(dataKey, context, Encoding.UTF8.GetBytes(plaintext ?? throw new ArgumentNullException(nameof(plaintext))));
 
     /// <summary>With a caller-chosen nonce: for known-answer tests only.</summary>
+    [KeyMaterial]
     internal static byte[] Encrypt(ReadOnlySpan<byte> dataKey, FieldContext context, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> nonce)
     {
         using var cipher = new RecordCipher(dataKey);
@@ -47,12 +50,14 @@ public static class FieldCipher
     }
 
     /// <summary>Decrypts; throws <see cref="CryptographicException"/> for a wrong key, place or a modified ciphertext.</summary>
+    [KeyMaterial]
     public static byte[] Decrypt(ReadOnlySpan<byte> dataKey, FieldContext context, ReadOnlySpan<byte> blob)
     {
         using var cipher = new RecordCipher(dataKey);
         return cipher.Decrypt(context, blob);
     }
 
+    [KeyMaterial]
     public static string DecryptString(ReadOnlySpan<byte> dataKey, FieldContext context, ReadOnlySpan<byte> blob) =>
         Encoding.UTF8.GetString(Decrypt(dataKey, context, blob));
 
@@ -80,6 +85,7 @@ public static class FieldCipher
         span = span[(4 + part.Length)..];
     }
 
+    [KeyMaterial]
     internal static void CheckKey(ReadOnlySpan<byte> key)
     {
         if (key.Length != KeySize)
@@ -97,6 +103,7 @@ public sealed class RecordCipher : IDisposable
 {
     private readonly AesGcm aes;
 
+    [KeyMaterial]
     public RecordCipher(ReadOnlySpan<byte> dataKey)
     {
         FieldCipher.CheckKey(dataKey);

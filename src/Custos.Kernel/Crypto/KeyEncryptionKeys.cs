@@ -28,9 +28,11 @@ public interface IKeyEncryptionKeys
 
     IReadOnlyList<KekVersionInfo> Versions { get; }
 
+    [KeyMaterial]
     WrappedDataKey Wrap(ReadOnlySpan<byte> dataKey, ReadOnlySpan<byte> context);
 
     /// <summary>Unwraps; throws <see cref="System.Security.Cryptography.CryptographicException"/> if the blob, context or version is wrong.</summary>
+    [KeyMaterial]
     byte[] Unwrap(WrappedDataKey wrapped, ReadOnlySpan<byte> context);
 }
 

@@ -178,6 +178,7 @@ public sealed class LocalKeyFile : IRotatingKeyEncryptionKeys
         }
     }
 
+    [KeyMaterial]
     public WrappedDataKey Wrap(ReadOnlySpan<byte> dataKey, ReadOnlySpan<byte> context)
     {
         // A rotation by another process (the CLI) shows up here within a second; looking at the file on every
@@ -203,6 +204,7 @@ public sealed class LocalKeyFile : IRotatingKeyEncryptionKeys
         return new WrappedDataKey(active.Version, blob);
     }
 
+    [KeyMaterial]
     public byte[] Unwrap(WrappedDataKey wrapped, ReadOnlySpan<byte> context)
     {
         ArgumentNullException.ThrowIfNull(wrapped);

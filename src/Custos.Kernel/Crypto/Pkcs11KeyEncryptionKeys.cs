@@ -88,6 +88,7 @@ public sealed class Pkcs11KeyEncryptionKeys : IRotatingKeyEncryptionKeys, IDispo
         }
     }
 
+    [KeyMaterial]
     public WrappedDataKey Wrap(ReadOnlySpan<byte> dataKey, ReadOnlySpan<byte> context)
     {
         var nonce = RandomNumberGenerator.GetBytes(FieldCipher.NonceSize);
@@ -117,6 +118,7 @@ public sealed class Pkcs11KeyEncryptionKeys : IRotatingKeyEncryptionKeys, IDispo
         .Order()
         .ToList();
 
+    [KeyMaterial]
     public byte[] Unwrap(WrappedDataKey wrapped, ReadOnlySpan<byte> context)
     {
         ArgumentNullException.ThrowIfNull(wrapped);

@@ -3,6 +3,7 @@ using Custos.Features.Audit;
 using Custos.Features.Organisation;
 using Custos.Features.People;
 using Custos.Hosting;
+using Custos.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;

@@ -3,6 +3,7 @@ using System.Globalization;
 using Custos.Data;
 using Custos.Features.Audit;
 using Custos.Features.People;
+using Custos.Security;
 using Custos.Web;
 using Microsoft.Extensions.Localization;
 using Microsoft.EntityFrameworkCore;

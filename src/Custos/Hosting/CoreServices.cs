@@ -5,6 +5,7 @@ using Custos.Features.Audit;
 using Custos.Features.Demo;
 using Custos.Features.Organisation;
 using Custos.Features.People;
+using Custos.Security;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 
@@ -40,7 +41,8 @@ public static class CoreServices
         services.AddSingleton(_ => Features.Classification.ClassificationSetup.Catalogue(settings));
         services.AddScoped<Features.Classification.LevelNames>();
         services.AddSingleton<Features.Keys.KeyRing>();
-        services.AddSingleton<Features.Policy.PolicyStore>();
+        services.AddSingleton<PolicyStore>();
+        services.AddScoped<Callers>();
         services.AddScoped<IAuditTrail, DatabaseAuditTrail>();
         services.AddSingleton<AuditSequencerSignal>();
         services.AddScoped<AuditRequestState>();
@@ -61,6 +63,7 @@ public static class CoreServices
         services.AddScoped<ApiTokenService>();
         services.AddScoped<DemoOrganisation>();
         services.AddScoped<Features.Customers.CustomerService>();
+        services.AddScoped<Features.Customers.CustomerAccess>();
         services.AddScoped<Features.Keys.KeyService>();
         services.AddScoped<Features.Customers.AttachmentService>();
         services.AddScoped<Features.Imports.ImportService>();

@@ -6,6 +6,7 @@ using Custos.Features.Accounts;
 using Custos.Features.ApiTokens;
 using Custos.Features.Audit;
 using Custos.Features.People;
+using Custos.Security;
 using Custos.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;

@@ -1,3 +1,4 @@
+using Custos.Security;
 namespace Custos.Hosting;
 
 /// <summary>
@@ -28,7 +29,7 @@ internal abstract partial class PeriodicWorker(IServiceScopeFactory scopes, Star
                 try
                 {
                     await using var scope = scopes.CreateAsyncScope();
-                    scope.ServiceProvider.GetRequiredService<BackgroundActor>().Set(Features.Audit.FixedActor.System.Id, ActorName, null);
+                    scope.ServiceProvider.GetRequiredService<BackgroundActor>().Set(Custos.Security.FixedActor.System.Id, ActorName, null);
                     await RunAsync(scope.ServiceProvider, stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)

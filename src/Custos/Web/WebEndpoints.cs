@@ -2,6 +2,7 @@ using Custos.Features.Audit;
 using Microsoft.AspNetCore.Antiforgery;
 using Custos.Features.People;
 using Custos.Hosting;
+using Custos.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;

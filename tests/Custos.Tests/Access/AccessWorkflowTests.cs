@@ -9,6 +9,7 @@ using Custos.Features.People;
 using Custos.Hosting;
 using Custos.Kernel.Classification;
 using Custos.Kernel.Policy;
+using Custos.Security;
 using Custos.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -116,7 +117,7 @@ public abstract class AccessWorkflowTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(18, (await Reveal(FieldCatalogue.IdNumber)).Length);
         Assert.True((await ViewAsync(clerk, customer.Id)).Fields.Single(f => f.Field == FieldCatalogue.IdNumber).MayReveal);
 
-        var entry = await app.WithDbAsync(db => db.AuditRecords.Where(a => a.Action == "customer.reveal" && a.TargetId == customer.Id.ToString() && a.Outcome == Features.Audit.AuditOutcome.Success).SingleAsync());
+        var entry = await app.WithDbAsync(db => db.AuditRecords.Where(a => a.Action == "customer.reveal" && a.TargetId == customer.Id.ToString() && a.Outcome == Custos.Security.AuditOutcome.Success).SingleAsync());
         Assert.Contains(approved.Grant!.Value.ToString(), entry.Detail ?? "", StringComparison.Ordinal);
         // The grant is for that customer's field only.
         var second = await CustomerAsync(head, home, 49);

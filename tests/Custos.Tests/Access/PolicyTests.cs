@@ -6,6 +6,7 @@ using Custos.Features.Organisation;
 using Custos.Features.People;
 using Custos.Kernel.Classification;
 using Custos.Kernel.Policy;
+using Custos.Security;
 using Custos.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -67,7 +68,7 @@ public abstract class PolicyTests<TApp>(TApp app) : IClassFixture<TApp>
         var peek = errors.Single(e => e.GetProperty("code").GetString() == "UnknownAction");
         Assert.Contains("peek", lines[peek.GetProperty("line").GetInt32() - 1], StringComparison.Ordinal);
         Assert.Equal(before, await VersionAsync(admin));
-        Assert.True(await app.WithDbAsync(db => db.AuditRecords.AnyAsync(a => a.Action == "policy.load" && a.Outcome == Features.Audit.AuditOutcome.Failed)));
+        Assert.True(await app.WithDbAsync(db => db.AuditRecords.AnyAsync(a => a.Action == "policy.load" && a.Outcome == Custos.Security.AuditOutcome.Failed)));
     }
 
     [Fact]
@@ -122,7 +123,7 @@ public abstract class PolicyTests<TApp>(TApp app) : IClassFixture<TApp>
             Assert.Equal("Policy.Network", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
         }
 
-        var denied = await app.WithDbAsync(db => db.AuditRecords.Where(a => a.ActorId == clerk.Id.ToString() && a.Outcome == Features.Audit.AuditOutcome.Denied).Select(a => new { a.Detail, a.ClientAddress, a.TargetId, a.ActorName }).ToListAsync());
+        var denied = await app.WithDbAsync(db => db.AuditRecords.Where(a => a.ActorId == clerk.Id.ToString() && a.Outcome == Custos.Security.AuditOutcome.Denied).Select(a => new { a.Detail, a.ClientAddress, a.TargetId, a.ActorName }).ToListAsync());
         Assert.Contains(denied, d => d.ClientAddress == "203.0.113.7" && d.Detail!.Contains("network", StringComparison.Ordinal));
         // The refusal names the customer asked for (it is decided before the record is read), and the person by both names.
         Assert.Contains(denied, d => d.TargetId == customer.Id.ToString() && d.Detail!.Contains("network", StringComparison.Ordinal));
@@ -218,7 +219,7 @@ public sealed class ForwardedAddressTests
             Assert.Equal(HttpStatusCode.Forbidden, await FromAsync("203.0.113.9"));
             using var check = factory.Services.CreateScope();
             var db = check.ServiceProvider.GetRequiredService<Custos.Data.CustosDbContext>();
-            Assert.True(await db.AuditRecords.AnyAsync(a => a.ActorId == clerk.Id.ToString() && a.ClientAddress == "203.0.113.9" && a.Outcome == Features.Audit.AuditOutcome.Denied));
+            Assert.True(await db.AuditRecords.AnyAsync(a => a.ActorId == clerk.Id.ToString() && a.ClientAddress == "203.0.113.9" && a.Outcome == Custos.Security.AuditOutcome.Denied));
         }
 
         TestPaths.Delete(dataDir);

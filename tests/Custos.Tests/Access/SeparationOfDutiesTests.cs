@@ -8,6 +8,7 @@ using Custos.Features.Organisation;
 using Custos.Features.People;
 using Custos.Kernel.Classification;
 using Custos.Kernel.Policy;
+using Custos.Security;
 using Custos.Tests.Infrastructure;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
@@ -321,7 +322,7 @@ public abstract class SeparationOfDutiesTests<TApp>(TApp app) : IClassFixture<TA
 
         using (var scope = app.Factory.Services.CreateScope())
         {
-            scope.ServiceProvider.GetRequiredService<Custos.Hosting.BackgroundActor>().Set("system", "custos-alerts", null);
+            scope.ServiceProvider.GetRequiredService<Custos.Security.BackgroundActor>().Set("system", "custos-alerts", null);
             await scope.ServiceProvider.GetRequiredService<AuditAlertRules>().EvaluateAllAsync(default);
         }
 

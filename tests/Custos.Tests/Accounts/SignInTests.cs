@@ -1,6 +1,7 @@
 using System.Net;
 using Custos.Features.Audit;
 using Custos.Features.People;
+using Custos.Security;
 using Custos.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Custos.Security;
 using Custos.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
@@ -154,7 +155,7 @@ public sealed partial class EndpointRulesTests(SqliteApp app) : IClassFixture<Sq
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         var entry = await app.WithDbAsync(db => db.AuditRecords.Where(a => a.ActorId == clerk.Id.ToString()).OrderByDescending(a => a.Id).FirstAsync());
         Assert.Equal("access.denied", entry.Action);
-        Assert.Equal(Features.Audit.AuditOutcome.Denied, entry.Outcome);
+        Assert.Equal(Custos.Security.AuditOutcome.Denied, entry.Outcome);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using Custos.Features.Customers;
 using Custos.Features.Organisation;
 using Custos.Features.People;
 using Custos.Kernel.Classification;
+using Custos.Security;
 using Custos.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -59,7 +60,7 @@ public abstract class TokenTests<TApp>(TApp app) : IClassFixture<TApp>
         // A token cannot mint another, whatever it asks for.
         var byToken = await CreateAsync(app.ApiClient(secret), Roles.Staff);
         Assert.Equal(HttpStatusCode.Forbidden, byToken.StatusCode);
-        Assert.True(await app.WithDbAsync(db => db.AuditRecords.CountAsync(a => a.Action == "token.create" && a.Outcome == Features.Audit.AuditOutcome.Denied)) >= 4);
+        Assert.True(await app.WithDbAsync(db => db.AuditRecords.CountAsync(a => a.Action == "token.create" && a.Outcome == Custos.Security.AuditOutcome.Denied)) >= 4);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Net;
 using Custos.Features.Audit;
 using Custos.Features.Customers;
 using Custos.Features.People;
+using Custos.Security;
 using Custos.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -45,7 +46,7 @@ public abstract class AuditAlertTests(string provider)
             // As the server's alert worker does: the rules act as the system, not as whoever acted last.
             for (var i = 0; i < 100 && await Host.WithAsync(s =>
                  {
-                     s.GetRequiredService<Custos.Hosting.BackgroundActor>().Set("system", "custos-alerts", null);
+                     s.GetRequiredService<Custos.Security.BackgroundActor>().Set("system", "custos-alerts", null);
                      return s.GetRequiredService<AuditAlertRules>().EvaluateOnceAsync(default);
                  }) != 0; i++)
             {

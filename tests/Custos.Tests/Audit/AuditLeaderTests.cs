@@ -1,5 +1,6 @@
 using Custos.Data;
 using Custos.Features.Audit;
+using Custos.Security;
 using Custos.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Custos.Features.Audit;
 using Custos.Kernel.Audit;
+using Custos.Security;
 using Custos.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 

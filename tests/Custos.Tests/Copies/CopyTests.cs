@@ -13,6 +13,7 @@ using Custos.Features.People;
 using Custos.Hosting;
 using Custos.Kernel.Classification;
 using Custos.Kernel.Policy;
+using Custos.Security;
 using Custos.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 

@@ -7,6 +7,7 @@ using Custos.Features.Keys;
 using Custos.Features.People;
 using Custos.Hosting;
 using Custos.Kernel.Crypto;
+using Custos.Security;
 using Custos.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 

@@ -5,6 +5,7 @@ using Custos.Features.Customers;
 using Custos.Features.Imports;
 using Custos.Features.People;
 using Custos.Hosting;
+using Custos.Security;
 using Custos.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -238,7 +239,7 @@ public abstract class ImportTests<TApp>(TApp app) : IClassFixture<TApp>, IDispos
         Assert.Contains("导入", page.QuerySelector("#import-error")!.TextContent, StringComparison.Ordinal);
         Assert.DoesNotContain("张", page.Body!.InnerHtml, StringComparison.Ordinal); // no preview of it, masked or not
         Assert.Empty(UploadsLeft());
-        Assert.True(await app.WithDbAsync(db => db.AuditRecords.AnyAsync(a => a.ActorId == officer.Id.ToString() && a.Action == "customer.import" && a.Outcome == Custos.Features.Audit.AuditOutcome.Denied)));
+        Assert.True(await app.WithDbAsync(db => db.AuditRecords.AnyAsync(a => a.ActorId == officer.Id.ToString() && a.Action == "customer.import" && a.Outcome == Custos.Security.AuditOutcome.Denied)));
     }
 
     [Fact]
@@ -454,7 +455,7 @@ public abstract class ImportTests<TApp>(TApp app) : IClassFixture<TApp>, IDispos
         Assert.NotNull(page.QuerySelector("#import-done"));
         Assert.Equal(40, await CustomersOf(code));
         Assert.Equal(40, await app.WithDbAsync(db => db.Customers.CountAsync(c => c.Grade == Clearance.Confidential && db.Departments.Any(d => d.Id == c.DepartmentId && d.Code == code))));
-        var record = await app.WithDbAsync(db => db.AuditRecords.SingleAsync(a => a.Action == "customer.import" && a.Outcome == Custos.Features.Audit.AuditOutcome.Success && a.ActorId == head.Id.ToString()));
+        var record = await app.WithDbAsync(db => db.AuditRecords.SingleAsync(a => a.Action == "customer.import" && a.Outcome == Custos.Security.AuditOutcome.Success && a.ActorId == head.Id.ToString()));
         Assert.Contains("客户登记表", record.Detail, StringComparison.Ordinal);
 
         using var stranger = app.Session();

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using Custos.Data;
 using Custos.Features.People;
 using Custos.Hosting;
+using Custos.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
@@ -37,7 +38,7 @@ public sealed class CustosFactory(Dictionary<string, string?> settings, Action<I
         var identity = new System.Security.Claims.ClaimsIdentity("test");
         identity.AddClaim(new(System.Security.Claims.ClaimTypes.NameIdentifier, person.Id.ToString()));
         identity.AddClaim(new(System.Security.Claims.ClaimTypes.Name, person.UserName ?? ""));
-        identity.AddClaim(new(Custos.Features.Accounts.CustosClaims.DisplayName, person.DisplayName));
+        identity.AddClaim(new(Custos.Security.CustosClaims.DisplayName, person.DisplayName));
         accessor.HttpContext = new Microsoft.AspNetCore.Http.DefaultHttpContext { User = new(identity) };
         return new ActingScope(scope, accessor);
     }
@@ -160,7 +161,7 @@ public abstract class CustosApp : IAsyncLifetime
             var (chain, step, department) = await WithDbAsync(async db =>
             {
                 var r = await db.AccessRequests.AsNoTracking().Include(x => x.Approvals).SingleAsync(x => x.Id == request);
-                var engine = await Factory.Services.GetRequiredService<Features.Policy.PolicyStore>().AtAsync(db, r.PolicyVersion, default); // the chain it was filed under
+                var engine = await Factory.Services.GetRequiredService<PolicyStore>().AtAsync(db, r.PolicyVersion, default); // the chain it was filed under
                 var c = engine.ChainFor(r.Kind);
                 var done = r.Status != Features.Access.RequestStatus.Pending ? -1
                     : Kernel.Policy.ApprovalRules.CurrentStep(c, new Kernel.Policy.ApprovalSubject(r.Kind, r.RequesterId, r.DepartmentId, r.ProjectId, [.. r.Approvals.Where(a => a.Approved).Select(a => (a.Step, a.OnBehalfOfId ?? a.ApproverId))]));

@@ -1,4 +1,7 @@
 using Custos.Kernel.Policy;
+using Custos.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Custos.Features.Access;
 
@@ -8,6 +11,7 @@ namespace Custos.Features.Access;
 /// Read from the database on every request, so an expiry or a revocation holds on the next request on
 /// every node.
 /// </summary>
+[Contract]
 public sealed class AccessGrant
 {
     public Guid Id { get; set; }
@@ -56,5 +60,22 @@ public sealed class AccessGrant
         }
 
         return set;
+    }
+}
+
+/// <summary>How <see cref="AccessGrant"/> is stored.</summary>
+internal sealed class AccessGrantMapping : IEntityTypeConfiguration<AccessGrant>
+{
+    public void Configure(EntityTypeBuilder<AccessGrant> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.Property(g => g.Field).HasMaxLength(64);
+        e.Property(g => g.Actions).HasMaxLength(200);
+        e.Property(g => g.RevokedBy).HasMaxLength(256);
+        e.Property(g => g.RevokeReason).HasMaxLength(500);
+        e.Ignore(g => g.ActionSet);
+        // Every request reads the caller's live grants: by person, newest expiry first.
+        e.HasIndex(g => new { g.PersonId, g.NotAfter });
+        e.HasIndex(g => g.RequestId);
     }
 }

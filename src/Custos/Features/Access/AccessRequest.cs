@@ -1,7 +1,11 @@
 using Custos.Kernel.Policy;
+using Custos.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Custos.Features.Access;
 
+[Contract]
 public enum RequestStatus
 {
     Pending = 0,
@@ -81,6 +85,7 @@ public sealed class AccessRequest
 }
 
 /// <summary>One approver's answer to one step of a request, possibly on behalf of someone away (delegation).</summary>
+[Contract]
 public sealed class AccessApproval
 {
     public Guid Id { get; set; }
@@ -119,4 +124,48 @@ public sealed class Delegation
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? RevokedAt { get; set; }
+}
+
+/// <summary>How <see cref="AccessRequest"/> is stored.</summary>
+internal sealed class AccessRequestMapping : IEntityTypeConfiguration<AccessRequest>
+{
+    public void Configure(EntityTypeBuilder<AccessRequest> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.Property(r => r.Kind).HasConversion<string>().HasMaxLength(20);
+        e.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
+        e.Property(r => r.RequesterName).HasMaxLength(256);
+        e.Property(r => r.Field).HasMaxLength(64);
+        e.Property(r => r.Actions).HasMaxLength(200);
+        e.Property(r => r.Reason).HasMaxLength(500);
+        e.Property(r => r.Role).HasMaxLength(64);
+        e.Property(r => r.Stamp).IsConcurrencyToken();
+        e.HasMany(r => r.Approvals).WithOne().HasForeignKey(a => a.RequestId).OnDelete(DeleteBehavior.Restrict);
+        e.HasIndex(r => new { r.Status, r.ExpiresAt });
+        e.HasIndex(r => new { r.RequesterId, r.CreatedAt });
+        e.HasIndex(r => new { r.SubjectPersonId, r.Status });
+    }
+}
+
+/// <summary>How <see cref="AccessApproval"/> is stored.</summary>
+internal sealed class AccessApprovalMapping : IEntityTypeConfiguration<AccessApproval>
+{
+    public void Configure(EntityTypeBuilder<AccessApproval> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.Property(a => a.ApproverName).HasMaxLength(256);
+        e.Property(a => a.Note).HasMaxLength(500);
+        // One answer per person per request, whatever the race.
+        e.HasIndex(a => new { a.RequestId, a.ApproverId }).IsUnique();
+    }
+}
+
+/// <summary>How <see cref="Delegation"/> is stored.</summary>
+internal sealed class DelegationMapping : IEntityTypeConfiguration<Delegation>
+{
+    public void Configure(EntityTypeBuilder<Delegation> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.HasIndex(d => new { d.ToId, d.Ends });
+    }
 }

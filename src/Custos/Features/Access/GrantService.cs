@@ -4,9 +4,12 @@ using Custos.Features.Customers;
 using Custos.Hosting;
 using Custos.Kernel.Policy;
 using Microsoft.EntityFrameworkCore;
+using Custos.Security;
+using Custos.Features;
 
 namespace Custos.Features.Access;
 
+[Contract]
 public sealed record GrantView(
     Guid Id, Guid PersonId, string Person, Guid? Customer, string? Department, string? Field, string Actions, bool ViewOnly,
     DateTimeOffset NotBefore, DateTimeOffset NotAfter, DateTimeOffset? RevokedAt, string? RevokedBy, Guid? Request, bool Active);
@@ -18,11 +21,12 @@ public sealed record DelegationView(Guid Id, string From, string To, DateTimeOff
 /// one takes effect on the next request on every node, because every request reads live grants. Also the
 /// delegations of approvers who are away.
 /// </summary>
-public sealed class GrantService(CustosDbContext db, CustomerService customers, IAuditTrail audit, TimeProvider time)
+[Contract]
+public sealed class GrantService(CustosDbContext db, Callers callers, IAuditTrail audit, TimeProvider time)
 {
     public async Task<IReadOnlyList<GrantView>> ListAsync(bool everyone, bool includeEnded, CancellationToken ct)
     {
-        var viewer = await customers.ViewerAsync(ct);
+        var viewer = await callers.CurrentAsync(ct);
         if (everyone && !MaySeeAll(viewer))
         {
             await audit.RecordNowAsync("grant.list", "grant", null, AuditOutcome.Denied, new { reason = "no-role" }, ct);
@@ -60,7 +64,7 @@ public sealed class GrantService(CustosDbContext db, CustomerService customers, 
     /// <summary>Ends a grant now. Its holder may give it up; administrators and the compliance officer may revoke any.</summary>
     public async Task RevokeAsync(Guid id, string? reason, CancellationToken ct)
     {
-        var viewer = await customers.ViewerAsync(ct);
+        var viewer = await callers.CurrentAsync(ct);
         var grant = await db.AccessGrants.SingleOrDefaultAsync(g => g.Id == id, ct);
         if (grant is null || (grant.PersonId != viewer.PersonId && !MaySeeAll(viewer)))
         {
@@ -84,7 +88,7 @@ public sealed class GrantService(CustosDbContext db, CustomerService customers, 
     /// <summary>Lets <paramref name="toUser"/> approve in the caller's place from now until <paramref name="ends"/>.</summary>
     public async Task<DelegationView> DelegateAsync(string toUser, DateTimeOffset ends, CancellationToken ct)
     {
-        var viewer = await customers.ViewerAsync(ct);
+        var viewer = await callers.CurrentAsync(ct);
         if (!viewer.Decide(PolicyAction.Approve).Allowed)
         {
             throw new CustosException(CustosError.Forbidden, "MayNotDelegate");
@@ -112,7 +116,7 @@ public sealed class GrantService(CustosDbContext db, CustomerService customers, 
 
     public async Task<IReadOnlyList<DelegationView>> DelegationsAsync(CancellationToken ct)
     {
-        var viewer = await customers.ViewerAsync(ct);
+        var viewer = await callers.CurrentAsync(ct);
         var now = time.GetUtcNow();
         var items = await db.Delegations.AsNoTracking().Where(d => (d.FromId == viewer.PersonId || d.ToId == viewer.PersonId) && d.RevokedAt == null && d.Ends > now)
             .OrderBy(d => d.Ends).ToListAsync(ct);
@@ -123,7 +127,7 @@ public sealed class GrantService(CustosDbContext db, CustomerService customers, 
 
     public async Task EndDelegationAsync(Guid id, CancellationToken ct)
     {
-        var viewer = await customers.ViewerAsync(ct);
+        var viewer = await callers.CurrentAsync(ct);
         var delegation = await db.Delegations.SingleOrDefaultAsync(d => d.Id == id && d.FromId == viewer.PersonId && d.RevokedAt == null, ct)
             ?? throw CustosException.NotFound("DelegationNotFound");
         delegation.RevokedAt = time.GetUtcNow();
@@ -131,5 +135,5 @@ public sealed class GrantService(CustosDbContext db, CustomerService customers, 
         await db.SaveChangesAsync(ct);
     }
 
-    private static bool MaySeeAll(Viewer viewer) => viewer.Decide(PolicyAction.Administer).Allowed || viewer.Decide(PolicyAction.Audit).Allowed;
+    private static bool MaySeeAll(Caller viewer) => viewer.Decide(PolicyAction.Administer).Allowed || viewer.Decide(PolicyAction.Audit).Allowed;
 }

@@ -9,6 +9,8 @@ using Custos.Kernel.Classification;
 using Custos.Kernel.Policy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Custos.Security;
+using Custos.Features;
 
 namespace Custos.Features.Access;
 
@@ -27,10 +29,12 @@ public sealed record NewRequest(
     string? Role = null);
 
 /// <summary>One part of a change of rights, with the kind of request (and the department and project) that approves it.</summary>
+[Contract]
 public sealed record RoutedChange(RequestKind Kind, RightsChange Change, Guid? Department, Guid? Project);
 
 public sealed record ApprovalView(int Step, string Approver, bool OnBehalf, bool Approved, string? Note, DateTimeOffset At);
 
+[Contract]
 public sealed record RequestView(
     Guid Id, RequestKind Kind, RequestStatus Status, string Requester, Guid? Customer, string? Department, string? Field,
     string Actions, bool ViewOnly, int Hours, string Reason, string? Role, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt,
@@ -44,9 +48,10 @@ public sealed record RequestView(
 /// final approval creates the time-limited grant (or the role) in the same transaction. Every step is recorded
 /// in the audit log and told to the people concerned.
 /// </summary>
+[Contract]
 public sealed class RequestService(
     CustosDbContext db,
-    CustomerService customers,
+    Callers callers, CustomerAccess access,
     PolicyStore policy,
     PolicyService policyService,
     Notifier notifier,
@@ -60,7 +65,7 @@ public sealed class RequestService(
     public async Task<RequestView> SubmitAsync(NewRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var viewer = await customers.ViewerAsync(ct);
+        var viewer = await callers.CurrentAsync(ct);
         if (viewer.PersonId == Guid.Empty)
         {
             throw new CustosException(CustosError.Forbidden, "RequestNeedsPerson");
@@ -158,7 +163,7 @@ public sealed class RequestService(
             throw new CustosException(CustosError.Forbidden, "DecideNotFromCommandLine");
         }
 
-        var viewer = await customers.ViewerAsync(ct);
+        var viewer = await callers.CurrentAsync(ct);
         var entity = await db.AccessRequests.Include(r => r.Approvals).SingleOrDefaultAsync(r => r.Id == id, ct);
         if (entity is null || !await MayReadAsync(viewer, entity, ct))
         {
@@ -394,7 +399,7 @@ public sealed class RequestService(
     {
         ArgumentNullException.ThrowIfNull(person);
         ArgumentNullException.ThrowIfNull(routed);
-        var viewer = await customers.ViewerAsync(ct);
+        var viewer = await callers.CurrentAsync(ct);
         if (viewer.PersonId == Guid.Empty)
         {
             throw new CustosException(CustosError.Forbidden, "RequestNeedsPerson");
@@ -449,7 +454,7 @@ public sealed class RequestService(
     /// <summary>Files a new version of the policy for approval: it is validated whole now, and again when it would be put in force.</summary>
     public async Task<RequestView> SubmitPolicyAsync(string text, string? note, CancellationToken ct)
     {
-        var viewer = await customers.ViewerAsync(ct);
+        var viewer = await callers.CurrentAsync(ct);
         await policyService.ValidateCandidateAsync(viewer, text, ct);
         note = TextInput.CleanOptional(note, "note", multiline: true);
         var now = time.GetUtcNow();
@@ -496,7 +501,7 @@ public sealed class RequestService(
 
     public async Task WithdrawAsync(Guid id, CancellationToken ct)
     {
-        var viewer = await customers.ViewerAsync(ct);
+        var viewer = await callers.CurrentAsync(ct);
         var entity = await db.AccessRequests.SingleOrDefaultAsync(r => r.Id == id && r.RequesterId == viewer.PersonId, ct)
             ?? throw CustosException.NotFound("RequestNotFound");
         if (entity.Status != RequestStatus.Pending)
@@ -513,7 +518,7 @@ public sealed class RequestService(
 
     public async Task<RequestView> GetAsync(Guid id, CancellationToken ct)
     {
-        var viewer = await customers.ViewerAsync(ct);
+        var viewer = await callers.CurrentAsync(ct);
         var entity = await db.AccessRequests.AsNoTracking().Include(r => r.Approvals).SingleOrDefaultAsync(r => r.Id == id, ct);
         return entity is not null && await MayReadAsync(viewer, entity, ct)
             ? await ViewAsync(entity, viewer.Engine, ct)
@@ -523,7 +528,7 @@ public sealed class RequestService(
     /// <summary>The caller's own requests, newest first.</summary>
     public async Task<IReadOnlyList<RequestView>> MineAsync(CancellationToken ct)
     {
-        var viewer = await customers.ViewerAsync(ct);
+        var viewer = await callers.CurrentAsync(ct);
         var items = await db.AccessRequests.AsNoTracking().Include(r => r.Approvals)
             .Where(r => r.RequesterId == viewer.PersonId).OrderByDescending(r => r.CreatedAt).Take(200).ToListAsync(ct);
         return await ViewsAsync(items, viewer.Engine, ct);
@@ -532,7 +537,7 @@ public sealed class RequestService(
     /// <summary>Pending requests whose current step the caller may approve now (in person or as a delegate).</summary>
     public async Task<IReadOnlyList<RequestView>> ToApproveAsync(CancellationToken ct)
     {
-        var viewer = await customers.ViewerAsync(ct);
+        var viewer = await callers.CurrentAsync(ct);
         var now = time.GetUtcNow();
         var pending = await db.AccessRequests.AsNoTracking().Include(r => r.Approvals)
             .Where(r => r.Status == RequestStatus.Pending && r.ExpiresAt > now && r.RequesterId != viewer.PersonId)
@@ -646,7 +651,7 @@ public sealed class RequestService(
     }
 
     /// <summary>Fills the request's target from the form and checks that approval could give what is asked and is needed.</summary>
-    private async Task TargetAsync(Viewer viewer, NewRequest request, AccessRequest entity, CancellationToken ct)
+    private async Task TargetAsync(Caller viewer, NewRequest request, AccessRequest entity, CancellationToken ct)
     {
         var targets = (request.Customer is not null ? 1 : 0) + (string.IsNullOrWhiteSpace(request.Department) ? 0 : 1) + (string.IsNullOrWhiteSpace(request.Person) ? 0 : 1);
         if (targets != 1)
@@ -672,7 +677,7 @@ public sealed class RequestService(
             var protection = 0;
             if (request.Field is { Length: > 0 } field)
             {
-                var definition = customers.Catalogue.Find(field) ?? throw CustosException.Invalid("UnknownField", field);
+                var definition = access.Catalogue.Find(field) ?? throw CustosException.Invalid("UnknownField", field);
                 entity.Field = definition.Name;
                 protection = FieldCatalogue.EffectiveProtection(definition.Level, (int)customer.Grade);
             }
@@ -795,7 +800,7 @@ public sealed class RequestService(
     }
 
     /// <summary>Whether the caller may approve the current step: in person, or as the delegate of someone who may.</summary>
-    private async Task<(ApprovalVerdict Verdict, Guid? OnBehalf)> VerdictAsync(PolicyEngine engine, AccessRequest request, Viewer viewer, CancellationToken ct)
+    private async Task<(ApprovalVerdict Verdict, Guid? OnBehalf)> VerdictAsync(PolicyEngine engine, AccessRequest request, Caller viewer, CancellationToken ct)
     {
         var subject = ApprovalSubjectOf(request, request.Approvals);
         var chain = await ChainAsync(request, ct);
@@ -844,7 +849,7 @@ public sealed class RequestService(
     }
 
     /// <summary>The requester, the person whose rights it changes, the operator, anyone who answered, anyone who may answer now, and administrators.</summary>
-    private async Task<bool> MayReadAsync(Viewer viewer, AccessRequest request, CancellationToken ct)
+    private async Task<bool> MayReadAsync(Caller viewer, AccessRequest request, CancellationToken ct)
     {
         if (viewer.PersonId == request.RequesterId || viewer.PersonId == request.OperatorId || viewer.PersonId == request.SubjectPersonId
             || request.Approvals.Any(a => a.ApproverId == viewer.PersonId))

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Custos.Hosting;
+using Custos.Security;
 
 namespace Custos.Features.Accounts;
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Custos.Features.People;
 using Custos.Hosting;
+using Custos.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Custos.Features.People;
+using Custos.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -30,7 +31,7 @@ public sealed class CustosSignInManager(
         if (user.DepartsOn is not null)
         {
             // After the last working day (in the organisation's time) nobody signs in as them any more (PPL-3).
-            var engine = await Context.RequestServices.GetRequiredService<Policy.PolicyStore>().CurrentAsync(Context.RequestServices.GetRequiredService<Data.CustosDbContext>(), Context.RequestAborted);
+            var engine = await Context.RequestServices.GetRequiredService<PolicyStore>().CurrentAsync(Context.RequestServices.GetRequiredService<Data.CustosDbContext>(), Context.RequestAborted);
             if (engine.HasLeft(user.DepartsOn, time.GetUtcNow()))
             {
                 return false;

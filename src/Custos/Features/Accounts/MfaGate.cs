@@ -1,4 +1,5 @@
 using Custos.Hosting;
+using Custos.Security;
 using Custos.Web;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Custos.Hosting;
+using Custos.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
@@ -57,7 +58,7 @@ public static class SessionPolicy
             {
                 var services = context.HttpContext.RequestServices;
                 var db = services.GetRequiredService<Data.CustosDbContext>();
-                var today = (await services.GetRequiredService<Policy.PolicyStore>().CurrentAsync(db, context.HttpContext.RequestAborted)).Today(services.GetRequiredService<TimeProvider>().GetUtcNow());
+                var today = (await services.GetRequiredService<PolicyStore>().CurrentAsync(db, context.HttpContext.RequestAborted)).Today(services.GetRequiredService<TimeProvider>().GetUtcNow());
                 open = await Sessions.IsOpenAsync(db, context.Principal, today, context.HttpContext.RequestAborted);
             }
             catch (Exception e) when (ApiProblems.StatusFor(e) == StatusCodes.Status503ServiceUnavailable)

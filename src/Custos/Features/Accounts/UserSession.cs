@@ -2,7 +2,10 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Custos.Data;
+using Custos.Security;
 using Microsoft.EntityFrameworkCore;
+using Custos.Features;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Custos.Features.Accounts;
 
@@ -29,6 +32,7 @@ public sealed class UserSession
 }
 
 /// <summary>Opening, checking and closing server-side sessions.</summary>
+[Contract]
 public static class Sessions
 {
     /// <summary>Opens a session for the person and returns the id to put in the cookie.</summary>
@@ -83,4 +87,17 @@ public static class Sessions
     }
 
     private static string Hash(string id) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)));
+}
+
+/// <summary>How <see cref="UserSession"/> is stored.</summary>
+internal sealed class UserSessionMapping : IEntityTypeConfiguration<UserSession>
+{
+    public void Configure(EntityTypeBuilder<UserSession> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.Property(x => x.Id).HasMaxLength(64);
+        e.Property(x => x.ClientAddress).HasMaxLength(64);
+        e.Property(x => x.EndReason).HasMaxLength(16);
+        e.HasIndex(x => new { x.PersonId, x.EndedAt });
+    }
 }

@@ -1,3 +1,6 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
 namespace Custos.Features.ApiTokens;
 
 /// <summary>
@@ -32,4 +35,19 @@ public sealed class ApiToken
     public IReadOnlyList<string> ScopeList => Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     public bool IsActiveAt(DateTimeOffset now) => RevokedAt is null && ExpiresAt > now;
+}
+
+/// <summary>How <see cref="ApiToken"/> is stored.</summary>
+internal sealed class ApiTokenMapping : IEntityTypeConfiguration<ApiToken>
+{
+    public void Configure(EntityTypeBuilder<ApiToken> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.Property(t => t.Name).HasMaxLength(100);
+        e.Property(t => t.SecretHash).HasMaxLength(64);
+        e.Property(t => t.Scopes).HasMaxLength(400);
+        e.HasIndex(t => t.SecretHash).IsUnique();
+        e.HasIndex(t => t.PersonId);
+        e.Ignore(t => t.ScopeList);
+    }
 }

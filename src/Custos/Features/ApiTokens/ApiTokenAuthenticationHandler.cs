@@ -4,6 +4,7 @@ using Custos.Data;
 using Custos.Features.Accounts;
 using Custos.Features.People;
 using Custos.Kernel.Secrets;
+using Custos.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -54,7 +55,7 @@ public sealed class ApiTokenAuthenticationHandler(
             return AuthenticateResult.Fail("Unknown, expired or revoked API token.");
         }
 
-        var engine = await Context.RequestServices.GetRequiredService<Features.Policy.PolicyStore>().CurrentAsync(db, Context.RequestAborted);
+        var engine = await Context.RequestServices.GetRequiredService<PolicyStore>().CurrentAsync(db, Context.RequestAborted);
         if (found.EmploymentStatus != EmploymentStatus.Active || engine.HasLeft(found.DepartsOn, now))
         {
             return AuthenticateResult.Fail("The token's person is no longer active.");

@@ -3,6 +3,7 @@ using Custos.Features.Audit;
 using Custos.Features.People;
 using Custos.Hosting;
 using Custos.Kernel.Secrets;
+using Custos.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace Custos.Features.ApiTokens;

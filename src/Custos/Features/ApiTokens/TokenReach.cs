@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Custos.Features.Accounts;
 using Custos.Features.Audit;
 using Custos.Features.People;
+using Custos.Security;
 using Custos.Web;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;

@@ -2,7 +2,9 @@ using Custos.Data;
 using Custos.Features.Customers;
 using Custos.Features.People;
 using Custos.Hosting;
+using Custos.Security;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Custos.Features.Audit;
 
@@ -302,4 +304,22 @@ internal sealed class AuditAlertWorker(IServiceScopeFactory scopes, StartupRepor
 
     protected override Task RunAsync(IServiceProvider services, CancellationToken ct) =>
         services.GetRequiredService<AuditAlertRules>().EvaluateAllAsync(ct);
+}
+
+/// <summary>How <see cref="AuditAlert"/> is stored.</summary>
+internal sealed class AuditAlertMapping : IEntityTypeConfiguration<AuditAlert>
+{
+    public void Configure(EntityTypeBuilder<AuditAlert> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.Property(a => a.Rule).HasMaxLength(32);
+        e.Property(a => a.Severity).HasConversion<string>().HasMaxLength(16);
+        e.Property(a => a.PersonId).HasMaxLength(64);
+        e.Property(a => a.PersonName).HasMaxLength(256);
+        e.Property(a => a.Detail).HasMaxLength(1000);
+        e.Property(a => a.HandledBy).HasMaxLength(256);
+        e.Property(a => a.Note).HasMaxLength(500);
+        e.HasIndex(a => new { a.Rule, a.PersonId, a.RaisedAt });
+        e.HasIndex(a => a.HandledAt);
+    }
 }

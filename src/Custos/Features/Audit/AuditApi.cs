@@ -1,5 +1,6 @@
 using System.Globalization;
 using Custos.Hosting;
+using Custos.Security;
 using Custos.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 

@@ -3,7 +3,9 @@ using System.Text.Json;
 using Custos.Data;
 using Custos.Hosting;
 using Custos.Kernel.Audit;
+using Custos.Security;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Custos.Features.Audit;
 
@@ -141,3 +143,17 @@ public sealed class AuditArchiver(CustosDbContext db, IAuditTrail audit, CustosS
 /// <summary>The manifest beside an archive's entries file; docs/audit-proofs.md describes it.</summary>
 public sealed record ArchiveManifest(
     string Format, long First, long End, string Entries, string EntriesSha256, IReadOnlyList<string> Peaks, string? Previous, SignedCheckpoint Checkpoint);
+
+/// <summary>How <see cref="AuditArchive"/> is stored.</summary>
+internal sealed class AuditArchiveMapping : IEntityTypeConfiguration<AuditArchive>
+{
+    public void Configure(EntityTypeBuilder<AuditArchive> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.HasKey(a => a.End);
+        e.Property(a => a.End).ValueGeneratedNever();
+        e.Property(a => a.FileName).HasMaxLength(200);
+        e.Property(a => a.Sha256).HasMaxLength(32);
+        e.Property(a => a.Peaks).HasMaxLength(64 * 32);
+    }
+}

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Custos.Features.People;
 using Custos.Hosting;
+using Custos.Security;
 using Custos.Web;
 using Microsoft.Extensions.Localization;
 using Spectre.Console;

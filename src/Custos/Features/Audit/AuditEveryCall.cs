@@ -1,4 +1,5 @@
 using Custos.Hosting;
+using Custos.Security;
 
 namespace Custos.Features.Audit;
 

@@ -3,7 +3,9 @@ using System.Net.Sockets;
 using System.Text;
 using Custos.Data;
 using Custos.Hosting;
+using Custos.Security;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Custos.Features.Audit;
 
@@ -408,4 +410,16 @@ internal sealed partial class AuditForwardingService(IServiceScopeFactory scopes
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Audit entries could not be forwarded to {Destination} ({Target}): {Error}, {Failures} in a row; retrying")]
     private static partial void LogFailed(ILogger logger, string destination, string target, string error, int failures);
+}
+
+/// <summary>How <see cref="AuditForwardCursor"/> is stored.</summary>
+internal sealed class AuditForwardCursorMapping : IEntityTypeConfiguration<AuditForwardCursor>
+{
+    public void Configure(EntityTypeBuilder<AuditForwardCursor> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.HasKey(c => c.Destination);
+        e.Property(c => c.Destination).HasMaxLength(16);
+        e.Property(c => c.LastError).HasMaxLength(500);
+    }
 }

@@ -1,6 +1,8 @@
 using Custos.Data;
 using Custos.Hosting;
+using Custos.Security;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Custos.Features.Audit;
 
@@ -169,5 +171,34 @@ public sealed class AuditPlanService(CustosDbContext db, IAuditTrail audit, ICur
             .ToListAsync(ct);
         return [.. open.Select(x => new FollowUpView(x.f.Id, x.Title, x.f.PerformedOn, x.f.Summary, x.f.Severity, x.f.Action!, x.f.Owner, x.f.ActionDue, x.f.ActionDue < today))
             .OrderByDescending(f => f.Overdue).ThenBy(f => f.Due)];
+    }
+}
+
+/// <summary>How <see cref="AuditPlan"/> is stored.</summary>
+internal sealed class AuditPlanMapping : IEntityTypeConfiguration<AuditPlan>
+{
+    public void Configure(EntityTypeBuilder<AuditPlan> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.Property(p => p.Title).HasMaxLength(200);
+        e.Property(p => p.Scope).HasMaxLength(500);
+        e.HasMany(p => p.Findings).WithOne().HasForeignKey(f => f.PlanId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+/// <summary>How <see cref="AuditFinding"/> is stored.</summary>
+internal sealed class AuditFindingMapping : IEntityTypeConfiguration<AuditFinding>
+{
+    public void Configure(EntityTypeBuilder<AuditFinding> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.Property(f => f.PerformedBy).HasMaxLength(256);
+        e.Property(f => f.Summary).HasMaxLength(2000);
+        e.Property(f => f.Severity).HasConversion<string>().HasMaxLength(16);
+        e.Property(f => f.Action).HasMaxLength(1000);
+        e.Property(f => f.Owner).HasMaxLength(100);
+        e.Property(f => f.ClosedBy).HasMaxLength(256);
+        e.Property(f => f.ClosingNote).HasMaxLength(1000);
+        e.HasIndex(f => f.ClosedAt);
     }
 }

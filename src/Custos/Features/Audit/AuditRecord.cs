@@ -1,3 +1,7 @@
+using Custos.Security;
+using Custos.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Custos.Features.Audit;
 
 /// <summary>
@@ -5,6 +9,7 @@ namespace Custos.Features.Audit;
 /// the change it describes (AUD-1). The sequencer then gives it a place in the tamper-evident Merkle log; no
 /// protected value is ever stored here.
 /// </summary>
+[Contract]
 public sealed class AuditRecord
 {
     public long Id { get; set; }
@@ -55,16 +60,33 @@ public sealed class AuditRecord
     };
 }
 
-public enum AuditOutcome
-{
-    Success = 0,
-    Denied = 1,
-    Failed = 2,
-}
-
 /// <summary>
 /// An operation was refused because its audit entry could not be written (AUD-1, fail-closed). Nothing of the
 /// operation was stored. The message names no value; the cause is kept for the server log.
 /// </summary>
 public sealed class AuditWriteException(Exception cause)
     : Exception("The operation was not carried out because its audit entry could not be written.", cause);
+
+/// <summary>How <see cref="AuditRecord"/> is stored.</summary>
+internal sealed class AuditRecordMapping : IEntityTypeConfiguration<AuditRecord>
+{
+    public void Configure(EntityTypeBuilder<AuditRecord> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.Property(a => a.ActorId).HasMaxLength(64);
+        e.Property(a => a.ActorName).HasMaxLength(256);
+        e.Property(a => a.ClientAddress).HasMaxLength(64);
+        e.Property(a => a.Action).HasMaxLength(64);
+        e.Property(a => a.TargetType).HasMaxLength(64);
+        e.Property(a => a.TargetId).HasMaxLength(64);
+        e.Property(a => a.ActingAs).HasMaxLength(64);
+        e.Property(a => a.Purpose).HasMaxLength(64);
+        e.Property(a => a.Outcome).HasConversion<string>().HasMaxLength(16);
+        e.Property(a => a.LeafHash).HasMaxLength(32);
+        e.HasIndex(a => a.At);
+        e.HasIndex(a => new { a.TargetType, a.TargetId });
+        e.HasIndex(a => a.Sequence).IsUnique();
+        // What the sequencer has yet to integrate: small, whatever the size of the log.
+        e.HasIndex(a => a.Id, "IX_AuditRecords_Unsequenced").HasFilter("\"Sequence\" IS NULL");
+    }
+}

@@ -1,6 +1,7 @@
 using Custos.Data;
 using Custos.Hosting;
 using Microsoft.EntityFrameworkCore;
+using Custos.Security;
 
 namespace Custos.Features.Audit;
 
@@ -65,7 +66,7 @@ public sealed class AuditSearch(CustosDbContext db, IAuditTrail audit, Keys.KeyR
             throw CustosException.Invalid("TraceValue");
         }
 
-        var kind = Customers.CustomerService.Classify(value);
+        var kind = Customers.CustomerAccess.Classify(value);
         var term = keys.AuditHash.Of(kind, value);
         await audit.RecordNowAsync("audit.hash", "audit-log", null, AuditOutcome.Success, new { kind = kind.ToString(), term }, ct);
         return term;

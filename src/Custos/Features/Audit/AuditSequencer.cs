@@ -9,6 +9,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
+using Custos.Features;
 
 namespace Custos.Features.Audit;
 
@@ -184,12 +185,11 @@ public sealed class AuditSequencer(CustosDbContext db, KeyRing keys, AuditSigner
 /// The checkpoint signing key: created on first use, kept wrapped by the key-encryption key, opened once per
 /// process. Its public key is stored beside it and exported with every proof.
 /// </summary>
+[Contract]
 public sealed class AuditSigner : IDisposable
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     private (string Id, ECDsa Key)? current;
-
-    public static byte[] WrapContext(string keyId) => Encoding.UTF8.GetBytes("custos/audit-signing/v1|" + keyId);
 
     public async Task<(string Id, ECDsa Key)> CurrentAsync(CustosDbContext db, KeyRing keys, DateTimeOffset now, CancellationToken ct)
     {
@@ -206,21 +206,16 @@ public sealed class AuditSigner : IDisposable
 
             if (stored is null)
             {
-                var created = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-                var parameters = created.ExportParameters(includePrivateParameters: true);
-                var publicKey = created.ExportSubjectPublicKeyInfo();
-                var id = Checkpoint.KeyId(publicKey);
-                var wrapped = keys.Keys.Wrap(parameters.D, WrapContext(id));
-                CryptographicOperations.ZeroMemory(parameters.D);
+                var created = SigningKeys.Create(keys.Keys);
                 db.AuditSigningKeys.Add(new AuditSigningKey
                 {
-                    Id = id,
-                    PublicKey = publicKey,
-                    KekVersion = wrapped.KekVersion,
-                    WrappedPrivateKey = wrapped.Blob,
+                    Id = created.Id,
+                    PublicKey = created.PublicKey,
+                    KekVersion = created.Wrapped.KekVersion,
+                    WrappedPrivateKey = created.Wrapped.Blob,
                     CreatedAt = now,
                 });
-                Replace((id, created));
+                Replace((created.Id, created.Key));
                 return current!.Value;
             }
 
@@ -240,38 +235,16 @@ public sealed class AuditSigner : IDisposable
         ArgumentNullException.ThrowIfNull(keys);
         foreach (var stored in await db.AuditSigningKeys.Where(k => k.KekVersion != active).ToListAsync(ct))
         {
-            var d = keys.Unwrap(new Kernel.Crypto.WrappedDataKey(stored.KekVersion, stored.WrappedPrivateKey), WrapContext(stored.Id));
-            try
-            {
-                var wrapped = keys.Wrap(d, WrapContext(stored.Id));
-                stored.KekVersion = wrapped.KekVersion;
-                stored.WrappedPrivateKey = wrapped.Blob;
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(d);
-            }
+            var wrapped = SigningKeys.Rewrap(keys, stored.Id, new Kernel.Crypto.WrappedDataKey(stored.KekVersion, stored.WrappedPrivateKey));
+            stored.KekVersion = wrapped.KekVersion;
+            stored.WrappedPrivateKey = wrapped.Blob;
         }
 
         await db.SaveChangesAsync(ct);
     }
 
-    private static ECDsa Open(AuditSigningKey stored, KeyRing keys)
-    {
-        var d = keys.Keys.Unwrap(new Kernel.Crypto.WrappedDataKey(stored.KekVersion, stored.WrappedPrivateKey), WrapContext(stored.Id));
-        try
-        {
-            using var publicOnly = ECDsa.Create();
-            publicOnly.ImportSubjectPublicKeyInfo(stored.PublicKey, out _);
-            var parameters = publicOnly.ExportParameters(includePrivateParameters: false);
-            parameters.D = d;
-            return ECDsa.Create(parameters);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(d);
-        }
-    }
+    private static ECDsa Open(AuditSigningKey stored, KeyRing keys) =>
+        SigningKeys.Open(keys.Keys, stored.Id, stored.PublicKey, new Kernel.Crypto.WrappedDataKey(stored.KekVersion, stored.WrappedPrivateKey));
 
     private void Replace((string Id, ECDsa Key) next)
     {

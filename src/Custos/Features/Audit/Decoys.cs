@@ -6,6 +6,7 @@ using Custos.Hosting;
 using Custos.Kernel.Classification;
 using Custos.Kernel.Policy;
 using Microsoft.EntityFrameworkCore;
+using Custos.Security;
 
 namespace Custos.Features.Audit;
 
@@ -17,7 +18,7 @@ public sealed record DecoyView(Guid Id, string Department, string Name, DateTime
 /// listing and retiring decoys is the compliance officer's explicit action, recorded as <c>decoy.*</c> — never a
 /// customer action, so it never trips the rule — and nobody else can mark a customer as a decoy or unmark one.
 /// </summary>
-public sealed class DecoyService(CustosDbContext db, CustomerService customers, IAuditTrail audit, CustosSettings settings)
+public sealed class DecoyService(CustosDbContext db, Callers callers, CustomerAccess access, IAuditTrail audit, CustosSettings settings)
 {
     public async Task<DecoyView> PlantAsync(string departmentCode, CancellationToken ct)
     {
@@ -27,7 +28,7 @@ public sealed class DecoyService(CustosDbContext db, CustomerService customers, 
 #pragma warning disable RS0030 // the seed comes from the CSPRNG; the generator only shapes plausible values
         var fake = new Demo.SyntheticCustomers(RandomNumberGenerator.GetInt32(int.MaxValue)).Next();
 #pragma warning restore RS0030
-        var customer = customers.Build(CustomerKind.Individual, department.Id, null, Clearance.Secret, new Dictionary<string, string?>
+        var customer = access.Build(CustomerKind.Individual, department.Id, null, Clearance.Secret, new Dictionary<string, string?>
         {
             [FieldCatalogue.Name] = fake.Name,
             [FieldCatalogue.Mobile] = fake.Mobile,
@@ -75,7 +76,7 @@ public sealed class DecoyService(CustosDbContext db, CustomerService customers, 
     /// <summary>Only the compliance officer (who watches the log) plants and sees decoys; a refusal is recorded like any other.</summary>
     private async Task RequireAsync(string action, CancellationToken ct)
     {
-        var viewer = await customers.ViewerAsync(ct);
+        var viewer = await callers.CurrentAsync(ct);
         var decision = viewer.Decide(PolicyAction.Audit);
         if (!decision.Allowed || !viewer.Subject.Roles.Contains(Roles.ComplianceOfficer))
         {

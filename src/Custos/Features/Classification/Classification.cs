@@ -4,6 +4,7 @@ using Custos.Kernel.Classification;
 using Custos.Kernel.Masking;
 using Custos.Web;
 using Microsoft.Extensions.Localization;
+using Custos.Features;
 
 namespace Custos.Features.Classification;
 
@@ -18,6 +19,7 @@ public sealed class FieldSettings
 }
 
 /// <summary>Settings that cannot be used; start-up stops with this message, which names the setting.</summary>
+[Contract]
 public sealed class SettingsException(string message) : Exception(message);
 
 /// <summary>The organisation's classification: the field catalogue with its configured levels and masks, and the levels' names.</summary>
@@ -60,6 +62,7 @@ public static class ClassificationSetup
 }
 
 /// <summary>The display name of a level (CLS-1): the configured one for the current language, else the built-in text.</summary>
+[Contract]
 public sealed class LevelNames(CustosSettings settings, IStringLocalizer<Strings> text)
 {
     public string Of(Sensitivity level)

@@ -3,6 +3,7 @@ using Custos.Web;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
+using Custos.Features;
 
 namespace Custos.Features.Copies;
 
@@ -10,6 +11,7 @@ namespace Custos.Features.Copies;
 /// The page forms that hand out a file (a print, an export): a download cannot come from a page handler. A
 /// refusal goes back to the page as a one-time message in a cookie, never in the URL.
 /// </summary>
+[Contract]
 internal static class CopiesWeb
 {
     public const string FlashCookie = "custos-flash";

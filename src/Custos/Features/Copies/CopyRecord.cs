@@ -1,6 +1,11 @@
+using Custos.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
 namespace Custos.Features.Copies;
 
 /// <summary>What kind of copy left Custos.</summary>
+[Contract]
 public enum CopyKind
 {
     /// <summary>A paper print stamped 受控文件 (PRT-1, PRT-2).</summary>
@@ -17,6 +22,7 @@ public enum CopyKind
 }
 
 /// <summary>Where a copy is: out with its holder, back, or destroyed. Only paper can be brought back; a lent archive only back.</summary>
+[Contract]
 public enum CopyStatus
 {
     Issued = 0,
@@ -29,6 +35,7 @@ public enum CopyStatus
 /// customers, with the SHA-256 of the file and, for files, the blind index of the canary row planted in it, so
 /// a leaked file can be traced back to its copy. Protected values are never stored here.
 /// </summary>
+[Contract]
 public sealed class CopyRecord
 {
     public Guid Id { get; set; }
@@ -97,9 +104,51 @@ public sealed class CopyRecord
 }
 
 /// <summary>One customer in one copy: answers "who has a copy of this customer" after a leak.</summary>
+[Contract]
 public sealed class CopyItem
 {
     public Guid CopyId { get; set; }
 
     public Guid CustomerId { get; set; }
+}
+
+/// <summary>How <see cref="CopyRecord"/> is stored.</summary>
+internal sealed class CopyRecordMapping : IEntityTypeConfiguration<CopyRecord>
+{
+    public void Configure(EntityTypeBuilder<CopyRecord> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.Property(c => c.Serial).HasMaxLength(32);
+        e.HasIndex(c => c.Serial).IsUnique();
+        e.Property(c => c.Kind).HasConversion<string>().HasMaxLength(16);
+        e.Property(c => c.Status).HasConversion<string>().HasMaxLength(16);
+        e.Property(c => c.PersonName).HasMaxLength(256);
+        e.Property(c => c.Recipient).HasMaxLength(200);
+        e.Property(c => c.NdaReference).HasMaxLength(100);
+        e.Property(c => c.Purpose).HasMaxLength(64);
+        e.Property(c => c.Note).HasMaxLength(500);
+        e.Property(c => c.Fields).HasMaxLength(1000);
+        e.Property(c => c.Revealed).HasMaxLength(1000);
+        e.Property(c => c.Sha256).HasMaxLength(32);
+        e.Property(c => c.CanaryHash).HasMaxLength(16);
+        e.Property(c => c.ClosedBy).HasMaxLength(256);
+        e.Property(c => c.Witness).HasMaxLength(256);
+        e.Property(c => c.ClosingNote).HasMaxLength(500);
+        e.HasIndex(c => c.PersonId);
+        e.HasIndex(c => c.CanaryHash);
+        e.HasIndex(c => c.CanaryId);
+        e.HasIndex(c => new { c.Status, c.UseBy });
+        e.HasMany<Features.Copies.CopyItem>().WithOne().HasForeignKey(i => i.CopyId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+/// <summary>How <see cref="CopyItem"/> is stored: no foreign key to the customer, the ledger outlives a destroyed customer.</summary>
+internal sealed class CopyItemMapping : IEntityTypeConfiguration<CopyItem>
+{
+    public void Configure(EntityTypeBuilder<CopyItem> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.HasKey(i => new { i.CopyId, i.CustomerId });
+        e.HasIndex(i => i.CustomerId);
+    }
 }

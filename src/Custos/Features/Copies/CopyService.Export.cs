@@ -6,10 +6,13 @@ using Custos.Kernel.Classification;
 using Custos.Kernel.Crypto;
 using Custos.Kernel.Policy;
 using Microsoft.EntityFrameworkCore;
+using Custos.Security;
+using Custos.Features;
 
 namespace Custos.Features.Copies;
 
 /// <summary>Exports and external shares (EXP-1, EXP-2): sealed files with a canary row, recorded before they leave.</summary>
+[Contract]
 public sealed partial class CopyService
 {
     /// <summary>
@@ -23,8 +26,8 @@ public sealed partial class CopyService
         var share = order.Share is not null;
         var action = share ? PolicyAction.ShareExternal : PolicyAction.Export;
         var name = share ? "customer.share" : "customer.export";
-        var viewer = await customers.ViewerAsync(ct);
-        var note = customers.CheckPurpose(order.Purpose, order.Note);
+        var viewer = await callers.CurrentAsync(ct);
+        var note = callers.CheckPurpose(order.Purpose, order.Note);
         if (string.IsNullOrEmpty(order.Passphrase) || order.Passphrase.Length < settings.Copies.MinPassphraseLength)
         {
             throw CustosException.Invalid("PassphraseTooShort", settings.Copies.MinPassphraseLength);
@@ -47,7 +50,7 @@ public sealed partial class CopyService
         }
 
         var fields = order.Fields is { Count: > 0 } wanted ? wanted.Distinct(StringComparer.Ordinal).ToList() : [FieldCatalogue.Name, FieldCatalogue.Mobile];
-        if (fields.FirstOrDefault(f => customers.Catalogue.Find(f) is null) is { } unknown)
+        if (fields.FirstOrDefault(f => access.Catalogue.Find(f) is null) is { } unknown)
         {
             throw CustosException.Invalid("UnknownField", unknown);
         }
@@ -55,7 +58,7 @@ public sealed partial class CopyService
         var (target, departmentId) = await TargetAsync(order, viewer, action, name, ct);
         var (heads, grant) = await AllowedAsync(target, departmentId is null, viewer, action, name, ct);
         var header = new List<string> { text["Export.Id"], text["Label.Grade"] };
-        header.AddRange(fields.Select(f => Labelled(customers.Catalogue.Find(f)!)));
+        header.AddRange(fields.Select(f => Labelled(access.Catalogue.Find(f)!)));
         var (rows, revealed) = await RowsAsync(heads, viewer, fields, ct);
         var serial = Serial(share ? 'S' : 'E', now);
         var (canaryRow, canaryHash, canaryId) = await CanaryAsync(fields, revealed, now, ct);
@@ -64,7 +67,7 @@ public sealed partial class CopyService
         var extension = ExportPackage.Extension(order.Format);
         var package = ExportPackage.Seal(header, rows, order.Format, order.Passphrase, $"custos-{serial}.{extension}", now);
         var record = Ledger(share ? CopyKind.Share : CopyKind.Export, serial, viewer, recipient, order.Purpose, note, now, SHA256.HashData(package), grant,
-            [.. fields.Select(f => (customers.Catalogue.Find(f)!, "", revealed.Contains(f)))]);
+            [.. fields.Select(f => (access.Catalogue.Find(f)!, "", revealed.Contains(f)))]);
         record.Customers = heads.Count;
         record.DepartmentId = departmentId;
         record.CanaryHash = canaryHash;
@@ -87,7 +90,7 @@ public sealed partial class CopyService
     }
 
     /// <summary>Which customers: one department, or a list; an unknown or unseen one is "not found"; too many is refused.</summary>
-    private async Task<(IQueryable<Customer> Target, Guid? Department)> TargetAsync(ExportOrder order, Viewer viewer, PolicyAction action, string name, CancellationToken ct)
+    private async Task<(IQueryable<Customer> Target, Guid? Department)> TargetAsync(ExportOrder order, Caller viewer, PolicyAction action, string name, CancellationToken ct)
     {
         IQueryable<Customer> target;
         Guid? departmentId = null;
@@ -114,7 +117,7 @@ public sealed partial class CopyService
             var general = viewer.DecideIn(action, departmentId.Value, null);
             if (!general.Allowed && general.Reason is not (DecisionReason.ApprovalRequired or DecisionReason.OutOfScope))
             {
-                await customers.RequireAsync(viewer, general, name, null, "MayNotExport", ct);
+                await callers.RequireAsync(general, name, null, "MayNotExport", ct);
             }
 
             var department = departmentId.Value;
@@ -135,7 +138,7 @@ public sealed partial class CopyService
     }
 
     /// <summary>Every customer must be allowed before anything is decrypted: one refusal (recorded) and nothing leaves.</summary>
-    private async Task<(List<Customer> Heads, Guid? Grant)> AllowedAsync(IQueryable<Customer> target, bool byId, Viewer viewer, PolicyAction action, string name, CancellationToken ct)
+    private async Task<(List<Customer> Heads, Guid? Grant)> AllowedAsync(IQueryable<Customer> target, bool byId, Caller viewer, PolicyAction action, string name, CancellationToken ct)
     {
         var heads = await target.AsNoTracking().Select(c => new Customer { Id = c.Id, DepartmentId = c.DepartmentId, ProjectId = c.ProjectId, Grade = c.Grade }).ToListAsync(ct);
         if (heads.Count == 0)
@@ -156,7 +159,7 @@ public sealed partial class CopyService
             var decision = viewer.Decide(action, head);
             if (!decision.Allowed)
             {
-                await customers.RequireAsync(viewer, decision, name, head.Id, "MayNotExport", ct);
+                await callers.RequireAsync(decision, name, head.Id, "MayNotExport", ct);
             }
 
             grant ??= decision.Grant;
@@ -166,7 +169,7 @@ public sealed partial class CopyService
     }
 
     /// <summary>The table: id, grade and the chosen fields of each customer, in clear where the person may reveal them.</summary>
-    private async Task<(List<string[]> Rows, HashSet<string> Revealed)> RowsAsync(List<Customer> heads, Viewer viewer, List<string> fields, CancellationToken ct)
+    private async Task<(List<string[]> Rows, HashSet<string> Revealed)> RowsAsync(List<Customer> heads, Caller viewer, List<string> fields, CancellationToken ct)
     {
         var rows = new List<string[]>(heads.Count + 1);
         var revealed = new HashSet<string>(StringComparer.Ordinal);
@@ -177,10 +180,9 @@ public sealed partial class CopyService
             var loaded = await db.Customers.AsNoTracking().Include(c => c.Values).Where(c => batch.Contains(c.Id)).OrderBy(c => c.Id).ToListAsync(ct);
             foreach (var customer in loaded)
             {
-                var key = customers.OpenKey(customer);
-                try
+                using (var cipher = access.OpenCipher(customer))
                 {
-                    var values = customers.Readable(viewer, customer, key, fields);
+                    var values = access.Readable(viewer, customer, cipher, fields);
                     var row = new string[fields.Count + 2];
                     row[0] = customer.Id.ToString();
                     row[1] = text["Clearance." + customer.Grade];
@@ -194,10 +196,6 @@ public sealed partial class CopyService
                     }
 
                     rows.Add(row);
-                }
-                finally
-                {
-                    CryptographicOperations.ZeroMemory(key);
                 }
             }
         }
@@ -236,7 +234,7 @@ public sealed partial class CopyService
                     _ => "",
                 };
                 // Shaped like the real rows: masked where they are.
-                row[i + 2] = revealed.Contains(fields[i]) || value.Length == 0 ? value : customers.Catalogue.Find(fields[i])!.Mask.Apply(value);
+                row[i + 2] = revealed.Contains(fields[i]) || value.Length == 0 ? value : access.Catalogue.Find(fields[i])!.Mask.Apply(value);
             }
 
             return (row, hash, id);

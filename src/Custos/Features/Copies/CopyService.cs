@@ -12,6 +12,8 @@ using Custos.Kernel.Policy;
 using Custos.Web;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
+using Custos.Security;
+using Custos.Features;
 
 namespace Custos.Features.Copies;
 
@@ -21,6 +23,7 @@ public sealed record PrintOrder(string Purpose, string? Note = null, string? Rec
 
 /// <param name="Days">Days the archive may be out; at most the configured limit.</param>
 /// <param name="Borrower">Who takes the archive and signs for it; the person recording the loan when empty.</param>
+[Contract]
 public sealed record LoanOrder(string Purpose, string? Note = null, string? Borrower = null, int? Days = null);
 
 /// <summary>The partner a share goes to, and the confidentiality agreement that covers it (EXP-1).</summary>
@@ -43,6 +46,7 @@ public sealed record ExportOrder(
 /// <summary>A copy on its way out: the bytes, how to name them, and the serial in the ledger.</summary>
 public sealed record CopyFile(byte[] Content, string ContentType, string FileName, string Serial);
 
+[Contract]
 public sealed record CopyView(
     Guid Id, string Serial, CopyKind Kind, string Person, string Recipient, string Purpose, int Customers,
     DateTimeOffset CreatedAt, DateTimeOffset? UseBy, CopyStatus Status, DateTimeOffset? ClosedAt, string? ClosedBy, string? Witness, bool Overdue, string Sha256);
@@ -57,7 +61,7 @@ public sealed record TraceResult(IReadOnlyList<CopyView> Fingerprint, IReadOnlyL
 /// </summary>
 public sealed partial class CopyService(
     CustosDbContext db,
-    CustomerService customers,
+    Callers callers, CustomerAccess access,
     KeyRing keys,
     IAuditTrail audit,
     CustosSettings settings,
@@ -72,8 +76,8 @@ public sealed partial class CopyService(
     public async Task<CopyFile> PrintAsync(Guid id, PrintOrder order, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(order);
-        var (viewer, customer, decision) = await customers.LoadForAsync(id, PolicyAction.Print, "customer.print", "MayNotPrint", ct);
-        var note = customers.CheckPurpose(order.Purpose, order.Note);
+        var (viewer, customer, decision) = await access.LoadForAsync(id, PolicyAction.Print, "customer.print", "MayNotPrint", ct);
+        var note = callers.CheckPurpose(order.Purpose, order.Note);
         var limit = settings.Copies.PrintUseByDays;
         var days = order.UseByDays ?? limit;
         if (days < 1 || days > limit)
@@ -88,15 +92,10 @@ public sealed partial class CopyService(
         var useBy = now.AddDays(days);
         var serial = Serial('P', now);
         var department = await db.Departments.Where(d => d.Id == customer.DepartmentId).Select(d => d.Code).SingleAsync(ct);
-        var key = customers.OpenKey(customer);
         List<(FieldDefinition Definition, string Value, bool Clear)> fields;
-        try
+        using (var cipher = access.OpenCipher(customer))
         {
-            fields = customers.Readable(viewer, customer, key, null).Where(f => f.Value.Length > 0).ToList();
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(key);
+            fields = access.Readable(viewer, customer, cipher, null).Where(f => f.Value.Length > 0).ToList();
         }
 
         var stamp = text["Print.Stamp"];
@@ -137,9 +136,9 @@ public sealed partial class CopyService(
     public async Task<CopyView> LendAsync(Guid id, LoanOrder order, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(order);
-        var viewer = await customers.ViewerAsync(ct);
-        var customer = await customers.LoadInScopeAsync(viewer, id, "archive.lend", ct);
-        var note = customers.CheckPurpose(order.Purpose, order.Note);
+        var viewer = await callers.CurrentAsync(ct);
+        var customer = await access.LoadInScopeAsync(viewer, id, "archive.lend", ct);
+        var note = callers.CheckPurpose(order.Purpose, order.Note);
         var limit = settings.Copies.LoanDays;
         var days = order.Days ?? limit;
         if (days < 1 || days > limit)
@@ -160,7 +159,7 @@ public sealed partial class CopyService(
     /// <summary>The ledger: one's own copies; everyone's for those who audit.</summary>
     public async Task<IReadOnlyList<CopyView>> ListAsync(bool openOnly, CancellationToken ct)
     {
-        var viewer = await customers.ViewerAsync(ct);
+        var viewer = await callers.CurrentAsync(ct);
         var all = viewer.Decide(PolicyAction.Audit).Allowed;
         var query = db.Copies.AsNoTracking().Where(c => all || c.PersonId == viewer.PersonId);
         if (openOnly)
@@ -181,7 +180,7 @@ public sealed partial class CopyService(
     /// </summary>
     public async Task<CopyView> CloseAsync(Guid id, CopyStatus outcome, string? witness, string? note, CancellationToken ct)
     {
-        var viewer = await customers.ViewerAsync(ct);
+        var viewer = await callers.CurrentAsync(ct);
         var copy = await db.Copies.SingleOrDefaultAsync(c => c.Id == id, ct);
         if (copy is null || (copy.PersonId != viewer.PersonId && !viewer.Decide(PolicyAction.Audit).Allowed))
         {
@@ -274,7 +273,7 @@ public sealed partial class CopyService(
     /// </summary>
     public async Task<TraceResult> TraceAsync(string value, CancellationToken ct)
     {
-        var viewer = await customers.ViewerAsync(ct);
+        var viewer = await callers.CurrentAsync(ct);
         var decision = viewer.Decide(PolicyAction.Audit);
         if (!decision.Allowed)
         {
@@ -287,7 +286,7 @@ public sealed partial class CopyService(
             throw CustosException.Invalid("TraceValue");
         }
 
-        var kind = CustomerService.Classify(value);
+        var kind = CustomerAccess.Classify(value);
         var hash = keys.BlindIndex.Compute(kind, value);
         var isId = Guid.TryParse(value.Trim(), out var id);
         var fingerprint = isId
@@ -306,7 +305,7 @@ public sealed partial class CopyService(
         return new TraceResult([.. fingerprint.Select(c => View(c, now))], [.. containing.Select(c => View(c, now))]);
     }
 
-    private CopyRecord Ledger(CopyKind kind, string serial, Viewer viewer, string recipient, string purpose, string? note, DateTimeOffset now, byte[] sha256, Guid? grant,
+    private CopyRecord Ledger(CopyKind kind, string serial, Caller viewer, string recipient, string purpose, string? note, DateTimeOffset now, byte[] sha256, Guid? grant,
         IEnumerable<(FieldDefinition Definition, string Value, bool Clear)> fields)
     {
         var list = fields.ToList();

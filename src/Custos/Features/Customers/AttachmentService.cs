@@ -5,6 +5,7 @@ using Custos.Hosting;
 using Custos.Kernel.Crypto;
 using Custos.Kernel.Policy;
 using Microsoft.EntityFrameworkCore;
+using Custos.Security;
 
 namespace Custos.Features.Customers;
 
@@ -17,7 +18,7 @@ public sealed record AttachmentContent(string FileName, string ContentType, byte
 /// their first bytes, not their name; at most <see cref="CustosSettings.MaxAttachmentMegabytes"/>. Opening one
 /// needs a purpose and is recorded before the content is decrypted, like revealing a value.
 /// </summary>
-public sealed class AttachmentService(CustosDbContext db, CustomerService customers, IAuditTrail audit, ICurrentActor actor, CustosSettings settings, TimeProvider time)
+public sealed class AttachmentService(CustosDbContext db, Callers callers, CustomerAccess access, IAuditTrail audit, ICurrentActor actor, CustosSettings settings, TimeProvider time)
 {
     private const string Entity = "customer-attachment";
 
@@ -45,23 +46,16 @@ public sealed class AttachmentService(CustosDbContext db, CustomerService custom
 
     public async Task<IReadOnlyList<AttachmentView>> ListAsync(Guid customerId, CancellationToken ct)
     {
-        var customer = await customers.LoadInScopeAsync(await customers.ViewerAsync(ct), customerId, "customer.attachment.list", ct);
+        var customer = await access.LoadInScopeAsync(await callers.CurrentAsync(ct), customerId, "customer.attachment.list", ct);
         var items = await db.CustomerAttachments.AsNoTracking().Where(a => a.CustomerId == customer.Id).OrderBy(a => a.UploadedAt).ToListAsync(ct);
-        var key = customers.OpenKey(customer);
-        try
-        {
-            return [.. items.Select(a => new AttachmentView(a.Id, FieldCipher.DecryptString(key, NameContext(customer, a.Id), a.NameCipher), a.ContentType, a.Size, a.UploadedAt))];
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(key);
-        }
+        using var cipher = access.OpenCipher(customer);
+        return [.. items.Select(a => new AttachmentView(a.Id, cipher.DecryptString(NameContext(customer, a.Id), a.NameCipher), a.ContentType, a.Size, a.UploadedAt))];
     }
 
     public async Task<Guid> AddAsync(Guid customerId, string fileName, Stream content, long length, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var (_, customer, _) = await customers.LoadForAsync(customerId, PolicyAction.Edit, "customer.attachment.add", "MayNotEditCustomers", ct);
+        var (_, customer, _) = await access.LoadForAsync(customerId, PolicyAction.Edit, "customer.attachment.add", "MayNotEditCustomers", ct);
 
         var limit = settings.MaxAttachmentMegabytes * 1024L * 1024L;
         if (length > limit)
@@ -89,25 +83,24 @@ public sealed class AttachmentService(CustosDbContext db, CustomerService custom
         name = (name.Length > 190 ? name[..190] : name) + Extension(type);
 
         var id = Guid.CreateVersion7(time.GetUtcNow());
-        var key = customers.OpenKey(customer);
+        using var cipher = access.OpenCipher(customer);
         try
         {
             db.CustomerAttachments.Add(new CustomerAttachment
             {
                 Id = id,
                 CustomerId = customer.Id,
-                NameCipher = FieldCipher.Encrypt(key, NameContext(customer, id), name),
+                NameCipher = cipher.Encrypt(NameContext(customer, id), name),
                 ContentType = type,
                 Size = bytes.Length,
-                Cipher = FieldCipher.Encrypt(key, ContentContext(customer, id), bytes),
+                Cipher = cipher.Encrypt(ContentContext(customer, id), bytes),
                 UploadedAt = time.GetUtcNow(),
                 UploadedBy = actor.Id,
             });
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(key);
-            CryptographicOperations.ZeroMemory(bytes);
+            CryptographicOperations.ZeroMemory(bytes); // the plaintext file, not a key
         }
 
         audit.Record("customer.attachment.add", "customer", customer.Id.ToString(), detail: new { attachment = id, type, size = buffer.Length });
@@ -118,11 +111,11 @@ public sealed class AttachmentService(CustosDbContext db, CustomerService custom
     /// <summary>Opens an attachment for a stated purpose; the record is committed before anything is decrypted.</summary>
     public async Task<AttachmentContent> OpenAsync(Guid customerId, Guid attachmentId, string purpose, string? note, CancellationToken ct)
     {
-        var viewer = await customers.ViewerAsync(ct);
-        var customer = await customers.LoadInScopeAsync(viewer, customerId, "customer.attachment.open", ct);
+        var viewer = await callers.CurrentAsync(ct);
+        var customer = await access.LoadInScopeAsync(viewer, customerId, "customer.attachment.open", ct);
         var attachment = await db.CustomerAttachments.AsNoTracking().SingleOrDefaultAsync(a => a.Id == attachmentId && a.CustomerId == customer.Id, ct)
             ?? throw CustosException.NotFound("AttachmentNotFound");
-        note = customers.CheckPurpose(purpose, note);
+        note = callers.CheckPurpose(purpose, note);
 
         // Opening a scan hands over the file: a copy, which a view-only grant never allows (ACC-5).
         var takeAway = viewer.DecideTakeAway(PolicyAction.ViewMasked, customer);
@@ -134,18 +127,11 @@ public sealed class AttachmentService(CustosDbContext db, CustomerService custom
         }
 
         await audit.RecordNowAsync("customer.attachment.open", "customer", customer.Id.ToString(), AuditOutcome.Success, new { attachment = attachmentId, note }, ct, purpose);
-        var key = customers.OpenKey(customer);
-        try
-        {
-            return new AttachmentContent(
-                FieldCipher.DecryptString(key, NameContext(customer, attachment.Id), attachment.NameCipher),
-                attachment.ContentType,
-                FieldCipher.Decrypt(key, ContentContext(customer, attachment.Id), attachment.Cipher));
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(key);
-        }
+        using var cipher = access.OpenCipher(customer);
+        return new AttachmentContent(
+            cipher.DecryptString(NameContext(customer, attachment.Id), attachment.NameCipher),
+            attachment.ContentType,
+            cipher.Decrypt(ContentContext(customer, attachment.Id), attachment.Cipher));
     }
 
     private static FieldContext NameContext(Customer customer, Guid attachment) => new(Entity, customer.Id, "name:" + attachment.ToString("N"), customer.DataKeyVersion);

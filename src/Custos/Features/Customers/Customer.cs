@@ -1,5 +1,8 @@
 using Custos.Features.People;
 using Custos.Kernel.Crypto;
+using Custos.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Custos.Features.Customers;
 
@@ -8,6 +11,7 @@ namespace Custos.Features.Customers;
 /// department, project, secrecy grade (CLS-2). Every piece of customer information is a
 /// <see cref="CustomerValue"/>, encrypted under the customer's own data key, whose wrapped form is kept here.
 /// </summary>
+[Contract]
 public sealed class Customer
 {
     public Guid Id { get; set; }
@@ -46,6 +50,7 @@ public sealed class Customer
     public WrappedDataKey Wrapped => new(KekVersion, WrappedKey);
 }
 
+[Contract]
 public enum CustomerKind
 {
     Individual = 0,
@@ -53,6 +58,7 @@ public enum CustomerKind
 }
 
 /// <summary>One encrypted field value (AES-256-GCM, bound to customer, field and data-key version).</summary>
+[Contract]
 public sealed class CustomerValue
 {
     public Guid CustomerId { get; set; }
@@ -65,6 +71,7 @@ public sealed class CustomerValue
 }
 
 /// <summary>A blind index (keyed HMAC of the normalised value) for exact search without decryption.</summary>
+[Contract]
 public sealed class CustomerIndex
 {
     public Guid CustomerId { get; set; }
@@ -75,6 +82,7 @@ public sealed class CustomerIndex
 }
 
 /// <summary>One label on a customer.</summary>
+[Contract]
 public sealed class CustomerTag
 {
     public const int MaxLength = 40;
@@ -100,4 +108,71 @@ public sealed class CustomerValueHistory
     public DateTimeOffset ChangedAt { get; set; }
 
     public string ChangedBy { get; set; } = "";
+}
+
+/// <summary>How <see cref="Customer"/> is stored.</summary>
+internal sealed class CustomerMapping : IEntityTypeConfiguration<Customer>
+{
+    public void Configure(EntityTypeBuilder<Customer> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.Property(c => c.Kind).HasConversion<string>().HasMaxLength(16);
+        e.Property(c => c.Grade).HasConversion<string>().HasMaxLength(20);
+        e.Property(c => c.WrappedKey).HasMaxLength(128);
+        e.Ignore(c => c.Wrapped);
+        e.HasIndex(c => c.DepartmentId);
+        e.HasIndex(c => c.KekVersion);
+        e.HasMany(c => c.Values).WithOne().HasForeignKey(v => v.CustomerId).OnDelete(DeleteBehavior.Cascade);
+        e.HasMany(c => c.Indexes).WithOne().HasForeignKey(i => i.CustomerId).OnDelete(DeleteBehavior.Cascade);
+        e.HasMany(c => c.Tags).WithOne().HasForeignKey(t => t.CustomerId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+/// <summary>How <see cref="CustomerTag"/> is stored.</summary>
+internal sealed class CustomerTagMapping : IEntityTypeConfiguration<CustomerTag>
+{
+    public void Configure(EntityTypeBuilder<CustomerTag> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.HasKey(t => new { t.CustomerId, t.Tag });
+        e.Property(t => t.Tag).HasMaxLength(CustomerTag.MaxLength);
+        e.HasIndex(t => t.Tag);
+    }
+}
+
+/// <summary>How <see cref="CustomerValue"/> is stored.</summary>
+internal sealed class CustomerValueMapping : IEntityTypeConfiguration<CustomerValue>
+{
+    public void Configure(EntityTypeBuilder<CustomerValue> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.HasKey(v => new { v.CustomerId, v.Field });
+        e.Property(v => v.Field).HasMaxLength(40);
+    }
+}
+
+/// <summary>How <see cref="CustomerIndex"/> is stored.</summary>
+internal sealed class CustomerIndexMapping : IEntityTypeConfiguration<CustomerIndex>
+{
+    public void Configure(EntityTypeBuilder<CustomerIndex> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.HasKey(i => new { i.CustomerId, i.Kind });
+        e.Property(i => i.Kind).HasConversion<string>().HasMaxLength(16);
+        e.Property(i => i.Hash).HasMaxLength(16);
+        e.HasIndex(i => new { i.Kind, i.Hash });
+    }
+}
+
+/// <summary>How <see cref="CustomerValueHistory"/> is stored.</summary>
+internal sealed class CustomerValueHistoryMapping : IEntityTypeConfiguration<CustomerValueHistory>
+{
+    public void Configure(EntityTypeBuilder<CustomerValueHistory> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.Property(h => h.Field).HasMaxLength(40);
+        e.Property(h => h.ChangedBy).HasMaxLength(64);
+        e.HasIndex(h => new { h.CustomerId, h.ChangedAt });
+        e.HasOne<Customer>().WithMany().HasForeignKey(h => h.CustomerId).OnDelete(DeleteBehavior.Cascade);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Custos.Data;
+using Custos.Features;
 
 namespace Custos.Features.Customers;
 
@@ -8,6 +9,7 @@ namespace Custos.Features.Customers;
 /// validated, encrypted and indexed — on a second thread while the previous batch is written on this one, so
 /// on two cores the cryptography costs little more than the writes alone.
 /// </summary>
+[Contract]
 public static class CustomerBulkWriter
 {
     public const int Batch = 1000;

@@ -1,17 +1,16 @@
-using System.Security.Cryptography;
 using Custos.Data;
-using Custos.Features.Audit;
 using Custos.Features.Keys;
 using Custos.Features.Organisation;
 using Custos.Features.People;
-using Custos.Features.Policy;
 using Custos.Hosting;
 using Custos.Kernel.Classification;
 using Custos.Kernel.Crypto;
 using Custos.Kernel.Masking;
 using Custos.Kernel.Policy;
 using Custos.Kernel.Recognisers;
+using Custos.Security;
 using Microsoft.EntityFrameworkCore;
+using Custos.Features;
 
 namespace Custos.Features.Customers;
 
@@ -26,6 +25,7 @@ public sealed record CustomerFilter(string? Department = null, string? Project =
 }
 
 /// <summary>A department or project the viewer may filter by.</summary>
+[Contract]
 public sealed record ScopeOption(string Code, string Name);
 
 public sealed record CustomerPage(IReadOnlyList<CustomerRow> Items, int Page, int PageSize, int Total);
@@ -58,17 +58,18 @@ public sealed class CustomerService(
     IAuditTrail audit,
     ICurrentActor actor,
     CustosSettings settings,
-    PolicyStore policy,
+    Callers callers,
+    CustomerAccess access,
     TimeProvider time)
 {
-    private const string Entity = "customer";
+    private const string Entity = CustomerAccess.Entity;
     private const string HistoryEntity = "customer-history";
 
     public static readonly string[] ListFields = [FieldCatalogue.Name, FieldCatalogue.Mobile];
 
-    private Viewer? caller;
-
     public FieldCatalogue Catalogue => catalogue;
+
+    private Task<Caller> ViewerAsync(CancellationToken ct) => callers.CurrentAsync(ct);
 
     public Task<CustomerPage> ListAsync(string? query, int page, int pageSize, CancellationToken ct) =>
         ListAsync(query, CustomerFilter.None, page, pageSize, ct);
@@ -110,7 +111,7 @@ public sealed class CustomerService(
         string? term = null;
         if (!string.IsNullOrWhiteSpace(query))
         {
-            var kind = Classify(query);
+            var kind = CustomerAccess.Classify(query);
             var hash = keys.BlindIndex.Compute(kind, query);
             customers = customers.Where(c => c.Indexes.Any(i => i.Kind == kind && i.Hash == hash));
             term = keys.AuditHash.Of(kind, query); // matchable by an auditor, readable by nobody
@@ -130,17 +131,10 @@ public sealed class CustomerService(
 
         var rows = items.Select(i =>
         {
-            var key = OpenKey(i.Customer);
-            try
-            {
-                string Masked(string field) =>
-                    i.Values.FirstOrDefault(v => v.Field == field) is { } value ? catalogue.Find(field)!.Mask.Apply(Decrypt(key, i.Customer, value)) : "";
-                return new CustomerRow(i.Customer.Id, i.Customer.Kind, Masked(FieldCatalogue.Name), Masked(FieldCatalogue.Mobile), i.Customer.Grade, i.Department);
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(key);
-            }
+            using var cipher = access.OpenCipher(i.Customer);
+            string Masked(string field) =>
+                i.Values.FirstOrDefault(v => v.Field == field) is { } value ? catalogue.Find(field)!.Mask.Apply(CustomerAccess.Decrypt(cipher, i.Customer, value)) : "";
+            return new CustomerRow(i.Customer.Id, i.Customer.Kind, Masked(FieldCatalogue.Name), Masked(FieldCatalogue.Mobile), i.Customer.Grade, i.Department);
         }).ToList();
 
         audit.Record("customer.list", "customer", null, detail: new
@@ -154,9 +148,8 @@ public sealed class CustomerService(
     public async Task<CustomerDetail> GetAsync(Guid id, CancellationToken ct)
     {
         var viewer = await ViewerAsync(ct);
-        var customer = await LoadInScopeAsync(viewer, id, "customer.view", ct);
-        var key = OpenKey(customer);
-        try
+        var customer = await access.LoadInScopeAsync(viewer, id, "customer.view", ct);
+        using (var cipher = access.OpenCipher(customer))
         {
             var fields = customer.Values
                 .Select(v => (Value: v, Definition: catalogue.Find(v.Field)))
@@ -166,7 +159,7 @@ public sealed class CustomerService(
                 {
                     var protection = FieldCatalogue.EffectiveProtection(x.Definition!.Level, (int)customer.Grade);
                     return new FieldView(x.Definition.Name, x.Definition.Group, x.Definition.Level, protection,
-                        x.Definition.Mask.Apply(Decrypt(key, customer, x.Value)), viewer.Decide(PolicyAction.Reveal, customer, x.Definition.Name, protection).Allowed);
+                        x.Definition.Mask.Apply(CustomerAccess.Decrypt(cipher, customer, x.Value)), viewer.Decide(PolicyAction.Reveal, customer, x.Definition.Name, protection).Allowed);
                 })
                 .ToList();
             var department = await db.Departments.Where(d => d.Id == customer.DepartmentId).Select(d => d.Code).SingleAsync(ct);
@@ -181,10 +174,6 @@ public sealed class CustomerService(
                 [.. copies.Values.Where(d => !d.Allowed && d.Remedy is not null).Select(d => d.Remedy!.Value)],
                 copies[PolicyAction.Export].Allowed || copies[PolicyAction.ShareExternal].Allowed);
         }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(key);
-        }
     }
 
     /// <summary>
@@ -194,10 +183,10 @@ public sealed class CustomerService(
     public async Task<string> RevealAsync(Guid id, string field, string purpose, string? note, CancellationToken ct)
     {
         var viewer = await ViewerAsync(ct);
-        var customer = await LoadInScopeAsync(viewer, id, "customer.reveal", ct);
+        var customer = await access.LoadInScopeAsync(viewer, id, "customer.reveal", ct);
         var definition = catalogue.Find(field) ?? throw CustosException.Invalid("UnknownField", field);
         var value = customer.Values.FirstOrDefault(v => v.Field == field) ?? throw CustosException.NotFound("FieldEmpty");
-        note = CheckPurpose(purpose, note);
+        note = callers.CheckPurpose(purpose, note);
 
         var protection = FieldCatalogue.EffectiveProtection(definition.Level, (int)customer.Grade);
         var decision = viewer.Decide(PolicyAction.Reveal, customer, field, protection);
@@ -210,23 +199,16 @@ public sealed class CustomerService(
 
         await audit.RecordNowAsync("customer.reveal", "customer", customer.Id.ToString(), AuditOutcome.Success,
             new { field, note, level = (int)definition.Level, protection, grant = decision.Grant }, ct, purpose);
-        var key = OpenKey(customer);
-        try
-        {
-            return Decrypt(key, customer, value);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(key);
-        }
+        using var cipher = access.OpenCipher(customer);
+        return CustomerAccess.Decrypt(cipher, customer, value);
     }
 
     public async Task<Customer> CreateAsync(NewCustomer request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
         var viewer = await ViewerAsync(ct);
-        await RequireAsync(viewer, viewer.Decide(PolicyAction.Create), "customer.create", null, "MayNotEditCustomers", ct);
-        var department = await DepartmentForAsync(viewer, PolicyAction.Create, request.DepartmentCode, ct);
+        await callers.RequireAsync(viewer.Decide(PolicyAction.Create), "customer.create", null, "MayNotEditCustomers", ct);
+        var department = await access.DepartmentForAsync(viewer, PolicyAction.Create, request.DepartmentCode, ct);
         Project? project = null;
         if (request.ProjectCode is { Length: > 0 } projectCode)
         {
@@ -240,7 +222,7 @@ public sealed class CustomerService(
             throw CustosException.Invalid("UnknownDepartment", department.Code);
         }
 
-        var customer = Build(request.Kind, department.Id, project?.Id, request.Grade, request.Values);
+        var customer = access.Build(request.Kind, department.Id, project?.Id, request.Grade, request.Values);
         customer.Tags.AddRange(NotReserved(CleanTags(request.Tags ?? [])).Select(t => new CustomerTag { CustomerId = customer.Id, Tag = t }));
         db.Customers.Add(customer);
         audit.Record("customer.create", "customer", customer.Id.ToString(), detail: new
@@ -258,18 +240,17 @@ public sealed class CustomerService(
     public async Task UpdateAsync(Guid id, IReadOnlyDictionary<string, string?> values, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var (_, customer, _) = await LoadForAsync(id, PolicyAction.Edit, "customer.update", "MayNotEditCustomers", ct);
+        var (_, customer, _) = await access.LoadForAsync(id, PolicyAction.Edit, "customer.update", "MayNotEditCustomers", ct);
 
-        var cleaned = Validate(values);
-        var key = OpenKey(customer);
+        var cleaned = access.Validate(values);
         var now = time.GetUtcNow();
         var changed = new List<string>();
-        try
+        using (var cipher = access.OpenCipher(customer))
         {
             foreach (var (field, newValue) in cleaned)
             {
                 var current = customer.Values.FirstOrDefault(v => v.Field == field);
-                var old = current is null ? null : Decrypt(key, customer, current);
+                var old = current is null ? null : CustomerAccess.Decrypt(cipher, customer, current);
                 if (old == newValue)
                 {
                     continue;
@@ -281,7 +262,7 @@ public sealed class CustomerService(
                     {
                         CustomerId = customer.Id,
                         Field = field,
-                        Cipher = FieldCipher.Encrypt(key, HistoryContext(customer, field, now), old),
+                        Cipher = cipher.Encrypt(HistoryContext(customer, field, now), old),
                         ChangedAt = now,
                         ChangedBy = actor.Id,
                     });
@@ -293,21 +274,17 @@ public sealed class CustomerService(
                 }
                 else if (current is null)
                 {
-                    customer.Values.Add(new CustomerValue { CustomerId = customer.Id, Field = field, Cipher = FieldCipher.Encrypt(key, Context(customer, field), newValue), UpdatedAt = now });
+                    customer.Values.Add(new CustomerValue { CustomerId = customer.Id, Field = field, Cipher = cipher.Encrypt(CustomerAccess.Context(customer, field), newValue), UpdatedAt = now });
                 }
                 else
                 {
-                    current.Cipher = FieldCipher.Encrypt(key, Context(customer, field), newValue);
+                    current.Cipher = cipher.Encrypt(CustomerAccess.Context(customer, field), newValue);
                     current.UpdatedAt = now;
                 }
 
-                Reindex(customer, field, newValue);
+                access.Reindex(customer, field, newValue);
                 changed.Add(field);
             }
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(key);
         }
 
         if (changed.Count == 0)
@@ -324,7 +301,7 @@ public sealed class CustomerService(
     public async Task SetTagsAsync(Guid id, IReadOnlyList<string> tags, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(tags);
-        var (_, customer, _) = await LoadForAsync(id, PolicyAction.Edit, "customer.tags", "MayNotEditCustomers", ct);
+        var (_, customer, _) = await access.LoadForAsync(id, PolicyAction.Edit, "customer.tags", "MayNotEditCustomers", ct);
 
         var wanted = CleanTags(tags);
         var current = await db.CustomerTags.Where(t => t.CustomerId == customer.Id).ToListAsync(ct);
@@ -374,7 +351,7 @@ public sealed class CustomerService(
     public async Task<IReadOnlyList<HistoryEntry>> HistoryAsync(Guid id, CancellationToken ct)
     {
         var viewer = await ViewerAsync(ct);
-        var customer = await LoadInScopeAsync(viewer, id, "customer.history", ct);
+        var customer = await access.LoadInScopeAsync(viewer, id, "customer.history", ct);
         var entries = await db.CustomerHistory.AsNoTracking().Where(h => h.CustomerId == customer.Id)
             .OrderByDescending(h => h.ChangedAt).ThenByDescending(h => h.Id).Take(500).ToListAsync(ct);
         var ids = entries.Select(e => Guid.TryParse(e.ChangedBy, out var g) ? g : Guid.Empty).Distinct().ToList();
@@ -382,156 +359,6 @@ public sealed class CustomerService(
         audit.Record("customer.history", "customer", customer.Id.ToString());
         await db.SaveChangesAsync(ct);
         return [.. entries.Select(e => new HistoryEntry(e.Field, e.ChangedAt, names.GetValueOrDefault(e.ChangedBy, e.ChangedBy)))];
-    }
-
-    /// <summary>A new, encrypted and indexed customer entity, not yet added to the context (used by create, import and demo data).</summary>
-    public Customer Build(CustomerKind kind, Guid departmentId, Guid? projectId, Clearance grade, IReadOnlyDictionary<string, string?> values)
-    {
-        var cleaned = Validate(values);
-        if (!cleaned.TryGetValue(FieldCatalogue.Name, out var name) || name is null)
-        {
-            throw CustosException.Invalid("NameRequired");
-        }
-
-        var now = time.GetUtcNow();
-        var id = Guid.CreateVersion7(now);
-        var (key, wrapped) = DataKeys.Create(keys.Keys, Entity, id, 1);
-        try
-        {
-            using var cipher = new RecordCipher(key);
-            var customer = new Customer
-            {
-                Id = id,
-                Kind = kind,
-                DepartmentId = departmentId,
-                ProjectId = projectId,
-                Grade = grade,
-                CreatedAt = now,
-                UpdatedAt = now,
-                DataKeyVersion = 1,
-                KekVersion = wrapped.KekVersion,
-                WrappedKey = wrapped.Blob,
-            };
-            foreach (var (field, value) in cleaned)
-            {
-                if (value is null)
-                {
-                    continue;
-                }
-
-                customer.Values.Add(new CustomerValue { CustomerId = id, Field = field, Cipher = cipher.Encrypt(Context(customer, field), value), UpdatedAt = now });
-                Reindex(customer, field, value);
-            }
-
-            return customer;
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(key);
-        }
-    }
-
-    /// <summary>Validates and normalises every value against the field catalogue; the first problem is reported with its field.</summary>
-    public Dictionary<string, string?> Validate(IReadOnlyDictionary<string, string?> values)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-        var cleaned = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var (field, raw) in values)
-        {
-            var definition = catalogue.Find(field) ?? throw CustosException.Invalid("UnknownField", field);
-            if (string.IsNullOrWhiteSpace(raw))
-            {
-                cleaned[field] = null;
-                continue;
-            }
-
-            var value = definition.Normalise(raw);
-            if (definition.Validate(value, today) is { } reason)
-            {
-                throw CustosException.Invalid("InvalidField." + reason, new TextKey("Field." + field));
-            }
-
-            cleaned[field] = value;
-        }
-
-        return cleaned;
-    }
-
-    /// <summary>Which blind index a search term belongs to, judged by the recognisers.</summary>
-    public static IndexedKind Classify(string query)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        var compact = Normalise.Compact(query);
-        if (MobileNumber.IsValid(Normalise.Phone(query)))
-        {
-            return IndexedKind.Phone;
-        }
-
-        if (compact.Length == 18 && ResidentIdNumber.Validate(compact, DateOnly.MaxValue) is not (ResidentIdCheck.WrongLength or ResidentIdCheck.NotDigits))
-        {
-            return IndexedKind.IdNumber;
-        }
-
-        if (BankCard.IsValid(compact))
-        {
-            return IndexedKind.CardNumber;
-        }
-
-        return query.Contains('@', StringComparison.Ordinal) ? IndexedKind.Email : IndexedKind.Name;
-    }
-
-    /// <summary>The departments the caller may put new customers in by <paramref name="action"/> (create or import), by name.</summary>
-    public async Task<IReadOnlyList<ScopeOption>> DepartmentsForAsync(PolicyAction action, CancellationToken ct)
-    {
-        var viewer = await ViewerAsync(ct);
-        return [.. (await PlaceableAsync(viewer, action, ct)).Select(d => new ScopeOption(d.Code, d.Name))];
-    }
-
-    /// <summary>
-    /// The department a new customer goes to: the one named, or — none named — the only one the caller may put
-    /// customers in. Several and none named is a question to answer, not a guess.
-    /// </summary>
-    internal async Task<Department> DepartmentForAsync(Viewer viewer, PolicyAction action, string? code, CancellationToken ct)
-    {
-        if (code is { Length: > 0 })
-        {
-            var wanted = code.Trim().ToUpperInvariant();
-            return await db.Departments.SingleOrDefaultAsync(d => d.Code == wanted, ct) ?? throw CustosException.Invalid("UnknownDepartment", code);
-        }
-
-        var placeable = await PlaceableAsync(viewer, action, ct);
-        return placeable.Count switch
-        {
-            0 => throw CustosException.Invalid("NoDepartment"),
-            1 => placeable[0],
-            _ => throw CustosException.Invalid("ChooseDepartment", string.Join("、", placeable.Select(d => $"{d.Name} ({d.Code})"))),
-        };
-    }
-
-    private async Task<List<Department>> PlaceableAsync(Viewer viewer, PolicyAction action, CancellationToken ct) =>
-        [.. (await db.Departments.AsNoTracking().OrderBy(d => d.Code).ToListAsync(ct)).Where(d => viewer.DecideIn(action, d.Id, null).Allowed)];
-
-    /// <summary>The departments and projects whose customers the caller may see, to filter by.</summary>
-    public async Task<(IReadOnlyList<ScopeOption> Departments, IReadOnlyList<ScopeOption> Projects)> ScopeAsync(CancellationToken ct)
-    {
-        var viewer = await ViewerAsync(ct);
-        var scope = viewer.ListScope();
-        if (!scope.Decision.Allowed)
-        {
-            return ([], []);
-        }
-
-        var departmentIds = viewer.Departments.ToList();
-        var projectIds = viewer.Projects.ToList();
-        var all = scope.Scope == CustomerScope.All;
-        var partnerOnly = scope.Scope is CustomerScope.Projects or CustomerScope.None;
-        var departments = partnerOnly
-            ? []
-            : await db.Departments.Where(d => all || departmentIds.Contains(d.Id)).OrderBy(d => d.Code).Select(d => new ScopeOption(d.Code, d.Name)).ToListAsync(ct);
-        var projects = await db.Projects.Where(p => all || projectIds.Contains(p.Id) || (!partnerOnly && departmentIds.Contains(p.DepartmentId)))
-            .OrderBy(p => p.Code).Select(p => new ScopeOption(p.Code, p.Name)).ToListAsync(ct);
-        return (departments, projects);
     }
 
     /// <summary>
@@ -549,7 +376,7 @@ public sealed class CustomerService(
         return viewer.ListScope().Decision.Allowed ? await (await ScopedAsync(viewer, "customer.list", ct)).CountAsync(ct) : 0;
     }
 
-    private async Task<IQueryable<Customer>> ScopedAsync(Viewer viewer, string action, CancellationToken ct)
+    private async Task<IQueryable<Customer>> ScopedAsync(Caller viewer, string action, CancellationToken ct)
     {
         var scope = viewer.ListScope();
         if (!scope.Decision.Allowed)
@@ -559,7 +386,7 @@ public sealed class CustomerService(
                 return db.Customers.Where(c => false);
             }
 
-            await RequireAsync(viewer, scope.Decision, action, null, "MayNotListCustomers", ct);
+            await callers.RequireAsync(scope.Decision, action, null, "MayNotListCustomers", ct);
         }
 
         var departments = viewer.Departments.ToList();
@@ -577,132 +404,8 @@ public sealed class CustomerService(
         };
     }
 
-    /// <summary>
-    /// The caller as the policy sees them, read once per request (scope): a customer page asks for the detail,
-    /// the history and the attachments, and each would otherwise read the same roles, memberships and grants.
-    /// </summary>
-    internal async Task<Viewer> ViewerAsync(CancellationToken ct) => caller ??= await Viewer.LoadAsync(db, actor, policy, time, ct);
-
-    /// <summary>Goes on if allowed; otherwise records the refusal with its reason (committed on its own) and throws.</summary>
-    internal async Task RequireAsync(Viewer viewer, Decision decision, string action, Guid? customer, string noRole, CancellationToken ct)
-    {
-        if (decision.Allowed)
-        {
-            return;
-        }
-
-        await audit.RecordNowAsync(action, "customer", customer?.ToString(), AuditOutcome.Denied, new { reason = Refusals.AuditReason(decision) }, ct);
-        // A customer the caller can see but not change: say so rather than pretend it does not exist.
-        throw decision.Reason == DecisionReason.OutOfScope && customer is not null
-            ? new CustosException(CustosError.Forbidden, noRole)
-            : Refusals.ToException(decision, noRole);
-    }
-
-    /// <summary>A purpose from the configured list; "other" needs a note of at least four characters. Returns the cleaned note.</summary>
-    internal string? CheckPurpose(string purpose, string? note)
-    {
-        if (!settings.RevealPurposes.Contains(purpose, StringComparer.Ordinal))
-        {
-            throw CustosException.Invalid("PurposeRequired");
-        }
-
-        note = TextInput.CleanOptional(note, "note", multiline: true);
-        return purpose == "other" && (note is null || note.Length < 4) ? throw CustosException.Invalid("PurposeNoteRequired") : note;
-    }
-
-    /// <summary>The customer, if it exists and is in scope; otherwise 404, and the attempt is recorded as denied.</summary>
-    internal async Task<Customer> LoadInScopeAsync(Viewer viewer, Guid id, string action, CancellationToken ct)
-    {
-        // Refusals that do not depend on the record (network, hours, preconditions) are said before it is looked up.
-        var general = viewer.Decide(PolicyAction.ViewMasked);
-        if (!general.Allowed && general.Reason != DecisionReason.NoRole)
-        {
-            // Said before the record is looked up, but recorded against the customer asked for: an investigator sees which one.
-            await RequireAsync(viewer, general, action, id, "CustomerNotFound", ct);
-        }
-
-        var customer = await db.Customers.Include(c => c.Values).Include(c => c.Indexes).SingleOrDefaultAsync(c => c.Id == id, ct);
-        var decision = customer is null ? general : viewer.Decide(PolicyAction.ViewMasked, customer);
-        if (customer is null || !decision.Allowed)
-        {
-            await audit.RecordNowAsync(action, "customer", id.ToString(), AuditOutcome.Denied, new { reason = customer is null ? "not-found" : Refusals.AuditReason(decision) }, ct);
-            throw CustosException.NotFound("CustomerNotFound");
-        }
-
-        return customer;
-    }
-
-    /// <summary>
-    /// The customer, if the caller may see it (else 404) and may do <paramref name="action"/> on it (else the
-    /// refusal, recorded under <paramref name="auditAction"/>): with the caller and the decision that allowed it.
-    /// </summary>
-    internal async Task<(Viewer Viewer, Customer Customer, Decision Decision)> LoadForAsync(Guid id, PolicyAction action, string auditAction, string noRole, CancellationToken ct)
-    {
-        var viewer = await ViewerAsync(ct);
-        var customer = await LoadInScopeAsync(viewer, id, auditAction, ct);
-        var decision = viewer.Decide(action, customer);
-        await RequireAsync(viewer, decision, auditAction, customer.Id, noRole, ct);
-        return (viewer, customer, decision);
-    }
-
-    /// <summary>The customer's data key; callers zero it when done.</summary>
-    internal byte[] OpenKey(Customer customer) => DataKeys.Open(keys.Keys, Entity, customer.Id, customer.DataKeyVersion, customer.Wrapped);
-
-    /// <summary>
-    /// The customer's fields for a copy that leaves (print, export, share): in clear where the person may take the value
-    /// away — they may reveal it, and not only through a view-only grant (ACC-5) — masked otherwise.
-    /// </summary>
-    internal List<(FieldDefinition Definition, string Value, bool Clear)> Readable(Viewer viewer, Customer customer, byte[] key, IReadOnlyCollection<string>? only)
-    {
-        var result = new List<(FieldDefinition, string, bool)>();
-        foreach (var definition in catalogue.Fields)
-        {
-            if (only is not null && !only.Contains(definition.Name))
-            {
-                continue;
-            }
-
-            if (customer.Values.FirstOrDefault(v => v.Field == definition.Name) is not { } value)
-            {
-                result.Add((definition, "", false));
-                continue;
-            }
-
-            var plain = Decrypt(key, customer, value);
-            var protection = FieldCatalogue.EffectiveProtection(definition.Level, (int)customer.Grade);
-            var clear = viewer.DecideTakeAway(PolicyAction.Reveal, customer, definition.Name, protection).Allowed;
-            result.Add((definition, clear ? plain : definition.Mask.Apply(plain), clear));
-        }
-
-        return result;
-    }
-
-    private static string Decrypt(byte[] key, Customer customer, CustomerValue value) =>
-        FieldCipher.DecryptString(key, Context(customer, value.Field), value.Cipher);
-
-    private static FieldContext Context(Customer customer, string field) => new(Entity, customer.Id, field, customer.DataKeyVersion);
-
     private static FieldContext HistoryContext(Customer customer, string field, DateTimeOffset at) =>
         new(HistoryEntity, customer.Id, field + "@" + at.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture), customer.DataKeyVersion);
-
-    private void Reindex(Customer customer, string field, string? value)
-    {
-        if (catalogue.Find(field)?.Index is not { } kind)
-        {
-            return;
-        }
-
-        var existing = customer.Indexes.FirstOrDefault(i => i.Kind == kind);
-        if (existing is not null)
-        {
-            customer.Indexes.Remove(existing);
-        }
-
-        if (value is not null)
-        {
-            customer.Indexes.Add(new CustomerIndex { CustomerId = customer.Id, Kind = kind, Hash = keys.BlindIndex.Compute(kind, value) });
-        }
-    }
 
     private int FieldOrder(FieldDefinition definition)
     {

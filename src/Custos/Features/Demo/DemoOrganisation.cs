@@ -4,6 +4,7 @@ using Custos.Features.Organisation;
 using Custos.Features.People;
 using Custos.Kernel.Classification;
 using Microsoft.EntityFrameworkCore;
+using Custos.Security;
 
 namespace Custos.Features.Demo;
 
@@ -14,7 +15,7 @@ public sealed record DemoAccount(string UserName, string Role);
 /// The demo organisation: a few departments and projects, one person per role, synthetic customers.
 /// Created only on request (<c>serve --demo</c>) or by the first <c>serve</c> of an empty installation.
 /// </summary>
-public sealed class DemoOrganisation(CustosDbContext db, PeopleService people, OrganisationService organisation, CustomerService customers, TimeProvider time)
+public sealed class DemoOrganisation(CustosDbContext db, PeopleService people, OrganisationService organisation, CustomerAccess access, TimeProvider time)
 {
     /// <summary>The one password of every demo account; it exists only in demo installations.</summary>
     public const string Password = "Custos-Demo-2026";
@@ -83,7 +84,7 @@ public sealed class DemoOrganisation(CustosDbContext db, PeopleService people, O
             var department = departments[i % departments.Count];
             var project = projects.FirstOrDefault(p => p.DepartmentId == department.Id && i % 3 == 0);
             var grade = (i % 20) switch { 0 => Clearance.TopSecret, < 6 => Clearance.Confidential, _ => Clearance.Secret };
-            db.Customers.Add(customers.Build(CustomerKind.Individual, department.Id, project?.Id, grade, new Dictionary<string, string?>
+            db.Customers.Add(access.Build(CustomerKind.Individual, department.Id, project?.Id, grade, new Dictionary<string, string?>
             {
                 [FieldCatalogue.Name] = c.Name,
                 [FieldCatalogue.IdNumber] = c.IdNumber,

@@ -2,10 +2,12 @@
 #pragma warning disable RS0030
 using System.Globalization;
 using Custos.Kernel.Recognisers;
+using Custos.Features;
 
 namespace Custos.Features.Demo;
 
 /// <summary>One generated customer: plausible, well-formed and never real.</summary>
+[Contract]
 public sealed record SyntheticCustomer(string Name, string IdNumber, string Mobile, DateOnly BirthDate, bool Female);
 
 /// <summary>
@@ -13,6 +15,7 @@ public sealed record SyntheticCustomer(string Name, string IdNumber, string Mobi
 /// mobile numbers and resident ID numbers with real region prefixes, real birth dates and correct check
 /// characters (GB 11643). The same seed gives the same customers.
 /// </summary>
+[Contract]
 public sealed class SyntheticCustomers
 {
     private static readonly string[] Surnames =

@@ -1,3 +1,6 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
 namespace Custos.Features.Destruction;
 
 /// <summary>
@@ -37,4 +40,19 @@ public sealed class DestructionRecord
     public int OpenPrints { get; set; }
 
     public DateTimeOffset DestroyedAt { get; set; }
+}
+
+/// <summary>How <see cref="DestructionRecord"/> is stored.</summary>
+internal sealed class DestructionRecordMapping : IEntityTypeConfiguration<DestructionRecord>
+{
+    public void Configure(EntityTypeBuilder<DestructionRecord> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.Property(d => d.Method).HasMaxLength(32);
+        e.Property(d => d.OperatorName).HasMaxLength(256);
+        e.Property(d => d.WitnessName).HasMaxLength(256);
+        e.Property(d => d.Note).HasMaxLength(500);
+        e.HasIndex(d => d.CustomerId).IsUnique();
+        e.HasIndex(d => d.DestroyedAt);
+    }
 }

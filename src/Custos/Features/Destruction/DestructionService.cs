@@ -5,12 +5,16 @@ using Custos.Features.Customers;
 using Custos.Hosting;
 using Custos.Kernel.Policy;
 using Microsoft.EntityFrameworkCore;
+using Custos.Security;
+using Custos.Features;
 
 namespace Custos.Features.Destruction;
 
 /// <param name="Witness">The supervising witness's user name, when no approved request names one.</param>
+[Contract]
 public sealed record DestroyOrder(string? Witness = null, string? Note = null);
 
+[Contract]
 public sealed record DestructionView(
     Guid Id, Guid CustomerId, string Department, string Method, string Operator, string Witness, Guid? RequestId,
     int Fields, int Attachments, int OpenPrints, DateTimeOffset DestroyedAt, string? Note);
@@ -22,14 +26,15 @@ public sealed record DestructionView(
 /// data key survives, so backups of the ciphertexts are unreadable once the key-encryption key is retired); what
 /// remains is the destruction record and the audit entry, written in the same transaction.
 /// </summary>
-public sealed class DestructionService(CustosDbContext db, CustomerService customers, IAuditTrail audit, TimeProvider time)
+[Contract]
+public sealed class DestructionService(CustosDbContext db, Callers callers, CustomerAccess access, IAuditTrail audit, TimeProvider time)
 {
     public const string CryptoShred = "crypto-shred";
 
     public async Task<DestructionView> DestroyAsync(Guid id, DestroyOrder order, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(order);
-        var (viewer, customer, decision) = await customers.LoadForAsync(id, PolicyAction.Destroy, "customer.destroy", "MayNotDestroy", ct);
+        var (viewer, customer, decision) = await access.LoadForAsync(id, PolicyAction.Destroy, "customer.destroy", "MayNotDestroy", ct);
 
         // The witness: whoever approved the request's last step (not the operator), or the person named.
         Guid? requestId = null;
@@ -90,7 +95,7 @@ public sealed class DestructionService(CustosDbContext db, CustomerService custo
     /// <summary>The destruction register (《客户信息借阅、销毁记录表》): for those who audit, and for each operator their own.</summary>
     public async Task<IReadOnlyList<DestructionView>> ListAsync(CancellationToken ct)
     {
-        var viewer = await customers.ViewerAsync(ct);
+        var viewer = await callers.CurrentAsync(ct);
         var all = viewer.Decide(PolicyAction.Audit).Allowed;
         var items = await db.Destructions.AsNoTracking().Where(d => all || d.OperatorId == viewer.PersonId || d.WitnessId == viewer.PersonId)
             .OrderByDescending(d => d.DestroyedAt).Take(500).ToListAsync(ct);

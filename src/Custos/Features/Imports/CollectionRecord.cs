@@ -1,3 +1,7 @@
+using Custos.Features.Customers;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
 namespace Custos.Features.Imports;
 
 /// <summary>
@@ -28,4 +32,21 @@ public sealed class CollectionRecord
     public long Rows { get; set; }
 
     public DateTimeOffset ImportedAt { get; set; }
+}
+
+/// <summary>How <see cref="CollectionRecord"/> is stored.</summary>
+internal sealed class CollectionRecordMapping : IEntityTypeConfiguration<CollectionRecord>
+{
+    public void Configure(EntityTypeBuilder<CollectionRecord> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.Property(c => c.Source).HasMaxLength(200);
+        e.Property(c => c.Purpose).HasMaxLength(500);
+        e.Property(c => c.LegalBasis).HasMaxLength(200);
+        e.Property(c => c.ConsentReference).HasMaxLength(200);
+        e.Property(c => c.FileName).HasMaxLength(260);
+        e.Property(c => c.FileSha256).HasMaxLength(64);
+        e.HasIndex(c => c.DepartmentId);
+        e.HasMany<Customer>().WithOne().HasForeignKey(c => c.CollectionId).OnDelete(DeleteBehavior.Restrict);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Custos.Hosting;
+using Custos.Security;
 
 namespace Custos.Features.Imports;
 

@@ -10,6 +10,7 @@ using Custos.Kernel.Crypto;
 using Custos.Kernel.Masking;
 using Custos.Kernel.Policy;
 using Microsoft.EntityFrameworkCore;
+using Custos.Security;
 
 namespace Custos.Features.Imports;
 
@@ -49,7 +50,7 @@ public sealed record ImportOutcome(long Rows, IReadOnlyList<ImportError> Errors,
 /// </summary>
 public sealed class ImportService(
     CustosDbContext db,
-    CustomerService customers,
+    Callers callers, CustomerAccess access,
     KeyRing keys,
     FieldCatalogue catalogue,
     IAuditTrail audit,
@@ -64,8 +65,8 @@ public sealed class ImportService(
     /// </summary>
     public async Task CheckMayImportAsync(CancellationToken ct)
     {
-        var viewer = await customers.ViewerAsync(ct);
-        await customers.RequireAsync(viewer, viewer.Decide(PolicyAction.Import), "customer.import", null, "MayNotImport", ct);
+        var viewer = await callers.CurrentAsync(ct);
+        await callers.RequireAsync(viewer.Decide(PolicyAction.Import), "customer.import", null, "MayNotImport", ct);
     }
 
     public static ImportPreview Preview(Func<Stream> open, string fileName, FieldCatalogue catalogue, string? encoding = null)
@@ -93,8 +94,8 @@ public sealed class ImportService(
     {
         ArgumentNullException.ThrowIfNull(open);
         ArgumentNullException.ThrowIfNull(options);
-        var viewer = await customers.ViewerAsync(ct);
-        await customers.RequireAsync(viewer, viewer.Decide(PolicyAction.Import), "customer.import", null, "MayNotImport", ct);
+        var viewer = await callers.CurrentAsync(ct);
+        await callers.RequireAsync(viewer.Decide(PolicyAction.Import), "customer.import", null, "MayNotImport", ct);
 
         if (string.IsNullOrWhiteSpace(options.Source) || string.IsNullOrWhiteSpace(options.Purpose) || string.IsNullOrWhiteSpace(options.LegalBasis))
         {
@@ -106,7 +107,7 @@ public sealed class ImportService(
             throw CustosException.Invalid("ImportNeedsName");
         }
 
-        var department = await customers.DepartmentForAsync(viewer, PolicyAction.Import, options.DepartmentCode, ct);
+        var department = await access.DepartmentForAsync(viewer, PolicyAction.Import, options.DepartmentCode, ct);
         Guid? projectId = null;
         if (options.ProjectCode is { Length: > 0 } projectCode)
         {
@@ -177,7 +178,7 @@ public sealed class ImportService(
         using var source = TabularSource.Open(open(), fileName, options.Encoding);
         while (source.Read(out var cells))
         {
-            var customer = customers.Build(CustomerKind.Individual, departmentId, projectId, options.Grade, Values(cells, options.Mapping));
+            var customer = access.Build(CustomerKind.Individual, departmentId, projectId, options.Grade, Values(cells, options.Mapping));
             customer.CollectionId = collectionId;
             yield return customer;
         }

@@ -1,3 +1,6 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
 namespace Custos.Features.Keys;
 
 /// <summary>
@@ -20,4 +23,17 @@ public sealed class KeyCheck
     public byte[]? SecretsWrapped { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>How <see cref="KeyCheck"/> is stored.</summary>
+internal sealed class KeyCheckMapping : IEntityTypeConfiguration<KeyCheck>
+{
+    public void Configure(EntityTypeBuilder<KeyCheck> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.Property(k => k.Id).ValueGeneratedNever();
+        e.Property(k => k.Wrapped).HasMaxLength(128);
+        e.Property(k => k.SecretsWrapped).HasMaxLength(128);
+        e.Property(k => k.IndexProbe).HasMaxLength(16);
+    }
 }

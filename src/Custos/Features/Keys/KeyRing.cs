@@ -1,14 +1,17 @@
 using Custos.Data;
 using Custos.Kernel.Crypto;
 using Microsoft.EntityFrameworkCore;
+using Custos.Features;
 
 namespace Custos.Features.Keys;
 
 /// <summary>
 /// The keys of this installation, loaded once at start-up after they were verified against the database:
 /// the key-encryption keys, the blind-index and audit keys, and the key of the installation's own secrets
-/// (held only inside a <see cref="SecretBox"/>).
+/// (held only inside a <see cref="SecretBox"/>). Data keys are never held here: the kernel unwraps them into
+/// ciphers (<see cref="RecordCipher"/>) and wipes them, so no type outside it handles a key as bytes.
 /// </summary>
+[Contract]
 public sealed class KeyRing : IDisposable
 {
     private LocalKeyFile? file;
@@ -64,8 +67,8 @@ public sealed class KeyRing : IDisposable
         IRotatingKeyEncryptionKeys keys = hsm is null ? keyFile : Pkcs11KeyEncryptionKeys.Open(hsm);
         if (check is null)
         {
-            var (probeKey, wrapped) = DataKeys.Create(keys, "key-check", Guid.Empty, 1);
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(probeKey);
+            var (probe, wrapped) = DataKeys.CreateCipher(keys, "key-check", Guid.Empty, 1);
+            probe.Dispose();
             check = new KeyCheck
             {
                 Id = 1,
@@ -109,8 +112,8 @@ public sealed class KeyRing : IDisposable
     {
         try
         {
-            var key = DataKeys.Open(keys, "key-check", Guid.Empty, 1, new WrappedDataKey(check.KekVersion, check.Wrapped));
-            System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+            // The check unwraps only with the right keys; the cipher it gives is not needed.
+            DataKeys.OpenCipher(keys, "key-check", Guid.Empty, 1, new WrappedDataKey(check.KekVersion, check.Wrapped)).Dispose();
         }
         catch (System.Security.Cryptography.CryptographicException e)
         {

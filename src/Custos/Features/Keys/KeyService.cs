@@ -3,6 +3,7 @@ using Custos.Features.Audit;
 using Custos.Features.Customers;
 using Custos.Hosting;
 using Custos.Kernel.Crypto;
+using Custos.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace Custos.Features.Keys;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Custos.Kernel.Crypto;
+using Custos.Features;
 
 namespace Custos.Features.Keys;
 
@@ -9,6 +10,7 @@ namespace Custos.Features.Keys;
 /// like customer values (AES-256-GCM) under a data key wrapped by the key-encryption key (key file or HSM), and
 /// bound to what they are for: a ciphertext moved to another purpose does not decrypt.
 /// </summary>
+[Contract]
 public sealed class SecretBox(RecordCipher cipher) : IDisposable
 {
     public const string Owner = "installation-secrets";

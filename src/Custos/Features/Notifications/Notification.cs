@@ -1,3 +1,6 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
 namespace Custos.Features.Notifications;
 
 /// <summary>
@@ -22,4 +25,17 @@ public sealed class Notification
     public DateTimeOffset? ReadAt { get; set; }
 
     public IReadOnlyList<string> ArgList => Args.Length == 0 ? [] : Args.Split('\u001f');
+}
+
+/// <summary>How <see cref="Notification"/> is stored.</summary>
+internal sealed class NotificationMapping : IEntityTypeConfiguration<Notification>
+{
+    public void Configure(EntityTypeBuilder<Notification> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.Property(n => n.Kind).HasMaxLength(64);
+        e.Property(n => n.Args).HasMaxLength(2000);
+        e.Ignore(n => n.ArgList);
+        e.HasIndex(n => new { n.RecipientId, n.CreatedAt });
+    }
 }

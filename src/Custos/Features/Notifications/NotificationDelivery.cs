@@ -10,6 +10,7 @@ using MailKit.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 using MimeKit;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Custos.Features.Notifications;
 
@@ -323,5 +324,17 @@ public sealed class DeliveryRefusedException : Exception
     public DeliveryRefusedException(string message, Exception inner)
         : base(message, inner)
     {
+    }
+}
+
+/// <summary>How <see cref="NotificationDelivery"/> is stored.</summary>
+internal sealed class NotificationDeliveryMapping : IEntityTypeConfiguration<NotificationDelivery>
+{
+    public void Configure(EntityTypeBuilder<NotificationDelivery> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.Property(d => d.Channel).HasMaxLength(16);
+        e.Property(d => d.LastError).HasMaxLength(300);
+        e.HasIndex(d => new { d.DeliveredAt, d.Failed, d.NextAttemptAt });
     }
 }

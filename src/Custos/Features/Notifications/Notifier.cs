@@ -1,16 +1,20 @@
 using Custos.Data;
 using Custos.Features.Audit;
 using Custos.Hosting;
+using Custos.Security;
 using Microsoft.EntityFrameworkCore;
+using Custos.Features;
 
 namespace Custos.Features.Notifications;
 
+[Contract]
 public sealed record NotificationView(Guid Id, string Kind, IReadOnlyList<string> Args, Guid? RequestId, DateTimeOffset CreatedAt, bool Read);
 
 /// <summary>
 /// Puts messages in people's inboxes, in the caller's unit of work: a message is saved with the change it
 /// tells about, or not at all. Outside channels (e-mail, group robots) pick them up from there.
 /// </summary>
+[Contract]
 public sealed class Notifier(CustosDbContext db, ICurrentActor actor, CustosSettings settings, TimeProvider time)
 {
     public const int MaxArgLength = 200;

@@ -1,15 +1,20 @@
 using Custos.Data;
 using Custos.Features.Audit;
 using Custos.Hosting;
+using Custos.Security;
 using Microsoft.EntityFrameworkCore;
+using Custos.Features;
 
 namespace Custos.Features.Organisation;
 
+[Contract]
 public sealed record DepartmentView(Guid Id, string Code, string Name, bool IsDefault, int People, int Projects);
 
+[Contract]
 public sealed record ProjectView(Guid Id, string Code, string Name, string DepartmentCode, int People);
 
 /// <summary>Departments and projects (ACC-2): the boundaries of least knowledge.</summary>
+[Contract]
 public sealed class OrganisationService(CustosDbContext db, IAuditTrail audit, TimeProvider time)
 {
     public async Task<IReadOnlyList<DepartmentView>> DepartmentsAsync(CancellationToken ct) =>

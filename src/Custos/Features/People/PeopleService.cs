@@ -3,12 +3,15 @@ using Custos.Data;
 using Custos.Features.Audit;
 using Custos.Features.Organisation;
 using Custos.Hosting;
+using Custos.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Custos.Features;
 
 namespace Custos.Features.People;
 
 /// <summary>What an administrator supplies to create a person.</summary>
+[Contract]
 public sealed record NewPerson(
     string UserName,
     string DisplayName,
@@ -21,6 +24,7 @@ public sealed record NewPerson(
     string? Reason = null);
 
 /// <summary>A person as administrators see them (never a secret).</summary>
+[Contract]
 public sealed record PersonView(
     Guid Id,
     string UserName,
@@ -37,6 +41,7 @@ public sealed record PersonView(
     DateOnly? DepartsOn = null);
 
 /// <summary>What became of a change to a person's rights: applied at once, and the requests now waiting for approval.</summary>
+[Contract]
 public sealed record RightsOutcome(bool Applied, IReadOnlyList<Access.RequestView> Pending)
 {
     public bool Complete => Pending.Count == 0;
@@ -49,12 +54,13 @@ public sealed record RightsOutcome(bool Applied, IReadOnlyList<Access.RequestVie
 /// customer access or privilege (a role, a department or project, a higher clearance) becomes a request
 /// that the people the policy names approve (role-change, privilege-change) — never an administrator.
 /// </summary>
+[Contract]
 public sealed class PeopleService(
     CustosDbContext db,
     UserManager<Person> users,
     IAuditTrail audit,
     ICurrentActor actor,
-    Policy.PolicyStore policy,
+    PolicyStore policy,
     IServiceProvider services,
     TimeProvider time)
 {

@@ -1,9 +1,13 @@
 using Custos.Features.Organisation;
 using Microsoft.AspNetCore.Identity;
+using Custos.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Custos.Features.People;
 
 /// <summary>A person who signs in to Custos: an employee, an outsourced worker or a partner's user (ACC-2).</summary>
+[Contract]
 public sealed class Person : IdentityUser<Guid>
 {
     public string DisplayName { get; set; } = "";
@@ -35,6 +39,7 @@ public sealed class Person : IdentityUser<Guid>
     public List<ProjectMembership> Projects { get; } = [];
 }
 
+[Contract]
 public enum EmploymentStatus
 {
     Active = 0,
@@ -43,9 +48,22 @@ public enum EmploymentStatus
 }
 
 /// <summary>Secrecy grades of CLS-2, in increasing order: 秘密, 机密, 绝密.</summary>
+[Contract]
 public enum Clearance
 {
     Secret = 1,
     Confidential = 2,
     TopSecret = 3,
+}
+
+/// <summary>How <see cref="Person"/> is stored.</summary>
+internal sealed class PersonMapping : IEntityTypeConfiguration<Person>
+{
+    public void Configure(EntityTypeBuilder<Person> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.Property(p => p.DisplayName).HasMaxLength(100);
+        e.Property(p => p.EmploymentStatus).HasConversion<string>().HasMaxLength(20);
+        e.Property(p => p.Clearance).HasConversion<string>().HasMaxLength(20);
+    }
 }

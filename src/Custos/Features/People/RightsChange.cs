@@ -3,8 +3,10 @@ using Custos.Data;
 using Custos.Features.Audit;
 using Custos.Features.Organisation;
 using Custos.Hosting;
+using Custos.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Custos.Features;
 
 namespace Custos.Features.People;
 
@@ -12,6 +14,7 @@ namespace Custos.Features.People;
 /// What a change gives a person: roles to add, departments and projects to join (by code), a higher clearance.
 /// Only additions: what takes rights away is done at once and never needs this (ACC-2, ACC-4).
 /// </summary>
+[Contract]
 public sealed record RightsChange(
     IReadOnlyList<string> Roles,
     IReadOnlyList<string> Departments,
@@ -53,6 +56,7 @@ public sealed record RightsChange(
 }
 
 /// <summary>Carries out a change of rights that needs no (more) approval, recording each part with its before and after.</summary>
+[Contract]
 public static class RightsChanges
 {
     /// <summary>Adds what <paramref name="change"/> gives; ends the person's sessions, so the new rights hold from a fresh sign-in.</summary>

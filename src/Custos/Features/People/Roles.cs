@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Custos.Features;
 
 namespace Custos.Features.People;
 
@@ -6,6 +7,7 @@ namespace Custos.Features.People;
 /// The roles of ACC-2. The names are stable identifiers stored in the database and the policy; the
 /// display names come from localisation (<c>Role.{name}</c>).
 /// </summary>
+[Contract]
 public static class Roles
 {
     public const string ItAdministrator = "it-admin";
@@ -34,6 +36,7 @@ public static class Roles
 }
 
 /// <summary>Who holds a role: the people the workflow and the alerts address (approvers, compliance officers).</summary>
+[Contract]
 public static class RoleHolders
 {
     public static Task<List<Guid>> InRoleAsync(this Data.CustosDbContext db, string role, CancellationToken ct)

@@ -11,9 +11,12 @@ using Custos.Kernel.Classification;
 using Custos.Kernel.Policy;
 using Microsoft.EntityFrameworkCore;
 using YamlDotNet.RepresentationModel;
+using Custos.Security;
+using Custos.Features;
 
 namespace Custos.Features.Policy;
 
+[Contract]
 public sealed record PolicyVersionView(int Version, string LoadedBy, DateTimeOffset? LoadedAt, string Sha256, string? Note, bool BuiltIn);
 
 /// <summary>A decision explained: the outcome, its reason as a stable word, obligations, and what allowed it.</summary>
@@ -34,7 +37,8 @@ public sealed class PolicyInvalidException(IReadOnlyList<PolicyError> errors) : 
 /// and auditors may read, explain and propose; a new version is put in force only by an approved request
 /// (policy-change: the compliance officer and the general manager by default), never by the one who proposed it.
 /// </summary>
-public sealed class PolicyService(CustosDbContext db, CustomerService customers, PolicyStore store, IAuditTrail audit, TimeProvider time)
+[Contract]
+public sealed class PolicyService(CustosDbContext db, Callers callers, CustomerAccess access, PolicyStore store, IAuditTrail audit, TimeProvider time)
 {
     public async Task<(PolicyVersionView Current, string Text)> CurrentAsync(CancellationToken ct)
     {
@@ -62,7 +66,7 @@ public sealed class PolicyService(CustosDbContext db, CustomerService customers,
     /// Checks a candidate policy before it is filed for approval: the proposer may manage the policy, the file is
     /// valid whole, and it raises the version. A refused file is recorded with its first problem's line.
     /// </summary>
-    public async Task<PolicyDocument> ValidateCandidateAsync(Viewer viewer, string text, CancellationToken ct)
+    public async Task<PolicyDocument> ValidateCandidateAsync(Caller viewer, string text, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(viewer);
         ArgumentNullException.ThrowIfNull(text);
@@ -214,7 +218,7 @@ public sealed class PolicyService(CustosDbContext db, CustomerService customers,
             var protection = (int)customer.Grade;
             if (!string.IsNullOrWhiteSpace(field))
             {
-                var definition = customers.Catalogue.Find(field) ?? throw CustosException.Invalid("UnknownField", field);
+                var definition = access.Catalogue.Find(field) ?? throw CustosException.Invalid("UnknownField", field);
                 protection = FieldCatalogue.EffectiveProtection(definition.Level, (int)customer.Grade);
             }
 
@@ -275,11 +279,11 @@ public sealed class PolicyService(CustosDbContext db, CustomerService customers,
         return result;
     }
 
-    private async Task<Viewer> RequireAsync(PolicyAction action, string auditAction, CancellationToken ct) =>
-        await RequireAsync(await customers.ViewerAsync(ct), action, auditAction, ct);
+    private async Task<Caller> RequireAsync(PolicyAction action, string auditAction, CancellationToken ct) =>
+        await RequireAsync(await callers.CurrentAsync(ct), action, auditAction, ct);
 
     /// <summary>Reading, explaining and proposing a change to the policy: administrators, auditors and the compliance officer (a change then needs approval).</summary>
-    private async Task<Viewer> RequireAsync(Viewer viewer, PolicyAction action, string auditAction, CancellationToken ct)
+    private async Task<Caller> RequireAsync(Caller viewer, PolicyAction action, string auditAction, CancellationToken ct)
     {
         var decision = viewer.Decide(action);
         if (!decision.Allowed && action == PolicyAction.Audit)

@@ -1,3 +1,6 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
 namespace Custos.Features.Policy;
 
 /// <summary>One loaded policy file, kept whole: the newest is in force, the others are its history.</summary>
@@ -16,4 +19,19 @@ public sealed class PolicyVersion
     public DateTimeOffset LoadedAt { get; set; }
 
     public string? Note { get; set; }
+}
+
+/// <summary>How <see cref="PolicyVersion"/> is stored.</summary>
+internal sealed class PolicyVersionMapping : IEntityTypeConfiguration<PolicyVersion>
+{
+    public void Configure(EntityTypeBuilder<PolicyVersion> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.HasKey(v => v.Version);
+        e.Property(v => v.Version).ValueGeneratedNever();
+        e.Property(v => v.Text).HasMaxLength(Kernel.Policy.PolicyFile.MaxBytes);
+        e.Property(v => v.Sha256).HasMaxLength(64);
+        e.Property(v => v.LoadedBy).HasMaxLength(256);
+        e.Property(v => v.Note).HasMaxLength(500);
+    }
 }

@@ -4,7 +4,7 @@ using Custos.Features.People;
 using Custos.Kernel.Policy;
 using Microsoft.EntityFrameworkCore;
 
-namespace Custos.Features.Policy;
+namespace Custos.Security;
 
 /// <summary>
 /// The policy in force: the newest loaded version, or the built-in one when none was loaded. Every call

@@ -1,17 +1,16 @@
 using Custos.Data;
-using Custos.Features.Audit;
-using Custos.Features.Policy;
 using Custos.Hosting;
+using Custos.Features.Customers;
 using Custos.Kernel.Policy;
 
-namespace Custos.Features.Customers;
+namespace Custos.Security;
 
 /// <summary>
 /// Who is looking at customer information, as the policy sees them (ACC-1..6): roles, departments and
 /// projects, clearance, preconditions and live grants, from where and when. Loaded from the database for
 /// every request, so a revoked grant or a suspended account holds on the next request on every node.
 /// </summary>
-public sealed class Viewer(Guid personId, string name, PolicySubject subject, PolicyEngine engine, PolicyContext context)
+public sealed class Caller(Guid personId, string name, PolicySubject subject, PolicyEngine engine, PolicyContext context)
 {
     public Guid PersonId { get; } = personId;
 
@@ -52,7 +51,7 @@ public sealed class Viewer(Guid personId, string name, PolicySubject subject, Po
 
     public ListScope ListScope() => Engine.ListScopeFor(Subject, Context);
 
-    public static async Task<Viewer> LoadAsync(CustosDbContext db, ICurrentActor actor, PolicyStore policy, TimeProvider time, CancellationToken ct)
+    public static async Task<Caller> LoadAsync(CustosDbContext db, ICurrentActor actor, PolicyStore policy, TimeProvider time, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(actor);
@@ -65,43 +64,13 @@ public sealed class Viewer(Guid personId, string name, PolicySubject subject, Po
         {
             // API tokens and the system are not people: they have no role, so every decision is a denial.
             var nobody = new PolicySubject(Guid.Empty, [], 0, new HashSet<Guid>(), new HashSet<Guid>(), true, null, null, GrantSet.Empty);
-            return new Viewer(Guid.Empty, actor.Name, nobody, engine, context);
+            return new Caller(Guid.Empty, actor.Name, nobody, engine, context);
         }
 
         var loaded = await PolicySubjects.LoadAsync(db, id, now, ct) ?? throw CustosException.NotFound("PersonNotFound");
         var subject = actor.RoleLimit is { } limit
             ? loaded.Subject with { Roles = [.. loaded.Subject.Roles.Where(limit.Contains)], HeldRoles = loaded.Subject.Roles } // through a token: its scopes narrow the person's roles
             : loaded.Subject;
-        return new Viewer(id, loaded.Person.DisplayName, subject, engine, context);
+        return new Caller(id, loaded.Person.DisplayName, subject, engine, context);
     }
-}
-
-/// <summary>Turns a refusal into the error the caller sees: out of scope is "not found" (404); the rest say why (403).</summary>
-public static class Refusals
-{
-    /// <param name="noRole">The code to use when no role allows the action at all.</param>
-    public static CustosException ToException(Decision decision, string noRole) => decision.Reason switch
-    {
-        DecisionReason.OutOfScope => CustosException.NotFound("CustomerNotFound"),
-        DecisionReason.NoRole => new CustosException(CustosError.Forbidden, noRole),
-        DecisionReason.AboveClearance => new CustosException(CustosError.Forbidden, "RevealNeedsGrant"),
-        DecisionReason.ApprovalRequired => new CustosException(CustosError.Forbidden, "ApprovalRequired", new TextKey("RequestKind." + PolicyFile.KindName(decision.Remedy ?? RequestKind.Access))),
-        _ => new CustosException(CustosError.Forbidden, "Policy." + decision.Reason),
-    };
-
-    /// <summary>The reason as recorded in the audit log: a stable, lower-case word.</summary>
-    public static string AuditReason(Decision decision) => decision.Reason switch
-    {
-        DecisionReason.OutOfScope => "out-of-scope",
-        DecisionReason.AboveClearance => "clearance",
-        DecisionReason.ApprovalRequired => "approval-required",
-        DecisionReason.ViewOnlyGrant => "view-only",
-        DecisionReason.NdaMissing => "nda",
-        DecisionReason.TrainingExpired => "training",
-        DecisionReason.NotActive => "inactive",
-        DecisionReason.NoRole => "no-role",
-        DecisionReason.Network => "network",
-        DecisionReason.Hours => "hours",
-        _ => decision.Reason.ToString().ToLowerInvariant(),
-    };
 }

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 
-namespace Custos.Features.Accounts;
+namespace Custos.Security;
 
 public static class CustosClaims
 {

@@ -4,7 +4,7 @@ using Custos.Features.People;
 using Custos.Kernel.Policy;
 using Microsoft.EntityFrameworkCore;
 
-namespace Custos.Features.Policy;
+namespace Custos.Security;
 
 /// <summary>Builds the policy's view of a person from the database: roles, memberships, preconditions and active grants.</summary>
 public static class PolicySubjects

@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Custos.Features.Accounts;
 using Custos.Features.Audit;
 
-namespace Custos.Hosting;
+namespace Custos.Security;
 
 /// <summary>
 /// The actor of a web request: the signed-in person or API token, with the client address. Background work

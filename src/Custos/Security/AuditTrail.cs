@@ -1,7 +1,4 @@
-using System.Text.Json;
-using Custos.Data;
-
-namespace Custos.Features.Audit;
+namespace Custos.Security;
 
 /// <summary>
 /// The one seam through which every feature records what happened (AUD-1). An entry joins the caller's
@@ -50,60 +47,6 @@ public interface ICurrentActor
     bool FromCommandLine => ClientAddress == "cli";
 }
 
-internal sealed class DatabaseAuditTrail : IAuditTrail
-{
-    private readonly CustosDbContext db;
-    private readonly ICurrentActor actor;
-    private readonly TimeProvider time;
-
-    private int pending;
-
-    public DatabaseAuditTrail(CustosDbContext db, ICurrentActor actor, TimeProvider time, AuditSequencerSignal sequencer, AuditRequestState state)
-    {
-        this.db = db;
-        this.actor = actor;
-        this.time = time;
-        // Once entries are committed the sequencer may integrate them, and the request counts as recorded.
-        db.SavedChanges += (_, _) =>
-        {
-            state.Committed += pending;
-            pending = 0;
-            sequencer.Nudge();
-        };
-        db.SaveChangesFailed += (_, _) => pending = 0;
-    }
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
-    public void Record(string action, string targetType, string? targetId, AuditOutcome outcome = AuditOutcome.Success, object? detail = null, string? purpose = null)
-    {
-        db.AuditRecords.Add(new AuditRecord
-        {
-            At = Kernel.Audit.LogEntry.Truncate(time.GetUtcNow()),
-            ActorId = actor.Id,
-            ActorName = actor.Name,
-            ActingAs = actor.ActingAs,
-            ClientAddress = actor.ClientAddress,
-            Action = action,
-            TargetType = targetType,
-            TargetId = targetId,
-            Purpose = purpose,
-            Outcome = outcome,
-            Detail = detail is null ? null : JsonSerializer.Serialize(detail, Json),
-        });
-        pending++;
-    }
-
-    public async Task RecordNowAsync(string action, string targetType, string? targetId, AuditOutcome outcome, object? detail, CancellationToken cancellationToken, string? purpose = null)
-    {
-        Record(action, targetType, targetId, outcome, detail, purpose);
-        await db.SaveChangesAsync(cancellationToken);
-    }
-}
-
 /// <summary>How many audit entries the current request (scope) has committed.</summary>
 public sealed class AuditRequestState
 {
@@ -120,4 +63,12 @@ public sealed class FixedActor(string id, string name) : ICurrentActor
     public string Name { get; } = name;
 
     public string? ClientAddress => "cli";
+}
+
+/// <summary>What became of an operation recorded in the audit log.</summary>
+public enum AuditOutcome
+{
+    Success = 0,
+    Denied = 1,
+    Failed = 2,
 }
