@@ -208,7 +208,7 @@ public sealed class DatabaseInitialiser(
 
         var now = time.GetUtcNow();
         db.Departments.Add(new Department { Id = Guid.CreateVersion7(now), Code = DefaultDepartmentCode, Name = "综合部", IsDefault = true, CreatedAt = now });
-        db.AuditRecords.Add(SystemRecord("department.create", "department", DefaultDepartmentCode));
+        db.AuditRecords.Add(SystemRecord(AuditActions.DepartmentCreate, "department", DefaultDepartmentCode));
         await db.SaveChangesAsync(ct);
     }
 
@@ -241,7 +241,7 @@ public sealed class DatabaseInitialiser(
         await users.AddToRoleAsync(admin, Roles.ItAdministrator);
         var department = await db.Departments.SingleAsync(d => d.IsDefault, ct);
         db.DepartmentMemberships.Add(new DepartmentMembership { PersonId = admin.Id, DepartmentId = department.Id });
-        db.AuditRecords.Add(SystemRecord("person.create", "person", admin.Id.ToString()));
+        db.AuditRecords.Add(SystemRecord(AuditActions.PersonCreate, "person", admin.Id.ToString()));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
 

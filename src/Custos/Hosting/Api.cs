@@ -1,8 +1,3 @@
-using Custos.Features.Accounts;
-using Custos.Features.ApiTokens;
-using Custos.Features.Organisation;
-using Custos.Features.People;
-
 namespace Custos.Hosting;
 
 /// <summary>The REST API under <c>/api/v1</c>. Each feature maps its own endpoints; all require authentication.</summary>
@@ -16,16 +11,9 @@ internal static class Api
             .AddEndpointFilter<TextInputFilter>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
-        AccountApi.Map(v1);
-        PeopleApi.Map(v1);
-        OrganisationApi.Map(v1);
-        ApiTokensApi.Map(v1);
-        Features.Customers.CustomersApi.Map(v1);
-        Features.Audit.AuditApi.Map(v1);
-        Features.Access.AccessApi.Map(v1);
-        Features.Policy.PolicyApi.Map(v1);
-        Features.Notifications.NotificationsApi.Map(v1);
-        Features.Copies.CopiesApi.Map(v1);
-        Features.Destruction.DestructionApi.Map(v1);
+        foreach (var feature in Features.FeatureList.All)
+        {
+            feature.MapApi(v1);
+        }
     }
 }

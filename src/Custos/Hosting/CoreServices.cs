@@ -1,9 +1,5 @@
 using Custos.Data;
 using Custos.Features.Accounts;
-using Custos.Features.ApiTokens;
-using Custos.Features.Audit;
-using Custos.Features.Demo;
-using Custos.Features.Organisation;
 using Custos.Features.People;
 using Custos.Security;
 using Microsoft.AspNetCore.DataProtection;
@@ -11,7 +7,7 @@ using Microsoft.AspNetCore.Identity;
 
 namespace Custos.Hosting;
 
-/// <summary>Services every entry point needs: storage, accounts, the audit seam and the feature handlers.</summary>
+/// <summary>Services every entry point needs: storage, accounts, the security seam, and each feature's own (<see cref="Features.Feature.AddServices"/>).</summary>
 public static class CoreServices
 {
     public static IServiceCollection AddCustosCore(this IServiceCollection services, CustosSettings settings)
@@ -19,6 +15,7 @@ public static class CoreServices
         services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
         services.AddLocalization();
+        services.AddSingleton<Microsoft.Extensions.Localization.IStringLocalizer<Web.Strings>, Web.FeatureStrings>();
         services.AddCustosDatabase(settings);
 
         services.AddIdentityCore<Person>(o => ConfigureIdentity(o, settings.Security))
@@ -38,42 +35,14 @@ public static class CoreServices
             new Microsoft.Extensions.Options.ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(
                 o => o.XmlEncryptor = new Features.Keys.SealedXmlEncryptor(provider.GetRequiredService<Features.Keys.KeyRing>())));
 
-        services.AddSingleton(_ => Features.Classification.ClassificationSetup.Catalogue(settings));
-        services.AddScoped<Features.Classification.LevelNames>();
-        services.AddSingleton<Features.Keys.KeyRing>();
         services.AddSingleton<PolicyStore>();
         services.AddScoped<Callers>();
-        services.AddScoped<IAuditTrail, DatabaseAuditTrail>();
-        services.AddSingleton<AuditSequencerSignal>();
-        services.AddScoped<AuditRequestState>();
-        services.AddSingleton<AuditSigner>();
-        services.AddScoped<AuditSequencer>();
-        services.AddScoped<AuditVerifier>();
-        services.AddScoped<AuditProofs>();
-        services.AddScoped<AuditSearch>();
-        services.AddScoped<AuditForwarder>();
-        services.AddScoped<AuditAlertRules>();
-        services.AddScoped<AuditAlertService>();
-        services.AddScoped<DecoyService>();
-        services.AddScoped<AuditArchiver>();
-        services.AddScoped<AuditPlanService>();
         services.AddScoped<DatabaseInitialiser>();
-        services.AddScoped<PeopleService>();
-        services.AddScoped<OrganisationService>();
-        services.AddScoped<ApiTokenService>();
-        services.AddScoped<DemoOrganisation>();
-        services.AddScoped<Features.Customers.CustomerService>();
-        services.AddScoped<Features.Customers.CustomerAccess>();
-        services.AddScoped<Features.Keys.KeyService>();
-        services.AddScoped<Features.Customers.AttachmentService>();
-        services.AddScoped<Features.Imports.ImportService>();
-        services.AddScoped<Features.Access.RequestService>();
-        services.AddScoped<Features.Access.GrantService>();
-        services.AddScoped<Features.Policy.PolicyService>();
-        services.AddScoped<Features.Notifications.Notifier>();
-        services.AddScoped<Features.Copies.CopyService>();
-        services.AddScoped<Features.Destruction.DestructionService>();
-        services.AddScoped<Features.Notifications.NotificationSender>();
+        foreach (var feature in Features.FeatureList.All)
+        {
+            feature.AddServices(services, settings);
+        }
+
         services.AddHttpClient();
         return services;
     }

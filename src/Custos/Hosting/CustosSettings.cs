@@ -89,9 +89,20 @@ public sealed class CustosSettings
 
     public static CustosSettings From(IConfiguration configuration)
     {
-        var settings = new CustosSettings();
+        var settings = new CustosSettings { configuration = configuration };
         configuration.GetSection(Section).Bind(settings);
         return settings;
+    }
+
+    private IConfiguration? configuration;
+
+    /// <summary>A feature's own settings section, <c>Custos:{name}</c>, bound to <typeparamref name="T"/> (its defaults when absent).</summary>
+    public T SectionOf<T>(string name)
+        where T : new()
+    {
+        var section = new T();
+        configuration?.GetSection(Section + ":" + name).Bind(section);
+        return section;
     }
 }
 

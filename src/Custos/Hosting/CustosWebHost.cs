@@ -57,14 +57,11 @@ public static class CustosWebHost
         // First hosted service: the database must be ready before anything (e.g. the key ring) reads it.
         services.AddSingleton<StartupReport>();
         services.AddHostedService<StartupInitialisation>();
-        services.AddHostedService<Features.Audit.AuditSequencerService>();
-        services.AddHostedService<Features.Audit.AuditForwardingService>();
-        services.AddHostedService<Features.Audit.AuditAlertWorker>();
-        services.AddHostedService<Features.Access.RequestTimer>();
-        services.AddHostedService<Features.Copies.CopyTimer>();
-        services.AddHostedService<Features.Notifications.NotificationWorker>();
-        services.AddSingleton<Features.Imports.ImportJobs>();
-        services.AddHostedService(provider => provider.GetRequiredService<Features.Imports.ImportJobs>());
+        foreach (var feature in Features.FeatureList.All)
+        {
+            feature.AddWorkers(services);
+        }
+
         services.AddCustosCore(settings);
         services.AddHttpContextAccessor();
         services.AddScoped<BackgroundActor>();

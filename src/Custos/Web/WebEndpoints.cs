@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Custos.Web;
 
-/// <summary>Plain form posts of the UI shell: language switch and sign-out.</summary>
+/// <summary>Plain form posts of the UI shell: language switch and sign-out. Features map their own (<see cref="Features.Feature.MapWeb"/>).</summary>
 internal static class WebEndpoints
 {
     public static void MapWebEndpoints(this IEndpointRouteBuilder endpoints)
@@ -26,28 +26,10 @@ internal static class WebEndpoints
             .AllowAnonymous()
             .ExcludeFromDescription();
 
-        // The customer page's "open attachment" form: a file download cannot come from a page handler.
-        endpoints.MapPost("/customers/{id:guid}/attachments/{attachment:guid}", async Task<IResult> (
-                Guid id, Guid attachment, [FromForm] string purpose, [FromForm] string? note, Features.Customers.AttachmentService service, Microsoft.Extensions.Localization.IStringLocalizer<Strings> text, HttpContext context) =>
-            {
-                try
-                {
-                    var file = await service.OpenAsync(id, attachment, purpose, note, context.RequestAborted);
-                    return TypedResults.File(file.Content, file.ContentType, file.FileName);
-                }
-                catch (CustosException e) when (e.Kind == CustosError.NotFound)
-                {
-                    return TypedResults.NotFound();
-                }
-                catch (CustosException)
-                {
-                    return TypedResults.LocalRedirect($"/customers/{id}?attachmentError=purpose");
-                }
-            })
-            .WithMetadata(new GateAttribute(Gate.PolicyEngine))
-            .ExcludeFromDescription();
-
-        Features.Copies.CopiesWeb.Map(endpoints);
+        foreach (var feature in Features.FeatureList.All)
+        {
+            feature.MapWeb(endpoints);
+        }
 
         endpoints.MapPost("/account/logout", async Task<IResult> (SignInManager<Person> signIn, IAuditTrail audit, IAntiforgery antiforgery, HttpContext context) =>
             {
@@ -58,7 +40,7 @@ internal static class WebEndpoints
 
                 if (context.User.Identity?.IsAuthenticated == true)
                 {
-                    await audit.RecordNowAsync("session.signout", "person", context.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value, AuditOutcome.Success, null, context.RequestAborted);
+                    await audit.RecordNowAsync(AuditActions.SessionSignout, "person", context.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value, AuditOutcome.Success, null, context.RequestAborted);
                 }
 
                 await signIn.SignOutAsync();

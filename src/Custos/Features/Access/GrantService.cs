@@ -29,7 +29,7 @@ public sealed class GrantService(CustosDbContext db, Callers callers, IAuditTrai
         var viewer = await callers.CurrentAsync(ct);
         if (everyone && !MaySeeAll(viewer))
         {
-            await audit.RecordNowAsync("grant.list", "grant", null, AuditOutcome.Denied, new { reason = "no-role" }, ct);
+            await audit.RecordNowAsync(AuditActions.GrantList, "grant", null, AuditOutcome.Denied, new { reason = "no-role" }, ct);
             throw new CustosException(CustosError.Forbidden, "MayNotSeeGrants");
         }
 
@@ -52,7 +52,7 @@ public sealed class GrantService(CustosDbContext db, Callers callers, IAuditTrai
         var codes = await db.Departments.Where(d => departments.Contains(d.Id)).ToDictionaryAsync(d => d.Id, d => d.Code, ct);
         if (everyone)
         {
-            audit.Record("grant.list", "grant", null, detail: new { everyone, count = grants.Count });
+            audit.Record(AuditActions.GrantList, "grant", null, detail: new { everyone, count = grants.Count });
             await db.SaveChangesAsync(ct);
         }
 
@@ -81,7 +81,7 @@ public sealed class GrantService(CustosDbContext db, Callers callers, IAuditTrai
         grant.RevokedAt = now;
         grant.RevokedBy = viewer.Name;
         grant.RevokeReason = reason is { Length: > 500 } ? reason[..500] : reason;
-        audit.Record("grant.revoke", "grant", grant.Id.ToString(), detail: new { person = grant.PersonId, own = grant.PersonId == viewer.PersonId });
+        audit.Record(AuditActions.GrantRevoke, "grant", grant.Id.ToString(), detail: new { person = grant.PersonId, own = grant.PersonId == viewer.PersonId });
         await db.SaveChangesAsync(ct);
     }
 
@@ -109,7 +109,7 @@ public sealed class GrantService(CustosDbContext db, Callers callers, IAuditTrai
 
         var delegation = new Delegation { Id = Guid.CreateVersion7(now), FromId = viewer.PersonId, ToId = to.Id, Starts = now, Ends = ends, CreatedAt = now };
         db.Delegations.Add(delegation);
-        audit.Record("delegation.create", "person", to.Id.ToString(), detail: new { from = viewer.PersonId, ends });
+        audit.Record(AuditActions.DelegationCreate, "person", to.Id.ToString(), detail: new { from = viewer.PersonId, ends });
         await db.SaveChangesAsync(ct);
         return new DelegationView(delegation.Id, viewer.Name, to.DisplayName, delegation.Starts, delegation.Ends, true);
     }
@@ -131,7 +131,7 @@ public sealed class GrantService(CustosDbContext db, Callers callers, IAuditTrai
         var delegation = await db.Delegations.SingleOrDefaultAsync(d => d.Id == id && d.FromId == viewer.PersonId && d.RevokedAt == null, ct)
             ?? throw CustosException.NotFound("DelegationNotFound");
         delegation.RevokedAt = time.GetUtcNow();
-        audit.Record("delegation.revoke", "person", delegation.ToId.ToString());
+        audit.Record(AuditActions.DelegationRevoke, "person", delegation.ToId.ToString());
         await db.SaveChangesAsync(ct);
     }
 

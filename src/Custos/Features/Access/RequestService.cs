@@ -187,7 +187,7 @@ public sealed class RequestService(
         var (verdict, onBehalf) = await VerdictAsync(engine, entity, viewer, ct);
         if (verdict != ApprovalVerdict.MayApprove)
         {
-            await audit.RecordNowAsync(approve ? "request.approve" : "request.reject", "request", entity.Id.ToString(), AuditOutcome.Denied, new { reason = verdict.ToString() }, ct);
+            await audit.RecordNowAsync(approve ? AuditActions.RequestApprove : AuditActions.RequestReject, "request", entity.Id.ToString(), AuditOutcome.Denied, new { reason = verdict.ToString() }, ct);
             throw new CustosException(CustosError.Forbidden, "Approval." + verdict);
         }
 
@@ -218,12 +218,12 @@ public sealed class RequestService(
         {
             entity.Status = RequestStatus.Rejected;
             entity.DecidedAt = now;
-            audit.Record("request.reject", "request", entity.Id.ToString(), detail: new { step, onBehalf, note = note is not null });
+            audit.Record(AuditActions.RequestReject, "request", entity.Id.ToString(), detail: new { step, onBehalf, note = note is not null });
             notifier.Add([entity.RequesterId], "Notify.RequestRejected", entity.Id, viewer.Name, PolicyFile.KindName(entity.Kind));
         }
         else
         {
-            audit.Record("request.approve", "request", entity.Id.ToString(), detail: new { step, onBehalf });
+            audit.Record(AuditActions.RequestApprove, "request", entity.Id.ToString(), detail: new { step, onBehalf });
             var next = ApprovalRules.CurrentStep(chain, ApprovalSubjectOf(entity, entity.Approvals));
             if (next < 0 && !await StillRoutedAsync(engine, entity, ct))
             {
@@ -231,7 +231,7 @@ public sealed class RequestService(
                 // never carried out along the old route; whoever asked files it again.
                 entity.Status = RequestStatus.Withdrawn;
                 entity.DecidedAt = now;
-                audit.Record("request.withdraw", "request", entity.Id.ToString(), detail: new { reason = "route-changed" });
+                audit.Record(AuditActions.RequestWithdraw, "request", entity.Id.ToString(), detail: new { reason = "route-changed" });
                 notifier.Add([entity.RequesterId], "Notify.RequestRerouted", entity.Id, viewer.Name, PolicyFile.KindName(entity.Kind));
                 await SaveDecisionAsync(ct);
                 await transaction.CommitAsync(ct);
@@ -494,7 +494,7 @@ public sealed class RequestService(
         }
 
         db.AccessRequests.Add(entity);
-        audit.Record("request.submit", "request", entity.Id.ToString(), detail: Detail(entity));
+        audit.Record(AuditActions.RequestSubmit, "request", entity.Id.ToString(), detail: Detail(entity));
         notifier.Add(approvers, "Notify.RequestWaiting", entity.Id, entity.RequesterName, PolicyFile.KindName(entity.Kind));
         await db.SaveChangesAsync(ct);
     }
@@ -512,7 +512,7 @@ public sealed class RequestService(
         entity.Status = RequestStatus.Withdrawn;
         entity.DecidedAt = time.GetUtcNow();
         entity.Stamp = Guid.NewGuid();
-        audit.Record("request.withdraw", "request", entity.Id.ToString());
+        audit.Record(AuditActions.RequestWithdraw, "request", entity.Id.ToString());
         await db.SaveChangesAsync(ct);
     }
 
@@ -614,7 +614,7 @@ public sealed class RequestService(
             }
 
             request.Stamp = Guid.NewGuid();
-            audit.Record("request.remind", "request", request.Id.ToString(), detail: new { step, escalated = request.EscalatedAt == now });
+            audit.Record(AuditActions.RequestRemind, "request", request.Id.ToString(), detail: new { step, escalated = request.EscalatedAt == now });
             try
             {
                 await db.SaveChangesAsync(ct);
@@ -636,7 +636,7 @@ public sealed class RequestService(
         request.Status = RequestStatus.Expired;
         request.DecidedAt = request.ExpiresAt;
         request.Stamp = Guid.NewGuid();
-        audit.Record("request.expire", "request", request.Id.ToString());
+        audit.Record(AuditActions.RequestExpire, "request", request.Id.ToString());
         notifier.Add([request.RequesterId], "Notify.RequestExpired", request.Id, PolicyFile.KindName(request.Kind));
         try
         {
@@ -792,7 +792,7 @@ public sealed class RequestService(
         };
         db.AccessGrants.Add(grant);
         request.GrantId = grant.Id;
-        audit.Record("grant.create", "grant", grant.Id.ToString(), detail: new
+        audit.Record(AuditActions.GrantCreate, "grant", grant.Id.ToString(), detail: new
         {
             person = grant.PersonId, customer = grant.CustomerId, department = grant.DepartmentId, grant.Field, actions = grant.Actions,
             viewOnly = grant.ViewOnly, notAfter = grant.NotAfter, request = request.Id,

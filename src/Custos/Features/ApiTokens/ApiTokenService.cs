@@ -76,7 +76,7 @@ public sealed class ApiTokenService(CustosDbContext db, IAuditTrail audit, ICurr
         if (beyond is not null)
         {
             // Scopes only narrow: nobody gives a token a role they do not hold themselves.
-            await audit.RecordNowAsync("token.create", "token", null, AuditOutcome.Denied, new { reason = "scope", scope = beyond }, ct);
+            await audit.RecordNowAsync(AuditActions.TokenCreate, "token", null, AuditOutcome.Denied, new { reason = "scope", scope = beyond }, ct);
             throw new CustosException(CustosError.Forbidden, "TokenScopeNotHeld", new TextKey("Role." + beyond));
         }
 
@@ -98,7 +98,7 @@ public sealed class ApiTokenService(CustosDbContext db, IAuditTrail audit, ICurr
             ExpiresAt = now.AddDays(days),
         };
         db.ApiTokens.Add(token);
-        audit.Record("token.create", "token", token.Id.ToString(), detail: new { after = new { name, scopes = token.ScopeList, expires = token.ExpiresAt } });
+        audit.Record(AuditActions.TokenCreate, "token", token.Id.ToString(), detail: new { after = new { name, scopes = token.ScopeList, expires = token.ExpiresAt } });
         await db.SaveChangesAsync(ct);
         return (token, secret);
     }
@@ -120,7 +120,7 @@ public sealed class ApiTokenService(CustosDbContext db, IAuditTrail audit, ICurr
 
         token.RevokedAt = time.GetUtcNow();
         token.RevokedById = me;
-        audit.Record("token.revoke", "token", token.Id.ToString(), detail: new { person = token.PersonId });
+        audit.Record(AuditActions.TokenRevoke, "token", token.Id.ToString(), detail: new { person = token.PersonId });
         await db.SaveChangesAsync(ct);
     }
 

@@ -27,7 +27,7 @@ internal sealed class TokenReach(RequestDelegate next)
             var open = context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null; // health, OpenAPI: anyone's anyway
             if (!metrics && !open && (metricsOnly || !api))
             {
-                await audit.RecordNowAsync("token.refused", "token", context.User.FindFirstValue(CustosClaims.TokenId), AuditOutcome.Denied,
+                await audit.RecordNowAsync(AuditActions.TokenRefused, "token", context.User.FindFirstValue(CustosClaims.TokenId), AuditOutcome.Denied,
                     new { reason = metricsOnly ? "metrics-only" : "pages", path = context.Request.Path.Value }, context.RequestAborted);
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
                 await problems.WriteAsync(new ProblemDetailsContext

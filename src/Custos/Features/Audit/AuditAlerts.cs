@@ -129,7 +129,7 @@ public sealed class AuditAlertRules(CustosDbContext db, CustosSettings settings,
             var since = last.At.AddHours(-1);
             var window = db.AuditRecords.AsNoTracking().Where(a => a.ActorId == last.ActorId && a.At > since && a.At <= last.At);
             await CountAsync("reveals", AlertSeverity.High, rules.RevealsPerHour, window.Where(a => AuditSearch.Reveals.Contains(a.Action) && a.Outcome == AuditOutcome.Success), last, raised, ct);
-            await CountAsync("lists", AlertSeverity.High, rules.ListsPerHour, window.Where(a => a.Action == "customer.list" && a.Outcome == AuditOutcome.Success), last, raised, ct);
+            await CountAsync("lists", AlertSeverity.High, rules.ListsPerHour, window.Where(a => a.Action == AuditActions.CustomerList && a.Outcome == AuditOutcome.Success), last, raised, ct);
             await CountAsync("denied", AlertSeverity.Medium, rules.DeniedPerHour, window.Where(a => a.Outcome == AuditOutcome.Denied), last, raised, ct);
         }
 
@@ -232,11 +232,11 @@ public sealed class AuditAlertRules(CustosDbContext db, CustosSettings settings,
 
     /// <summary>Changes of a person's rights or of their account's secrets by someone else.</summary>
     private static readonly HashSet<string> RightsActions =
-        ["person.roles.change", "person.memberships.change", "person.clearance.change", "person.appoint", "person.password.reset", "person.mfa.reset", "policy.load"];
+        [AuditActions.PersonRolesChange, AuditActions.PersonMembershipsChange, AuditActions.PersonClearanceChange, AuditActions.PersonAppoint, AuditActions.PersonPasswordReset, AuditActions.PersonMfaReset, AuditActions.PolicyLoad];
 
     /// <summary>Actions by which customer information leaves its page: what a departing person is watched for.</summary>
     private static readonly HashSet<string> TakesInformation =
-        [.. AuditSearch.Reveals, "customer.list", "customer.export", "customer.print", "customer.share"];
+        [.. AuditSearch.Reveals, AuditActions.CustomerList, AuditActions.CustomerExport, AuditActions.CustomerPrint, AuditActions.CustomerShare];
 
     /// <summary>The active people among the batch's actors whose departure is announced, with their last day.</summary>
     private async Task<Dictionary<string, DateOnly>> DepartingAsync(List<AuditRecord> entries, CancellationToken ct)
@@ -289,7 +289,7 @@ public sealed class AuditAlertService(CustosDbContext db, IAuditTrail audit, ICu
         alert.HandledAt = time.GetUtcNow();
         alert.HandledBy = actor.Name;
         alert.Note = note;
-        audit.Record("alert.handle", "alert", id.ToString(System.Globalization.CultureInfo.InvariantCulture), detail: new { rule = alert.Rule, person = alert.PersonId });
+        audit.Record(AuditActions.AlertHandle, "alert", id.ToString(System.Globalization.CultureInfo.InvariantCulture), detail: new { rule = alert.Rule, person = alert.PersonId });
         await db.SaveChangesAsync(ct);
     }
 }

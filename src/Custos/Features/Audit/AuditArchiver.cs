@@ -133,7 +133,7 @@ public sealed class AuditArchiver(CustosDbContext db, IAuditTrail audit, CustosS
         });
         await db.SaveChangesAsync(ct);
         await db.AuditRecords.Where(a => a.Sequence != null && a.Sequence < k).ExecuteDeleteAsync(ct);
-        audit.Record("audit.archive", "audit-log", null, detail: new { first, end = k, file = Path.GetFileName(manifestPath), before = cutoff });
+        audit.Record(AuditActions.AuditArchive, "audit-log", null, detail: new { first, end = k, file = Path.GetFileName(manifestPath), before = cutoff });
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return new ArchiveResult(first, k, entriesPath, manifestPath);

@@ -31,7 +31,7 @@ internal static class AuditCommands
             var result = await Cli.WithProgressAsync(text["Audit.Verifying"], async progress =>
                 await services.GetRequiredService<AuditVerifier>().VerifyAsync(trusted, new Progress<(long Done, long Total)>(p => progress.Report(((int)p.Done, (int)p.Total))), token, parse.GetValue(archivesOption)?.FullName));
             var audit = services.GetRequiredService<IAuditTrail>();
-            await audit.RecordNowAsync("audit.verify", "audit-log", null, result.Ok ? AuditOutcome.Success : AuditOutcome.Failed,
+            await audit.RecordNowAsync(AuditActions.AuditVerify, "audit-log", null, result.Ok ? AuditOutcome.Success : AuditOutcome.Failed,
                 new { entries = result.Entries, problem = result.Problem.ToString(), first_bad_entry = result.FirstBadEntry, pinned = trusted?.Count }, token);
             if (parse.GetValue(json))
             {
@@ -56,7 +56,7 @@ internal static class AuditCommands
         proof.SetAction((parse, ct) => Run(parse, async (services, text, token) =>
         {
             var document = await services.GetRequiredService<AuditProofs>().InclusionAsync(parse.GetValue(entry), parse.GetValue(size), token);
-            await services.GetRequiredService<IAuditTrail>().RecordNowAsync("audit.proof", "audit-entry", document.LeafIndex.ToString(CultureInfo.InvariantCulture),
+            await services.GetRequiredService<IAuditTrail>().RecordNowAsync(AuditActions.AuditProof, "audit-entry", document.LeafIndex.ToString(CultureInfo.InvariantCulture),
                 AuditOutcome.Success, new { tree_size = document.TreeSize }, token);
             await WriteAsync(parse.GetValue(output), JsonSerializer.Serialize(document, AuditProofs.Json) + "\n", text, token);
         }, ct));
@@ -67,7 +67,7 @@ internal static class AuditCommands
         consistency.SetAction((parse, ct) => Run(parse, async (services, text, token) =>
         {
             var document = await services.GetRequiredService<AuditProofs>().ConsistencyAsync(parse.GetValue(from), parse.GetValue(to), token);
-            await services.GetRequiredService<IAuditTrail>().RecordNowAsync("audit.consistency", "audit-log", null,
+            await services.GetRequiredService<IAuditTrail>().RecordNowAsync(AuditActions.AuditConsistency, "audit-log", null,
                 AuditOutcome.Success, new { first_size = document.FirstSize, second_size = document.SecondSize }, token);
             await WriteAsync(parse.GetValue(output), JsonSerializer.Serialize(document, AuditProofs.Json) + "\n", text, token);
         }, ct));
@@ -77,7 +77,7 @@ internal static class AuditCommands
         checkpoints.SetAction((parse, ct) => Run(parse, async (services, text, token) =>
         {
             var export = await services.GetRequiredService<AuditProofs>().ExportAsync(parse.GetValue(after), token);
-            await services.GetRequiredService<IAuditTrail>().RecordNowAsync("audit.checkpoints.export", "audit-log", null,
+            await services.GetRequiredService<IAuditTrail>().RecordNowAsync(AuditActions.AuditCheckpointsExport, "audit-log", null,
                 AuditOutcome.Success, new { count = export.Checkpoints.Count }, token);
             await WriteAsync(parse.GetValue(output), export.ToJson(), text, token);
         }, ct));

@@ -63,7 +63,7 @@ internal sealed class AuditEveryCall(RequestDelegate next)
         var type = segments.Length > 2 ? segments[2].TrimEnd('s') : "api";
         await using var scope = scopes.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<IAuditTrail>().RecordNowAsync(
-            name is null ? "api.call" : "api." + name, type, http.GetRouteValue("id")?.ToString(), outcome,
+            name is null ? AuditActions.ApiCall : "api." + name, type, http.GetRouteValue("id")?.ToString(), outcome,
             new { status, error, method = http.Request.Method, route }, http.RequestAborted);
     }
 }

@@ -90,7 +90,7 @@ public sealed class AuditPlanService(CustosDbContext db, IAuditTrail audit, ICur
 
         var plan = new AuditPlan { Id = Guid.CreateVersion7(), Title = title, Scope = scope, IntervalMonths = intervalMonths, NextDue = firstDue, CreatedAt = time.GetUtcNow() };
         db.AuditPlans.Add(plan);
-        audit.Record("audit.plan.create", "audit-plan", plan.Id.ToString(), detail: new { title, intervalMonths, firstDue });
+        audit.Record(AuditActions.AuditPlanCreate, "audit-plan", plan.Id.ToString(), detail: new { title, intervalMonths, firstDue });
         await db.SaveChangesAsync(ct);
         return plan.Id;
     }
@@ -126,7 +126,7 @@ public sealed class AuditPlanService(CustosDbContext db, IAuditTrail audit, ICur
         db.AuditFindings.Add(finding);
         var from = performedOn > plan.NextDue ? performedOn : plan.NextDue;
         plan.NextDue = from.AddMonths(plan.IntervalMonths);
-        audit.Record("audit.plan.perform", "audit-plan", plan.Id.ToString(), detail: new { finding = finding.Id, severity = severity.ToString(), performedOn, nextDue = plan.NextDue });
+        audit.Record(AuditActions.AuditPlanPerform, "audit-plan", plan.Id.ToString(), detail: new { finding = finding.Id, severity = severity.ToString(), performedOn, nextDue = plan.NextDue });
         await db.SaveChangesAsync(ct);
         return finding.Id;
     }
@@ -148,7 +148,7 @@ public sealed class AuditPlanService(CustosDbContext db, IAuditTrail audit, ICur
         finding.ClosedAt = time.GetUtcNow();
         finding.ClosedBy = actor.Name;
         finding.ClosingNote = note;
-        audit.Record("audit.followup.close", "audit-finding", finding.Id.ToString(), detail: new { plan = finding.PlanId });
+        audit.Record(AuditActions.AuditFollowupClose, "audit-finding", finding.Id.ToString(), detail: new { plan = finding.PlanId });
         await db.SaveChangesAsync(ct);
     }
 

@@ -34,13 +34,13 @@ public sealed class AuditSearch(CustosDbContext db, IAuditTrail audit, Keys.KeyR
     public const int MaxExportRows = 100_000;
 
     /// <summary>Actions that showed a customer's masked record.</summary>
-    public static readonly string[] Views = ["customer.view", "customer.history"];
+    public static readonly string[] Views = [AuditActions.CustomerView, AuditActions.CustomerHistory];
 
     /// <summary>Actions that showed a protected value or file in the clear.</summary>
-    public static readonly string[] Reveals = ["customer.reveal", "customer.attachment.open"];
+    public static readonly string[] Reveals = [AuditActions.CustomerReveal, AuditActions.CustomerAttachmentOpen];
 
     /// <summary>Actions that changed a customer.</summary>
-    public static readonly string[] Changes = ["customer.create", "customer.update", "customer.tags", "customer.attachment.add"];
+    public static readonly string[] Changes = [AuditActions.CustomerCreate, AuditActions.CustomerUpdate, AuditActions.CustomerTags, AuditActions.CustomerAttachmentAdd];
 
     public async Task<AuditPage> SearchAsync(AuditQuery query, int page, int pageSize, CancellationToken ct)
     {
@@ -50,7 +50,7 @@ public sealed class AuditSearch(CustosDbContext db, IAuditTrail audit, Keys.KeyR
         var filtered = await FilterAsync(query, ct);
         var total = await filtered.LongCountAsync(ct);
         var items = await filtered.OrderByDescending(a => a.Id).Skip((page - 1) * pageSize).Take(pageSize).Select(View).ToListAsync(ct);
-        await audit.RecordNowAsync("audit.search", "audit-log", null, AuditOutcome.Success, Describe(query, total), ct);
+        await audit.RecordNowAsync(AuditActions.AuditSearch, "audit-log", null, AuditOutcome.Success, Describe(query, total), ct);
         return new AuditPage(items, page, pageSize, total);
     }
 
@@ -68,7 +68,7 @@ public sealed class AuditSearch(CustosDbContext db, IAuditTrail audit, Keys.KeyR
 
         var kind = Customers.CustomerAccess.Classify(value);
         var term = keys.AuditHash.Of(kind, value);
-        await audit.RecordNowAsync("audit.hash", "audit-log", null, AuditOutcome.Success, new { kind = kind.ToString(), term }, ct);
+        await audit.RecordNowAsync(AuditActions.AuditHash, "audit-log", null, AuditOutcome.Success, new { kind = kind.ToString(), term }, ct);
         return term;
     }
 
@@ -84,7 +84,7 @@ public sealed class AuditSearch(CustosDbContext db, IAuditTrail audit, Keys.KeyR
             .Select(g => Summary(g.Key, g.OrderByDescending(r => r.At).First().ActorName, g.Select(r => (r.Action, r.Outcome, r.At)).ToList()))
             .OrderByDescending(s => s.Last)
             .ToList();
-        await audit.RecordNowAsync("audit.customer.viewers", "customer", id, AuditOutcome.Success, new { people = result.Count }, ct);
+        await audit.RecordNowAsync(AuditActions.AuditCustomerViewers, "customer", id, AuditOutcome.Success, new { people = result.Count }, ct);
         return result;
     }
 
@@ -100,7 +100,7 @@ public sealed class AuditSearch(CustosDbContext db, IAuditTrail audit, Keys.KeyR
             .Select(g => Summary(g.Key, g.Key, g.Select(r => (r.Action, r.Outcome, r.At)).ToList()))
             .OrderByDescending(s => s.Last)
             .ToList();
-        await audit.RecordNowAsync("audit.person.seen", "person", actorId, AuditOutcome.Success, new { customers = result.Count }, ct);
+        await audit.RecordNowAsync(AuditActions.AuditPersonSeen, "person", actorId, AuditOutcome.Success, new { customers = result.Count }, ct);
         return result;
     }
 
@@ -117,7 +117,7 @@ public sealed class AuditSearch(CustosDbContext db, IAuditTrail audit, Keys.KeyR
         }
 
         // Recorded before anything leaves, like a reveal.
-        await audit.RecordNowAsync("audit.export", "audit-log", null, AuditOutcome.Success, Describe(query, total), ct);
+        await audit.RecordNowAsync(AuditActions.AuditExport, "audit-log", null, AuditOutcome.Success, Describe(query, total), ct);
         long written = 0;
         await foreach (var entry in filtered.OrderBy(a => a.Id).Select(View).AsAsyncEnumerable().WithCancellation(ct))
         {

@@ -23,7 +23,7 @@ internal sealed class AuditedAuthorization(IServiceScopeFactory scopes) : IAutho
             var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "";
             await using var scope = scopes.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<IAuditTrail>().RecordNowAsync(
-                "access.denied", "endpoint", null, AuditOutcome.Denied,
+                AuditActions.AccessDenied, "endpoint", null, AuditOutcome.Denied,
                 new { method = context.Request.Method, route, target = context.GetRouteValue("id")?.ToString() }, context.RequestAborted);
         }
 

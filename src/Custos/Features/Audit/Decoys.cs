@@ -22,7 +22,7 @@ public sealed class DecoyService(CustosDbContext db, Callers callers, CustomerAc
 {
     public async Task<DecoyView> PlantAsync(string departmentCode, CancellationToken ct)
     {
-        await RequireAsync("decoy.plant", ct);
+        await RequireAsync(AuditActions.DecoyPlant, ct);
         var code = (departmentCode ?? "").Trim().ToUpperInvariant();
         var department = await db.Departments.SingleOrDefaultAsync(d => d.Code == code, ct) ?? throw CustosException.Invalid("UnknownDepartment", code);
 #pragma warning disable RS0030 // the seed comes from the CSPRNG; the generator only shapes plausible values
@@ -36,14 +36,14 @@ public sealed class DecoyService(CustosDbContext db, Callers callers, CustomerAc
         });
         customer.Tags.Add(new CustomerTag { CustomerId = customer.Id, Tag = settings.Audit.Alerts.DecoyTag });
         db.Customers.Add(customer);
-        audit.Record("decoy.plant", "customer", customer.Id.ToString(), detail: new { department = department.Code });
+        audit.Record(AuditActions.DecoyPlant, "customer", customer.Id.ToString(), detail: new { department = department.Code });
         await db.SaveChangesAsync(ct);
         return new DecoyView(customer.Id, department.Code, Kernel.Masking.Masks.KeepEnds(fake.Name, 1, 0), customer.CreatedAt);
     }
 
     public async Task<IReadOnlyList<DecoyView>> ListAsync(CancellationToken ct)
     {
-        await RequireAsync("decoy.list", ct);
+        await RequireAsync(AuditActions.DecoyList, ct);
         var tag = settings.Audit.Alerts.DecoyTag;
         var list = await (from t in db.CustomerTags
                           join c in db.Customers on t.CustomerId equals c.Id
@@ -51,7 +51,7 @@ public sealed class DecoyService(CustosDbContext db, Callers callers, CustomerAc
                           where t.Tag == tag
                           orderby c.CreatedAt descending
                           select new { c.Id, d.Code, c.CreatedAt }).Take(500).ToListAsync(ct);
-        audit.Record("decoy.list", "customer", null, detail: new { count = list.Count });
+        audit.Record(AuditActions.DecoyList, "customer", null, detail: new { count = list.Count });
         await db.SaveChangesAsync(ct);
         return [.. list.Select(d => new DecoyView(d.Id, d.Code, "", d.CreatedAt))];
     }
@@ -59,7 +59,7 @@ public sealed class DecoyService(CustosDbContext db, Callers callers, CustomerAc
     /// <summary>Removes a decoy entirely (it was never a real customer); recorded.</summary>
     public async Task RetireAsync(Guid id, CancellationToken ct)
     {
-        await RequireAsync("decoy.retire", ct);
+        await RequireAsync(AuditActions.DecoyRetire, ct);
         var tag = settings.Audit.Alerts.DecoyTag;
         if (!await db.CustomerTags.AnyAsync(t => t.CustomerId == id && t.Tag == tag, ct))
         {
@@ -67,7 +67,7 @@ public sealed class DecoyService(CustosDbContext db, Callers callers, CustomerAc
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        audit.Record("decoy.retire", "customer", id.ToString());
+        audit.Record(AuditActions.DecoyRetire, "customer", id.ToString());
         await db.SaveChangesAsync(ct);
         await db.Customers.Where(c => c.Id == id).ExecuteDeleteAsync(ct);
         await tx.CommitAsync(ct);

@@ -1,14 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
-using Custos.Features.Destruction;
 using Custos.Hosting;
 using Spectre.Console;
 
 namespace Custos.Features.Copies;
 
 /// <summary>
-/// <c>custos copies list [--open]</c> and <c>custos destructions list</c>: the ledger and the register from a
-/// terminal, as the person named by <c>--as</c> sees them (their own, or everyone's for those who audit).
+/// <c>custos copies list [--open]</c>: the ledger from a terminal, as the person named by <c>--as</c> sees them (their own, or everyone's for those who audit).
 /// Leak tracing stays on the page and the API: a protected value does not belong on a command line.
 /// </summary>
 internal static class CopyCommands
@@ -33,24 +31,5 @@ internal static class CopyCommands
         }, ct, requireAdministrator: false));
 
         return new Command("copies", "Prints, exports and shares that left Custos") { list };
-    }
-
-    public static Command Destructions()
-    {
-        var list = new Command("list", "The destruction register: time, method, operator, witness");
-        list.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
-        {
-            var table = new Table().AddColumn(text["Destruction.At"]).AddColumn(text["Destruction.Customer"]).AddColumn(text["Label.Department"])
-                .AddColumn(text["Destruction.Method"]).AddColumn(text["Destruction.Operator"]).AddColumn(text["Destruction.Witness"]);
-            foreach (var d in await services.GetRequiredService<DestructionService>().ListAsync(token))
-            {
-                table.AddRow(d.DestroyedAt.ToString("u", CultureInfo.InvariantCulture), d.CustomerId.ToString(), Markup.Escape(d.Department),
-                    Markup.Escape(text["Destruction.Method." + d.Method]), Markup.Escape(d.Operator), Markup.Escape(d.Witness));
-            }
-
-            Cli.Write(table);
-        }, ct, requireAdministrator: false));
-
-        return new Command("destructions", "Customers destroyed, and by whom") { list };
     }
 }

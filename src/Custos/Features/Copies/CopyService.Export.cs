@@ -25,7 +25,7 @@ public sealed partial class CopyService
         ArgumentNullException.ThrowIfNull(order);
         var share = order.Share is not null;
         var action = share ? PolicyAction.ShareExternal : PolicyAction.Export;
-        var name = share ? "customer.share" : "customer.export";
+        var name = share ? AuditActions.CustomerShare : AuditActions.CustomerExport;
         var viewer = await callers.CurrentAsync(ct);
         var note = callers.CheckPurpose(order.Purpose, order.Note);
         if (string.IsNullOrEmpty(order.Passphrase) || order.Passphrase.Length < settings.Copies.MinPassphraseLength)
@@ -243,7 +243,7 @@ public sealed partial class CopyService
 
     private async Task<string> RefuseShareAsync(string reason, string code, CancellationToken ct)
     {
-        await audit.RecordNowAsync("customer.share", "copy", null, AuditOutcome.Denied, new { reason }, ct);
+        await audit.RecordNowAsync(AuditActions.CustomerShare, "copy", null, AuditOutcome.Denied, new { reason }, ct);
         throw CustosException.Invalid(code);
     }
 }

@@ -76,7 +76,7 @@ public sealed partial class CopyService(
     public async Task<CopyFile> PrintAsync(Guid id, PrintOrder order, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(order);
-        var (viewer, customer, decision) = await access.LoadForAsync(id, PolicyAction.Print, "customer.print", "MayNotPrint", ct);
+        var (viewer, customer, decision) = await access.LoadForAsync(id, PolicyAction.Print, AuditActions.CustomerPrint, "MayNotPrint", ct);
         var note = callers.CheckPurpose(order.Purpose, order.Note);
         var limit = settings.Copies.PrintUseByDays;
         var days = order.UseByDays ?? limit;
@@ -120,7 +120,7 @@ public sealed partial class CopyService(
         record.UseBy = useBy;
         db.Copies.Add(record);
         db.CopyItems.Add(new CopyItem { CopyId = record.Id, CustomerId = customer.Id });
-        audit.Record("customer.print", "customer", customer.Id.ToString(), detail: new
+        audit.Record(AuditActions.CustomerPrint, "customer", customer.Id.ToString(), detail: new
         {
             copy = record.Id, serial, fields = fields.Count, revealed = fields.Where(f => f.Clear).Select(f => f.Definition.Name), useBy = Day(useBy),
             grant = decision.Grant, sha256 = Convert.ToHexStringLower(record.Sha256),
@@ -137,7 +137,7 @@ public sealed partial class CopyService(
     {
         ArgumentNullException.ThrowIfNull(order);
         var viewer = await callers.CurrentAsync(ct);
-        var customer = await access.LoadInScopeAsync(viewer, id, "archive.lend", ct);
+        var customer = await access.LoadInScopeAsync(viewer, id, AuditActions.ArchiveLend, ct);
         var note = callers.CheckPurpose(order.Purpose, order.Note);
         var limit = settings.Copies.LoanDays;
         var days = order.Days ?? limit;
@@ -151,7 +151,7 @@ public sealed partial class CopyService(
         record.UseBy = now.AddDays(days);
         db.Copies.Add(record);
         db.CopyItems.Add(new CopyItem { CopyId = record.Id, CustomerId = customer.Id });
-        audit.Record("archive.lend", "customer", customer.Id.ToString(), detail: new { copy = record.Id, record.Serial, dueBy = Day(record.UseBy.Value) }, purpose: order.Purpose);
+        audit.Record(AuditActions.ArchiveLend, "customer", customer.Id.ToString(), detail: new { copy = record.Id, record.Serial, dueBy = Day(record.UseBy.Value) }, purpose: order.Purpose);
         await db.SaveChangesAsync(ct);
         return View(record, now);
     }
@@ -168,7 +168,7 @@ public sealed partial class CopyService(
         }
 
         var items = await query.OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Id).Take(500).ToListAsync(ct);
-        audit.Record("copy.list", "copy", null, detail: new { openOnly, count = items.Count, everyone = all });
+        audit.Record(AuditActions.CopyList, "copy", null, detail: new { openOnly, count = items.Count, everyone = all });
         await db.SaveChangesAsync(ct);
         var now = time.GetUtcNow();
         return [.. items.Select(c => View(c, now))];
@@ -184,7 +184,7 @@ public sealed partial class CopyService(
         var copy = await db.Copies.SingleOrDefaultAsync(c => c.Id == id, ct);
         if (copy is null || (copy.PersonId != viewer.PersonId && !viewer.Decide(PolicyAction.Audit).Allowed))
         {
-            await audit.RecordNowAsync("copy.close", "copy", id.ToString(), AuditOutcome.Denied, new { reason = copy is null ? "not-found" : "not-holder" }, ct);
+            await audit.RecordNowAsync(AuditActions.CopyClose, "copy", id.ToString(), AuditOutcome.Denied, new { reason = copy is null ? "not-found" : "not-holder" }, ct);
             throw CustosException.NotFound("CopyNotFound");
         }
 
@@ -223,7 +223,7 @@ public sealed partial class CopyService(
         copy.ClosedBy = viewer.Name;
         copy.Witness = witnessName;
         copy.ClosingNote = Clean(note, 500);
-        audit.Record(copy.Kind == CopyKind.Loan ? "archive.return" : outcome == CopyStatus.Returned ? "copy.return" : "copy.destroy", "copy", copy.Id.ToString(),
+        audit.Record(copy.Kind == CopyKind.Loan ? AuditActions.ArchiveReturn : outcome == CopyStatus.Returned ? AuditActions.CopyReturn : AuditActions.CopyDestroy, "copy", copy.Id.ToString(),
             detail: new { copy.Serial, witness = witnessName, overdue = copy.UseBy < now });
         await db.SaveChangesAsync(ct);
         return View(copy, now);
@@ -258,7 +258,7 @@ public sealed partial class CopyService(
 
             notifier.Add([copy.PersonId, .. officers.Where(o => o != copy.PersonId)], copy.Kind == CopyKind.Loan ? "Notify.LoanOverdue" : "Notify.PrintOverdue", null,
                 copy.Serial, copy.Kind == CopyKind.Loan ? copy.Recipient : copy.PersonName, Day(copy.UseBy!.Value));
-            audit.Record("copy.overdue", "copy", copy.Id.ToString(), detail: new { copy.Serial, useBy = Day(copy.UseBy.Value), holder = copy.PersonId });
+            audit.Record(AuditActions.CopyOverdue, "copy", copy.Id.ToString(), detail: new { copy.Serial, useBy = Day(copy.UseBy.Value), holder = copy.PersonId });
             told++;
         }
 
@@ -277,7 +277,7 @@ public sealed partial class CopyService(
         var decision = viewer.Decide(PolicyAction.Audit);
         if (!decision.Allowed)
         {
-            await audit.RecordNowAsync("copy.trace", "copy", null, AuditOutcome.Denied, new { reason = Refusals.AuditReason(decision) }, ct);
+            await audit.RecordNowAsync(AuditActions.CopyTrace, "copy", null, AuditOutcome.Denied, new { reason = Refusals.AuditReason(decision) }, ct);
             throw new CustosException(CustosError.Forbidden, "MayNotAudit");
         }
 
@@ -299,7 +299,7 @@ public sealed partial class CopyService(
             .Where(c => db.CopyItems.Any(i => i.CopyId == c.Id && customerIds.Contains(i.CustomerId)))
             .OrderByDescending(c => c.CreatedAt).Take(200).ToListAsync(ct);
         // The value is a protected one: only its kind and keyed hash go into the log.
-        audit.Record("copy.trace", "copy", null, detail: new { kind = kind.ToString(), term = keys.AuditHash.Of(kind, value), fingerprints = fingerprint.Count, copies = containing.Count });
+        audit.Record(AuditActions.CopyTrace, "copy", null, detail: new { kind = kind.ToString(), term = keys.AuditHash.Of(kind, value), fingerprints = fingerprint.Count, copies = containing.Count });
         await db.SaveChangesAsync(ct);
         var now = time.GetUtcNow();
         return new TraceResult([.. fingerprint.Select(c => View(c, now))], [.. containing.Select(c => View(c, now))]);

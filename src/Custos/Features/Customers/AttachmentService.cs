@@ -46,7 +46,7 @@ public sealed class AttachmentService(CustosDbContext db, Callers callers, Custo
 
     public async Task<IReadOnlyList<AttachmentView>> ListAsync(Guid customerId, CancellationToken ct)
     {
-        var customer = await access.LoadInScopeAsync(await callers.CurrentAsync(ct), customerId, "customer.attachment.list", ct);
+        var customer = await access.LoadInScopeAsync(await callers.CurrentAsync(ct), customerId, AuditActions.CustomerAttachmentList, ct);
         var items = await db.CustomerAttachments.AsNoTracking().Where(a => a.CustomerId == customer.Id).OrderBy(a => a.UploadedAt).ToListAsync(ct);
         using var cipher = access.OpenCipher(customer);
         return [.. items.Select(a => new AttachmentView(a.Id, cipher.DecryptString(NameContext(customer, a.Id), a.NameCipher), a.ContentType, a.Size, a.UploadedAt))];
@@ -55,7 +55,7 @@ public sealed class AttachmentService(CustosDbContext db, Callers callers, Custo
     public async Task<Guid> AddAsync(Guid customerId, string fileName, Stream content, long length, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var (_, customer, _) = await access.LoadForAsync(customerId, PolicyAction.Edit, "customer.attachment.add", "MayNotEditCustomers", ct);
+        var (_, customer, _) = await access.LoadForAsync(customerId, PolicyAction.Edit, AuditActions.CustomerAttachmentAdd, "MayNotEditCustomers", ct);
 
         var limit = settings.MaxAttachmentMegabytes * 1024L * 1024L;
         if (length > limit)
@@ -103,7 +103,7 @@ public sealed class AttachmentService(CustosDbContext db, Callers callers, Custo
             CryptographicOperations.ZeroMemory(bytes); // the plaintext file, not a key
         }
 
-        audit.Record("customer.attachment.add", "customer", customer.Id.ToString(), detail: new { attachment = id, type, size = buffer.Length });
+        audit.Record(AuditActions.CustomerAttachmentAdd, "customer", customer.Id.ToString(), detail: new { attachment = id, type, size = buffer.Length });
         await db.SaveChangesAsync(ct);
         return id;
     }
@@ -112,7 +112,7 @@ public sealed class AttachmentService(CustosDbContext db, Callers callers, Custo
     public async Task<AttachmentContent> OpenAsync(Guid customerId, Guid attachmentId, string purpose, string? note, CancellationToken ct)
     {
         var viewer = await callers.CurrentAsync(ct);
-        var customer = await access.LoadInScopeAsync(viewer, customerId, "customer.attachment.open", ct);
+        var customer = await access.LoadInScopeAsync(viewer, customerId, AuditActions.CustomerAttachmentOpen, ct);
         var attachment = await db.CustomerAttachments.AsNoTracking().SingleOrDefaultAsync(a => a.Id == attachmentId && a.CustomerId == customer.Id, ct)
             ?? throw CustosException.NotFound("AttachmentNotFound");
         note = callers.CheckPurpose(purpose, note);
@@ -121,12 +121,12 @@ public sealed class AttachmentService(CustosDbContext db, Callers callers, Custo
         var takeAway = viewer.DecideTakeAway(PolicyAction.ViewMasked, customer);
         if (!takeAway.Allowed)
         {
-            await audit.RecordNowAsync("customer.attachment.open", "customer", customer.Id.ToString(), AuditOutcome.Denied,
+            await audit.RecordNowAsync(AuditActions.CustomerAttachmentOpen, "customer", customer.Id.ToString(), AuditOutcome.Denied,
                 new { attachment = attachmentId, reason = Refusals.AuditReason(takeAway) }, ct, purpose);
             throw Refusals.ToException(takeAway, "MayNotOpenAttachment");
         }
 
-        await audit.RecordNowAsync("customer.attachment.open", "customer", customer.Id.ToString(), AuditOutcome.Success, new { attachment = attachmentId, note }, ct, purpose);
+        await audit.RecordNowAsync(AuditActions.CustomerAttachmentOpen, "customer", customer.Id.ToString(), AuditOutcome.Success, new { attachment = attachmentId, note }, ct, purpose);
         using var cipher = access.OpenCipher(customer);
         return new AttachmentContent(
             cipher.DecryptString(NameContext(customer, attachment.Id), attachment.NameCipher),

@@ -84,7 +84,7 @@ public sealed class CustomerService(
         var viewer = await ViewerAsync(ct);
         pageSize = Math.Clamp(pageSize, 1, 200);
         page = Math.Max(page, 1);
-        var customers = await ScopedAsync(viewer, "customer.list", ct);
+        var customers = await ScopedAsync(viewer, AuditActions.CustomerList, ct);
         if (!string.IsNullOrWhiteSpace(filter.Department))
         {
             var code = filter.Department.Trim().ToUpperInvariant();
@@ -137,7 +137,7 @@ public sealed class CustomerService(
             return new CustomerRow(i.Customer.Id, i.Customer.Kind, Masked(FieldCatalogue.Name), Masked(FieldCatalogue.Mobile), i.Customer.Grade, i.Department);
         }).ToList();
 
-        audit.Record("customer.list", "customer", null, detail: new
+        audit.Record(AuditActions.CustomerList, "customer", null, detail: new
         {
             term, filter.Department, filter.Project, grade = filter.Grade?.ToString(), filter.Tag, page, count = rows.Count,
         });
@@ -148,7 +148,7 @@ public sealed class CustomerService(
     public async Task<CustomerDetail> GetAsync(Guid id, CancellationToken ct)
     {
         var viewer = await ViewerAsync(ct);
-        var customer = await access.LoadInScopeAsync(viewer, id, "customer.view", ct);
+        var customer = await access.LoadInScopeAsync(viewer, id, AuditActions.CustomerView, ct);
         using (var cipher = access.OpenCipher(customer))
         {
             var fields = customer.Values
@@ -164,7 +164,7 @@ public sealed class CustomerService(
                 .ToList();
             var department = await db.Departments.Where(d => d.Id == customer.DepartmentId).Select(d => d.Code).SingleAsync(ct);
             var project = customer.ProjectId is { } p ? await db.Projects.Where(x => x.Id == p).Select(x => x.Code).SingleAsync(ct) : null;
-            audit.Record("customer.view", "customer", customer.Id.ToString(), detail: new { masked = true });
+            audit.Record(AuditActions.CustomerView, "customer", customer.Id.ToString(), detail: new { masked = true });
             await db.SaveChangesAsync(ct);
             var tags = await db.CustomerTags.Where(t => t.CustomerId == customer.Id).Select(t => t.Tag).OrderBy(t => t).ToListAsync(ct);
             var viewOnly = viewer.Decide(PolicyAction.ViewMasked, customer).Obligations.HasFlag(Obligations.ViewOnly);
@@ -183,7 +183,7 @@ public sealed class CustomerService(
     public async Task<string> RevealAsync(Guid id, string field, string purpose, string? note, CancellationToken ct)
     {
         var viewer = await ViewerAsync(ct);
-        var customer = await access.LoadInScopeAsync(viewer, id, "customer.reveal", ct);
+        var customer = await access.LoadInScopeAsync(viewer, id, AuditActions.CustomerReveal, ct);
         var definition = catalogue.Find(field) ?? throw CustosException.Invalid("UnknownField", field);
         var value = customer.Values.FirstOrDefault(v => v.Field == field) ?? throw CustosException.NotFound("FieldEmpty");
         note = callers.CheckPurpose(purpose, note);
@@ -192,12 +192,12 @@ public sealed class CustomerService(
         var decision = viewer.Decide(PolicyAction.Reveal, customer, field, protection);
         if (!decision.Allowed)
         {
-            await audit.RecordNowAsync("customer.reveal", "customer", customer.Id.ToString(), AuditOutcome.Denied,
+            await audit.RecordNowAsync(AuditActions.CustomerReveal, "customer", customer.Id.ToString(), AuditOutcome.Denied,
                 new { field, reason = Refusals.AuditReason(decision), protection, clearance = viewer.Subject.Clearance }, ct, purpose);
             throw Refusals.ToException(decision, "MayNotReveal");
         }
 
-        await audit.RecordNowAsync("customer.reveal", "customer", customer.Id.ToString(), AuditOutcome.Success,
+        await audit.RecordNowAsync(AuditActions.CustomerReveal, "customer", customer.Id.ToString(), AuditOutcome.Success,
             new { field, note, level = (int)definition.Level, protection, grant = decision.Grant }, ct, purpose);
         using var cipher = access.OpenCipher(customer);
         return CustomerAccess.Decrypt(cipher, customer, value);
@@ -207,7 +207,7 @@ public sealed class CustomerService(
     {
         ArgumentNullException.ThrowIfNull(request);
         var viewer = await ViewerAsync(ct);
-        await callers.RequireAsync(viewer.Decide(PolicyAction.Create), "customer.create", null, "MayNotEditCustomers", ct);
+        await callers.RequireAsync(viewer.Decide(PolicyAction.Create), AuditActions.CustomerCreate, null, "MayNotEditCustomers", ct);
         var department = await access.DepartmentForAsync(viewer, PolicyAction.Create, request.DepartmentCode, ct);
         Project? project = null;
         if (request.ProjectCode is { Length: > 0 } projectCode)
@@ -225,7 +225,7 @@ public sealed class CustomerService(
         var customer = access.Build(request.Kind, department.Id, project?.Id, request.Grade, request.Values);
         customer.Tags.AddRange(NotReserved(CleanTags(request.Tags ?? [])).Select(t => new CustomerTag { CustomerId = customer.Id, Tag = t }));
         db.Customers.Add(customer);
-        audit.Record("customer.create", "customer", customer.Id.ToString(), detail: new
+        audit.Record(AuditActions.CustomerCreate, "customer", customer.Id.ToString(), detail: new
         {
             fields = customer.Values.Select(v => v.Field).Order(StringComparer.Ordinal),
             department = department.Code,
@@ -240,7 +240,7 @@ public sealed class CustomerService(
     public async Task UpdateAsync(Guid id, IReadOnlyDictionary<string, string?> values, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var (_, customer, _) = await access.LoadForAsync(id, PolicyAction.Edit, "customer.update", "MayNotEditCustomers", ct);
+        var (_, customer, _) = await access.LoadForAsync(id, PolicyAction.Edit, AuditActions.CustomerUpdate, "MayNotEditCustomers", ct);
 
         var cleaned = access.Validate(values);
         var now = time.GetUtcNow();
@@ -293,7 +293,7 @@ public sealed class CustomerService(
         }
 
         customer.UpdatedAt = now;
-        audit.Record("customer.update", "customer", customer.Id.ToString(), detail: new { fields = changed });
+        audit.Record(AuditActions.CustomerUpdate, "customer", customer.Id.ToString(), detail: new { fields = changed });
         await db.SaveChangesAsync(ct);
     }
 
@@ -301,7 +301,7 @@ public sealed class CustomerService(
     public async Task SetTagsAsync(Guid id, IReadOnlyList<string> tags, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(tags);
-        var (_, customer, _) = await access.LoadForAsync(id, PolicyAction.Edit, "customer.tags", "MayNotEditCustomers", ct);
+        var (_, customer, _) = await access.LoadForAsync(id, PolicyAction.Edit, AuditActions.CustomerTags, "MayNotEditCustomers", ct);
 
         var wanted = CleanTags(tags);
         var current = await db.CustomerTags.Where(t => t.CustomerId == customer.Id).ToListAsync(ct);
@@ -320,7 +320,7 @@ public sealed class CustomerService(
         db.CustomerTags.RemoveRange(current.Where(t => !wanted.Contains(t.Tag)));
         db.CustomerTags.AddRange(wanted.Except(before).Select(t => new CustomerTag { CustomerId = customer.Id, Tag = t }));
         customer.UpdatedAt = time.GetUtcNow();
-        audit.Record("customer.tags", "customer", customer.Id.ToString(), detail: new { before, after = wanted });
+        audit.Record(AuditActions.CustomerTags, "customer", customer.Id.ToString(), detail: new { before, after = wanted });
         await db.SaveChangesAsync(ct);
     }
 
@@ -351,12 +351,12 @@ public sealed class CustomerService(
     public async Task<IReadOnlyList<HistoryEntry>> HistoryAsync(Guid id, CancellationToken ct)
     {
         var viewer = await ViewerAsync(ct);
-        var customer = await access.LoadInScopeAsync(viewer, id, "customer.history", ct);
+        var customer = await access.LoadInScopeAsync(viewer, id, AuditActions.CustomerHistory, ct);
         var entries = await db.CustomerHistory.AsNoTracking().Where(h => h.CustomerId == customer.Id)
             .OrderByDescending(h => h.ChangedAt).ThenByDescending(h => h.Id).Take(500).ToListAsync(ct);
         var ids = entries.Select(e => Guid.TryParse(e.ChangedBy, out var g) ? g : Guid.Empty).Distinct().ToList();
         var names = await db.Users.Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id.ToString(), u => u.DisplayName, ct);
-        audit.Record("customer.history", "customer", customer.Id.ToString());
+        audit.Record(AuditActions.CustomerHistory, "customer", customer.Id.ToString());
         await db.SaveChangesAsync(ct);
         return [.. entries.Select(e => new HistoryEntry(e.Field, e.ChangedAt, names.GetValueOrDefault(e.ChangedBy, e.ChangedBy)))];
     }
@@ -373,7 +373,7 @@ public sealed class CustomerService(
     public async Task<int> CountInScopeAsync(CancellationToken ct)
     {
         var viewer = await ViewerAsync(ct);
-        return viewer.ListScope().Decision.Allowed ? await (await ScopedAsync(viewer, "customer.list", ct)).CountAsync(ct) : 0;
+        return viewer.ListScope().Decision.Allowed ? await (await ScopedAsync(viewer, AuditActions.CustomerList, ct)).CountAsync(ct) : 0;
     }
 
     private async Task<IQueryable<Customer>> ScopedAsync(Caller viewer, string action, CancellationToken ct)

@@ -95,7 +95,7 @@ public sealed class DemoOrganisation(CustosDbContext db, PeopleService people, O
 
         db.AuditRecords.Add(new Audit.AuditRecord
         {
-            At = now, ActorId = "system", ActorName = "system", ClientAddress = "cli", Action = "customer.demo.create",
+            At = now, ActorId = "system", ActorName = "system", ClientAddress = "cli", Action = AuditActions.CustomerDemoCreate,
             TargetType = "customer", Detail = $"{{\"count\":{count}}}",
         });
         await db.SaveChangesAsync(ct);

@@ -34,7 +34,7 @@ public sealed class DestructionService(CustosDbContext db, Callers callers, Cust
     public async Task<DestructionView> DestroyAsync(Guid id, DestroyOrder order, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(order);
-        var (viewer, customer, decision) = await access.LoadForAsync(id, PolicyAction.Destroy, "customer.destroy", "MayNotDestroy", ct);
+        var (viewer, customer, decision) = await access.LoadForAsync(id, PolicyAction.Destroy, AuditActions.CustomerDestroy, "MayNotDestroy", ct);
 
         // The witness: whoever approved the request's last step (not the operator), or the person named.
         Guid? requestId = null;
@@ -84,7 +84,7 @@ public sealed class DestructionService(CustosDbContext db, Callers callers, Cust
         // Values and indexes are loaded and go with the customer; history, tags and attachments by the database's cascade.
         db.Customers.Remove(customer);
         db.Destructions.Add(record);
-        audit.Record("customer.destroy", "customer", customer.Id.ToString(), detail: new
+        audit.Record(AuditActions.CustomerDestroy, "customer", customer.Id.ToString(), detail: new
         {
             method = CryptoShred, fields = record.Fields, attachments, openPrints, witness = witness.Id, request = requestId, grant = decision.Grant,
         });
@@ -99,7 +99,7 @@ public sealed class DestructionService(CustosDbContext db, Callers callers, Cust
         var all = viewer.Decide(PolicyAction.Audit).Allowed;
         var items = await db.Destructions.AsNoTracking().Where(d => all || d.OperatorId == viewer.PersonId || d.WitnessId == viewer.PersonId)
             .OrderByDescending(d => d.DestroyedAt).Take(500).ToListAsync(ct);
-        audit.Record("destruction.list", "destruction", null, detail: new { count = items.Count, everyone = all });
+        audit.Record(AuditActions.DestructionList, "destruction", null, detail: new { count = items.Count, everyone = all });
         await db.SaveChangesAsync(ct);
         var departments = await db.Departments.AsNoTracking().ToDictionaryAsync(d => d.Id, d => d.Code, ct);
         return [.. items.Select(d => View(d, departments.GetValueOrDefault(d.DepartmentId, "")))];

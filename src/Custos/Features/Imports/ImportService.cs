@@ -66,7 +66,7 @@ public sealed class ImportService(
     public async Task CheckMayImportAsync(CancellationToken ct)
     {
         var viewer = await callers.CurrentAsync(ct);
-        await callers.RequireAsync(viewer.Decide(PolicyAction.Import), "customer.import", null, "MayNotImport", ct);
+        await callers.RequireAsync(viewer.Decide(PolicyAction.Import), AuditActions.CustomerImport, null, "MayNotImport", ct);
     }
 
     public static ImportPreview Preview(Func<Stream> open, string fileName, FieldCatalogue catalogue, string? encoding = null)
@@ -95,7 +95,7 @@ public sealed class ImportService(
         ArgumentNullException.ThrowIfNull(open);
         ArgumentNullException.ThrowIfNull(options);
         var viewer = await callers.CurrentAsync(ct);
-        await callers.RequireAsync(viewer.Decide(PolicyAction.Import), "customer.import", null, "MayNotImport", ct);
+        await callers.RequireAsync(viewer.Decide(PolicyAction.Import), AuditActions.CustomerImport, null, "MayNotImport", ct);
 
         if (string.IsNullOrWhiteSpace(options.Source) || string.IsNullOrWhiteSpace(options.Purpose) || string.IsNullOrWhiteSpace(options.LegalBasis))
         {
@@ -129,7 +129,7 @@ public sealed class ImportService(
         var (rows, errors, errorCount, sha256) = await ValidateAsync(open, fileName, options, progress, ct);
         if (errorCount > 0 || rows == 0)
         {
-            await audit.RecordNowAsync("customer.import", "collection", null, AuditOutcome.Failed,
+            await audit.RecordNowAsync(AuditActions.CustomerImport, "collection", null, AuditOutcome.Failed,
                 new { file = Path.GetFileName(fileName), rows, errors = errorCount, empty = rows == 0 }, ct);
             return new ImportOutcome(rows, rows == 0 && errorCount == 0 ? [new ImportError(1, "", "", "ImportEmpty")] : errors, Math.Max(errorCount, rows == 0 ? 1 : 0), null);
         }
@@ -156,7 +156,7 @@ public sealed class ImportService(
             await using var largeWrite = await db.LargeWriteAsync(ct);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             db.Collections.Add(collection);
-            audit.Record("customer.import", "collection", collection.Id.ToString(), detail: new
+            audit.Record(AuditActions.CustomerImport, "collection", collection.Id.ToString(), detail: new
             {
                 file = collection.FileName, rows, department = department.Code, collection.Source, collection.Purpose, collection.LegalBasis,
             });

@@ -36,7 +36,7 @@ public sealed class KeyService(CustosDbContext db, KeyRing ring, IAuditTrail aud
     public async Task<int> RotateAsync(IProgress<(int Done, int Total)>? progress, CancellationToken ct)
     {
         var version = ring.Keys.Rotate(time.GetUtcNow());
-        audit.Record("keys.rotate", "key", version.ToString(System.Globalization.CultureInfo.InvariantCulture), detail: new { active = version });
+        audit.Record(AuditActions.KeysRotate, "key", version.ToString(System.Globalization.CultureInfo.InvariantCulture), detail: new { active = version });
         await db.SaveChangesAsync(ct);
         await RewrapAllAsync(version, progress, ct);
         return version;
@@ -58,7 +58,7 @@ public sealed class KeyService(CustosDbContext db, KeyRing ring, IAuditTrail aud
         }
 
         ring.Keys.Destroy(version);
-        audit.Record("keys.retire", "key", version.ToString(System.Globalization.CultureInfo.InvariantCulture), detail: new { destroyed = version });
+        audit.Record(AuditActions.KeysRetire, "key", version.ToString(System.Globalization.CultureInfo.InvariantCulture), detail: new { destroyed = version });
         await db.SaveChangesAsync(ct);
     }
 

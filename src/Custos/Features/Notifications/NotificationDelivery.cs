@@ -44,7 +44,7 @@ public sealed record DeliveryStatus(string Channel, int Pending, int Delivered, 
 /// delivery is claimed before it is sent, so two nodes never send the same one. Messages hold names and
 /// kinds of request only — never a protected value — and errors never show a webhook's key.
 /// </summary>
-public sealed partial class NotificationSender(CustosDbContext db, CustosSettings settings, IStringLocalizerFactory localizers, IHttpClientFactory http, TimeProvider time, ILogger<NotificationSender> log)
+public sealed partial class NotificationSender(CustosDbContext db, CustosSettings settings, IStringLocalizer<Strings> text, IHttpClientFactory http, TimeProvider time, ILogger<NotificationSender> log)
 {
     public const string Email = "email";
     public const string WeCom = "wecom";
@@ -203,7 +203,6 @@ public sealed partial class NotificationSender(CustosDbContext db, CustosSetting
     /// <summary>The message as its recipient reads it in the inbox, in the product's default language.</summary>
     private string Render(Notification n)
     {
-        var text = localizers.Create(typeof(Strings));
         var previous = CultureInfo.CurrentUICulture;
         CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("zh-CN");
         try

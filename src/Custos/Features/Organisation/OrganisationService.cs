@@ -41,7 +41,7 @@ public sealed class OrganisationService(CustosDbContext db, IAuditTrail audit, T
 
         var department = new Department { Id = Guid.CreateVersion7(time.GetUtcNow()), Code = code, Name = name, CreatedAt = time.GetUtcNow() };
         db.Departments.Add(department);
-        audit.Record("department.create", "department", department.Id.ToString(), detail: new { after = new { code, name } });
+        audit.Record(AuditActions.DepartmentCreate, "department", department.Id.ToString(), detail: new { after = new { code, name } });
         await db.SaveChangesAsync(ct);
         return department;
     }
@@ -59,7 +59,7 @@ public sealed class OrganisationService(CustosDbContext db, IAuditTrail audit, T
 
         var project = new Project { Id = Guid.CreateVersion7(time.GetUtcNow()), Code = code, Name = name, DepartmentId = department.Id, CreatedAt = time.GetUtcNow() };
         db.Projects.Add(project);
-        audit.Record("project.create", "project", project.Id.ToString(), detail: new { after = new { code, name, department = department.Code } });
+        audit.Record(AuditActions.ProjectCreate, "project", project.Id.ToString(), detail: new { after = new { code, name, department = department.Code } });
         await db.SaveChangesAsync(ct);
         return project;
     }

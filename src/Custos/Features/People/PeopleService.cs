@@ -139,7 +139,7 @@ public sealed class PeopleService(
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         Check(await users.CreateAsync(person, request.Password ?? generated!));
-        audit.Record("person.create", "person", person.Id.ToString(), detail: new
+        audit.Record(AuditActions.PersonCreate, "person", person.Id.ToString(), detail: new
         {
             after = new { person.UserName, person.DisplayName, Clearance = person.Clearance.ToString() },
             asked = new
@@ -176,7 +176,7 @@ public sealed class PeopleService(
         if (remove.Count > 0)
         {
             Check(await users.RemoveFromRolesAsync(person, remove));
-            audit.Record("person.roles.change", "person", person.Id.ToString(), detail: new { before = before.Order(), after = before.Except(remove).Order() });
+            audit.Record(AuditActions.PersonRolesChange, "person", person.Id.ToString(), detail: new { before = before.Order(), after = before.Except(remove).Order() });
             await EndSessionsAsync(person, ct);
             applied = true;
         }
@@ -205,7 +205,7 @@ public sealed class PeopleService(
             var leftProjectIds = leftProjects.Select(l => l.ProjectId).ToList();
             await db.DepartmentMemberships.Where(m => m.PersonId == id && leftDepartmentIds.Contains(m.DepartmentId)).ExecuteDeleteAsync(ct);
             await db.ProjectMemberships.Where(m => m.PersonId == id && leftProjectIds.Contains(m.ProjectId)).ExecuteDeleteAsync(ct);
-            audit.Record("person.memberships.change", "person", person.Id.ToString(), detail: new
+            audit.Record(AuditActions.PersonMembershipsChange, "person", person.Id.ToString(), detail: new
             {
                 before = new { departments = beforeDepartments.Select(b => b.Code).Order(), projects = beforeProjects.Select(b => b.Code).Order() },
                 after = new
@@ -246,7 +246,7 @@ public sealed class PeopleService(
         if (clearance < before)
         {
             person.Clearance = clearance;
-            audit.Record("person.clearance.change", "person", person.Id.ToString(), detail: new { before = before.ToString(), after = clearance.ToString() });
+            audit.Record(AuditActions.PersonClearanceChange, "person", person.Id.ToString(), detail: new { before = before.ToString(), after = clearance.ToString() });
             await db.SaveChangesAsync(ct);
         }
 
@@ -329,7 +329,7 @@ public sealed class PeopleService(
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        audit.Record("person.appoint", "person", person.Id.ToString(), detail: new { role });
+        audit.Record(AuditActions.PersonAppoint, "person", person.Id.ToString(), detail: new { role });
         await RightsChanges.ApplyAsync(db, users, audit, person, RightsChange.OfRoles(role), null, time.GetUtcNow(), ct);
         await tx.CommitAsync(ct);
     }
@@ -339,7 +339,7 @@ public sealed class PeopleService(
     {
         if (actor.Id == id.ToString())
         {
-            await audit.RecordNowAsync("person.change", "person", id.ToString(), AuditOutcome.Denied, new { reason = "self" }, ct);
+            await audit.RecordNowAsync(AuditActions.PersonChange, "person", id.ToString(), AuditOutcome.Denied, new { reason = "self" }, ct);
             throw new CustosException(CustosError.Forbidden, "CannotChangeOwnRights");
         }
 
@@ -359,7 +359,7 @@ public sealed class PeopleService(
         var person = await LoadForChangeAsync(id, ct);
         var before = person.DepartsOn;
         person.DepartsOn = departsOn;
-        audit.Record("person.departure", "person", person.Id.ToString(), detail: new { before, after = departsOn });
+        audit.Record(AuditActions.PersonDeparture, "person", person.Id.ToString(), detail: new { before, after = departsOn });
         await db.SaveChangesAsync(ct);
     }
 
@@ -375,7 +375,7 @@ public sealed class PeopleService(
         var before = person.EmploymentStatus;
         person.EmploymentStatus = EmploymentStatus.Suspended;
         person.SecurityStamp = Guid.NewGuid().ToString("N");
-        audit.Record("person.disable", "person", person.Id.ToString(), detail: new { before = before.ToString(), after = person.EmploymentStatus.ToString() });
+        audit.Record(AuditActions.PersonDisable, "person", person.Id.ToString(), detail: new { before = before.ToString(), after = person.EmploymentStatus.ToString() });
         await db.SaveChangesAsync(ct);
         await Accounts.Sessions.EndAllAsync(db, person.Id, "disabled", time.GetUtcNow(), ct);
     }
@@ -387,7 +387,7 @@ public sealed class PeopleService(
         person.EmploymentStatus = EmploymentStatus.Active;
         person.LockoutEnd = null;
         person.AccessFailedCount = 0;
-        audit.Record("person.enable", "person", person.Id.ToString(), detail: new { before = before.ToString(), after = person.EmploymentStatus.ToString() });
+        audit.Record(AuditActions.PersonEnable, "person", person.Id.ToString(), detail: new { before = before.ToString(), after = person.EmploymentStatus.ToString() });
         await db.SaveChangesAsync(ct);
     }
 
@@ -398,7 +398,7 @@ public sealed class PeopleService(
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         Check(await users.SetTwoFactorEnabledAsync(person, false));
         Check(await users.ResetAuthenticatorKeyAsync(person));
-        audit.Record("person.mfa.reset", "person", person.Id.ToString());
+        audit.Record(AuditActions.PersonMfaReset, "person", person.Id.ToString());
         await db.SaveChangesAsync(ct);
         await Accounts.Sessions.EndAllAsync(db, person.Id, "mfa-reset", time.GetUtcNow(), ct);
         await tx.CommitAsync(ct);
@@ -411,7 +411,7 @@ public sealed class PeopleService(
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var token = await users.GeneratePasswordResetTokenAsync(person);
         Check(await users.ResetPasswordAsync(person, token, password));
-        audit.Record("person.password.reset", "person", person.Id.ToString());
+        audit.Record(AuditActions.PersonPasswordReset, "person", person.Id.ToString());
         await db.SaveChangesAsync(ct);
         await Accounts.Sessions.EndAllAsync(db, person.Id, "password", time.GetUtcNow(), ct);
         await tx.CommitAsync(ct);

@@ -76,7 +76,7 @@ public static class RightsChanges
                 Check(await users.AddToRolesAsync(person, add));
             }
 
-            audit.Record("person.roles.change", "person", person.Id.ToString(), detail: new { before = before.Order(), after = before.Union(add).Order(), request });
+            audit.Record(AuditActions.PersonRolesChange, "person", person.Id.ToString(), detail: new { before = before.Order(), after = before.Union(add).Order(), request });
         }
 
         if (change.Departments.Count > 0 || change.Projects.Count > 0)
@@ -87,7 +87,7 @@ public static class RightsChanges
             var projects = await db.Projects.Where(p => change.Projects.Contains(p.Code) && !beforeProjects.Contains(p.Code)).ToListAsync(ct);
             db.DepartmentMemberships.AddRange(departments.Select(d => new DepartmentMembership { PersonId = person.Id, DepartmentId = d.Id }));
             db.ProjectMemberships.AddRange(projects.Select(p => new ProjectMembership { PersonId = person.Id, ProjectId = p.Id }));
-            audit.Record("person.memberships.change", "person", person.Id.ToString(), detail: new
+            audit.Record(AuditActions.PersonMembershipsChange, "person", person.Id.ToString(), detail: new
             {
                 before = new { departments = beforeDepartments.Order(), projects = beforeProjects.Order() },
                 after = new { departments = beforeDepartments.Union(departments.Select(d => d.Code)).Order(), projects = beforeProjects.Union(projects.Select(p => p.Code)).Order() },
@@ -99,7 +99,7 @@ public static class RightsChanges
         {
             var before = person.Clearance;
             person.Clearance = clearance;
-            audit.Record("person.clearance.change", "person", person.Id.ToString(), detail: new { before = before.ToString(), after = clearance.ToString(), request });
+            audit.Record(AuditActions.PersonClearanceChange, "person", person.Id.ToString(), detail: new { before = before.ToString(), after = clearance.ToString(), request });
         }
 
         person.SecurityStamp = Guid.NewGuid().ToString("N");

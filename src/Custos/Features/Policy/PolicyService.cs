@@ -42,21 +42,21 @@ public sealed class PolicyService(CustosDbContext db, Callers callers, CustomerA
 {
     public async Task<(PolicyVersionView Current, string Text)> CurrentAsync(CancellationToken ct)
     {
-        await RequireAsync(PolicyAction.Audit, "policy.read", ct);
+        await RequireAsync(PolicyAction.Audit, AuditActions.PolicyRead, ct);
         var newest = await db.PolicyVersions.AsNoTracking().OrderByDescending(v => v.Version).FirstOrDefaultAsync(ct);
         return newest is null ? (BuiltInView, DefaultPolicy.Yaml) : (View(newest), newest.Text);
     }
 
     public async Task<IReadOnlyList<PolicyVersionView>> HistoryAsync(CancellationToken ct)
     {
-        await RequireAsync(PolicyAction.Audit, "policy.read", ct);
+        await RequireAsync(PolicyAction.Audit, AuditActions.PolicyRead, ct);
         var versions = await db.PolicyVersions.AsNoTracking().OrderByDescending(v => v.Version).ToListAsync(ct);
         return [.. versions.Select(View), BuiltInView];
     }
 
     public async Task<string?> TextAsync(int version, CancellationToken ct)
     {
-        await RequireAsync(PolicyAction.Audit, "policy.read", ct);
+        await RequireAsync(PolicyAction.Audit, AuditActions.PolicyRead, ct);
         return version == BuiltInView.Version && !await db.PolicyVersions.AnyAsync(v => v.Version == version, ct)
             ? DefaultPolicy.Yaml
             : await db.PolicyVersions.AsNoTracking().Where(v => v.Version == version).Select(v => v.Text).SingleOrDefaultAsync(ct);
@@ -70,7 +70,7 @@ public sealed class PolicyService(CustosDbContext db, Callers callers, CustomerA
     {
         ArgumentNullException.ThrowIfNull(viewer);
         ArgumentNullException.ThrowIfNull(text);
-        await RequireAsync(viewer, PolicyAction.Audit, "policy.load", ct);
+        await RequireAsync(viewer, PolicyAction.Audit, AuditActions.PolicyLoad, ct);
         var document = await ParseOrRecordAsync(text, ct);
         var current = (await store.CurrentAsync(db, ct)).Document.Version;
         return document.Version > current ? document : throw CustosException.Conflict("PolicyVersionNotRaised", document.Version, current);
@@ -100,7 +100,7 @@ public sealed class PolicyService(CustosDbContext db, Callers callers, CustomerA
             Note = string.IsNullOrWhiteSpace(note) ? null : note.Trim() is { Length: > 500 } n ? n[..500] : note.Trim(),
         };
         db.PolicyVersions.Add(version);
-        audit.Record("policy.load", "policy", version.Version.ToString(CultureInfo.InvariantCulture), detail: new { before = current, after = version.Version, sha256 = version.Sha256, request });
+        audit.Record(AuditActions.PolicyLoad, "policy", version.Version.ToString(CultureInfo.InvariantCulture), detail: new { before = current, after = version.Version, sha256 = version.Sha256, request });
         await db.SaveChangesAsync(ct);
         return View(version);
     }
@@ -115,17 +115,17 @@ public sealed class PolicyService(CustosDbContext db, Callers callers, CustomerA
             return document;
         }
 
-        await audit.RecordNowAsync("policy.load", "policy", null, AuditOutcome.Failed, new { errors = parse.Errors.Count, first = parse.Errors[0].Line }, ct);
+        await audit.RecordNowAsync(AuditActions.PolicyLoad, "policy", null, AuditOutcome.Failed, new { errors = parse.Errors.Count, first = parse.Errors[0].Line }, ct);
         throw new PolicyInvalidException(parse.Errors);
     }
 
     /// <summary>Explains what the policy decides for a person, an action and a customer (or department), from an address at a time.</summary>
     public async Task<Explanation> ExplainAsync(string user, string action, Guid? customer, string? department, string? field, string? from, DateTimeOffset? at, CancellationToken ct)
     {
-        await RequireAsync(PolicyAction.Audit, "policy.explain", ct);
+        await RequireAsync(PolicyAction.Audit, AuditActions.PolicyExplain, ct);
         var engine = await store.CurrentAsync(db, ct);
         var decision = await DecideAsync(engine, user, action, customer, department, field, from, at, ct);
-        audit.Record("policy.explain", "person", user, detail: new { action, customer, department, field, allowed = decision.Allowed });
+        audit.Record(AuditActions.PolicyExplain, "person", user, detail: new { action, customer, department, field, allowed = decision.Allowed });
         await db.SaveChangesAsync(ct);
         return Explain(decision, engine.Document.Version);
     }
@@ -137,7 +137,7 @@ public sealed class PolicyService(CustosDbContext db, Callers callers, CustomerA
     public async Task<IReadOnlyList<PolicyTestResult>> TestAsync(string cases, string? candidate, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(cases);
-        await RequireAsync(PolicyAction.Audit, "policy.test", ct);
+        await RequireAsync(PolicyAction.Audit, AuditActions.PolicyTest, ct);
         PolicyEngine engine;
         if (candidate is not null)
         {
@@ -177,7 +177,7 @@ public sealed class PolicyService(CustosDbContext db, Callers callers, CustomerA
             results.Add(new PolicyTestResult(line, Get("user"), Get("action"), wantedReason is null ? expect : $"{expect} ({wantedReason})", actual, passed));
         }
 
-        audit.Record("policy.test", "policy", engine.Document.Version.ToString(CultureInfo.InvariantCulture), detail: new { cases = results.Count, failed = results.Count(r => !r.Passed), candidate = candidate is not null });
+        audit.Record(AuditActions.PolicyTest, "policy", engine.Document.Version.ToString(CultureInfo.InvariantCulture), detail: new { cases = results.Count, failed = results.Count(r => !r.Passed), candidate = candidate is not null });
         await db.SaveChangesAsync(ct);
         return results;
     }

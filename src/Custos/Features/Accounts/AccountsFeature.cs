@@ -1,0 +1,7 @@
+namespace Custos.Features.Accounts;
+
+/// <summary>The accounts feature's entry point.</summary>
+internal sealed class AccountsFeature : Feature
+{
+    public override void MapApi(RouteGroupBuilder api) => AccountApi.Map(api);
+}

@@ -1,0 +1,24 @@
+namespace Custos.Features;
+
+/// <summary>Every feature, in the order their services, workers, endpoints and commands are added. A new feature adds one line here.</summary>
+public static class FeatureList
+{
+    public static IReadOnlyList<Feature> All { get; } =
+    [
+        new Accounts.AccountsFeature(),
+        new People.PeopleFeature(),
+        new Organisation.OrganisationFeature(),
+        new ApiTokens.ApiTokensFeature(),
+        new Keys.KeysFeature(),
+        new Imports.ImportsFeature(),
+        new Audit.AuditFeature(),
+        new Customers.CustomersFeature(),
+        new Policy.PolicyFeature(),
+        new Access.AccessFeature(),
+        new Notifications.NotificationsFeature(),
+        new Copies.CopiesFeature(),
+        new Destruction.DestructionFeature(),
+        new Classification.ClassificationFeature(),
+        new Demo.DemoFeature(),
+    ];
+}

@@ -1,0 +1,16 @@
+using System.CommandLine;
+using Custos.Hosting;
+
+namespace Custos.Features.Keys;
+
+/// <summary>The keys feature's entry point.</summary>
+internal sealed class KeysFeature : Feature
+{
+    public override void AddServices(IServiceCollection services, CustosSettings settings)
+    {
+        services.AddSingleton<KeyRing>();
+        services.AddScoped<KeyService>();
+    }
+
+    public override IEnumerable<Command> Commands() => [KeyCommands.Create()];
+}

@@ -1,0 +1,110 @@
+namespace Custos.Security;
+
+/// <summary>
+/// Every action name the audit log records, in one place: what a feature records, alert rules watch and the
+/// audit search offers are the same words, so renaming one cannot silently blind an alert or a search. The
+/// names are part of the log's meaning and of exported evidence: they never change once recorded.
+/// </summary>
+public static class AuditActions
+{
+    public const string AccessDenied = "access.denied";
+
+    public const string AlertHandle = "alert.handle";
+
+    public const string ApiCall = "api.call";
+
+    public const string ArchiveLend = "archive.lend";
+    public const string ArchiveReturn = "archive.return";
+
+    public const string AuditArchive = "audit.archive";
+    public const string AuditCheckpointsExport = "audit.checkpoints.export";
+    public const string AuditConsistency = "audit.consistency";
+    public const string AuditCustomerViewers = "audit.customer.viewers";
+    public const string AuditExport = "audit.export";
+    public const string AuditFollowupClose = "audit.followup.close";
+    public const string AuditHash = "audit.hash";
+    public const string AuditPersonSeen = "audit.person.seen";
+    public const string AuditPlanCreate = "audit.plan.create";
+    public const string AuditPlanPerform = "audit.plan.perform";
+    public const string AuditProof = "audit.proof";
+    public const string AuditSearch = "audit.search";
+    public const string AuditVerify = "audit.verify";
+
+    public const string CopyClose = "copy.close";
+    public const string CopyDestroy = "copy.destroy";
+    public const string CopyList = "copy.list";
+    public const string CopyOverdue = "copy.overdue";
+    public const string CopyReturn = "copy.return";
+    public const string CopyTrace = "copy.trace";
+
+    public const string CustomerAttachmentAdd = "customer.attachment.add";
+    public const string CustomerAttachmentList = "customer.attachment.list";
+    public const string CustomerAttachmentOpen = "customer.attachment.open";
+    public const string CustomerCreate = "customer.create";
+    public const string CustomerDemoCreate = "customer.demo.create";
+    public const string CustomerDestroy = "customer.destroy";
+    public const string CustomerExport = "customer.export";
+    public const string CustomerHistory = "customer.history";
+    public const string CustomerImport = "customer.import";
+    public const string CustomerList = "customer.list";
+    public const string CustomerPrint = "customer.print";
+    public const string CustomerReveal = "customer.reveal";
+    public const string CustomerShare = "customer.share";
+    public const string CustomerTags = "customer.tags";
+    public const string CustomerUpdate = "customer.update";
+    public const string CustomerView = "customer.view";
+
+    public const string DecoyList = "decoy.list";
+    public const string DecoyPlant = "decoy.plant";
+    public const string DecoyRetire = "decoy.retire";
+
+    public const string DelegationCreate = "delegation.create";
+    public const string DelegationRevoke = "delegation.revoke";
+
+    public const string DepartmentCreate = "department.create";
+
+    public const string DestructionList = "destruction.list";
+
+    public const string GrantCreate = "grant.create";
+    public const string GrantList = "grant.list";
+    public const string GrantRevoke = "grant.revoke";
+
+    public const string KeysRetire = "keys.retire";
+    public const string KeysRotate = "keys.rotate";
+
+    public const string PersonAppoint = "person.appoint";
+    public const string PersonChange = "person.change";
+    public const string PersonClearanceChange = "person.clearance.change";
+    public const string PersonCreate = "person.create";
+    public const string PersonDeparture = "person.departure";
+    public const string PersonDisable = "person.disable";
+    public const string PersonEnable = "person.enable";
+    public const string PersonMembershipsChange = "person.memberships.change";
+    public const string PersonMfaEnrol = "person.mfa.enrol";
+    public const string PersonMfaReset = "person.mfa.reset";
+    public const string PersonPasswordChange = "person.password.change";
+    public const string PersonPasswordReset = "person.password.reset";
+    public const string PersonRolesChange = "person.roles.change";
+
+    public const string PolicyExplain = "policy.explain";
+    public const string PolicyLoad = "policy.load";
+    public const string PolicyRead = "policy.read";
+    public const string PolicyTest = "policy.test";
+
+    public const string ProjectCreate = "project.create";
+
+    public const string RequestApprove = "request.approve";
+    public const string RequestExpire = "request.expire";
+    public const string RequestReject = "request.reject";
+    public const string RequestRemind = "request.remind";
+    public const string RequestSubmit = "request.submit";
+    public const string RequestWithdraw = "request.withdraw";
+
+    public const string SessionSignin = "session.signin";
+    public const string SessionSignout = "session.signout";
+    public const string SessionSignoutAll = "session.signout-all";
+
+    public const string TokenCreate = "token.create";
+    public const string TokenRefused = "token.refused";
+    public const string TokenRevoke = "token.revoke";
+}
