@@ -31,6 +31,12 @@ public abstract class Feature
     {
     }
 
+    /// <summary>Entries of the main menu this feature adds (after the built-in ones), each for the roles named or, naming none, for everyone signed in.</summary>
+    public virtual IEnumerable<NavigationItem> Navigation() => [];
+
     /// <summary>Commands under <c>custos</c>.</summary>
     public virtual IEnumerable<Command> Commands() => [];
 }
+
+/// <summary>An entry of the main menu: where it goes, the text key of its label, and whom it is shown to (none named: everyone signed in).</summary>
+public sealed record NavigationItem(string Href, string TextKey, IReadOnlyList<string> Roles);

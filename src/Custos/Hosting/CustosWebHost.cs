@@ -64,6 +64,7 @@ public static class CustosWebHost
 
         services.AddCustosCore(settings);
         services.AddHttpContextAccessor();
+        services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, AuditReaderHandler>();
         services.AddScoped<BackgroundActor>();
         services.AddScoped<ICurrentActor, HttpActor>();
 
@@ -113,7 +114,7 @@ public static class CustosWebHost
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.Administer, p => p.RequireRole(Roles.ItAdministrator))
             .AddPolicy(Policies.Metrics, p => p.RequireRole(Roles.ItAdministrator, Roles.MetricsReader))
-            .AddPolicy(Policies.Audit, p => p.RequireRole(Roles.Auditor, Roles.ComplianceOfficer));
+            .AddPolicy(Policies.Audit, p => p.RequireAuthenticatedUser().AddRequirements(new AuditReaderRequirement()));
 
         services.AddAntiforgery(o =>
         {
@@ -276,6 +277,6 @@ public static class Policies
     public const string Administer = "administer";
     public const string Metrics = "metrics";
 
-    /// <summary>Reading the audit log (AUD-2): auditors and the compliance officer.</summary>
+    /// <summary>Reading the audit log (AUD-2): whom the policy allows <c>audit</c> (<see cref="AuditRights"/>).</summary>
     public const string Audit = "audit";
 }

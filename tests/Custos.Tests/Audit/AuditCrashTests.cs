@@ -97,7 +97,13 @@ public sealed class AuditCrashTests : IDisposable
                         }
                         else
                         {
-                            Assert.Fail($"Unexpected {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                            string said;
+                            lock (output)
+                            {
+                                said = output.ToString()[^Math.Min(4000, output.Length)..];
+                            }
+
+                            Assert.Fail($"Unexpected {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}\nThe server said:\n{said}");
                         }
                     }
                     catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or JsonException)

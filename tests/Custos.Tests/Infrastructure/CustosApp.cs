@@ -1,6 +1,11 @@
 using System.Net.Http.Json;
 using Custos.Data;
+using Custos.Features.Access;
+using Custos.Features.Audit;
+using Custos.Features.Customers;
+using Custos.Features.Organisation;
 using Custos.Features.People;
+using Custos.Kernel.Classification;
 using Custos.Hosting;
 using Custos.Security;
 using Microsoft.AspNetCore.Builder;
@@ -229,6 +234,49 @@ public abstract class CustosApp : IAsyncLifetime
         using var scope = Factory.Services.CreateScope();
         return await query(scope.ServiceProvider.GetRequiredService<CustosDbContext>());
     }
+
+    /// <summary>A new department with a unique code.</summary>
+    public async Task<string> DepartmentAsync()
+    {
+        var code = UniqueName("C").ToUpperInvariant();
+        using var scope = Factory.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<OrganisationService>().AddDepartmentAsync(code, "部门" + code, default);
+        return code;
+    }
+
+    /// <summary>A synthetic customer of <paramref name="department"/>, created by <paramref name="creator"/>.</summary>
+    public async Task<(Customer Customer, Features.Demo.SyntheticCustomer Values)> CustomerAsync(Person creator, string department, int seed)
+    {
+        var synthetic = new Features.Demo.SyntheticCustomers(seed).Generate(1).Single();
+        using var scope = ActAs(creator);
+        var customer = await scope.ServiceProvider.GetRequiredService<CustomerService>().CreateAsync(new NewCustomer(
+            CustomerKind.Individual, department, null, Clearance.Secret,
+            new Dictionary<string, string?> { [FieldCatalogue.Name] = synthetic.Name, [FieldCatalogue.Mobile] = synthetic.Mobile, [FieldCatalogue.IdNumber] = synthetic.IdNumber }), default);
+        return (customer, synthetic);
+    }
+
+    public async Task<T> AsAsync<T>(Person person, Func<IServiceProvider, Task<T>> call)
+    {
+        using var scope = ActAs(person);
+        return await call(scope.ServiceProvider);
+    }
+
+    /// <summary>Files the request as <paramref name="requester"/> and approves it step by step.</summary>
+    public async Task ApprovedAsync(Person requester, NewRequest request, params Person[] approvers)
+    {
+        var submitted = await AsAsync(requester, s => s.GetRequiredService<RequestService>().SubmitAsync(request, default));
+        foreach (var approver in approvers)
+        {
+            await AsAsync(approver, s => s.GetRequiredService<RequestService>().DecideAsync(submitted.Id, true, null, default));
+        }
+
+        var done = await WithDbAsync(db => db.AccessRequests.SingleAsync(r => r.Id == submitted.Id));
+        Assert.Equal(RequestStatus.Approved, done.Status);
+    }
+
+    /// <summary>The newest audit entry of <paramref name="person"/> for <paramref name="action"/>.</summary>
+    public Task<AuditRecord> LastEntryAsync(Person person, string action) =>
+        WithDbAsync(db => db.AuditRecords.Where(a => a.ActorId == person.Id.ToString() && a.Action == action).OrderByDescending(a => a.Id).FirstAsync());
 
     public async Task<string?> AuthenticatorKeyAsync(Guid personId)
     {

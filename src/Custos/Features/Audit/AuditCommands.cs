@@ -13,11 +13,6 @@ namespace Custos.Features.Audit;
 /// <summary><c>custos audit verify|proof|consistency|checkpoints|sequence</c>: the auditor's tools on the command line (AUD-1, AUD-2).</summary>
 internal static class AuditCommands
 {
-    /// <summary>Who may examine the log: auditors, the compliance officer and IT administrators.</summary>
-    public static readonly string[] AuditRoles = [Roles.Auditor, Roles.ComplianceOfficer, Roles.ItAdministrator];
-
-    /// <summary>Who may read what people did (AUD-2): auditors and the compliance officer, not the administrators they audit.</summary>
-    public static readonly string[] SearchRoles = [Roles.Auditor, Roles.ComplianceOfficer];
 
     public static Command Create()
     {
@@ -121,7 +116,7 @@ internal static class AuditCommands
 
             Cli.Write(table);
             AnsiConsole.MarkupLine(Markup.Escape(text["AuditLog.Found", page.Total]));
-        }, ct, allowedRoles: SearchRoles));
+        }, ct, requireAdministrator: false)); // who may read what people did is the policy's "audit" (AuditRights), checked by the search itself
 
         var forward = new Command("forward", "Deliver entries waiting for the configured collectors (JSON lines, syslog) now, and show each one's backlog");
         forward.SetAction((parse, ct) => Run(parse, async (services, text, token) =>
@@ -205,7 +200,7 @@ internal static class AuditCommands
     }
 
     private static Task<int> Run(ParseResult parse, Func<IServiceProvider, IStringLocalizer<Strings>, CancellationToken, Task> action, CancellationToken ct) =>
-        Cli.RunAsync(parse, action, ct, allowedRoles: AuditRoles);
+        Cli.RunAsync(parse, action, ct, allowedRoles: AuditRights.IntegrityExaminers);
 
     public static string Describe(AuditVerification result, IStringLocalizer<Strings> text)
     {

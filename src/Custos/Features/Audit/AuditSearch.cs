@@ -26,7 +26,7 @@ public sealed record AccessSummary(string Id, string Name, int Views, int Reveal
 /// customer; what a person saw (for a leak, or before someone leaves); export of results. Each use is itself
 /// recorded, with the question asked, never the answers.
 /// </summary>
-public sealed class AuditSearch(CustosDbContext db, IAuditTrail audit, Keys.KeyRing keys)
+public sealed class AuditSearch(CustosDbContext db, IAuditTrail audit, Keys.KeyRing keys, Callers callers)
 {
     public const int MaxPageSize = 200;
 
@@ -45,6 +45,7 @@ public sealed class AuditSearch(CustosDbContext db, IAuditTrail audit, Keys.KeyR
     public async Task<AuditPage> SearchAsync(AuditQuery query, int page, int pageSize, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(query);
+        await AuditRights.RequireReaderAsync(callers, AuditActions.AuditSearch, ct);
         page = Math.Max(1, page);
         pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
         var filtered = await FilterAsync(query, ct);
@@ -109,6 +110,7 @@ public sealed class AuditSearch(CustosDbContext db, IAuditTrail audit, Keys.KeyR
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(write);
+        await AuditRights.RequireReaderAsync(callers, AuditActions.AuditExport, ct);
         var filtered = await FilterAsync(query, ct);
         var total = await filtered.LongCountAsync(ct);
         if (total > MaxExportRows)

@@ -4,7 +4,7 @@ using Custos.Hosting;
 using Custos.Kernel.Classification;
 using Custos.Tests.Infrastructure;
 
-namespace Custos.Tests.Customers;
+namespace Custos.Tests.Classification;
 
 /// <summary>An organisation changes field levels, masks and level names by configuration (CLS-1, ACC-3).</summary>
 public sealed class ClassificationSettingsTests(ClassificationSettingsTests.ConfiguredApp app) : IClassFixture<ClassificationSettingsTests.ConfiguredApp>

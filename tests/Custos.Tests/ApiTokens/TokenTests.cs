@@ -9,7 +9,7 @@ using Custos.Security;
 using Custos.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
-namespace Custos.Tests.Api;
+namespace Custos.Tests.ApiTokens;
 
 /// <summary>
 /// API tokens belong to a person (ACC-7): they act with at most that person's current rights, die with the

@@ -11,7 +11,7 @@ using Custos.Tests.Infrastructure;
 using Custos.Tests.Shared;
 using Microsoft.EntityFrameworkCore;
 
-namespace Custos.Tests.Customers;
+namespace Custos.Tests.Keys;
 
 /// <summary>Custos with its key-encryption keys in an HSM (SoftHSM2 over PKCS#11), end to end.</summary>
 public sealed class HsmTests(SoftHsm hsm) : IClassFixture<SoftHsm>

@@ -11,7 +11,7 @@ using Custos.Security;
 using Custos.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
-namespace Custos.Tests.Customers;
+namespace Custos.Tests.Keys;
 
 /// <summary>The key file at start-up, rotation while the server reads, retirement (SEC-1).</summary>
 public sealed class KeyTests

@@ -10,7 +10,7 @@ using Custos.Security;
 using Custos.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
-namespace Custos.Tests.Access;
+namespace Custos.Tests.Policy;
 
 /// <summary>The policy as a file (ACC-2), the network allow-list (ACC-6) and preconditions, through the API.</summary>
 public abstract class PolicyTests<TApp>(TApp app) : IClassFixture<TApp>
