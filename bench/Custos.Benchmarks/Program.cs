@@ -13,6 +13,12 @@ if (args is ["insert-ratio", ..])
     return await InsertRatio.RunAsync(rows, args.Length > 2 ? args[2] : null);
 }
 
+if (args is ["list-at-scale", ..])
+{
+    var sizes = (args.Length > 1 ? args[1] : "10000,1000000").Split(',').Select(x => int.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+    return await Custos.Benchmarks.ListAtScale.RunAsync(sizes, args.Length > 2 ? args[2] : null);
+}
+
 if (args is ["audit-log", ..])
 {
     var entries = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000;

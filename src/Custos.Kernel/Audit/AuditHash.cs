@@ -18,6 +18,7 @@ public sealed class AuditHash
     private static readonly byte[] Label = Encoding.ASCII.GetBytes("custos/audit-hash/v1");
     private readonly byte[] key;
 
+    [Crypto.KeyMaterial]
     public AuditHash(ReadOnlySpan<byte> blindIndexKey)
     {
         if (blindIndexKey.Length < 32)

@@ -115,6 +115,14 @@ public static class PolicyFile
                     if (Mapping(value) is { } r)
                     {
                         roles[name] = Role(name, r, networks);
+
+                        // Separation of duties: the audit log is how administrators' work is checked; they do not read it.
+                        var role = roles[name];
+                        if ((name == PolicyEngine.AccountAdministratorRole || role.Allow.Contains(PolicyAction.Administer) || role.WithApproval.Contains(PolicyAction.Administer))
+                            && (role.Allow.Contains(PolicyAction.Audit) || role.WithApproval.Contains(PolicyAction.Audit)))
+                        {
+                            Error(nameNode, "AdministratorAudits", name);
+                        }
                     }
                 }
             }

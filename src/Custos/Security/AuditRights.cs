@@ -20,15 +20,21 @@ public static class AuditRights
     public static async Task<bool> MayReadAsync(Callers callers, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(callers);
-        return (await callers.CurrentAsync(ct)).Decide(PolicyAction.Audit).Allowed;
+        return Decide(await callers.CurrentAsync(ct)).Allowed;
+    }
+
+    /// <summary>The policy's <c>audit</c> for the caller (a policy file cannot give it to a role that administers: <c>AdministratorAudits</c>).</summary>
+    public static Decision Decide(Caller caller)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return caller.Decide(PolicyAction.Audit);
     }
 
     /// <summary>Goes on if the caller may read the audit log; otherwise the refusal is recorded and thrown (403).</summary>
     public static async Task RequireReaderAsync(Callers callers, string action, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(callers);
-        var decision = (await callers.CurrentAsync(ct)).Decide(PolicyAction.Audit);
-        await callers.RequireAsync(decision, action, null, "MayNotReadAuditLog", ct);
+        await callers.RequireAsync(Decide(await callers.CurrentAsync(ct)), action, null, "MayNotReadAuditLog", ct, targetType: "audit-log");
     }
 }
 
@@ -39,10 +45,21 @@ internal sealed class AuditReaderHandler(IHttpContextAccessor http) : Authorizat
 {
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, AuditReaderRequirement requirement)
     {
-        if (context.User.Identity?.IsAuthenticated == true && http.HttpContext is { } request
-            && await AuditRights.MayReadAsync(request.RequestServices.GetRequiredService<Callers>(), request.RequestAborted))
+        if (context.User.Identity?.IsAuthenticated != true || http.HttpContext is not { } request)
         {
-            context.Succeed(requirement);
+            return;
+        }
+
+        try
+        {
+            if (await AuditRights.MayReadAsync(request.RequestServices.GetRequiredService<Callers>(), request.RequestAborted))
+            {
+                context.Succeed(requirement);
+            }
+        }
+        catch (CustosException)
+        {
+            // A caller who cannot be loaded (gone since signing in) is refused, not failed.
         }
     }
 }

@@ -19,14 +19,14 @@ public sealed class Callers(CustosDbContext db, ICurrentActor actor, PolicyStore
 
     /// <summary>Goes on if allowed; otherwise records the refusal with its reason (committed on its own) and throws.</summary>
     /// <param name="customer">The customer the action was on, if any: recorded, and an out-of-scope refusal on a customer the caller can see says "may not" instead of "not found".</param>
-    public async Task RequireAsync(Decision decision, string action, Guid? customer, string noRole, CancellationToken ct)
+    public async Task RequireAsync(Decision decision, string action, Guid? customer, string noRole, CancellationToken ct, string targetType = "customer")
     {
         if (decision.Allowed)
         {
             return;
         }
 
-        await audit.RecordNowAsync(action, "customer", customer?.ToString(), AuditOutcome.Denied, new { reason = Refusals.AuditReason(decision) }, ct);
+        await audit.RecordNowAsync(action, targetType, customer?.ToString(), AuditOutcome.Denied, new { reason = Refusals.AuditReason(decision) }, ct);
         // A customer the caller can see but not change: say so rather than pretend it does not exist.
         throw decision.Reason == DecisionReason.OutOfScope && customer is not null
             ? new CustosException(CustosError.Forbidden, noRole)

@@ -134,6 +134,10 @@ public sealed class ApprovalRulesTests
         Assert.Equal("AdministratorApprovesRights", error.Code);
         Assert.Contains("privilege-change", toAdmins.Split('\n')[error.Line - 1], StringComparison.Ordinal);
 
+        // Nor may a role that administers read the audit log of its own work.
+        var auditingAdmins = PolicyFile.Parse(System.Text.RegularExpressions.Regex.Replace(DefaultPolicy.Yaml, @"(  it-admin:\n(?:    .*\n)*?    allow: \[)", "$1audit, "), PolicyEngineTests.KnownRoles);
+        Assert.Equal("AdministratorAudits", Assert.Single(auditingAdmins.Errors).Code);
+
         var toNobody = DefaultPolicy.Yaml.Replace("policy-change: [{role: compliance-officer}, {role: general-manager}]", "policy-change: []", StringComparison.Ordinal);
         Assert.Equal("RightsNeedApproval", Assert.Single(PolicyFile.Parse(toNobody, PolicyEngineTests.KnownRoles).Errors).Code);
 

@@ -170,7 +170,7 @@ public abstract class AuditAlertTests(string provider)
         using (var scope = scene.As(scene.Clerk))
         {
             var customers = scope.ServiceProvider.GetRequiredService<CustomerService>();
-            await customers.ListAsync(null, 1, 50, default);
+            await customers.ListAsync(null, null, 50, default);
             await customers.RevealAsync(scene.Customer, "mobile", "follow-up", null, default);
         }
 

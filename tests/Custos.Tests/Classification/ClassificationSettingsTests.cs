@@ -52,7 +52,7 @@ public sealed class ClassificationSettingsTests(ClassificationSettingsTests.Conf
         Assert.Equal("*******5678", mobile.Masked); // keep:0:4 instead of the default 138****5678
         Assert.Equal("上*******", detail.Fields.Single(f => f.Field == FieldCatalogue.Employer).Masked);
         Assert.Equal(Sensitivity.Core, income.Level); // sensitive (2) by default
-        var row = (await customers.ListAsync(null, 1, 50, default)).Items.Single(c => c.Id == created.Id);
+        var row = (await customers.ListAsync(null, null, 50, default)).Items.Single(c => c.Id == created.Id);
         Assert.Equal("*******5678", row.Mobile); // the list masks as configured too
         Assert.False(income.MayReveal);
 

@@ -84,7 +84,7 @@ public abstract class CustomerTests<TApp>(TApp app) : IClassFixture<TApp>
             tagged = await customers.CreateAsync(new NewCustomer(CustomerKind.Individual, a, project, Clearance.Confidential, Values(1), ["重点客户", " 华东 "]), default);
             var other = await customers.CreateAsync(new NewCustomer(CustomerKind.Individual, b, null, Clearance.Secret, Values(2)), default);
 
-            async Task<int> Count(CustomerFilter filter) => (await customers.ListAsync(null, filter, 1, 50, default)).Total;
+            async Task<int> Count(CustomerFilter filter) => (await customers.ListAsync(null, filter, null, 50, default)).Total;
             Assert.Equal(3, await Count(CustomerFilter.None));
             Assert.Equal(2, await Count(new(Department: a.ToLowerInvariant())));
             Assert.Equal(1, await Count(new(Department: b)));
@@ -103,7 +103,7 @@ public abstract class CustomerTests<TApp>(TApp app) : IClassFixture<TApp>
             Assert.Equal(["重点客户"], (await customers.GetAsync(other.Id, default)).Tags);
             await customers.SetTagsAsync(other.Id, [], default);
             Assert.Equal(1, await Count(new(Tag: "重点客户")));
-            var found = await customers.ListAsync(synthetic[2].Mobile, new CustomerFilter(Department: a), 1, 50, default);
+            var found = await customers.ListAsync(synthetic[2].Mobile, new CustomerFilter(Department: a), null, 50, default);
             Assert.Equal(0, found.Total); // the search matches a customer of B, the filter asks for A
 
             var (departments, projects) = await scope.ServiceProvider.GetRequiredService<CustomerAccess>().ScopeAsync(default);
@@ -114,7 +114,7 @@ public abstract class CustomerTests<TApp>(TApp app) : IClassFixture<TApp>
         using (var scope = app.ActAs(stranger))
         {
             // Naming someone else's department in a filter does not widen the scope (ACC-1).
-            Assert.Equal(0, (await scope.ServiceProvider.GetRequiredService<CustomerService>().ListAsync(null, new CustomerFilter(Department: a), 1, 50, default)).Total);
+            Assert.Equal(0, (await scope.ServiceProvider.GetRequiredService<CustomerService>().ListAsync(null, new CustomerFilter(Department: a), null, 50, default)).Total);
         }
 
         var web = app.Session();
@@ -139,6 +139,70 @@ public abstract class CustomerTests<TApp>(TApp app) : IClassFixture<TApp>
         var afterRefusal = await check.ServiceProvider.GetRequiredService<CustomerService>().GetAsync(tagged.Id, default);
         Assert.Equal(["VIP", "重点客户"], afterRefusal.Tags);
         Assert.NotEqual(Custos.Kernel.Masking.Masks.Apply(Custos.Kernel.Masking.MaskKind.Mobile, synthetic[3].Mobile), afterRefusal.Fields.Single(f => f.Field == "mobile").Masked);
+    }
+
+    /// <summary>
+    /// Keyset pages (ACC-1 at scale): newest first, next and back again, the same customers each way; a cursor is a
+    /// position, never a right — edited it is refused, another person's or a vanished customer's shows only one's own.
+    /// </summary>
+    [Fact]
+    public async Task Lists_page_by_cursor_forwards_and_back_and_a_cursor_grants_nothing_ACC_1()
+    {
+        var (web, _, _) = await PersonInNewDepartmentAsync(Roles.Staff);
+        var created = new List<Guid>();
+        foreach (var n in Enumerable.Range(0, 7))
+        {
+            created.Add(await CreateAsync(web, new() { [FieldCatalogue.Name] = "翻页客户" + n }));
+        }
+
+        // Ids are version-7 UUIDs: their text order is the order the databases keep.
+        var newestFirst = created.OrderByDescending(id => id.ToString("N"), StringComparer.Ordinal).ToList();
+        async Task<JsonElement> PageAsync(WebSession session, string? cursor)
+        {
+            var response = await session.Client.GetAsync("/api/v1/customers?pageSize=3" + (cursor is null ? "" : "&cursor=" + cursor));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return await response.Content.ReadFromJsonAsync<JsonElement>();
+        }
+
+        static List<Guid> Ids(JsonElement page) => [.. page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetGuid())];
+        static string? Cursor(JsonElement page, string name) => page.GetProperty(name).ValueKind == JsonValueKind.Null ? null : page.GetProperty(name).GetString();
+
+        var first = await PageAsync(web, null);
+        Assert.Equal(newestFirst[..3], Ids(first));
+        Assert.Equal((7, false), (first.GetProperty("total").GetInt32(), first.GetProperty("totalIsAtLeast").GetBoolean()));
+        Assert.Null(Cursor(first, "previous"));
+        var second = await PageAsync(web, Cursor(first, "next"));
+        Assert.Equal(newestFirst[3..6], Ids(second));
+        var last = await PageAsync(web, Cursor(second, "next"));
+        Assert.Equal(newestFirst[6..], Ids(last));
+        Assert.Null(Cursor(last, "next"));
+        var back = await PageAsync(web, Cursor(last, "previous"));
+        Assert.Equal(newestFirst[3..6], Ids(back));
+        var start = await PageAsync(web, Cursor(back, "previous"));
+        Assert.Equal(newestFirst[..3], Ids(start));
+        Assert.Null(Cursor(start, "previous"));
+
+        // An edited cursor is a clear 400, by API and page.
+        foreach (var bad in new[] { "zzz", "a" + new string('g', 32), "c" + Guid.NewGuid().ToString("N"), Cursor(first, "next")! + "0" })
+        {
+            var refused = await web.Client.GetAsync("/api/v1/customers?cursor=" + Uri.EscapeDataString(bad));
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("InvalidCursor", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var (response, page) = await web.GetPageAsync("/customers?cursor=zzz");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.NotNull(page.QuerySelector("#refusal"));
+
+        // Someone else's cursor, or one of a customer that no longer exists, is only a position in one's own scope.
+        var (stranger, _, _) = await PersonInNewDepartmentAsync(Roles.Staff);
+        var own = await CreateAsync(stranger, new() { [FieldCatalogue.Name] = "别部门客户" });
+        var borrowed = await PageAsync(stranger, "b" + newestFirst[^1].ToString("N"));
+        Assert.DoesNotContain(Ids(borrowed), created.Contains);
+        var vanished = await PageAsync(stranger, "a" + Guid.CreateVersion7(app.Factory.Time.GetUtcNow().AddYears(1)).ToString("N"));
+        Assert.Equal([own], Ids(vanished));
+        web.Dispose();
+        stranger.Dispose();
     }
 
     [Fact]

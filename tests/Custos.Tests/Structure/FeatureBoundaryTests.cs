@@ -46,12 +46,28 @@ public sealed class FeatureBoundaryTests
             }
 
             var target = Outer(use.Type).Resolve();
-            if (target is null || target.CustomAttributes.Any(a => a.AttributeType.FullName == typeof(Features.ContractAttribute).FullName))
+            if (target is null)
             {
                 continue;
             }
 
-            found.Add($"{use.From.FullName} uses {target.FullName}");
+            if (!target.CustomAttributes.Any(a => a.AttributeType.FullName == typeof(Features.ContractAttribute).FullName))
+            {
+                found.Add($"{use.From.FullName} uses {target.FullName}");
+                continue;
+            }
+
+            // A contract is its public surface: its internal members stay its feature's own.
+            var member = use.Member switch
+            {
+                MethodReference m => m.Resolve() is { } md && !md.IsPublic ? md.Name : null,
+                FieldReference f => f.Resolve() is { } fd && !fd.IsPublic ? fd.Name : null,
+                _ => null,
+            };
+            if (member is not null)
+            {
+                found.Add($"{use.From.FullName} uses {target.FullName}.{member}");
+            }
         }
 
         return [.. found];
@@ -69,7 +85,13 @@ public sealed class FeatureBoundaryTests
     public void The_rule_finds_a_feature_reaching_into_another_and_lets_a_contract_through()
     {
         using var tests = TypeUses.Load(typeof(FeatureBoundaryTests).Assembly);
-        Assert.Equal(["Custos.Features.Copies.Examples.ReachesIn uses Custos.Features.Customers.CustomerService"], Violations(tests));
+        Assert.Equal(
+            [
+                "Custos.Features.Copies.Examples.ReachesIn uses Custos.Features.Customers.CustomerAccess.Context",
+                "Custos.Features.Copies.Examples.ReachesIn uses Custos.Features.Customers.CustomerService",
+                "Custos.Features.Copies.Examples.ThroughAttribute uses Custos.Features.Customers.CustomerLists",
+            ],
+            Violations(tests));
     }
 
     [Theory]

@@ -93,11 +93,51 @@ internal static class TypeUses
                 }
             }
 
+            void AddArgument(CustomAttributeArgument argument)
+            {
+                switch (argument.Value)
+                {
+                    case TypeReference t: // typeof(X), as in [Layout(typeof(X))]
+                        AddType(t);
+                        break;
+                    case CustomAttributeArgument inner:
+                        AddArgument(inner);
+                        break;
+                    case CustomAttributeArgument[] many:
+                        foreach (var item in many)
+                        {
+                            AddArgument(item);
+                        }
+
+                        break;
+                }
+            }
+
             void AddAttributes(Mono.Collections.Generic.Collection<CustomAttribute> attributes)
             {
                 foreach (var attribute in attributes)
                 {
                     AddType(attribute.AttributeType);
+                    foreach (var argument in attribute.ConstructorArguments)
+                    {
+                        AddArgument(argument);
+                    }
+
+                    foreach (var named in attribute.Properties.Concat(attribute.Fields))
+                    {
+                        AddArgument(named.Argument);
+                    }
+                }
+            }
+
+            void AddConstraints(Mono.Collections.Generic.Collection<GenericParameter> parameters)
+            {
+                foreach (var parameter in parameters)
+                {
+                    foreach (var constraint in parameter.Constraints)
+                    {
+                        AddType(constraint.ConstraintType);
+                    }
                 }
             }
 
@@ -108,6 +148,7 @@ internal static class TypeUses
             }
 
             AddAttributes(type.CustomAttributes);
+            AddConstraints(type.GenericParameters);
             foreach (var field in type.Fields)
             {
                 AddType(field.FieldType);
@@ -120,13 +161,22 @@ internal static class TypeUses
                 AddAttributes(property.CustomAttributes);
             }
 
+            foreach (var @event in type.Events)
+            {
+                AddType(@event.EventType);
+                AddAttributes(@event.CustomAttributes);
+            }
+
             foreach (var method in type.Methods)
             {
                 AddType(method.ReturnType);
                 AddAttributes(method.CustomAttributes);
+                AddAttributes(method.MethodReturnType.CustomAttributes);
+                AddConstraints(method.GenericParameters);
                 foreach (var parameter in method.Parameters)
                 {
                     AddType(parameter.ParameterType);
+                    AddAttributes(parameter.CustomAttributes);
                 }
 
                 if (!method.HasBody)
@@ -137,6 +187,11 @@ internal static class TypeUses
                 foreach (var variable in method.Body.Variables)
                 {
                     AddType(variable.VariableType);
+                }
+
+                foreach (var handler in method.Body.ExceptionHandlers)
+                {
+                    AddType(handler.CatchType); // catch (X) with no variable
                 }
 
                 foreach (var instruction in method.Body.Instructions)

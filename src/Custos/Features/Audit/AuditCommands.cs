@@ -96,6 +96,8 @@ internal static class AuditCommands
         {
             var query = new AuditQuery(parse.GetValue(person), parse.GetValue(customer), parse.GetValue(action), parse.GetValue(outcome), parse.GetValue(since), parse.GetValue(until));
             var auditSearch = services.GetRequiredService<AuditSearch>();
+            // Refused before anything is written: a refused export leaves the file named as it was.
+            await AuditRights.RequireReaderAsync(services.GetRequiredService<Callers>(), AuditActions.AuditSearch, token);
             if (parse.GetValue(csv) is { } file)
             {
                 await using var writer = new StreamWriter(file.FullName, append: false, Web.CsvText.Encoding);

@@ -120,7 +120,11 @@ internal sealed class CustomerMapping : IEntityTypeConfiguration<Customer>
         e.Property(c => c.Grade).HasConversion<string>().HasMaxLength(20);
         e.Property(c => c.WrappedKey).HasMaxLength(128);
         e.Ignore(c => c.Wrapped);
-        e.HasIndex(c => c.DepartmentId);
+        // Lists walk these in id (creation) order from a cursor and stop after a page (CustomerLists): one per part of a scope.
+        e.HasIndex(c => new { c.DepartmentId, c.Id });
+        e.HasIndex(c => new { c.DepartmentId, c.Grade, c.Id });
+        e.HasIndex(c => new { c.ProjectId, c.Id });
+        e.HasIndex(c => new { c.Grade, c.Id });
         e.HasIndex(c => c.KekVersion);
         e.HasMany(c => c.Values).WithOne().HasForeignKey(v => v.CustomerId).OnDelete(DeleteBehavior.Cascade);
         e.HasMany(c => c.Indexes).WithOne().HasForeignKey(i => i.CustomerId).OnDelete(DeleteBehavior.Cascade);
@@ -136,7 +140,7 @@ internal sealed class CustomerTagMapping : IEntityTypeConfiguration<CustomerTag>
         ArgumentNullException.ThrowIfNull(e);
         e.HasKey(t => new { t.CustomerId, t.Tag });
         e.Property(t => t.Tag).HasMaxLength(CustomerTag.MaxLength);
-        e.HasIndex(t => t.Tag);
+        e.HasIndex(t => new { t.Tag, t.CustomerId });
     }
 }
 

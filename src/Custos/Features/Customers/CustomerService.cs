@@ -28,7 +28,9 @@ public sealed record CustomerFilter(string? Department = null, string? Project =
 [Contract]
 public sealed record ScopeOption(string Code, string Name);
 
-public sealed record CustomerPage(IReadOnlyList<CustomerRow> Items, int Page, int PageSize, int Total);
+/// <summary>A page of customers: <paramref name="Total"/> is exact unless <paramref name="TotalIsAtLeast"/> (then "more than");
+/// <paramref name="Next"/> and <paramref name="Previous"/> are cursors for the pages after and before, null at either end.</summary>
+public sealed record CustomerPage(IReadOnlyList<CustomerRow> Items, int PageSize, int Total, bool TotalIsAtLeast, string? Next, string? Previous);
 
 /// <summary>One field as a person sees it: masked, labelled with its level and the effective protection (CLS-3).</summary>
 public sealed record FieldView(string Field, FieldGroup Group, Sensitivity Level, int Protection, string Masked, bool MayReveal);
@@ -60,6 +62,7 @@ public sealed class CustomerService(
     CustosSettings settings,
     Callers callers,
     CustomerAccess access,
+    CustomerLists lists,
     TimeProvider time)
 {
     private const string Entity = CustomerAccess.Entity;
@@ -71,63 +74,59 @@ public sealed class CustomerService(
 
     private Task<Caller> ViewerAsync(CancellationToken ct) => callers.CurrentAsync(ct);
 
-    public Task<CustomerPage> ListAsync(string? query, int page, int pageSize, CancellationToken ct) =>
-        ListAsync(query, CustomerFilter.None, page, pageSize, ct);
+    public Task<CustomerPage> ListAsync(string? query, string? cursor, int pageSize, CancellationToken ct) =>
+        ListAsync(query, CustomerFilter.None, cursor, pageSize, ct);
 
     /// <summary>
-    /// Customers in the caller's scope (ACC-1), masked, newest first: all of them, those matching an exact search
-    /// (blind index), and narrowed by department, project or grade. A filter outside the scope simply finds nothing.
+    /// Customers in the caller's scope (ACC-1), masked, newest first, a page at a time from a cursor: all of them,
+    /// those matching an exact search (blind index), narrowed by department, project, grade or tag. A filter outside
+    /// the scope simply finds nothing. Every part of it follows an index, so a page costs the same at ten thousand
+    /// customers as at a million (<see cref="CustomerLists"/>).
     /// </summary>
-    public async Task<CustomerPage> ListAsync(string? query, CustomerFilter filter, int page, int pageSize, CancellationToken ct)
+    public async Task<CustomerPage> ListAsync(string? query, CustomerFilter filter, string? cursor, int pageSize, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(filter);
+        var at = PageCursor.Parse(cursor);
         var viewer = await ViewerAsync(ct);
         pageSize = Math.Clamp(pageSize, 1, 200);
-        page = Math.Max(page, 1);
-        var customers = await ScopedAsync(viewer, AuditActions.CustomerList, ct);
-        if (!string.IsNullOrWhiteSpace(filter.Department))
+        var scope = viewer.ListScope();
+        if (!scope.Decision.Allowed && scope.Decision.Reason != DecisionReason.NoRole)
         {
-            var code = filter.Department.Trim().ToUpperInvariant();
-            customers = customers.Where(c => db.Departments.Any(d => d.Id == c.DepartmentId && d.Code == code));
-        }
-
-        if (!string.IsNullOrWhiteSpace(filter.Project))
-        {
-            var code = filter.Project.Trim().ToUpperInvariant();
-            customers = customers.Where(c => c.ProjectId != null && db.Projects.Any(p => p.Id == c.ProjectId && p.Code == code));
-        }
-
-        if (filter.Grade is { } grade)
-        {
-            customers = customers.Where(c => c.Grade == grade);
-        }
-
-        if (!string.IsNullOrWhiteSpace(filter.Tag))
-        {
-            var tag = NormaliseTag(filter.Tag);
-            customers = customers.Where(c => c.Tags.Any(t => t.Tag == tag));
+            await callers.RequireAsync(scope.Decision, AuditActions.CustomerList, null, "MayNotListCustomers", ct);
         }
 
         string? term = null;
+        IReadOnlyCollection<Guid>? candidates = null;
         if (!string.IsNullOrWhiteSpace(query))
         {
+            // An exact search starts from the blind index: the few customers with that value, then the scope.
             var kind = CustomerAccess.Classify(query);
             var hash = keys.BlindIndex.Compute(kind, query);
-            customers = customers.Where(c => c.Indexes.Any(i => i.Kind == kind && i.Hash == hash));
+            candidates = await db.CustomerIndexes.Where(i => i.Kind == kind && i.Hash == hash).Select(i => i.CustomerId).Take(CustomerLists.CountCap + 1).ToListAsync(ct);
             term = keys.AuditHash.Of(kind, query); // matchable by an auditor, readable by nobody
         }
 
-        var total = await customers.CountAsync(ct);
-        var items = await customers
-            .OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Id)
-            .Skip((page - 1) * pageSize).Take(pageSize)
+        var parts = scope.Decision.Allowed ? await lists.PartsAsync(viewer, scope, filter, candidates, ct) : [];
+        if (!string.IsNullOrWhiteSpace(filter.Tag))
+        {
+            var tag = NormaliseTag(filter.Tag);
+            // Driven from the tag's own index (Tag, CustomerId), so a rare tag in a large scope is not a walk through the scope.
+            parts = [.. parts.Select(q => db.CustomerTags.Where(t => t.Tag == tag).Join(q, t => t.CustomerId, c => c.Id, (t, c) => c))];
+        }
+
+        var (ids, more) = await CustomerLists.PageAsync(parts, at, pageSize, ct);
+        var (total, atLeast) = await CustomerLists.CountAsync(parts, ct);
+        var items = (await db.Customers.AsNoTracking()
+            .Where(c => ids.Contains(c.Id))
             .Select(c => new
             {
                 Customer = c,
                 Department = db.Departments.Where(d => d.Id == c.DepartmentId).Select(d => d.Code).First(),
                 Values = c.Values.Where(v => ListFields.Contains(v.Field)).ToList(),
             })
-            .ToListAsync(ct);
+            .ToListAsync(ct))
+            .OrderBy(i => ids.IndexOf(i.Customer.Id))
+            .ToList();
 
         var rows = items.Select(i =>
         {
@@ -139,10 +138,15 @@ public sealed class CustomerService(
 
         audit.Record(AuditActions.CustomerList, "customer", null, detail: new
         {
-            term, filter.Department, filter.Project, grade = filter.Grade?.ToString(), filter.Tag, page, count = rows.Count,
+            term, filter.Department, filter.Project, grade = filter.Grade?.ToString(), filter.Tag, cursor = at?.ToString(), count = rows.Count,
         });
         await db.SaveChangesAsync(ct);
-        return new CustomerPage(rows, page, pageSize, total);
+
+        // Next: older than the last shown (if there are more that way, or we came back from there); previous: newer than the first.
+        var backwards = at is { Before: true };
+        var next = rows.Count > 0 && (backwards || more) ? new PageCursor(rows[^1].Id, false).ToString() : null;
+        var previous = rows.Count > 0 && at is not null && (!backwards || more) ? new PageCursor(rows[0].Id, true).ToString() : null;
+        return new CustomerPage(rows, pageSize, total, atLeast, next, previous);
     }
 
     public async Task<CustomerDetail> GetAsync(Guid id, CancellationToken ct)

@@ -18,22 +18,22 @@ internal static class CustomersApi
 
     public sealed record OpenAttachmentRequest(string Purpose, string? Note = null);
 
-    public sealed record SearchRequest(string Query, int? Page = null, int? PageSize = null, string? Department = null, string? Project = null, Clearance? Grade = null, string? Tag = null);
+    public sealed record SearchRequest(string Query, string? Cursor = null, int? PageSize = null, string? Department = null, string? Project = null, Clearance? Grade = null, string? Tag = null);
 
     public static void Map(RouteGroupBuilder api)
     {
         var customers = api.MapGroup("/customers").WithTags("Customers").WithMetadata(new GateAttribute(Gate.PolicyEngine));
 
         customers.MapGet("/", async (
-                    [FromQuery] int? page, [FromQuery] int? pageSize, [FromQuery] string? department, [FromQuery] string? project, [FromQuery] Clearance? grade,
+                    [FromQuery] string? cursor, [FromQuery] int? pageSize, [FromQuery] string? department, [FromQuery] string? project, [FromQuery] Clearance? grade,
                     [FromQuery] string? tag, CustomerService service, CancellationToken ct) =>
-                TypedResults.Ok(await service.ListAsync(null, new CustomerFilter(department, project, grade, tag), page ?? 1, pageSize ?? 50, ct)))
+                TypedResults.Ok(await service.ListAsync(null, new CustomerFilter(department, project, grade, tag), cursor, pageSize ?? 50, ct)))
             .WithName("ListCustomers")
-            .WithSummary("Customers in the caller's scope, masked; optionally of one department, project, secrecy grade or tag");
+            .WithSummary("Customers in the caller's scope, masked, newest first, a page at a time (next and previous are cursors); optionally of one department, project, secrecy grade or tag");
 
         // A search term is a protected value (a phone, an ID number): it travels in the body, never in a URL.
         customers.MapPost("/search", async (SearchRequest request, CustomerService service, CancellationToken ct) =>
-                TypedResults.Ok(await service.ListAsync(request.Query, new CustomerFilter(request.Department, request.Project, request.Grade, request.Tag), request.Page ?? 1, request.PageSize ?? 50, ct)))
+                TypedResults.Ok(await service.ListAsync(request.Query, new CustomerFilter(request.Department, request.Project, request.Grade, request.Tag), request.Cursor, request.PageSize ?? 50, ct)))
             .WithName("SearchCustomers")
             .WithSummary("Exact search in the caller's scope by phone, ID number, card, e-mail or name (blind index); results masked");
 

@@ -9,6 +9,7 @@ internal sealed class CustomersFeature : Feature
     {
         services.AddScoped<CustomerService>();
         services.AddScoped<CustomerAccess>();
+        services.AddScoped<CustomerLists>();
         services.AddScoped<AttachmentService>();
     }
 

@@ -92,7 +92,16 @@ public sealed class KeyRing : IDisposable
             var (created, wrapped) = DataKeys.CreateCipher(keys, SecretBox.Owner, Guid.Empty, 1);
             check.SecretsKekVersion = wrapped.KekVersion;
             check.SecretsWrapped = wrapped.Blob;
-            await db.SaveChangesAsync(ct);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch
+            {
+                created.Dispose();
+                throw;
+            }
+
             cipher = created;
         }
         else

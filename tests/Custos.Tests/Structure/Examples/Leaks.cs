@@ -22,5 +22,13 @@ namespace Custos.Features.Copies.Examples
         public static Type Internal() => typeof(Custos.Features.Customers.CustomerService);
 
         public static Type Allowed() => typeof(Custos.Features.Customers.CustomerAccess);
+
+        /// <summary>A contract's internal member is not part of it.</summary>
+        public static Custos.Kernel.Crypto.FieldContext Internal(Custos.Features.Customers.Customer customer) => Custos.Features.Customers.CustomerAccess.Context(customer, "mobile");
     }
+
+    /// <summary>Reaching in through an attribute's typeof (as Razor's [Layout(typeof(X))] does).</summary>
+    [Custos.Hosting.Gate(Custos.Hosting.Gate.PolicyEngine)]
+    [System.ComponentModel.TypeConverter(typeof(Custos.Features.Customers.CustomerLists))]
+    internal sealed class ThroughAttribute;
 }

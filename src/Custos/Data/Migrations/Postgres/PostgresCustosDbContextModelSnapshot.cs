@@ -876,9 +876,15 @@ namespace Custos.Data.Migrations.Postgres
 
                     b.HasIndex("CollectionId");
 
-                    b.HasIndex("DepartmentId");
-
                     b.HasIndex("KekVersion");
+
+                    b.HasIndex("DepartmentId", "Id");
+
+                    b.HasIndex("Grade", "Id");
+
+                    b.HasIndex("ProjectId", "Id");
+
+                    b.HasIndex("DepartmentId", "Grade", "Id");
 
                     b.ToTable("Customers");
                 });
@@ -955,7 +961,7 @@ namespace Custos.Data.Migrations.Postgres
 
                     b.HasKey("CustomerId", "Tag");
 
-                    b.HasIndex("Tag");
+                    b.HasIndex("Tag", "CustomerId");
 
                     b.ToTable("CustomerTags");
                 });

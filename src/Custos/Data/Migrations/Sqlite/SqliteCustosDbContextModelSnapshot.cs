@@ -867,9 +867,15 @@ namespace Custos.Data.Migrations.Sqlite
 
                     b.HasIndex("CollectionId");
 
-                    b.HasIndex("DepartmentId");
-
                     b.HasIndex("KekVersion");
+
+                    b.HasIndex("DepartmentId", "Id");
+
+                    b.HasIndex("Grade", "Id");
+
+                    b.HasIndex("ProjectId", "Id");
+
+                    b.HasIndex("DepartmentId", "Grade", "Id");
 
                     b.ToTable("Customers");
                 });
@@ -946,7 +952,7 @@ namespace Custos.Data.Migrations.Sqlite
 
                     b.HasKey("CustomerId", "Tag");
 
-                    b.HasIndex("Tag");
+                    b.HasIndex("Tag", "CustomerId");
 
                     b.ToTable("CustomerTags");
                 });

@@ -1,0 +1,203 @@
+using System.Globalization;
+using Custos.Data;
+using Custos.Hosting;
+using Custos.Kernel.Policy;
+using Custos.Security;
+using Microsoft.EntityFrameworkCore;
+
+namespace Custos.Features.Customers;
+
+/// <summary>
+/// A position in a customer list: after (older than) or before (newer than) a customer, by id. Customer ids are
+/// version-7 UUIDs, so their order is the order of creation, the same on SQLite (text) and PostgreSQL (uuid).
+/// A cursor carries no right: whatever it names, the list is still the caller's scope.
+/// </summary>
+public readonly record struct PageCursor(Guid Id, bool Before)
+{
+    public override string ToString() => (Before ? "b" : "a") + Id.ToString("N", CultureInfo.InvariantCulture);
+
+    /// <summary>The cursor, or null for the first page; anything else than one the list gave is refused (400).</summary>
+    public static PageCursor? Parse(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        return text.Length == 33 && text[0] is 'a' or 'b' && Guid.TryParseExact(text.AsSpan(1), "N", out var id)
+            ? new PageCursor(id, text[0] == 'b')
+            : throw CustosException.Invalid("InvalidCursor");
+    }
+}
+
+/// <summary>
+/// Lists that stay fast at a million customers (ACC-1): the caller's scope is split into parts that each follow one
+/// index — a department's customers, a project's, granted customers and departments, or all for those who see
+/// all — each walked from the cursor in id order and stopped after one page, then merged. Filters (department,
+/// project, grade) narrow the parts; an exact search or a tag starts from its own index and keeps only what the
+/// scope holds. No part is ever sorted or counted in full: the total is exact up to <see cref="CountCap"/>.
+/// </summary>
+public sealed class CustomerLists(CustosDbContext db)
+{
+    /// <summary>Totals above this are shown as "more than".</summary>
+    public const int CountCap = 1000;
+
+    /// <summary>The parts of the caller's scope that match the filter, or none when nothing can match.</summary>
+    public async Task<List<IQueryable<Customer>>> PartsAsync(Caller caller, ListScope scope, CustomerFilter filter, IReadOnlyCollection<Guid>? candidates, CancellationToken ct)
+    {
+        Guid? department = null;
+        if (!string.IsNullOrWhiteSpace(filter.Department))
+        {
+            var code = filter.Department.Trim().ToUpperInvariant();
+            department = await db.Departments.Where(d => d.Code == code).Select(d => (Guid?)d.Id).SingleOrDefaultAsync(ct);
+            if (department is null)
+            {
+                return [];
+            }
+        }
+
+        (Guid Id, Guid Department)? project = null;
+        if (!string.IsNullOrWhiteSpace(filter.Project))
+        {
+            var code = filter.Project.Trim().ToUpperInvariant();
+            var found = await db.Projects.Where(p => p.Code == code).Select(p => new { p.Id, p.DepartmentId }).SingleOrDefaultAsync(ct);
+            if (found is null || (department is { } d && found.DepartmentId != d))
+            {
+                return [];
+            }
+
+            project = (found.Id, found.DepartmentId);
+        }
+
+        // The scope as index-shaped parts: (department), (project), granted customers, granted departments.
+        var departments = new HashSet<Guid>(scope.GrantedDepartments);
+        var projects = new HashSet<Guid>();
+        var all = false;
+        switch (scope.Scope)
+        {
+            case CustomerScope.All:
+                all = true;
+                break;
+            case CustomerScope.Own:
+                departments.UnionWith(caller.Departments);
+                projects.UnionWith(caller.Projects);
+                break;
+            case CustomerScope.Projects:
+                projects.UnionWith(caller.Projects);
+                break;
+        }
+
+        var parts = new List<IQueryable<Customer>>();
+        if (project is { } p)
+        {
+            // One project: its customers, if any part of the scope reaches them.
+            if (all || departments.Contains(p.Department) || projects.Contains(p.Id))
+            {
+                parts.Add(db.Customers.Where(c => c.ProjectId == p.Id));
+            }
+        }
+        else if (department is { } only)
+        {
+            if (all || departments.Contains(only))
+            {
+                parts.Add(db.Customers.Where(c => c.DepartmentId == only));
+            }
+            else
+            {
+                parts.AddRange(projects.Select(id => db.Customers.Where(c => c.ProjectId == id && c.DepartmentId == only)));
+            }
+        }
+        else if (all)
+        {
+            parts.Add(db.Customers);
+        }
+        else
+        {
+            parts.AddRange(departments.Select(id => db.Customers.Where(c => c.DepartmentId == id)));
+            parts.AddRange(projects.Select(id => db.Customers.Where(c => c.ProjectId == id)));
+        }
+
+        if (!all && scope.GrantedCustomers.Count > 0)
+        {
+            var granted = scope.GrantedCustomers.ToList();
+            var byGrant = db.Customers.Where(c => granted.Contains(c.Id));
+            if (department is { } gd)
+            {
+                byGrant = byGrant.Where(c => c.DepartmentId == gd);
+            }
+
+            if (project is { } gp)
+            {
+                byGrant = byGrant.Where(c => c.ProjectId == gp.Id);
+            }
+
+            parts.Add(byGrant);
+        }
+
+        if (filter.Grade is { } grade)
+        {
+            parts = [.. parts.Select(q => q.Where(c => c.Grade == grade))];
+        }
+
+        if (candidates is not null)
+        {
+            var ids = candidates.ToList();
+            parts = [.. parts.Select(q => q.Where(c => ids.Contains(c.Id)))];
+        }
+
+        return parts;
+    }
+
+    /// <summary>One page from the parts: up to <paramref name="size"/> customers after or before the cursor, newest first, and whether there are more that way.</summary>
+    public static async Task<(List<Guid> Ids, bool More)> PageAsync(IReadOnlyList<IQueryable<Customer>> parts, PageCursor? cursor, int size, CancellationToken ct)
+    {
+        var before = cursor is { Before: true };
+        var found = new HashSet<Guid>();
+        foreach (var part in parts)
+        {
+            var q = part;
+            if (cursor is { } c)
+            {
+                var at = c.Id;
+                q = before ? q.Where(x => x.Id.CompareTo(at) > 0) : q.Where(x => x.Id.CompareTo(at) < 0);
+            }
+
+            q = before ? q.OrderBy(x => x.Id) : q.OrderByDescending(x => x.Id);
+            found.UnionWith(await q.Select(x => x.Id).Take(size + 1).ToListAsync(ct));
+        }
+
+        var ordered = before ? found.Order(IdOrder.Instance).ToList() : found.OrderDescending(IdOrder.Instance).ToList();
+        var more = ordered.Count > size;
+        var page = ordered.Take(size).ToList();
+        if (before)
+        {
+            page.Reverse();
+        }
+
+        return (page, more);
+    }
+
+    /// <summary>How many customers the parts hold, exactly up to <see cref="CountCap"/>; above it, the cap and true.</summary>
+    public static async Task<(int Total, bool AtLeast)> CountAsync(IReadOnlyList<IQueryable<Customer>> parts, CancellationToken ct)
+    {
+        var found = new HashSet<Guid>();
+        foreach (var part in parts)
+        {
+            found.UnionWith(await part.Select(x => x.Id).Take(CountCap + 1).ToListAsync(ct));
+            if (found.Count > CountCap)
+            {
+                return (CountCap, true);
+            }
+        }
+
+        return (found.Count, false);
+    }
+
+    /// <summary>The databases' order of ids: their canonical text, compared ordinally (the order of a UUID's bytes).</summary>
+    private sealed class IdOrder : IComparer<Guid>
+    {
+        public static readonly IdOrder Instance = new();
+
+        public int Compare(Guid x, Guid y) => string.CompareOrdinal(x.ToString("N", CultureInfo.InvariantCulture), y.ToString("N", CultureInfo.InvariantCulture));
+    }
+}
