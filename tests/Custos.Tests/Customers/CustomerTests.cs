@@ -194,6 +194,11 @@ public abstract class CustomerTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.NotNull(page.QuerySelector("#refusal"));
 
+        // A cursor past the end (a bookmark, or customers gone since) is an empty page with the way back to the first.
+        var (_, beyond) = await web.GetPageAsync("/customers?cursor=a" + Guid.CreateVersion7(DateTimeOffset.UnixEpoch).ToString("N"));
+        Assert.Empty(beyond.QuerySelectorAll("#customers tbody tr"));
+        Assert.Equal("/customers", beyond.QuerySelector("#first")!.GetAttribute("href"));
+
         // Someone else's cursor, or one of a customer that no longer exists, is only a position in one's own scope.
         var (stranger, _, _) = await PersonInNewDepartmentAsync(Roles.Staff);
         var own = await CreateAsync(stranger, new() { [FieldCatalogue.Name] = "别部门客户" });

@@ -90,10 +90,15 @@ public sealed class CustomerLists(CustosDbContext db)
         var parts = new List<IQueryable<Customer>>();
         if (project is { } p)
         {
-            // One project: its customers, if any part of the scope reaches them.
-            if (all || departments.Contains(p.Department) || projects.Contains(p.Id))
+            // One project: all its customers for those who see all or belong to it; for a department's people, those of the project in their departments.
+            if (all || projects.Contains(p.Id))
             {
                 parts.Add(db.Customers.Where(c => c.ProjectId == p.Id));
+            }
+            else if (departments.Count > 0)
+            {
+                var reach = departments.ToList();
+                parts.Add(db.Customers.Where(c => c.ProjectId == p.Id && reach.Contains(c.DepartmentId)));
             }
         }
         else if (department is { } only)

@@ -99,10 +99,11 @@ public sealed class CustomerService(
         IReadOnlyCollection<Guid>? candidates = null;
         if (!string.IsNullOrWhiteSpace(query))
         {
-            // An exact search starts from the blind index: the few customers with that value, then the scope.
+            // An exact search starts from the blind index: every customer with that value (ids only, however many share
+            // a common name), then the scope in the database.
             var kind = CustomerAccess.Classify(query);
             var hash = keys.BlindIndex.Compute(kind, query);
-            candidates = await db.CustomerIndexes.Where(i => i.Kind == kind && i.Hash == hash).Select(i => i.CustomerId).Take(CustomerLists.CountCap + 1).ToListAsync(ct);
+            candidates = await db.CustomerIndexes.Where(i => i.Kind == kind && i.Hash == hash).Select(i => i.CustomerId).ToListAsync(ct);
             term = keys.AuditHash.Of(kind, query); // matchable by an auditor, readable by nobody
         }
 
