@@ -11,11 +11,12 @@ namespace Custos.Benchmarks;
 /// <summary>The product's services on a fresh SQLite data directory or an existing PostgreSQL database, with a department and its head acting.</summary>
 internal static class BenchHost
 {
-    /// <summary>Unique per run, so a PostgreSQL database can be reused.</summary>
-    public static string Department { get; } = "B" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant();
+    /// <summary>The department of the last host created, unique per host, so a PostgreSQL database can be reused.</summary>
+    public static string Department { get; private set; } = "";
 
     public static async Task<(ServiceProvider Provider, Guid DepartmentId)> CreateAsync(string dir, string? postgres)
     {
+        Department = "B" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant();
         var settings = new CustosSettings { DataDir = Path.Combine(dir, "data"), Database = postgres, KeyFile = Path.Combine(dir, "bench.keys") };
         var services = new ServiceCollection().AddLogging();
         services.AddCustosCore(settings);

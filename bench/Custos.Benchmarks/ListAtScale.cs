@@ -23,9 +23,11 @@ internal static class ListAtScale
     public static async Task<int> RunAsync(IReadOnlyList<int> sizes, string? postgres)
     {
         var results = new List<(int Size, string Request, double P50, double P95)>();
+        // On PostgreSQL every size goes into the one database given, so they share its key file.
+        var shared = Path.Combine(Path.GetTempPath(), "custos-list-" + Guid.NewGuid().ToString("N")[..8]);
         foreach (var size in sizes)
         {
-            var dir = Path.Combine(Path.GetTempPath(), "custos-list-" + Guid.NewGuid().ToString("N")[..8]);
+            var dir = postgres is null ? Path.Combine(Path.GetTempPath(), "custos-list-" + Guid.NewGuid().ToString("N")[..8]) : shared;
             Directory.CreateDirectory(dir);
             var (provider, departmentId) = await BenchHost.CreateAsync(dir, postgres);
             await using (provider)

@@ -105,7 +105,24 @@ public abstract class CustosDbContext(DbContextOptions options)
         var audited = ChangeTracker.Entries<AuditRecord>().Any(e => e.State == EntityState.Added);
         try
         {
-            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            var changed = Security.RightsStamps.Affected(ChangeTracker);
+            if (changed.Count == 0)
+            {
+                return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            }
+
+            // Rights and their version change together, or neither does.
+            if (Database.CurrentTransaction is not null)
+            {
+                await Security.RightsStamps.BumpAsync(this, changed, cancellationToken);
+                return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            }
+
+            await using var transaction = await Database.BeginTransactionAsync(cancellationToken);
+            await Security.RightsStamps.BumpAsync(this, changed, cancellationToken);
+            var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return saved;
         }
         catch (Exception e) when (audited && e is not DbUpdateConcurrencyException && IsStorageFailure(e))
         {
@@ -113,6 +130,12 @@ public abstract class CustosDbContext(DbContextOptions options)
             throw new AuditWriteException(e);
         }
     }
+
+    /// <summary>Synchronous saves are for the framework's own tables (data-protection keys); a change of rights is saved asynchronously, with its version.</summary>
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        Security.RightsStamps.Affected(ChangeTracker).Count == 0
+            ? base.SaveChanges(acceptAllChangesOnSuccess)
+            : throw new InvalidOperationException("A change of rights is saved with SaveChangesAsync, which raises the people's rights versions.");
 
     /// <summary>A failure of the database or the way to it (not a bug in the caller): anywhere in the exception's causes.</summary>
     private static bool IsStorageFailure(Exception? e)

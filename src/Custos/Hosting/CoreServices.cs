@@ -36,6 +36,7 @@ public static class CoreServices
                 o => o.XmlEncryptor = new Features.Keys.SealedXmlEncryptor(provider.GetRequiredService<Features.Keys.KeyRing>())));
 
         services.AddSingleton<PolicyStore>();
+        services.AddSingleton<SubjectCache>();
         services.AddScoped<Callers>();
         services.AddScoped<DatabaseInitialiser>();
         foreach (var feature in Features.FeatureList.All)

@@ -2,6 +2,7 @@ using Custos.Data;
 using Custos.Hosting;
 using Custos.Features.Customers;
 using Custos.Kernel.Policy;
+using Microsoft.EntityFrameworkCore;
 
 namespace Custos.Security;
 
@@ -51,15 +52,32 @@ public sealed class Caller(Guid personId, string name, PolicySubject subject, Po
 
     public ListScope ListScope() => Engine.ListScopeFor(Subject, Context);
 
-    public static async Task<Caller> LoadAsync(CustosDbContext db, ICurrentActor actor, PolicyStore policy, TimeProvider time, CancellationToken ct)
+    public static async Task<Caller> LoadAsync(CustosDbContext db, ICurrentActor actor, PolicyStore policy, TimeProvider time, CancellationToken ct, SubjectCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(time);
-        var engine = await policy.CurrentAsync(db, ct);
         var now = time.GetUtcNow();
         var context = new PolicyContext(PolicySubjects.Address(actor.ClientAddress), now);
+        if (Guid.TryParse(actor.Id, out var person) && cache is not null)
+        {
+            // One round trip: the person's rights version and the newest policy version; the rest from memory while both hold.
+            var stamp = await db.Users.AsNoTracking().Where(u => u.Id == person)
+                .Select(u => new { u.RightsVersion, Policy = db.PolicyVersions.Max(v => (int?)v.Version) })
+                .SingleOrDefaultAsync(ct) ?? throw CustosException.NotFound("PersonNotFound");
+            var current = await policy.NewestAsync(db, stamp.Policy, ct);
+            if (cache.Find(person, stamp.RightsVersion) is not { } entry)
+            {
+                var read = await PolicySubjects.LoadAsync(db, person, now, ct) ?? throw CustosException.NotFound("PersonNotFound");
+                entry = new SubjectCache.Entry(read.Person.RightsVersion, read.Person.DisplayName, read.Subject);
+                cache.Keep(person, entry);
+            }
+
+            return Narrowed(person, entry.DisplayName, entry.Subject, actor, current, context);
+        }
+
+        var engine = await policy.CurrentAsync(db, ct);
         if (!Guid.TryParse(actor.Id, out var id))
         {
             // API tokens and the system are not people: they have no role, so every decision is a denial.
@@ -68,9 +86,11 @@ public sealed class Caller(Guid personId, string name, PolicySubject subject, Po
         }
 
         var loaded = await PolicySubjects.LoadAsync(db, id, now, ct) ?? throw CustosException.NotFound("PersonNotFound");
-        var subject = actor.RoleLimit is { } limit
-            ? loaded.Subject with { Roles = [.. loaded.Subject.Roles.Where(limit.Contains)], HeldRoles = loaded.Subject.Roles } // through a token: its scopes narrow the person's roles
-            : loaded.Subject;
-        return new Caller(id, loaded.Person.DisplayName, subject, engine, context);
+        return Narrowed(id, loaded.Person.DisplayName, loaded.Subject, actor, engine, context);
     }
+
+    private static Caller Narrowed(Guid id, string name, PolicySubject subject, ICurrentActor actor, PolicyEngine engine, PolicyContext context) =>
+        new(id, name, actor.RoleLimit is { } limit
+            ? subject with { Roles = [.. subject.Roles.Where(limit.Contains)], HeldRoles = subject.Roles } // through a token: its scopes narrow the person's roles
+            : subject, engine, context);
 }

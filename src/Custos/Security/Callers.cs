@@ -10,12 +10,12 @@ namespace Custos.Security;
 /// memberships and grants once; and what happens when the policy says no — the refusal is recorded with its
 /// reason, committed on its own, and turned into the error the caller sees.
 /// </summary>
-public sealed class Callers(CustosDbContext db, ICurrentActor actor, PolicyStore policy, IAuditTrail audit, CustosSettings settings, TimeProvider time)
+public sealed class Callers(CustosDbContext db, ICurrentActor actor, PolicyStore policy, SubjectCache subjects, IAuditTrail audit, CustosSettings settings, TimeProvider time)
 {
     private Caller? current;
 
     /// <summary>The caller of this request (scope).</summary>
-    public async Task<Caller> CurrentAsync(CancellationToken ct) => current ??= await Caller.LoadAsync(db, actor, policy, time, ct);
+    public async Task<Caller> CurrentAsync(CancellationToken ct) => current ??= await Caller.LoadAsync(db, actor, policy, time, ct, subjects);
 
     /// <summary>Goes on if allowed; otherwise records the refusal with its reason (committed on its own) and throws.</summary>
     /// <param name="customer">The customer the action was on, if any: recorded, and an out-of-scope refusal on a customer the caller can see says "may not" instead of "not found".</param>

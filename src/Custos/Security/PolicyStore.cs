@@ -43,6 +43,13 @@ public sealed class PolicyStore
     {
         ArgumentNullException.ThrowIfNull(db);
         var newest = await db.PolicyVersions.AsNoTracking().OrderByDescending(v => v.Version).Select(v => (int?)v.Version).FirstOrDefaultAsync(ct);
+        return await NewestAsync(db, newest, ct);
+    }
+
+    /// <summary>The engine for <paramref name="newest"/>, the newest loaded version read by the caller (none: the built-in policy).</summary>
+    public async Task<PolicyEngine> NewestAsync(CustosDbContext db, int? newest, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
         if (newest is not { } version)
         {
             return BuiltIn;

@@ -203,8 +203,9 @@ public sealed class PeopleService(
         {
             var leftDepartmentIds = leftDepartments.Select(l => l.DepartmentId).ToList();
             var leftProjectIds = leftProjects.Select(l => l.ProjectId).ToList();
-            await db.DepartmentMemberships.Where(m => m.PersonId == id && leftDepartmentIds.Contains(m.DepartmentId)).ExecuteDeleteAsync(ct);
-            await db.ProjectMemberships.Where(m => m.PersonId == id && leftProjectIds.Contains(m.ProjectId)).ExecuteDeleteAsync(ct);
+            // Through the change tracker, so the person's rights version rises with the change (RightsStamps).
+            db.DepartmentMemberships.RemoveRange(await db.DepartmentMemberships.Where(m => m.PersonId == id && leftDepartmentIds.Contains(m.DepartmentId)).ToListAsync(ct));
+            db.ProjectMemberships.RemoveRange(await db.ProjectMemberships.Where(m => m.PersonId == id && leftProjectIds.Contains(m.ProjectId)).ToListAsync(ct));
             audit.Record(AuditActions.PersonMembershipsChange, "person", person.Id.ToString(), detail: new
             {
                 before = new { departments = beforeDepartments.Select(b => b.Code).Order(), projects = beforeProjects.Select(b => b.Code).Order() },

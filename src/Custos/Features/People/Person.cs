@@ -31,6 +31,12 @@ public sealed class Person : IdentityUser<Guid>
     /// <summary>Until when the confidentiality training is current (PPL-2).</summary>
     public DateOnly? TrainingValidUntil { get; set; }
 
+    /// <summary>
+    /// Raised in the same transaction as every change to this person's rights — roles, memberships, grants, standing,
+    /// clearance, preconditions — so a cached view of them is used only while this is unchanged (RightsStamps).
+    /// </summary>
+    public long RightsVersion { get; set; }
+
     /// <summary>The time step of the last authenticator code accepted: a code is accepted once (ACC-7).</summary>
     public long? LastTotpStep { get; set; }
 

@@ -14,6 +14,18 @@ namespace Custos.Tests.Structure.Examples
     }
 }
 
+namespace Custos.Tests.Structure.Examples
+{
+    using Microsoft.EntityFrameworkCore;
+
+    /// <summary>Memberships removed behind the change tracker: rights change, their version does not.</summary>
+    internal static class BulkRights
+    {
+        public static Task<int> Leave(Custos.Data.CustosDbContext db, Guid person) =>
+            db.DepartmentMemberships.Where(m => m.PersonId == person).ExecuteDeleteAsync();
+    }
+}
+
 namespace Custos.Features.Copies.Examples
 {
     /// <summary>A feature reaching into another's internals (Customers' service, not its contract) and using a contract (allowed).</summary>

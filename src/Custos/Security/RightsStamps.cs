@@ -1,0 +1,75 @@
+using Custos.Data;
+using Custos.Features.Access;
+using Custos.Features.Organisation;
+using Custos.Features.People;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+
+namespace Custos.Security;
+
+/// <summary>
+/// Keeps <see cref="Person.RightsVersion"/> honest: every save that adds, changes or removes a role, a membership,
+/// a grant or the person's own row raises the version of each person concerned, in the same transaction, so
+/// whoever reads the version after the commit also reads the new rights. A cached view of a person's rights
+/// (<see cref="SubjectCache"/>) is keyed by that version; a rights table changed without going through the change
+/// tracker would bypass it, which a rule test forbids.
+/// </summary>
+public static class RightsStamps
+{
+    /// <summary>The people whose rights the pending changes touch (not new people: they start at version 0).</summary>
+    public static HashSet<Guid> Affected(ChangeTracker tracker)
+    {
+        ArgumentNullException.ThrowIfNull(tracker);
+        var people = new HashSet<Guid>();
+        foreach (var entry in tracker.Entries())
+        {
+            if (entry.State is not (EntityState.Added or EntityState.Modified or EntityState.Deleted))
+            {
+                continue;
+            }
+
+            switch (entry.Entity)
+            {
+                case IdentityUserRole<Guid> role:
+                    people.Add(role.UserId);
+                    break;
+                case DepartmentMembership membership:
+                    people.Add(membership.PersonId);
+                    break;
+                case ProjectMembership membership:
+                    people.Add(membership.PersonId);
+                    break;
+                case AccessGrant grant:
+                    people.Add(grant.PersonId);
+                    break;
+                case Person person when entry.State == EntityState.Modified:
+                    people.Add(person.Id);
+                    break;
+            }
+        }
+
+        // The version is only ever raised in SQL (BumpAsync): a person saved whole (Identity's Update marks every
+        // property) must not write back the version it was read with, over a rise made since or in this very save.
+        foreach (var modified in tracker.Entries<Person>().Where(e => e.State == EntityState.Modified))
+        {
+            modified.Property(p => p.RightsVersion).IsModified = false;
+        }
+
+        // A person created in this save starts at 0 and has no cached view yet.
+        foreach (var added in tracker.Entries<Person>().Where(e => e.State == EntityState.Added))
+        {
+            people.Remove(added.Entity.Id);
+        }
+
+        return people;
+    }
+
+    /// <summary>Raises the versions of <paramref name="people"/> in the current transaction.</summary>
+    public static Task BumpAsync(CustosDbContext db, IReadOnlyCollection<Guid> people, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var ids = people.ToList();
+        return db.Users.Where(u => ids.Contains(u.Id)).ExecuteUpdateAsync(s => s.SetProperty(u => u.RightsVersion, u => u.RightsVersion + 1), ct);
+    }
+}
