@@ -121,13 +121,14 @@ internal static class ListAtScale
         }
 
         // 1% tagged, spread evenly through the list.
-        var ids = await db.Customers.AsNoTracking().OrderByDescending(c => c.Id).Select(c => c.Id).ToListAsync();
+        var ids = await db.Customers.AsNoTracking().Where(c => c.DepartmentId == departmentId).OrderByDescending(c => c.Id).Select(c => c.Id).ToListAsync();
         await using (var tx = await db.Database.BeginTransactionAsync())
         {
             await db.InsertAsync(ids.Where((_, i) => i % 100 == 7).Select(id => new CustomerTag { CustomerId = id, Tag = Tag }).ToList(), default);
             await tx.CommitAsync();
         }
 
+        await PlannerStatistics.RefreshAsync(db, default); // as an import does when it finishes
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"customers={count} written_s={clock.Elapsed.TotalSeconds:F1}"));
         return new Sample(ids[0], ids[ids.Count / 2], ids[^Math.Min(ids.Count, 30)], middle!.Mobile, middle.IdNumber);
     }

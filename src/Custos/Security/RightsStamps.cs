@@ -46,6 +46,15 @@ public static class RightsStamps
                 case Person person when entry.State == EntityState.Modified:
                     people.Add(person.Id);
                     break;
+                default:
+                    continue;
+            }
+
+            // A row moved from one person to another changes both.
+            var owner = entry.Metadata.FindProperty("PersonId") ?? entry.Metadata.FindProperty("UserId");
+            if (entry.State == EntityState.Modified && owner is not null && entry.OriginalValues[owner] is Guid before)
+            {
+                people.Add(before);
             }
         }
 
@@ -65,11 +74,15 @@ public static class RightsStamps
         return people;
     }
 
-    /// <summary>Raises the versions of <paramref name="people"/> in the current transaction.</summary>
+    /// <summary>
+    /// Gives <paramref name="people"/> a new rights version in the current transaction: a random one, not a count, so
+    /// that a database restored from a backup never brings back a version a node has cached other rights under.
+    /// </summary>
     public static Task BumpAsync(CustosDbContext db, IReadOnlyCollection<Guid> people, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         var ids = people.ToList();
-        return db.Users.Where(u => ids.Contains(u.Id)).ExecuteUpdateAsync(s => s.SetProperty(u => u.RightsVersion, u => u.RightsVersion + 1), ct);
+        var version = System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue) * (long)int.MaxValue + System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue);
+        return db.Users.Where(u => ids.Contains(u.Id)).ExecuteUpdateAsync(s => s.SetProperty(u => u.RightsVersion, version), ct);
     }
 }

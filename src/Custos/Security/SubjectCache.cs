@@ -21,6 +21,6 @@ public sealed class SubjectCache
     public void Keep(Guid person, Entry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        entries.AddOrUpdate(person, entry, (_, old) => old.Version > entry.Version ? old : entry);
+        entries[person] = entry; // versions are random (RightsStamps): the newest read is the one to keep
     }
 }

@@ -5,7 +5,8 @@ namespace Custos.Tests.Structure;
 /// <summary>
 /// A person's rights are cached by their rights version, which the database context raises for every change it
 /// tracks (Security/RightsStamps). A bulk update or delete of a rights table would change rights without raising it:
-/// no code may issue one, except the two that touch no right (the version itself, the last authenticator step).
+/// no code may issue one, nor bulk-insert such rows (BulkInsert), except the two that touch no right (the version
+/// itself, the last authenticator step).
 /// </summary>
 public sealed class RightsWriteTests
 {
@@ -22,7 +23,7 @@ public sealed class RightsWriteTests
 
     internal static IReadOnlyList<string> Violations(ModuleDefinition module) =>
         [.. TypeUses.Of(module)
-            .Where(u => u.Member is GenericInstanceMethod { Name: "ExecuteUpdateAsync" or "ExecuteDeleteAsync" or "ExecuteUpdate" or "ExecuteDelete" } m
+            .Where(u => u.Member is GenericInstanceMethod { Name: "ExecuteUpdateAsync" or "ExecuteDeleteAsync" or "ExecuteUpdate" or "ExecuteDelete" or "InsertAsync" } m
                 && m.GenericArguments.Any(a => RightsTables.Contains((a as GenericInstanceType)?.ElementType.FullName ?? a.FullName))
                 && !Allowed.Contains(u.From.FullName))
             .Select(u => $"{u.From.FullName} bulk-writes {((GenericInstanceMethod)u.Member!).GenericArguments[0].Name}")

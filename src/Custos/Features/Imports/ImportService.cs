@@ -166,6 +166,7 @@ public sealed class ImportService(
             var done = await CustomerBulkWriter.WriteAsync(
                 db, ReadCustomers(open, fileName, options, department.Id, projectId, collection.Id), n => progress?.Report((n, (int)rows)), ct);
             await tx.CommitAsync(ct);
+            await PlannerStatistics.RefreshAsync(db, ct);
             progress?.Report((done, (int)rows));
         });
 

@@ -32,8 +32,9 @@ public sealed class Person : IdentityUser<Guid>
     public DateOnly? TrainingValidUntil { get; set; }
 
     /// <summary>
-    /// Raised in the same transaction as every change to this person's rights — roles, memberships, grants, standing,
-    /// clearance, preconditions — so a cached view of them is used only while this is unchanged (RightsStamps).
+    /// Replaced by a new random value in the same transaction as every change to this person's rights — roles,
+    /// memberships, grants, standing, clearance, preconditions — so a cached view of them is used only while this
+    /// is unchanged (RightsStamps).
     /// </summary>
     public long RightsVersion { get; set; }
 
