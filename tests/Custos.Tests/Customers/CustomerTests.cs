@@ -210,6 +210,55 @@ public abstract class CustomerTests<TApp>(TApp app) : IClassFixture<TApp>
         stranger.Dispose();
     }
 
+    /// <summary>A tag read from its own index a chunk at a time: every page has exactly the scope's tagged customers, newest first, across chunks.</summary>
+    [Fact]
+    public async Task A_tag_filter_pages_through_many_tagged_customers_and_only_those_in_scope_ACC_1()
+    {
+        var (web, person, department) = await PersonInNewDepartmentAsync(Roles.Staff);
+        var (_, _, elsewhere) = await PersonInNewDepartmentAsync(Roles.Staff);
+        var tag = app.UniqueName("批量");
+        async Task<List<Guid>> WriteAsync(string code, int count, Func<int, bool> tagged)
+        {
+            using var scope = app.AsSystem();
+            var db = scope.ServiceProvider.GetRequiredService<Custos.Data.CustosDbContext>();
+            var access = scope.ServiceProvider.GetRequiredService<CustomerAccess>();
+            var departmentId = await db.Departments.Where(d => d.Code == code).Select(d => d.Id).SingleAsync();
+            var built = Enumerable.Range(0, count).Select(i => access.Build(CustomerKind.Individual, departmentId, null, Clearance.Secret,
+                new Dictionary<string, string?> { [FieldCatalogue.Name] = "标签客户" + i })).ToList();
+            await db.Database.OpenConnectionAsync();
+            await using (var tx = await db.Database.BeginTransactionAsync())
+            {
+                await CustomerBulkWriter.WriteAsync(db, built, null, default);
+                await Custos.Data.BulkInsert.InsertAsync(db, built.Where((_, i) => tagged(i)).Select(c => new CustomerTag { CustomerId = c.Id, Tag = tag }).ToList(), default);
+                await tx.CommitAsync();
+            }
+
+            return [.. built.Where((_, i) => tagged(i)).Select(c => c.Id)];
+        }
+
+        var mine = await WriteAsync(department, 1300, i => i % 13 != 0); // 1,200 tagged, over two chunks of the tag's index
+        await WriteAsync(elsewhere, 300, _ => true); // the same tag, out of scope
+        var expected = mine.OrderByDescending(id => id.ToString("N"), StringComparer.Ordinal).ToList();
+
+        var seen = new List<Guid>();
+        string? cursor = null;
+        JsonElement page;
+        do
+        {
+            var response = await web.Client.GetAsync($"/api/v1/customers?pageSize=200&tag={Uri.EscapeDataString(tag)}" + (cursor is null ? "" : "&cursor=" + cursor));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            page = await response.Content.ReadFromJsonAsync<JsonElement>();
+            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetGuid()));
+            cursor = page.GetProperty("next").ValueKind == JsonValueKind.Null ? null : page.GetProperty("next").GetString();
+        }
+        while (cursor is not null);
+
+        Assert.Equal(expected, seen);
+        Assert.Equal((1000, true), (page.GetProperty("total").GetInt32(), page.GetProperty("totalIsAtLeast").GetBoolean()));
+        _ = person;
+        web.Dispose();
+    }
+
     [Fact]
     public async Task Values_are_masked_everywhere_until_revealed_with_a_purpose_and_the_reveal_is_recorded()
     {

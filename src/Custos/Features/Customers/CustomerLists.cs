@@ -198,6 +198,93 @@ public sealed class CustomerLists(CustosDbContext db)
         return (found.Count, false);
     }
 
+    /// <summary>How many of a tag's customers are read from its index at a time, to keep those in scope.</summary>
+    private const int Chunk = 500;
+
+    /// <summary>
+    /// A page of customers with a tag: the tag's index (Tag, CustomerId) is read in id order from the cursor a chunk at
+    /// a time, and each chunk keeps the customers the parts hold — so a page costs the same however many customers the
+    /// scope or the tag has, as long as the scope holds the tagged customers it is shown.
+    /// </summary>
+    public async Task<(List<Guid> Ids, bool More)> TaggedPageAsync(IReadOnlyList<IQueryable<Customer>> parts, string tag, PageCursor? cursor, int size, CancellationToken ct)
+    {
+        var before = cursor is { Before: true };
+        var found = new List<Guid>();
+        var at = cursor?.Id;
+        while (found.Count <= size && parts.Count > 0)
+        {
+            var chunk = await TagChunkAsync(tag, at, before, ct);
+            var kept = await InScopeAsync(parts, chunk, ct);
+            found.AddRange(chunk.Where(kept.Contains));
+            if (chunk.Count < Chunk)
+            {
+                break;
+            }
+
+            at = chunk[^1];
+        }
+
+        var page = found.Take(size).ToList();
+        if (before)
+        {
+            page.Reverse();
+        }
+
+        return (page, found.Count > size);
+    }
+
+    /// <summary>How many customers with the tag the parts hold, exactly up to <see cref="CountCap"/>.</summary>
+    public async Task<(int Total, bool AtLeast)> TaggedCountAsync(IReadOnlyList<IQueryable<Customer>> parts, string tag, CancellationToken ct)
+    {
+        var count = 0;
+        Guid? at = null;
+        while (parts.Count > 0)
+        {
+            var chunk = await TagChunkAsync(tag, at, false, ct);
+            count += (await InScopeAsync(parts, chunk, ct)).Count;
+            if (count > CountCap)
+            {
+                return (CountCap, true);
+            }
+
+            if (chunk.Count < Chunk)
+            {
+                break;
+            }
+
+            at = chunk[^1];
+        }
+
+        return (count, false);
+    }
+
+    private async Task<List<Guid>> TagChunkAsync(string tag, Guid? at, bool before, CancellationToken ct)
+    {
+        var q = db.CustomerTags.Where(t => t.Tag == tag);
+        if (at is { } a)
+        {
+            q = before ? q.Where(t => t.CustomerId.CompareTo(a) > 0) : q.Where(t => t.CustomerId.CompareTo(a) < 0);
+        }
+
+        return await (before ? q.OrderBy(t => t.CustomerId) : q.OrderByDescending(t => t.CustomerId)).Select(t => t.CustomerId).Take(Chunk).ToListAsync(ct);
+    }
+
+    private static async Task<HashSet<Guid>> InScopeAsync(IReadOnlyList<IQueryable<Customer>> parts, List<Guid> ids, CancellationToken ct)
+    {
+        var kept = new HashSet<Guid>();
+        if (ids.Count == 0)
+        {
+            return kept;
+        }
+
+        foreach (var part in parts)
+        {
+            kept.UnionWith(await part.Where(c => ids.Contains(c.Id)).Select(c => c.Id).ToListAsync(ct));
+        }
+
+        return kept;
+    }
+
     /// <summary>The databases' order of ids: their canonical text, compared ordinally (the order of a UUID's bytes).</summary>
     private sealed class IdOrder : IComparer<Guid>
     {

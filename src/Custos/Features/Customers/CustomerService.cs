@@ -108,15 +108,22 @@ public sealed class CustomerService(
         }
 
         var parts = scope.Decision.Allowed ? await lists.PartsAsync(viewer, scope, filter, candidates, ct) : [];
+        List<Guid> ids;
+        bool more;
+        int total;
+        bool atLeast;
         if (!string.IsNullOrWhiteSpace(filter.Tag))
         {
+            // Driven from the tag's own index (Tag, CustomerId), so neither a rare tag in a large scope nor a common one is a walk through the scope.
             var tag = NormaliseTag(filter.Tag);
-            // Driven from the tag's own index (Tag, CustomerId), so a rare tag in a large scope is not a walk through the scope.
-            parts = [.. parts.Select(q => db.CustomerTags.Where(t => t.Tag == tag).Join(q, t => t.CustomerId, c => c.Id, (t, c) => c))];
+            (ids, more) = await lists.TaggedPageAsync(parts, tag, at, pageSize, ct);
+            (total, atLeast) = await lists.TaggedCountAsync(parts, tag, ct);
         }
-
-        var (ids, more) = await CustomerLists.PageAsync(parts, at, pageSize, ct);
-        var (total, atLeast) = await CustomerLists.CountAsync(parts, ct);
+        else
+        {
+            (ids, more) = await CustomerLists.PageAsync(parts, at, pageSize, ct);
+            (total, atLeast) = await CustomerLists.CountAsync(parts, ct);
+        }
         var items = (await db.Customers.AsNoTracking()
             .Where(c => ids.Contains(c.Id))
             .Select(c => new
