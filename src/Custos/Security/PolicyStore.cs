@@ -47,25 +47,6 @@ public sealed class PolicyStore
     }
 
     /// <summary>The engine for <paramref name="newest"/>, the newest loaded version read by the caller (none: the built-in policy).</summary>
-    public async Task<PolicyEngine> NewestAsync(CustosDbContext db, int? newest, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        if (newest is not { } version)
-        {
-            return BuiltIn;
-        }
-
-        if (engines.TryGetValue(version, out var engine))
-        {
-            return engine;
-        }
-
-        var text = await db.PolicyVersions.AsNoTracking().Where(v => v.Version == version).Select(v => v.Text).SingleAsync(ct);
-        // Validated when loaded; a file that no longer parses (a role removed from Custos) is a start-up error, never a silent default.
-        var parse = PolicyFile.Parse(text, Roles.All);
-        engine = parse.Document is { } document
-            ? new PolicyEngine(document)
-            : throw new InvalidOperationException($"Policy version {version} is no longer valid: line {parse.Errors[0].Line}, {parse.Errors[0].Code}.");
-        return engines.GetOrAdd(version, engine);
-    }
+    public async Task<PolicyEngine> NewestAsync(CustosDbContext db, int? newest, CancellationToken ct) =>
+        newest is { } version ? await AtAsync(db, version, ct) : BuiltIn;
 }
