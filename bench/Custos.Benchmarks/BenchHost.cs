@@ -14,6 +14,12 @@ internal static class BenchHost
     /// <summary>The department of the last host created, unique per host, so a PostgreSQL database can be reused.</summary>
     public static string Department { get; private set; } = "";
 
+    /// <summary>The user name of the staff member of the last host's department.</summary>
+    public static string Staff => "staff." + Department.ToLowerInvariant();
+
+    /// <summary>Every bench person's password.</summary>
+    public const string Password = "Bench-Mark-2026-x";
+
     public static async Task<(ServiceProvider Provider, Guid DepartmentId)> CreateAsync(string dir, string? postgres)
     {
         Department = "B" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant();
@@ -27,7 +33,10 @@ internal static class BenchHost
         await scope.ServiceProvider.GetRequiredService<DatabaseInitialiser>().InitialiseAsync(migrate: true, default);
         var department = await scope.ServiceProvider.GetRequiredService<OrganisationService>().AddDepartmentAsync(Department, "基准部" + Department, default);
         var (head, _, _) = await scope.ServiceProvider.GetRequiredService<PeopleService>().CreateAsync(
-            new NewPerson("bench." + Department.ToLowerInvariant(), "基准", null, [Roles.DepartmentHead], [Department], [], Clearance.TopSecret, "Bench-Mark-2026-x"), default);
+            new NewPerson("bench." + Department.ToLowerInvariant(), "基准", null, [Roles.DepartmentHead], [Department], [], Clearance.TopSecret, Password), default);
+        // A staff member of the department, as the people who use the customer list every day.
+        await scope.ServiceProvider.GetRequiredService<PeopleService>().CreateAsync(
+            new NewPerson(Staff, "基准职员", null, [Roles.Staff], [Department], [], Clearance.Secret, Password), default);
         actor.Id = head.Id.ToString();
         return (provider, department.Id);
     }

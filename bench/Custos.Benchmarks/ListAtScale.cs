@@ -73,7 +73,7 @@ internal static class ListAtScale
         return 0;
     }
 
-    private sealed record Sample(Guid Newest, Guid Middle, Guid NearEnd, string Mobile, string IdNumber);
+    internal sealed record Sample(Guid Newest, Guid Middle, Guid NearEnd, string Mobile, string IdNumber);
 
     private static IEnumerable<(string Request, Func<CustomerService, Task> Call)> Calls(Sample s) =>
     [
@@ -88,7 +88,7 @@ internal static class ListAtScale
     ];
 
     /// <summary>Writes <paramref name="count"/> synthetic customers into the department, 1 in 12,000 Confidential and 1% tagged.</summary>
-    private static async Task<Sample> FillAsync(IServiceProvider provider, Guid departmentId, int count)
+    internal static async Task<Sample> FillAsync(IServiceProvider provider, Guid departmentId, int count)
     {
         using var scope = provider.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<CustosDbContext>();

@@ -24,6 +24,13 @@ if (args is ["caller-load", ..])
     return await Custos.Benchmarks.CallerLoad.RunAsync(args.Length > 1 ? args[1] : null);
 }
 
+if (args is ["reveal-concurrency", ..])
+{
+    var customers = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
+    var seconds = int.TryParse(Environment.GetEnvironmentVariable("BENCH_SECONDS"), out var s) ? s : 10;
+    return await RevealConcurrency.RunAsync(customers, args.Length > 2 ? args[2] : null, seconds);
+}
+
 if (args is ["audit-log", ..])
 {
     var entries = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000;

@@ -70,25 +70,6 @@ public static class CustosWebHost
 
         services.AddIdentityCore<Person>()
             .AddSignInManager<CustosSignInManager>();
-        services.Configure<SecurityStampValidatorOptions>(o =>
-        {
-            // Check every request: disabling a person or signing out everywhere takes effect at once on every node.
-            o.ValidationInterval = TimeSpan.Zero;
-            o.OnRefreshingPrincipal = context =>
-            {
-                // The rebuilt principal keeps when the person signed in and which server-side session this is.
-                foreach (var type in new[] { CustosClaims.AuthTime, CustosClaims.SessionId })
-                {
-                    if (context.CurrentPrincipal?.FindFirst(type) is { } kept && context.NewPrincipal?.Identity is ClaimsIdentity identity)
-                    {
-                        identity.AddClaim(new Claim(type, kept.Value));
-                    }
-                }
-
-                return Task.CompletedTask;
-            };
-        });
-
         services.AddAuthentication(o =>
             {
                 o.DefaultScheme = DefaultScheme;

@@ -172,6 +172,30 @@ public abstract class SignInTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task The_session_is_checked_on_every_request_without_a_new_cookie_and_a_changed_security_stamp_ends_it_ACC_7()
+    {
+        var person = await app.CreatePersonAsync(Roles.Staff);
+        using var web = app.Session();
+        await web.SignInAsync(person.UserName!);
+        Assert.Equal(HttpStatusCode.OK, (await web.Client.GetAsync("/api/v1/customers")).StatusCode);
+        var again = await web.Client.GetAsync("/api/v1/customers");
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        // The principal is not rebuilt and re-sent on every response (one query checks session and stamp instead).
+        Assert.False(again.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith(".Custos.Session=", StringComparison.Ordinal)),
+            "the session cookie was sent again");
+
+        // A new security stamp (as a password or authenticator change writes) ends the session at the next request,
+        // even where nothing closed the session's row.
+        using (var scope = app.Factory.Services.CreateScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Person>>();
+            Assert.True((await users.UpdateSecurityStampAsync((await users.FindByIdAsync(person.Id.ToString()))!)).Succeeded);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await web.Client.GetAsync("/api/v1/customers")).StatusCode);
+    }
+
+    [Fact]
     public async Task Signing_out_everywhere_ends_every_session_of_the_person()
     {
         var person = await app.CreatePersonAsync(Roles.Staff);

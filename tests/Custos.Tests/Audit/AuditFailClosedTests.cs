@@ -148,6 +148,82 @@ public abstract class AuditFailClosedTests(string provider)
         });
     }
 
+    /// <summary>32 reveals at once, each in its own request scope; returns what each one got or threw.</summary>
+    private static async Task<List<(string? Value, Exception? Error)>> RevealTogetherAsync(Scene scene, int count, Func<int, Guid>? customer = null) =>
+        [.. await Task.WhenAll(Enumerable.Range(0, count).Select(i => Task.Run(async () =>
+        {
+            using var scope = scene.Host.Factory.ActAs(scene.Staff);
+            try
+            {
+                return ((string?)await scope.ServiceProvider.GetRequiredService<CustomerService>().RevealAsync(customer?.Invoke(i) ?? scene.Customer, "mobile", "follow-up", $"n{i}", default), (Exception?)null);
+            }
+            catch (AuditWriteException e)
+            {
+                return (null, e);
+            }
+        })))];
+
+    [Fact]
+    public async Task Concurrent_reveals_share_commits_and_a_commit_that_fails_refuses_every_reveal_in_it()
+    {
+        await using var scene = await SceneAsync();
+        var group = scene.Host.Factory.Services.GetRequiredService<AuditGroupCommit>();
+        var entriesBefore = await scene.Host.DbAsync(db => db.AuditRecords.CountAsync(a => a.Action == "customer.reveal"));
+        var (batchesBefore, _) = group.Committed;
+
+        var shown = await RevealTogetherAsync(scene, 32);
+        Assert.All(shown, r => Assert.Equal(Mobile, r.Value));
+        // Every reveal's entry is stored, and fewer commits than reveals carried them.
+        Assert.Equal(entriesBefore + 32, await scene.Host.DbAsync(db => db.AuditRecords.CountAsync(a => a.Action == "customer.reveal")));
+        var batches = group.Committed.Batches - batchesBefore;
+        Assert.True(batches < 32, $"{batches} commits for 32 concurrent reveals");
+
+        scene.DiskFull.On = true;
+        var refused = await RevealTogetherAsync(scene, 32);
+        scene.DiskFull.On = false;
+        Assert.All(refused, r =>
+        {
+            Assert.Null(r.Value);
+            Assert.IsType<AuditWriteException>(r.Error);
+            Assert.DoesNotContain(Mobile, r.Error!.ToString(), StringComparison.Ordinal);
+        });
+        Assert.Equal(entriesBefore + 32, await scene.Host.DbAsync(db => db.AuditRecords.CountAsync(a => a.Action == "customer.reveal")));
+    }
+
+    [Fact]
+    public async Task An_entry_the_store_refuses_refuses_only_its_own_reveal_not_the_others_committed_with_it()
+    {
+        await using var scene = await SceneAsync();
+        var other = await scene.Web.Client.PostAsJsonAsync("/api/v1/customers", new { grade = "Secret", values = new Dictionary<string, string> { ["name"] = "赵六", ["mobile"] = Mobile } });
+        Assert.Equal(HttpStatusCode.Created, other.StatusCode);
+        var refusedCustomer = (await other.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var postgres = scene.Host.ConnectionString is not null;
+        // The store refuses the data of one entry (a constraint), as it would a value it cannot hold.
+        await ExecuteAsync(scene.Host, postgres
+            ? $"""
+              CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW."TargetId" = '{refusedCustomer}' THEN RAISE EXCEPTION 'refused' USING ERRCODE = 'check_violation'; END IF; RETURN NEW; END $$;
+              CREATE TRIGGER refuse_one BEFORE INSERT ON "AuditRecords" FOR EACH ROW EXECUTE FUNCTION refuse_one();
+              """
+            : $"""CREATE TRIGGER refuse_one BEFORE INSERT ON "AuditRecords" WHEN NEW."TargetId" = '{refusedCustomer}' BEGIN SELECT RAISE(ABORT, 'refused'); END;""");
+        var entriesBefore = await scene.Host.DbAsync(db => db.AuditRecords.CountAsync(a => a.Action == "customer.reveal"));
+
+        var results = await RevealTogetherAsync(scene, 32, i => i % 8 == 3 ? refusedCustomer : scene.Customer);
+        for (var i = 0; i < results.Count; i++)
+        {
+            if (i % 8 == 3)
+            {
+                Assert.Null(results[i].Value);
+                Assert.IsType<AuditWriteException>(results[i].Error);
+            }
+            else
+            {
+                Assert.Equal(Mobile, results[i].Value);
+            }
+        }
+
+        Assert.Equal(entriesBefore + 28, await scene.Host.DbAsync(db => db.AuditRecords.CountAsync(a => a.Action == "customer.reveal")));
+    }
+
     [Fact]
     public async Task A_full_disk_refuses_the_operation()
     {

@@ -9,7 +9,7 @@ namespace Custos.Features.Accounts;
 
 /// <summary>
 /// Session rules (ACC-7): an idle timeout (sliding), an absolute lifetime from sign-in, the security stamp and
-/// the server-side session checked on every request, and API callers answered with 401/403 instead of a redirect.
+/// the server-side session checked on every request in one query, and API callers answered with 401/403 instead of a redirect.
 /// </summary>
 public static class SessionPolicy
 {
@@ -34,35 +34,27 @@ public static class SessionPolicy
         o.ReturnUrlParameter = "returnUrl";
         o.Events.OnValidatePrincipal = async context =>
         {
-            try
-            {
-                await SecurityStampValidator.ValidatePrincipalAsync(context);
-            }
-            catch (Exception e) when (ApiProblems.StatusFor(e) == StatusCodes.Status503ServiceUnavailable)
-            {
-                // Deny by default: a session that cannot be checked is not trusted.
-                context.RejectPrincipal();
-                context.HttpContext.Items[DatabaseDownMarker] = e;
-                return;
-            }
-
+            // The session must still be open on the server, with the person's current security stamp: signing out ends
+            // it, whatever copies of the cookie exist, and so does a password change, a disablement or a change of
+            // rights (which close every session). One query; the principal is not rebuilt, so no new cookie is sent.
             if (context.Principal is null)
             {
                 context.HttpContext.Items[ExpiredMarker] = true;
                 return;
             }
 
-            // The session must still be open on the server: signing out ends it, whatever copies of the cookie exist.
             bool open;
             try
             {
                 var services = context.HttpContext.RequestServices;
                 var db = services.GetRequiredService<Data.CustosDbContext>();
+                var stampType = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IdentityOptions>>().Value.ClaimsIdentity.SecurityStampClaimType;
                 var today = (await services.GetRequiredService<PolicyStore>().CurrentAsync(db, context.HttpContext.RequestAborted)).Today(services.GetRequiredService<TimeProvider>().GetUtcNow());
-                open = await Sessions.IsOpenAsync(db, context.Principal, today, context.HttpContext.RequestAborted);
+                open = await Sessions.IsOpenAsync(db, context.Principal, stampType, today, context.HttpContext.RequestAborted);
             }
             catch (Exception e) when (ApiProblems.StatusFor(e) == StatusCodes.Status503ServiceUnavailable)
             {
+                // Deny by default: a session that cannot be checked is not trusted.
                 context.RejectPrincipal();
                 context.HttpContext.Items[DatabaseDownMarker] = e;
                 return;

@@ -46,21 +46,27 @@ public static class Sessions
     }
 
     /// <summary>
-    /// Whether the principal's session is open (and belongs to the principal's person), and the person has not left:
-    /// a session does not outlive its person's last working day (<paramref name="today"/>, in the organisation's time).
+    /// Whether the principal's session is open (and belongs to the principal's person), the person's security stamp
+    /// is still the one the cookie was issued with (a password or authenticator change, a disablement), and the person
+    /// has not left: a session does not outlive its person's last working day (<paramref name="today"/>, in the
+    /// organisation's time). One indexed round trip (ACC-7).
     /// </summary>
-    public static async Task<bool> IsOpenAsync(CustosDbContext db, ClaimsPrincipal principal, DateOnly today, CancellationToken ct)
+    public static async Task<bool> IsOpenAsync(CustosDbContext db, ClaimsPrincipal principal, string stampClaimType, DateOnly today, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(principal);
-        if (principal.FindFirstValue(CustosClaims.SessionId) is not { } id || !Guid.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var person))
+        if (principal.FindFirstValue(CustosClaims.SessionId) is not { } id
+            || !Guid.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var person)
+            || principal.FindFirstValue(stampClaimType) is not { Length: > 0 } stamp)
         {
             return false;
         }
 
         var hash = Hash(id);
-        return await db.UserSessions.AnyAsync(s => s.Id == hash && s.PersonId == person && s.EndedAt == null, ct)
-            && await db.Users.AnyAsync(p => p.Id == person && (p.DepartsOn == null || p.DepartsOn >= today), ct);
+        return await db.UserSessions
+            .Where(s => s.Id == hash && s.PersonId == person && s.EndedAt == null)
+            .Join(db.Users, s => s.PersonId, p => p.Id, (s, p) => p)
+            .AnyAsync(p => p.SecurityStamp == stamp && p.EmploymentStatus == People.EmploymentStatus.Active && (p.DepartsOn == null || p.DepartsOn >= today), ct);
     }
 
     /// <summary>Closes the principal's own session.</summary>

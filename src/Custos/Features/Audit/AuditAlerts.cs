@@ -204,6 +204,15 @@ public sealed class AuditAlertRules(CustosDbContext db, CustosSettings settings,
             return;
         }
 
+        // A person this rule spoke of within the hour is not counted again (the alert would be a duplicate): so the
+        // count below only ever runs for someone with at most about the threshold in the window, whatever the load.
+        var hourBefore = time.GetUtcNow().AddHours(-1); // as the duplicate check below judges it
+        if (raised.Any(a => a.Rule == rule && a.PersonId == last.ActorId)
+            || await db.AuditAlerts.AnyAsync(a => a.Rule == rule && a.PersonId == last.ActorId && a.RaisedAt > hourBefore, ct))
+        {
+            return;
+        }
+
         var count = await matching.CountAsync(ct);
         if (count > threshold)
         {

@@ -11,6 +11,7 @@ internal sealed class AuditFeature : Feature
     {
         services.AddScoped<IAuditTrail, DatabaseAuditTrail>();
         services.AddSingleton<AuditSequencerSignal>();
+        services.AddSingleton<AuditGroupCommit>();
         services.AddScoped<AuditRequestState>();
         services.AddSingleton<AuditSigner>();
         services.AddScoped<AuditSequencer>();

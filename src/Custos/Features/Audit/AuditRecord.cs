@@ -84,6 +84,8 @@ internal sealed class AuditRecordMapping : IEntityTypeConfiguration<AuditRecord>
         e.Property(a => a.Outcome).HasConversion<string>().HasMaxLength(16);
         e.Property(a => a.LeafHash).HasMaxLength(32);
         e.HasIndex(a => a.At);
+        // One person's entries in a time window (the alert rules' counts, "what did this person do"): never a scan of everyone's.
+        e.HasIndex(a => new { a.ActorId, a.At });
         e.HasIndex(a => new { a.TargetType, a.TargetId });
         e.HasIndex(a => a.Sequence).IsUnique();
         // What the sequencer has yet to integrate: small, whatever the size of the log.

@@ -144,11 +144,10 @@ public sealed class CustomerService(
             return new CustomerRow(i.Customer.Id, i.Customer.Kind, Masked(FieldCatalogue.Name), Masked(FieldCatalogue.Mobile), i.Customer.Grade, i.Department);
         }).ToList();
 
-        audit.Record(AuditActions.CustomerList, "customer", null, detail: new
+        await audit.RecordNowAsync(AuditActions.CustomerList, "customer", null, AuditOutcome.Success, new
         {
             term, filter.Department, filter.Project, grade = filter.Grade?.ToString(), filter.Tag, cursor = at?.ToString(), count = rows.Count,
-        });
-        await db.SaveChangesAsync(ct);
+        }, ct);
 
         // Next: older than the last shown (if there are more that way, or we came back from there); previous: newer than the first.
         var backwards = at is { Before: true };
@@ -176,8 +175,7 @@ public sealed class CustomerService(
                 .ToList();
             var department = await db.Departments.Where(d => d.Id == customer.DepartmentId).Select(d => d.Code).SingleAsync(ct);
             var project = customer.ProjectId is { } p ? await db.Projects.Where(x => x.Id == p).Select(x => x.Code).SingleAsync(ct) : null;
-            audit.Record(AuditActions.CustomerView, "customer", customer.Id.ToString(), detail: new { masked = true });
-            await db.SaveChangesAsync(ct);
+            await audit.RecordNowAsync(AuditActions.CustomerView, "customer", customer.Id.ToString(), AuditOutcome.Success, new { masked = true }, ct);
             var tags = await db.CustomerTags.Where(t => t.CustomerId == customer.Id).Select(t => t.Tag).OrderBy(t => t).ToListAsync(ct);
             var viewOnly = viewer.Decide(PolicyAction.ViewMasked, customer).Obligations.HasFlag(Obligations.ViewOnly);
             var copies = new[] { PolicyAction.Print, PolicyAction.Export, PolicyAction.ShareExternal, PolicyAction.Destroy }.ToDictionary(a => a, a => viewer.Decide(a, customer));

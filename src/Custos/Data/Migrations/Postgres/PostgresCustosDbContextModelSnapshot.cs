@@ -659,6 +659,8 @@ namespace Custos.Data.Migrations.Postgres
                     b.HasIndex("Sequence")
                         .IsUnique();
 
+                    b.HasIndex("ActorId", "At");
+
                     b.HasIndex("TargetType", "TargetId");
 
                     b.HasIndex(new[] { "Id" }, "IX_AuditRecords_Unsequenced")

@@ -650,6 +650,8 @@ namespace Custos.Data.Migrations.Sqlite
                     b.HasIndex("Sequence")
                         .IsUnique();
 
+                    b.HasIndex("ActorId", "At");
+
                     b.HasIndex("TargetType", "TargetId");
 
                     b.HasIndex(new[] { "Id" }, "IX_AuditRecords_Unsequenced")
