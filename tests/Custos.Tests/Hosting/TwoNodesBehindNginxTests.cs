@@ -160,11 +160,12 @@ public sealed partial class TwoNodesBehindNginxTests : IAsyncLifetime
     }
 
     /// <summary>An HTTP client whose connections leave from <paramref name="from"/> (a loopback address of its own).</summary>
-    private static HttpClient From(string from, string baseAddress, string? bearer = null)
+    private static HttpClient From(string from, string baseAddress, string? bearer = null, CookieContainer? cookies = null)
     {
         var handler = new SocketsHttpHandler
         {
             UseCookies = true,
+            CookieContainer = cookies ?? new CookieContainer(),
             AllowAutoRedirect = false,
             ConnectCallback = async (context, ct) =>
             {
@@ -207,7 +208,7 @@ public sealed partial class TwoNodesBehindNginxTests : IAsyncLifetime
             worker_processes 1;
             daemon off;
             pid {{n}}/nginx.pid;
-            error_log {{n}}/error.log warn;
+            error_log {{n}}/error.log info;
             events { worker_connections 512; }
             http {
               log_format upstream '$upstream_addr $status $request';
@@ -254,12 +255,21 @@ public sealed partial class TwoNodesBehindNginxTests : IAsyncLifetime
         await WaitUntilHealthyAsync(proxy, nginxProcess);
 
         // A staff member signs in through the proxy, from a client address of its own (127.0.0.3), and makes a token.
+        // The browser claims to have come over HTTPS: the proxy says what it saw (http), so the session cookie is not
+        // marked Secure (if it were, this plain-HTTP client would not send it back and nothing below would work).
         string secret;
-        using (var browser = From("127.0.0.3", proxy))
+        var cookies = new CookieContainer();
+        string session;
+        using (var browser = From("127.0.0.3", proxy, cookies: cookies))
         {
+            browser.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
             var web = new WebSession(browser);
             var signedIn = await web.SignInAsync("demo.staff", Password);
             Assert.True(signedIn.IsSuccessStatusCode, $"{(int)signedIn.StatusCode} {signedIn.RequestMessage?.RequestUri}");
+            var cookie = cookies.GetCookies(new Uri(proxy))[".Custos.Session"];
+            Assert.NotNull(cookie);
+            Assert.False(cookie.Secure);
+            session = $"{cookie.Name}={cookie.Value}";
             var made = await browser.PostAsJsonAsync("/api/v1/tokens", new { name = "load", scopes = new[] { "staff" }, days = 1 });
             Assert.True(made.StatusCode == HttpStatusCode.Created, await made.Content.ReadAsStringAsync());
             secret = (await made.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
@@ -297,11 +307,20 @@ public sealed partial class TwoNodesBehindNginxTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, (await direct.SendAsync(forged)).StatusCode);
         }
 
-        // A bounded load through the proxy: lists, exact searches and reveals, 8 connections for 10 seconds.
+        // Bodies pass through the proxy without landing on its disk: a 2 MB request and a page of 500 customers.
+        using (var large = new StringContent("{\"query\":\"" + new string('1', 2 * 1024 * 1024) + "\"}", Encoding.UTF8, "application/json"))
+        {
+            await client.PostAsync("/api/v1/customers/search", large);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/customers?pageSize=500")).StatusCode);
+
+        // A bounded load through the proxy as a browser makes it (the session cookie): lists, exact searches and
+        // reveals, 8 connections for 10 seconds.
         var script = Path.Combine(dir, "load.lua");
         File.WriteAllText(script, $$"""
             ids = { {{string.Join(",", ids.Select(i => $"\"{i}\""))}} }
-            wrk.headers["Authorization"] = "Bearer {{secret}}"
+            wrk.headers["Cookie"] = "{{session}}"
             wrk.headers["Content-Type"] = "application/json"
             n = 0
             request = function()
@@ -331,6 +350,10 @@ public sealed partial class TwoNodesBehindNginxTests : IAsyncLifetime
             var refused = File.ReadAllLines(Path.Combine(dir, "nginx", "access.log")).Where(l => !l.Contains(" 200 ", StringComparison.Ordinal)).Take(10);
             Assert.False(Regex.IsMatch(report, "Non-2xx or 3xx responses|Socket errors"), report + string.Join('\n', refused) + "\n" + Said());
         }
+
+        // nginx spooled nothing to its temporary folders (it says so in its log when it does).
+        var said = File.ReadAllText(Path.Combine(dir, "nginx", "error.log"));
+        Assert.DoesNotContain("buffered to a temporary file", said, StringComparison.Ordinal);
 
         // Both nodes served it.
         var upstreams = File.ReadAllLines(Path.Combine(dir, "nginx", "access.log"));

@@ -8,8 +8,10 @@ using Microsoft.Extensions.Options;
 namespace Custos.Features.Accounts;
 
 /// <summary>
-/// Builds the principal of a signed-in person. It runs on every request (the security stamp is checked
-/// each time), so role changes, MFA enrolment and disabling take effect on the next request on every node.
+/// Builds the principal of a signed-in person, at sign-in and when the session is refreshed (after enrolling an
+/// authenticator). Every request checks the session, the security stamp and the roles claimed here against the
+/// database in one query (<see cref="Sessions.IsOpenAsync"/>), so a role removed or a disablement takes effect on
+/// the next request on every node.
 /// </summary>
 public sealed class CustosClaimsFactory(
     UserManager<Person> userManager,

@@ -34,9 +34,10 @@ public static class SessionPolicy
         o.ReturnUrlParameter = "returnUrl";
         o.Events.OnValidatePrincipal = async context =>
         {
-            // The session must still be open on the server, with the person's current security stamp: signing out ends
-            // it, whatever copies of the cookie exist, and so does a password change, a disablement or a change of
-            // rights (which close every session). One query; the principal is not rebuilt, so no new cookie is sent.
+            // The session must still be open on the server, with the person's current security stamp and every role the
+            // cookie claims: signing out ends it, whatever copies of the cookie exist, and so does a password change, a
+            // disablement or a change of rights (which close every session). One query; the principal is not rebuilt,
+            // so no new cookie is sent.
             if (context.Principal is null)
             {
                 context.HttpContext.Items[ExpiredMarker] = true;
@@ -48,9 +49,9 @@ public static class SessionPolicy
             {
                 var services = context.HttpContext.RequestServices;
                 var db = services.GetRequiredService<Data.CustosDbContext>();
-                var stampType = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IdentityOptions>>().Value.ClaimsIdentity.SecurityStampClaimType;
+                var claims = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IdentityOptions>>().Value.ClaimsIdentity;
                 var today = (await services.GetRequiredService<PolicyStore>().CurrentAsync(db, context.HttpContext.RequestAborted)).Today(services.GetRequiredService<TimeProvider>().GetUtcNow());
-                open = await Sessions.IsOpenAsync(db, context.Principal, stampType, today, context.HttpContext.RequestAborted);
+                open = await Sessions.IsOpenAsync(db, context.Principal, claims, today, context.HttpContext.RequestAborted);
             }
             catch (Exception e) when (ApiProblems.StatusFor(e) == StatusCodes.Status503ServiceUnavailable)
             {

@@ -70,8 +70,12 @@ public sealed class AuditAlertRules(CustosDbContext db, CustosSettings settings,
     public Task<int> EvaluateOnceAsync(CancellationToken ct) =>
         AuditLocks.ExclusiveAsync(db, Cursor, () => JudgeAsync(ct), ct, transactionOnSqlite: true);
 
+    /// <summary>When this batch is judged: one instant for the alerts' time and every "within the hour" check.</summary>
+    private DateTimeOffset judgedAt;
+
     private async Task<int> JudgeAsync(CancellationToken ct)
     {
+        judgedAt = time.GetUtcNow();
         var rules = settings.Audit.Alerts;
         var cursor = await db.AuditForwardCursors.SingleOrDefaultAsync(c => c.Destination == Cursor, ct);
         if (cursor is null)
@@ -206,9 +210,8 @@ public sealed class AuditAlertRules(CustosDbContext db, CustosSettings settings,
 
         // A person this rule spoke of within the hour is not counted again (the alert would be a duplicate): so the
         // count below only ever runs for someone with at most about the threshold in the window, whatever the load.
-        var hourBefore = time.GetUtcNow().AddHours(-1); // as the duplicate check below judges it
-        if (raised.Any(a => a.Rule == rule && a.PersonId == last.ActorId)
-            || await db.AuditAlerts.AnyAsync(a => a.Rule == rule && a.PersonId == last.ActorId && a.RaisedAt > hourBefore, ct))
+        var hourBefore = judgedAt.AddHours(-1); // as the duplicate check in JudgeAsync judges it
+        if (await db.AuditAlerts.AnyAsync(a => a.Rule == rule && a.PersonId == last.ActorId && a.RaisedAt > hourBefore, ct))
         {
             return;
         }
@@ -263,7 +266,7 @@ public sealed class AuditAlertRules(CustosDbContext db, CustosSettings settings,
         Severity = severity,
         PersonId = e.ActorId,
         PersonName = e.ActorName,
-        RaisedAt = time.GetUtcNow(),
+        RaisedAt = judgedAt,
         Sequence = e.Sequence!.Value,
         Detail = System.Text.Json.JsonSerializer.Serialize(detail, Json),
     };

@@ -15,6 +15,12 @@ public sealed class AuditGroupCommit(IServiceScopeFactory scopes, AuditSequencer
     /// <summary>The most entries one transaction carries.</summary>
     public const int MaxBatch = 512;
 
+    /// <summary>
+    /// The most entries waiting: past it the store is not keeping up (a lock held, a disk stalled), and a new
+    /// caller is refused at once, as if its write had failed, instead of queueing behind the stall.
+    /// </summary>
+    public const int MaxWaiting = 8 * MaxBatch;
+
     private readonly Lock gate = new();
     private readonly Queue<Pending> queue = new();
     private bool draining;
@@ -32,6 +38,11 @@ public sealed class AuditGroupCommit(IServiceScopeFactory scopes, AuditSequencer
         var pending = new Pending(record);
         lock (gate)
         {
+            if (queue.Count >= MaxWaiting)
+            {
+                throw new AuditWriteException(new TimeoutException("The audit store is not keeping up; the entry was not queued."));
+            }
+
             queue.Enqueue(pending);
             if (!draining)
             {
@@ -72,10 +83,9 @@ public sealed class AuditGroupCommit(IServiceScopeFactory scopes, AuditSequencer
             if (!RefusedData(failure))
             {
                 // The store is failing (unreachable, full, locked): every caller of the batch is refused, none waits longer.
-                var refusal = failure as AuditWriteException ?? new AuditWriteException(failure);
                 foreach (var pending in batch)
                 {
-                    pending.Done.TrySetException(refusal);
+                    pending.Done.TrySetException(Refusal(failure));
                 }
 
                 continue;
@@ -122,12 +132,16 @@ public sealed class AuditGroupCommit(IServiceScopeFactory scopes, AuditSequencer
 
             if (batch.Count == 1)
             {
-                batch[0].Done.TrySetException(e as AuditWriteException ?? new AuditWriteException(e));
+                batch[0].Done.TrySetException(Refusal(e));
             }
 
             return e;
         }
     }
+
+    /// <summary>A refusal of its own for each caller (each await adds its own stack trace), with the store's error as the cause.</summary>
+    private static AuditWriteException Refusal(Exception failure) =>
+        new(failure is AuditWriteException { InnerException: { } cause } ? cause : failure);
 
     /// <summary>Whether the store refused the data of an entry (a value too long, a constraint), as opposed to failing itself.</summary>
     private static bool RefusedData(Exception? e)
