@@ -18,6 +18,9 @@ namespace Custos.Benchmarks;
 internal static class ListAtScale
 {
     private const int Requests = 50;
+
+    /// <summary>Calls discarded before measuring: enough for the JIT's optimised tier, so the first size measured is not the coldest.</summary>
+    private const int WarmUp = 100;
     private const string Tag = "重点客户";
 
     public static async Task<int> RunAsync(IReadOnlyList<int> sizes, string? postgres)
@@ -36,13 +39,13 @@ internal static class ListAtScale
                 foreach (var (request, call) in Calls(sample))
                 {
                     var times = new List<double>();
-                    for (var i = 0; i < Requests + 5; i++)
+                    for (var i = 0; i < Requests + WarmUp; i++)
                     {
                         using var scope = provider.CreateScope();
                         var service = scope.ServiceProvider.GetRequiredService<CustomerService>();
                         var clock = Stopwatch.StartNew();
                         await call(service);
-                        if (i >= 5)
+                        if (i >= WarmUp)
                         {
                             times.Add(clock.Elapsed.TotalMilliseconds);
                         }
@@ -80,14 +83,17 @@ internal static class ListAtScale
         ("first page", c => c.ListAsync(null, CustomerFilter.None, null, 50, default)),
         ("a page in the middle", c => c.ListAsync(null, CustomerFilter.None, new PageCursor(s.Middle, false).ToString(), 50, default)),
         ("the last page", c => c.ListAsync(null, CustomerFilter.None, new PageCursor(s.NearEnd, false).ToString(), 50, default)),
-        ("grade Confidential (1 in 12,000)", c => c.ListAsync(null, new CustomerFilter(Grade: Clearance.Confidential), null, 50, default)),
+        ("grade Confidential (100 customers)", c => c.ListAsync(null, new CustomerFilter(Grade: Clearance.Confidential), null, 50, default)),
         ("tag on 1%", c => c.ListAsync(null, new CustomerFilter(Tag: Tag), null, 50, default)),
         ("exact search by mobile", c => c.ListAsync(s.Mobile, CustomerFilter.None, null, 50, default)),
         ("exact search by ID number", c => c.ListAsync(s.IdNumber, CustomerFilter.None, null, 50, default)),
         ("one customer's detail", c => c.GetAsync(s.Middle, default)),
     ];
 
-    /// <summary>Writes <paramref name="count"/> synthetic customers into the department, 1 in 12,000 Confidential and 1% tagged.</summary>
+    /// <summary>
+    /// Writes <paramref name="count"/> synthetic customers into the department: 100 of them Confidential at any size (so
+    /// the grade filter returns full pages at every size, and its growth measures the database, not the page), and 1% tagged.
+    /// </summary>
     internal static async Task<Sample> FillAsync(IServiceProvider provider, Guid departmentId, int count)
     {
         using var scope = provider.CreateScope();
@@ -101,7 +107,7 @@ internal static class ListAtScale
         {
             foreach (var person in synthetic.Generate(count))
             {
-                var customer = access.Build(CustomerKind.Individual, departmentId, null, n % 12_000 == 0 ? Clearance.Confidential : Clearance.Secret,
+                var customer = access.Build(CustomerKind.Individual, departmentId, null, n % Math.Max(1, count / 100) == 0 ? Clearance.Confidential : Clearance.Secret,
                     new Dictionary<string, string?> { [FieldCatalogue.Name] = person.Name, [FieldCatalogue.Mobile] = person.Mobile, [FieldCatalogue.IdNumber] = person.IdNumber });
                 if (n == count / 2)
                 {

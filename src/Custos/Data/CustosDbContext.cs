@@ -105,6 +105,7 @@ public abstract class CustosDbContext(DbContextOptions options)
         var audited = ChangeTracker.Entries<AuditRecord>().Any(e => e.State == EntityState.Added);
         try
         {
+            await Security.RightsStamps.RestampRoleLossesAsync(this, cancellationToken);
             var changed = Security.RightsStamps.Affected(ChangeTracker);
             if (changed.Count == 0)
             {

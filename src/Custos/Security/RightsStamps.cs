@@ -75,6 +75,27 @@ public static class RightsStamps
     }
 
     /// <summary>
+    /// Gives every person who loses a role in the pending changes a new security stamp, in the same save. Their
+    /// session cookies claim the role, and every request compares the cookie's stamp with the person's (ACC-7):
+    /// so however a role is taken away, the sessions that claim it end at the next request.
+    /// </summary>
+    public static async Task RestampRoleLossesAsync(CustosDbContext db, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var losers = db.ChangeTracker.Entries<IdentityUserRole<Guid>>()
+            .Where(e => e.State == EntityState.Deleted || (e.State == EntityState.Modified && e.Property(r => r.UserId).IsModified))
+            .Select(e => e.State == EntityState.Deleted ? e.Entity.UserId : e.Property(r => r.UserId).OriginalValue)
+            .ToHashSet();
+        foreach (var id in losers)
+        {
+            if (await db.Users.FindAsync([id], ct) is { } person)
+            {
+                person.SecurityStamp = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
+            }
+        }
+    }
+
+    /// <summary>
     /// Gives <paramref name="people"/> a new rights version in the current transaction: a random one, not a count, so
     /// that a database restored from a backup never brings back a version a node has cached other rights under.
     /// </summary>

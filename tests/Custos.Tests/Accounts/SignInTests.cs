@@ -196,6 +196,25 @@ public abstract class SignInTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task A_role_taken_away_by_any_save_ends_the_sessions_that_claim_it_at_the_next_request_ACC_7()
+    {
+        var person = await app.CreatePersonAsync(Roles.Staff);
+        using var web = app.Session();
+        await web.SignInAsync(person.UserName!);
+        Assert.Equal(HttpStatusCode.OK, (await web.Client.GetAsync("/api/v1/customers")).StatusCode);
+
+        // Not through PeopleService (which also closes the sessions): the row removed directly through the context.
+        using (var scope = app.Factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Custos.Data.CustosDbContext>();
+            db.UserRoles.RemoveRange(await db.UserRoles.Where(r => r.UserId == person.Id).ToListAsync());
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await web.Client.GetAsync("/api/v1/customers")).StatusCode);
+    }
+
+    [Fact]
     public async Task Signing_out_everywhere_ends_every_session_of_the_person()
     {
         var person = await app.CreatePersonAsync(Roles.Staff);

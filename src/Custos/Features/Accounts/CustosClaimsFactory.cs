@@ -9,9 +9,9 @@ namespace Custos.Features.Accounts;
 
 /// <summary>
 /// Builds the principal of a signed-in person, at sign-in and when the session is refreshed (after enrolling an
-/// authenticator). Every request checks the session, the security stamp and the roles claimed here against the
-/// database in one query (<see cref="Sessions.IsOpenAsync"/>), so a role removed or a disablement takes effect on
-/// the next request on every node.
+/// authenticator). Every request checks the session and the security stamp against the database in one query
+/// (<see cref="Sessions.IsOpenAsync"/>); a save that takes a role away gives a new stamp, so a role removed or a
+/// disablement takes effect on the next request on every node.
 /// </summary>
 public sealed class CustosClaimsFactory(
     UserManager<Person> userManager,

@@ -34,10 +34,10 @@ public static class SessionPolicy
         o.ReturnUrlParameter = "returnUrl";
         o.Events.OnValidatePrincipal = async context =>
         {
-            // The session must still be open on the server, with the person's current security stamp and every role the
-            // cookie claims: signing out ends it, whatever copies of the cookie exist, and so does a password change, a
-            // disablement or a change of rights (which close every session). One query; the principal is not rebuilt,
-            // so no new cookie is sent.
+            // The session must still be open on the server, with the person's current security stamp: signing out ends
+            // it, whatever copies of the cookie exist, and so does a password change, a disablement, a role taken away
+            // (a new stamp) or a change of rights (which close every session). One query; the principal is not
+            // rebuilt, so no new cookie is sent.
             if (context.Principal is null)
             {
                 context.HttpContext.Items[ExpiredMarker] = true;

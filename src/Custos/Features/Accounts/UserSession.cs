@@ -47,11 +47,10 @@ public static class Sessions
 
     /// <summary>
     /// Whether the principal's session is open (and belongs to the principal's person), the person's security stamp
-    /// is still the one the cookie was issued with (a password or authenticator change, a disablement), every role
-    /// the cookie claims is still the person's, and the person has not left: a session does not outlive its
-    /// person's last working day (<paramref name="today"/>, in the organisation's time). One indexed round trip
-    /// (ACC-7). Rights are closed with the sessions when they change; checking the roles here as well means a role
-    /// removed by any other path still stops counting at the next request.
+    /// is still the one the cookie was issued with (a password or authenticator change, a disablement, a role taken
+    /// away — every save that removes a role gives a new stamp, <see cref="Security.RightsStamps.RestampRoleLossesAsync"/>),
+    /// and the person has not left: a session does not outlive its person's last working day (<paramref name="today"/>,
+    /// in the organisation's time). One indexed round trip (ACC-7).
     /// </summary>
     public static async Task<bool> IsOpenAsync(CustosDbContext db, ClaimsPrincipal principal, Microsoft.AspNetCore.Identity.ClaimsIdentityOptions claims, DateOnly today, CancellationToken ct)
     {
@@ -65,14 +64,11 @@ public static class Sessions
             return false;
         }
 
-        var roles = principal.FindAll(claims.RoleClaimType).Select(c => c.Value).Distinct(StringComparer.Ordinal).ToList();
-        var count = roles.Count;
         var hash = Hash(id);
         return await db.UserSessions
             .Where(s => s.Id == hash && s.PersonId == person && s.EndedAt == null)
             .Join(db.Users, s => s.PersonId, p => p.Id, (s, p) => p)
-            .AnyAsync(p => p.SecurityStamp == stamp && p.EmploymentStatus == People.EmploymentStatus.Active && (p.DepartsOn == null || p.DepartsOn >= today)
-                && db.UserRoles.Where(r => r.UserId == p.Id).Join(db.Roles, r => r.RoleId, r => r.Id, (_, r) => r.Name).Count(n => roles.Contains(n!)) == count, ct);
+            .AnyAsync(p => p.SecurityStamp == stamp && p.EmploymentStatus == People.EmploymentStatus.Active && (p.DepartsOn == null || p.DepartsOn >= today), ct);
     }
 
     /// <summary>Closes the principal's own session.</summary>

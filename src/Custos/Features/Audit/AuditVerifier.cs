@@ -66,6 +66,9 @@ public sealed record TrustedCheckpoint(Checkpoint Checkpoint, byte[] Signature, 
 
 public sealed class AuditVerifier(CustosDbContext db, Hosting.CustosSettings settings, TimeProvider time)
 {
+    /// <summary>Entries read, hashed and checked at a time.</summary>
+    private const int Chunk = 4096;
+
     /// <summary>Recomputes every leaf and every signed root, streaming the log in sequence order.</summary>
     public async Task<AuditVerification> VerifyAsync(IReadOnlyList<TrustedCheckpoint>? trusted, IProgress<(long Done, long Total)>? progress, CancellationToken ct, string? archiveDir = null)
     {
@@ -139,39 +142,118 @@ public sealed class AuditVerifier(CustosDbContext db, Hosting.CustosSettings set
             lastGood = last.End;
         }
 
-        var query = db.AuditRecords.AsNoTracking().Where(a => a.Sequence != null).OrderBy(a => a.Sequence).AsAsyncEnumerable();
-        await foreach (var record in query.WithCancellation(ct))
+        // The entries are read on one thread while the leaves of the chunk before are computed on the others, then
+        // checked and appended in order: the same checks, entry by entry, as a plain loop would make.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var chunks = System.Threading.Channels.Channel.CreateBounded<List<AuditRecord>>(new System.Threading.Channels.BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        var partial = new List<AuditRecord>();
+        var reader = Task.Run(async () =>
         {
-            var sequence = frontier.Size;
-            if (record.Sequence != sequence)
+            try
             {
-                return Result(AuditProblem.EntryMissing, sequence, bad: sequence);
-            }
-
-            var leaf = record.ToLogEntry(sequence).LeafHash();
-            if (record.LeafHash is null || !leaf.AsSpan().SequenceEqual(record.LeafHash))
-            {
-                return Result(AuditProblem.EntryAltered, sequence, bad: sequence);
-            }
-
-            frontier.Append(leaf);
-            if (next < checks.Count && checks[next].Checkpoint.Size == frontier.Size)
-            {
-                var root = frontier.Root();
-                for (; next < checks.Count && checks[next].Checkpoint.Size == frontier.Size; next++)
+                var chunk = partial = new List<AuditRecord>(Chunk);
+                await foreach (var record in db.AuditRecords.AsNoTracking().Where(a => a.Sequence != null).OrderBy(a => a.Sequence).AsAsyncEnumerable().WithCancellation(stop.Token))
                 {
-                    if (!root.AsSpan().SequenceEqual(checks[next].Checkpoint.Root))
+                    chunk.Add(record);
+                    if (chunk.Count == Chunk)
                     {
-                        return Result(AuditProblem.RootMismatch, frontier.Size, bad: frontier.Size - 1, from: lastGood, size: frontier.Size);
+                        await chunks.Writer.WriteAsync(chunk, stop.Token);
+                        chunk = partial = new List<AuditRecord>(Chunk);
                     }
                 }
 
-                lastGood = frontier.Size;
-            }
+                if (chunk.Count > 0)
+                {
+                    partial = [];
+                    await chunks.Writer.WriteAsync(chunk, stop.Token);
+                }
 
-            if ((frontier.Size & 0xFFFF) == 0)
+                chunks.Writer.Complete();
+            }
+#pragma warning disable CA1031 // Whatever stopped the reading is handed to the checking loop, which throws it.
+            catch (Exception e)
+#pragma warning restore CA1031
             {
-                progress?.Report((frontier.Size, total));
+                // The entries read before the failure are checked first: a problem among them is reported as itself.
+                if (partial.Count > 0 && !stop.IsCancellationRequested)
+                {
+                    await chunks.Writer.WriteAsync(partial, CancellationToken.None);
+                }
+
+                chunks.Writer.Complete(e);
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            await foreach (var chunk in chunks.Reader.ReadAllAsync(ct))
+            {
+                // An entry's leaf is computed at the place it must have: the next sequence number of the tree.
+                var first = frontier.Size;
+                var leaves = new byte[chunk.Count][];
+                var failures = new System.Runtime.ExceptionServices.ExceptionDispatchInfo?[chunk.Count];
+                Parallel.For(0, chunk.Count, new ParallelOptions { CancellationToken = ct }, i =>
+                {
+                    try
+                    {
+                        leaves[i] = chunk[i].ToLogEntry(first + i).LeafHash();
+                    }
+#pragma warning disable CA1031 // Kept for its entry: raised when the checks in order reach it, after those before it.
+                    catch (Exception e)
+#pragma warning restore CA1031
+                    {
+                        failures[i] = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+                    }
+                });
+                for (var i = 0; i < chunk.Count; i++)
+                {
+                    var record = chunk[i];
+                    var sequence = frontier.Size;
+                    if (record.Sequence != sequence)
+                    {
+                        return Result(AuditProblem.EntryMissing, sequence, bad: sequence);
+                    }
+
+                    failures[i]?.Throw();
+                    var leaf = leaves[i];
+                    if (record.LeafHash is null || !leaf.AsSpan().SequenceEqual(record.LeafHash))
+                    {
+                        return Result(AuditProblem.EntryAltered, sequence, bad: sequence);
+                    }
+
+                    frontier.Append(leaf);
+                    if (next < checks.Count && checks[next].Checkpoint.Size == frontier.Size)
+                    {
+                        var root = frontier.Root();
+                        for (; next < checks.Count && checks[next].Checkpoint.Size == frontier.Size; next++)
+                        {
+                            if (!root.AsSpan().SequenceEqual(checks[next].Checkpoint.Root))
+                            {
+                                return Result(AuditProblem.RootMismatch, frontier.Size, bad: frontier.Size - 1, from: lastGood, size: frontier.Size);
+                            }
+                        }
+
+                        lastGood = frontier.Size;
+                    }
+
+                    if ((frontier.Size & 0xFFFF) == 0)
+                    {
+                        progress?.Report((frontier.Size, total));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            // The reader stops (if a problem ended the walk early) and is done with the context before anything else uses it.
+            await stop.CancelAsync();
+            try
+            {
+                await reader;
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped on purpose.
             }
         }
 
