@@ -255,6 +255,10 @@ public abstract class CustomerTests<TApp>(TApp app) : IClassFixture<TApp>
 
         Assert.Equal(expected, seen);
         Assert.Equal((1000, true), (page.GetProperty("total").GetInt32(), page.GetProperty("totalIsAtLeast").GetBoolean()));
+
+        // The home page counts the scope as the list does: up to the cap, then "1000+" (not a count of the whole scope).
+        var (_, home) = await web.GetPageAsync("/");
+        Assert.Equal("1000+", home.QuerySelector("#scope-customers")!.TextContent);
         _ = person;
         web.Dispose();
     }

@@ -380,38 +380,15 @@ public sealed class CustomerService(
     /// How many customers the policy lets the caller list (ACC-1) — roles, departments, projects and grants, as every
     /// list decides — for the home page. Nothing of a customer is shown, so nothing is recorded; a refusal is 0.
     /// </summary>
-    public async Task<int> CountInScopeAsync(CancellationToken ct)
+    /// <summary>
+    /// How many customers the caller may list, as the list counts them: exact up to <see cref="CustomerLists.CountCap"/>,
+    /// above it the cap and true — so the home page costs the same in a department of a million as in one of ten.
+    /// </summary>
+    public async Task<(int Total, bool AtLeast)> CountInScopeAsync(CancellationToken ct)
     {
         var viewer = await ViewerAsync(ct);
-        return viewer.ListScope().Decision.Allowed ? await (await ScopedAsync(viewer, AuditActions.CustomerList, ct)).CountAsync(ct) : 0;
-    }
-
-    private async Task<IQueryable<Customer>> ScopedAsync(Caller viewer, string action, CancellationToken ct)
-    {
         var scope = viewer.ListScope();
-        if (!scope.Decision.Allowed)
-        {
-            if (scope.Decision.Reason == DecisionReason.NoRole)
-            {
-                return db.Customers.Where(c => false);
-            }
-
-            await callers.RequireAsync(scope.Decision, action, null, "MayNotListCustomers", ct);
-        }
-
-        var departments = viewer.Departments.ToList();
-        var projects = viewer.Projects.ToList();
-        var grantedCustomers = scope.GrantedCustomers.ToList();
-        var grantedDepartments = scope.GrantedDepartments.ToList();
-        return scope.Scope switch
-        {
-            CustomerScope.All => db.Customers,
-            CustomerScope.Own => db.Customers.Where(c => departments.Contains(c.DepartmentId) || (c.ProjectId != null && projects.Contains(c.ProjectId.Value))
-                || grantedCustomers.Contains(c.Id) || grantedDepartments.Contains(c.DepartmentId)),
-            CustomerScope.Projects => db.Customers.Where(c => (c.ProjectId != null && projects.Contains(c.ProjectId.Value))
-                || grantedCustomers.Contains(c.Id) || grantedDepartments.Contains(c.DepartmentId)),
-            _ => db.Customers.Where(c => grantedCustomers.Contains(c.Id) || grantedDepartments.Contains(c.DepartmentId)),
-        };
+        return scope.Decision.Allowed ? await CustomerLists.CountAsync(await lists.PartsAsync(viewer, scope, CustomerFilter.None, null, ct), ct) : (0, false);
     }
 
     private static FieldContext HistoryContext(Customer customer, string field, DateTimeOffset at) =>
