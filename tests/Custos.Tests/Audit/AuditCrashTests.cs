@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Custos.Tests.Infrastructure;
@@ -49,13 +48,6 @@ public sealed class AuditCrashTests : IDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     [Fact]
     public async Task Killing_the_server_during_writes_loses_no_acknowledged_entry_and_the_log_still_verifies()
     {
@@ -68,7 +60,7 @@ public sealed class AuditCrashTests : IDisposable
         var output = new StringBuilder();
         for (var round = 0; round < Rounds; round++)
         {
-            var url = $"http://127.0.0.1:{FreePort()}";
+            var url = $"http://127.0.0.1:{ServerProcess.FreePort()}";
             using var server = Process.Start(Custos("serve", "--no-demo", "--urls", url))!;
             using var reaper = new Reaper(server); // a failed round leaves no server behind
             server.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
@@ -77,7 +69,7 @@ public sealed class AuditCrashTests : IDisposable
             server.BeginErrorReadLine();
             using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(20) };
             http.DefaultRequestHeaders.Authorization = new("Bearer", secret);
-            await WaitUntilHealthyAsync(http, server, output);
+            await ServerProcess.WaitUntilHealthyAsync(http, server, () => { lock (output) { return output.ToString(); } });
 
             // Four writers; the kill lands 0 to 600 ms after the first write of the round was acknowledged, a
             // different moment each round.
@@ -158,33 +150,5 @@ public sealed class AuditCrashTests : IDisposable
             Assert.Equal(reader.GetInt64(0) - 1, reader.GetInt64(2));
             Assert.Equal(0, reader.GetInt64(3));
         }
-    }
-
-    private static async Task WaitUntilHealthyAsync(HttpClient http, Process server, StringBuilder output)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            if (server.HasExited)
-            {
-                throw new InvalidOperationException("custos serve exited early:\n" + output);
-            }
-
-            try
-            {
-                if ((await http.GetAsync("/healthz")).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException("custos serve did not become healthy:\n" + output);
     }
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Custos.Kernel.Policy;
@@ -41,7 +40,7 @@ public sealed class TemporaryFilesTests : IDisposable
     public async Task No_protected_value_reaches_the_temporary_folder_the_working_folder_or_the_log_on_any_path()
     {
         var secrets = new List<string>();
-        var url = $"http://127.0.0.1:{FreePort()}";
+        var url = $"http://127.0.0.1:{ServerProcess.FreePort()}";
 
         // Whatever is written to the folder, even if deleted at once (a cache file, a buffered upload), is seen.
         var created = new System.Collections.Concurrent.ConcurrentBag<string>();
@@ -51,7 +50,7 @@ public sealed class TemporaryFilesTests : IDisposable
         using (var server = Start(url, demo: true))
         {
             using var http = Client(url);
-            await WaitUntilHealthyAsync(http, server);
+            await ServerProcess.WaitUntilHealthyAsync(http, server);
 
             // Department heads may export and destroy without a request here (a policy put in force by its approvers).
             var it = await SignedInAsync(url, "demo.it", mfa: true);
@@ -133,7 +132,7 @@ public sealed class TemporaryFilesTests : IDisposable
         using (var crashed = Start(url, demo: false))
         {
             using var http = Client(url);
-            await WaitUntilHealthyAsync(http, crashed);
+            await ServerProcess.WaitUntilHealthyAsync(http, crashed);
             var head = await SignedInAsync(url, "demo.head", mfa: true);
             Assert.NotNull((await UploadAsync(head, "waiting.csv", Encoding.UTF8.GetBytes(Csv(People(7005, 3))))).QuerySelector("#mapping-form"));
             Assert.Single(Files(Path.Combine(dataDir, "work")));
@@ -145,7 +144,7 @@ public sealed class TemporaryFilesTests : IDisposable
         using (var again = Start(url, demo: false))
         {
             using var http = Client(url);
-            await WaitUntilHealthyAsync(http, again);
+            await ServerProcess.WaitUntilHealthyAsync(http, again);
             Assert.Empty(Files(Path.Combine(dataDir, "work")));
             await StopAsync(again);
         }
@@ -354,38 +353,4 @@ public sealed class TemporaryFilesTests : IDisposable
     }
 
     private static HttpClient Client(string url) => new() { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(20) };
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task WaitUntilHealthyAsync(HttpClient http, Process server)
-    {
-        for (var i = 0; i < 600; i++)
-        {
-            if (server.HasExited)
-            {
-                throw new InvalidOperationException("custos serve exited");
-            }
-
-            try
-            {
-                if ((await http.GetAsync("/healthz")).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException("custos serve did not become healthy");
-    }
 }

@@ -65,13 +65,6 @@ public sealed partial class TwoNodesBehindNginxTests : IAsyncLifetime
         throw new InvalidOperationException($"This test needs {program}: apt-get install -y {package}");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private ProcessStartInfo Custos(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -134,29 +127,10 @@ public sealed partial class TwoNodesBehindNginxTests : IAsyncLifetime
         }
     }
 
-    private async Task WaitUntilHealthyAsync(string url, Process process)
+    private async Task HealthyAsync(string url, Process process)
     {
         using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(5) };
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(120))
-        {
-            Assert.False(process.HasExited, "exited early:\n" + Said());
-            try
-            {
-                if ((await http.GetAsync("/healthz")).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail("not healthy:\n" + Said());
+        await ServerProcess.WaitUntilHealthyAsync(http, process, Said, TimeSpan.FromSeconds(120));
     }
 
     /// <summary>An HTTP client whose connections leave from <paramref name="from"/> (a loopback address of its own).</summary>
@@ -245,14 +219,14 @@ public sealed partial class TwoNodesBehindNginxTests : IAsyncLifetime
 
         // The schema, then node A creates the demo organisation; node B joins the same database.
         await RunAsync("db", "migrate");
-        var (portA, portB, proxyPort) = (FreePort(), FreePort(), FreePort());
+        var (portA, portB, proxyPort) = (ServerProcess.FreePort(), ServerProcess.FreePort(), ServerProcess.FreePort());
         var nodeA = Start("custos", ["serve", "--demo", "--urls", $"http://127.0.0.1:{portA}"]);
-        await WaitUntilHealthyAsync($"http://127.0.0.1:{portA}", nodeA);
+        await HealthyAsync($"http://127.0.0.1:{portA}", nodeA);
         var nodeB = Start("custos", ["serve", "--no-demo", "--urls", $"http://127.0.0.1:{portB}"]);
-        await WaitUntilHealthyAsync($"http://127.0.0.1:{portB}", nodeB);
+        await HealthyAsync($"http://127.0.0.1:{portB}", nodeB);
         var proxy = $"http://127.0.0.1:{proxyPort}";
         var nginxProcess = Start(nginx, ["-c", NginxConfig(proxyPort, portA, portB), "-p", Path.Combine(dir, "nginx")]);
-        await WaitUntilHealthyAsync(proxy, nginxProcess);
+        await HealthyAsync(proxy, nginxProcess);
 
         // A staff member signs in through the proxy, from a client address of its own (127.0.0.3), and makes a token.
         // The browser claims to have come over HTTPS: the proxy says what it saw (http), so the session cookie is not
@@ -393,7 +367,7 @@ public sealed partial class TwoNodesBehindNginxTests : IAsyncLifetime
         // Revocation on the next request, on both nodes: the token is revoked through node A, and node B (restarted)
         // and node A refuse it at once.
         nodeB = Start("custos", ["serve", "--no-demo", "--urls", $"http://127.0.0.1:{portB}"]);
-        await WaitUntilHealthyAsync($"http://127.0.0.1:{portB}", nodeB);
+        await HealthyAsync($"http://127.0.0.1:{portB}", nodeB);
         using var onA = From("127.0.0.1", $"http://127.0.0.1:{portA}", secret);
         using var onB = From("127.0.0.1", $"http://127.0.0.1:{portB}", secret);
         Assert.Equal(HttpStatusCode.OK, (await onB.GetAsync($"/api/v1/customers/{ids[3]}")).StatusCode);

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace Custos.Tests.Infrastructure;
@@ -34,7 +32,7 @@ public sealed class PostgresServer : IAsyncDisposable
             await RunAsync("chown", ["-R", "postgres:postgres", root]);
         }
 
-        var server = new PostgresServer(root, binaries, FreePort());
+        var server = new PostgresServer(root, binaries, ServerProcess.FreePort());
         await server.RunPgAsync("initdb", ["-D", server.DataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"]);
         await server.StartServerAsync();
         return server;
@@ -84,13 +82,6 @@ public sealed class PostgresServer : IAsyncDisposable
             ?? throw new InvalidOperationException(
                 "PostgreSQL server binaries (initdb, pg_ctl) were not found under /usr/lib/postgresql/*/bin. " +
                 "Install them with: apt-get install -y postgresql");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private Task RunPgAsync(string tool, string[] args)
