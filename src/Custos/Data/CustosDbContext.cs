@@ -105,12 +105,14 @@ public abstract class CustosDbContext(DbContextOptions options)
         var audited = ChangeTracker.Entries<AuditRecord>().Any(e => e.State == EntityState.Added);
         try
         {
-            await Security.RightsStamps.RestampRoleLossesAsync(this, cancellationToken);
             var changed = Security.RightsStamps.Affected(ChangeTracker);
             if (changed.Count == 0)
             {
                 return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
             }
+
+            // Only a save that changes rights can take a role away (the role rows are among what Affected looks at).
+            await Security.RightsStamps.RestampRoleLossesAsync(this, cancellationToken);
 
             // Rights and their version change together, or neither does.
             if (Database.CurrentTransaction is not null)
