@@ -22,6 +22,12 @@ public sealed record PolicySubject(
 
     /// <summary>The person's announced last working day (PPL-3): after it, in the organisation's time, they are no longer active.</summary>
     public DateOnly? LastWorkingDay { get; init; }
+
+    /// <summary>
+    /// When the agreement the person signed stops counting (PPL-1): the deadline to sign a newer version of the
+    /// template, while they have signed only an older one; null while their signature is of the current version.
+    /// </summary>
+    public DateOnly? NdaValidUntil { get; init; }
 }
 
 /// <summary>
@@ -339,10 +345,21 @@ public sealed class PolicyEngine
     /// <summary>Whether a person whose last working day is <paramref name="lastWorkingDay"/> has left by <paramref name="now"/> (PPL-3).</summary>
     public bool HasLeft(DateOnly? lastWorkingDay, DateTimeOffset now) => lastWorkingDay is { } last && last < Today(now);
 
+    /// <summary>
+    /// Whether the person's confidentiality agreement counts on <paramref name="now"/> (PPL-1): signed, on or
+    /// before today, and either of the current version or within the deadline to sign the current one.
+    /// </summary>
+    public bool NdaCurrent(PolicySubject subject, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        var today = Today(now);
+        return subject.NdaSignedOn is { } signed && signed <= today && (subject.NdaValidUntil is not { } until || until >= today);
+    }
+
     private DecisionReason? Precondition(PolicySubject subject, PolicyContext context)
     {
         var today = Today(context.Now);
-        if (Document.Preconditions.RequireNda && (subject.NdaSignedOn is not { } signed || signed > today))
+        if (Document.Preconditions.RequireNda && !NdaCurrent(subject, context.Now))
         {
             return DecisionReason.NdaMissing;
         }

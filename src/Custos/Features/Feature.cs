@@ -21,6 +21,14 @@ public abstract class Feature
     {
     }
 
+    /// <summary>
+    /// Middleware that runs for every request once the caller is known (after authentication and the two-factor
+    /// gate, before authorization): gates that keep a person on one page until they have done something first.
+    /// </summary>
+    public virtual void UseGates(IApplicationBuilder app)
+    {
+    }
+
     /// <summary>Endpoints under <c>/api/v1</c>: authenticated, with problem details for refusals and bad input.</summary>
     public virtual void MapApi(RouteGroupBuilder api)
     {

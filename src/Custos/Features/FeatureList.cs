@@ -7,6 +7,7 @@ public static class FeatureList
     [
         new Accounts.AccountsFeature(),
         new People.PeopleFeature(),
+        new Agreements.AgreementsFeature(),
         new Organisation.OrganisationFeature(),
         new ApiTokens.ApiTokensFeature(),
         new Keys.KeysFeature(),

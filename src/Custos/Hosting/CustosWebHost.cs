@@ -186,6 +186,11 @@ public static class CustosWebHost
             return next(context);
         });
         app.UseMiddleware<MfaGate>();
+        foreach (var feature in Features.FeatureList.All)
+        {
+            feature.UseGates(app);
+        }
+
         app.UseMiddleware<TokenReach>();
         app.UseMiddleware<SameOriginWrites>();
         app.UseAuthorization();

@@ -9,6 +9,13 @@ public static class AuditActions
 {
     public const string AccessDenied = "access.denied";
 
+    public const string AgreementExport = "agreement.export";
+    public const string AgreementPaper = "agreement.paper";
+    public const string AgreementPublish = "agreement.publish";
+    public const string AgreementRegister = "agreement.register";
+    public const string AgreementScanOpen = "agreement.scan.open";
+    public const string AgreementSign = "agreement.sign";
+
     public const string AlertHandle = "alert.handle";
 
     public const string ApiCall = "api.call";

@@ -177,7 +177,14 @@ public sealed class PolicyEngineTests
         var signed = staff with { NdaSignedOn = new DateOnly(2026, 1, 5) };
         Assert.Equal(DecisionReason.TrainingExpired, engine.Decide(signed, PolicyAction.ViewMasked, Customer(Sales), Office).Reason);
         Assert.Equal(DecisionReason.TrainingExpired, engine.Decide(signed with { TrainingValidUntil = new DateOnly(2026, 11, 29) }, PolicyAction.ViewMasked, Customer(Sales), Office).Reason);
-        Assert.True(engine.Decide(signed with { TrainingValidUntil = new DateOnly(2026, 11, 30) }, PolicyAction.ViewMasked, Customer(Sales), Office).Allowed);
+        var trained = signed with { TrainingValidUntil = new DateOnly(2026, 11, 30) };
+        Assert.True(engine.Decide(trained, PolicyAction.ViewMasked, Customer(Sales), Office).Allowed);
+
+        // A newer version of the agreement: the older signature counts up to its deadline, in the organisation's day (PPL-1).
+        Assert.True(engine.Decide(trained with { NdaValidUntil = new DateOnly(2026, 11, 30) }, PolicyAction.ViewMasked, Customer(Sales), Office).Allowed);
+        Assert.Equal(DecisionReason.NdaMissing, engine.Decide(trained with { NdaValidUntil = new DateOnly(2026, 11, 29) }, PolicyAction.ViewMasked, Customer(Sales), Office).Reason);
+        Assert.False(engine.NdaCurrent(trained with { NdaValidUntil = new DateOnly(2026, 11, 29) }, Office.Now));
+        Assert.False(engine.NdaCurrent(trained with { NdaSignedOn = new DateOnly(2026, 12, 1) }, Office.Now)); // dated after today
         // The default policy leaves both to the people lifecycle.
         Assert.True(Default.Decide(staff, PolicyAction.ViewMasked, Customer(Sales), Office).Allowed);
     }

@@ -64,7 +64,7 @@ public sealed class CopyPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
         var printed = await web.SubmitAsync($"/customers/{customer.Id}", "#print-form", new Dictionary<string, string> { ["purpose"] = "service", ["recipient"] = "李四", ["useByDays"] = "2" });
         Assert.Equal(HttpStatusCode.OK, printed.StatusCode);
         Assert.Equal("application/pdf", printed.Content.Headers.ContentType!.MediaType);
-        Assert.Contains("李四", CopyTests<SqliteApp>.PdfText(await printed.Content.ReadAsByteArrayAsync()), StringComparison.Ordinal);
+        Assert.Contains("李四", PdfText.Of(await printed.Content.ReadAsByteArrayAsync()), StringComparison.Ordinal);
 
         // A forged form (no anti-forgery token) prints nothing.
         using var forged = new FormUrlEncodedContent(new Dictionary<string, string> { ["purpose"] = "service" });

@@ -50,7 +50,7 @@ public abstract class CopyTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(card, await app.AsAsync(clerk, s => s.GetRequiredService<CustomerService>().RevealAsync(customer.Id, FieldCatalogue.BankCard, "verification", null, default)));
 
         var file = await app.AsAsync(clerk, s => s.GetRequiredService<CopyService>().PrintAsync(customer.Id, new PrintOrder("service"), default));
-        var text = PdfText(file.Content);
+        var text = PdfText.Of(file.Content);
         Assert.DoesNotContain(card, text.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Contains("郑卡", text, StringComparison.Ordinal);
         var entry = await app.LastEntryAsync(clerk, "customer.print");
@@ -83,7 +83,7 @@ public abstract class CopyTests<TApp>(TApp app) : IClassFixture<TApp>
 
         // PRT-2: stamped 受控文件, with serial, recipient and use-by date; clear only what the clerk may reveal.
         var copy = await app.WithDbAsync(db => db.Copies.SingleAsync(c => c.Serial == file.Serial));
-        var text = PdfText(file.Content);
+        var text = PdfText.Of(file.Content);
         Assert.Contains("受控文件", text, StringComparison.Ordinal);
         Assert.Contains(file.Serial, text, StringComparison.Ordinal);
         Assert.Contains("王小二", text, StringComparison.Ordinal);
@@ -334,37 +334,13 @@ public abstract class CopyTests<TApp>(TApp app) : IClassFixture<TApp>
         var response = await web.Client.PostAsJsonAsync($"/api/v1/customers/{customer.Id}/print", new { purpose = "service" });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/pdf", response.Content.Headers.ContentType!.MediaType);
-        var serial = PdfText(await response.Content.ReadAsByteArrayAsync()).Split(' ', '\n').First(w => w.StartsWith("P-", StringComparison.Ordinal));
+        var serial = PdfText.Of(await response.Content.ReadAsByteArrayAsync()).Split(' ', '\n').First(w => w.StartsWith("P-", StringComparison.Ordinal));
         Assert.True(await app.WithDbAsync(db => db.AuditRecords.AnyAsync(a => a.Action == "customer.print" && a.Outcome == AuditOutcome.Success && a.Detail!.Contains(serial))));
 
         // Someone else's customer does not exist for the clerk; an export without approval is refused.
         Assert.Equal(HttpStatusCode.NotFound, (await web.Client.PostAsJsonAsync($"/api/v1/customers/{Guid.NewGuid()}/print", new { purpose = "service" })).StatusCode);
         var export = await web.Client.PostAsJsonAsync("/api/v1/exports", new { purpose = "service", passphrase = Passphrase, department });
         Assert.Equal(HttpStatusCode.Forbidden, export.StatusCode);
-    }
-
-    /// <summary>The text of a PDF, through poppler's pdftotext.</summary>
-    internal static string PdfText(byte[] pdf)
-    {
-        var path = Path.Combine(Path.GetTempPath(), "custos-print-" + Guid.NewGuid().ToString("N") + ".pdf");
-        File.WriteAllBytes(path, pdf);
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo("pdftotext", ["-enc", "UTF-8", path, "-"]) { RedirectStandardOutput = true, UseShellExecute = false })
-                ?? throw new InvalidOperationException("pdftotext did not start");
-            var text = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            Assert.True(process.ExitCode == 0, "pdftotext failed on the print");
-            return text;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            throw new InvalidOperationException("These tests read prints back with pdftotext: apt-get install -y poppler-utils");
-        }
-        finally
-        {
-            File.Delete(path);
-        }
     }
 }
 

@@ -140,14 +140,18 @@ public abstract class PolicyTests<TApp>(TApp app) : IClassFixture<TApp>
         {
             var refused = await web.Client.GetAsync($"/api/v1/customers/{customer.Id}");
             Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
-            Assert.Equal("Policy.NdaMissing", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+            Assert.Equal("AgreementRequired", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
 
-            await app.WithDbAsync(async db =>
-            {
-                var person = await db.Users.SingleAsync(p => p.Id == clerk.Id);
-                person.NdaSignedOn = DateOnly.FromDateTime(app.Factory.Time.GetUtcNow().UtcDateTime.AddDays(-30));
-                return await db.SaveChangesAsync();
-            });
+            // The administrator has not signed either: nothing but the agreement until they do.
+            var explain = $"/api/v1/policy/explain?user={clerk.UserName}&action=view-masked&customer={customer.Id}";
+            Assert.Equal(HttpStatusCode.Forbidden, (await admin.Client.GetAsync(explain)).StatusCode);
+            var version = (await web.Client.GetFromJsonAsync<JsonElement>("/api/v1/agreements/mine")).GetProperty("current").GetProperty("version").GetInt32();
+            Assert.Equal(HttpStatusCode.OK, (await admin.Client.PostAsJsonAsync("/api/v1/agreements/sign", new { version, password = CustosApp.Password })).StatusCode);
+            var reason = await (await admin.Client.GetAsync(explain)).Content.ReadFromJsonAsync<JsonElement>();
+            Assert.False(reason.GetProperty("allowed").GetBoolean());
+            Assert.Equal("nda", reason.GetProperty("reason").GetString());
+
+            Assert.Equal(HttpStatusCode.OK, (await web.Client.PostAsJsonAsync("/api/v1/agreements/sign", new { version, password = CustosApp.Password })).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await web.Client.GetAsync($"/api/v1/customers/{customer.Id}")).StatusCode);
         }
         finally

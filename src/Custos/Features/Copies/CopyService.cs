@@ -86,7 +86,7 @@ public sealed partial class CopyService(
         }
 
         var recipient = Clean(order.Recipient, 100) ?? viewer.Name;
-        PrintDocument.UseFont(settings.Copies.PrintFont);
+        Web.Documents.PdfFonts.Use(settings.Copies.PrintFont);
 
         var now = time.GetUtcNow();
         var useBy = now.AddDays(days);

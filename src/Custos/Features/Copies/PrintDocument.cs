@@ -1,8 +1,6 @@
-using System.Buffers.Binary;
-using Custos.Hosting;
+using Custos.Web.Documents;
 using PdfSharp.Drawing;
 using PdfSharp.Drawing.Layout;
-using PdfSharp.Fonts;
 using PdfSharp.Pdf;
 
 namespace Custos.Features.Copies;
@@ -23,41 +21,6 @@ public sealed record PrintContent(
 /// </summary>
 public static class PrintDocument
 {
-    private const string Family = "CustosPrint";
-
-    /// <summary>
-    /// Where Debian puts TrueType fonts with both Chinese and Latin glyphs (packages fonts-wqy-microhei,
-    /// fonts-wqy-zenhei). Droid Sans Fallback has no Latin letters or digits, so it is not one of them.
-    /// </summary>
-    private static readonly string[] KnownFonts =
-    [
-        "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-        "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    ];
-
-    private static readonly Lock Gate = new();
-    private static FontFile? resolver;
-
-    /// <summary>The font prints use; a clear error when none is there, rather than boxes on paper.</summary>
-    public static void UseFont(string? configured)
-    {
-        var path = !string.IsNullOrWhiteSpace(configured) ? configured : KnownFonts.FirstOrDefault(File.Exists);
-        if (path is null || !File.Exists(path))
-        {
-            throw CustosException.Conflict("PrintFontMissing");
-        }
-
-        lock (Gate)
-        {
-            // PDFsharp allows one resolver per process: the first font found is kept; a changed setting takes effect on restart.
-            if (resolver is null)
-            {
-                resolver = new FontFile(path);
-                GlobalFontSettings.FontResolver = resolver;
-            }
-        }
-    }
-
     public static byte[] Render(PrintContent content)
     {
         ArgumentNullException.ThrowIfNull(content);
@@ -66,10 +29,10 @@ public static class PrintDocument
         document.Info.Subject = content.Serial;
         document.Info.Creator = "Custos";
         var options = new XPdfFontOptions(PdfFontEncoding.Unicode);
-        var body = new XFont(Family, 10.5, XFontStyleEx.Regular, options);
-        var heading = new XFont(Family, 16, XFontStyleEx.Regular, options);
-        var stamp = new XFont(Family, 18, XFontStyleEx.Regular, options);
-        var mark = new XFont(Family, 26, XFontStyleEx.Regular, options);
+        var body = new XFont(PdfFonts.Family, 10.5, XFontStyleEx.Regular, options);
+        var heading = new XFont(PdfFonts.Family, 16, XFontStyleEx.Regular, options);
+        var stamp = new XFont(PdfFonts.Family, 18, XFontStyleEx.Regular, options);
+        var mark = new XFont(PdfFonts.Family, 26, XFontStyleEx.Regular, options);
         const double margin = 50, rowHeight = 20;
 
         PdfPage page = null!;
@@ -143,46 +106,5 @@ public static class PrintDocument
         using var output = new MemoryStream();
         document.Save(output, false);
         return output.ToArray();
-    }
-
-    /// <summary>Serves the one configured font file for every style PDFsharp asks for.</summary>
-    private sealed class FontFile(string path) : IFontResolver
-    {
-        private byte[]? bytes;
-
-        public FontResolverInfo? ResolveTypeface(string familyName, bool bold, bool italic) => new(Family);
-
-        public byte[]? GetFont(string faceName) => bytes ??= FirstFace(File.ReadAllBytes(path));
-    }
-
-    /// <summary>
-    /// PDFsharp reads single fonts only: from a TrueType collection (.ttc) take the first face as a standalone
-    /// font, its table directory rewritten to point at the copied tables (OpenType spec, "Font Collections").
-    /// </summary>
-    internal static byte[] FirstFace(byte[] file)
-    {
-        if (file.Length < 16 || file[0] != 't' || file[1] != 't' || file[2] != 'c' || file[3] != 'f')
-        {
-            return file;
-        }
-
-        var face = (int)BinaryPrimitives.ReadUInt32BigEndian(file.AsSpan(12));
-        var tables = BinaryPrimitives.ReadUInt16BigEndian(file.AsSpan(face + 4));
-        var directory = 12 + (16 * tables);
-        var records = Enumerable.Range(0, tables).Select(i => face + 12 + (16 * i)).ToList();
-        var size = directory + records.Sum(r => (int)((BinaryPrimitives.ReadUInt32BigEndian(file.AsSpan(r + 12)) + 3) & ~3u));
-        var font = new byte[size];
-        file.AsSpan(face, directory).CopyTo(font);
-        var at = directory;
-        for (var i = 0; i < tables; i++)
-        {
-            var offset = (int)BinaryPrimitives.ReadUInt32BigEndian(file.AsSpan(records[i] + 8));
-            var length = (int)BinaryPrimitives.ReadUInt32BigEndian(file.AsSpan(records[i] + 12));
-            file.AsSpan(offset, length).CopyTo(font.AsSpan(at));
-            BinaryPrimitives.WriteUInt32BigEndian(font.AsSpan(12 + (16 * i) + 8), (uint)at);
-            at += (length + 3) & ~3;
-        }
-
-        return font;
     }
 }

@@ -40,6 +40,24 @@ public sealed class SecretBox(RecordCipher cipher) : IDisposable
         }
     }
 
+    /// <summary>A file kept as a secret (a scanned agreement): encrypted and bound to <paramref name="purpose"/>.</summary>
+    public byte[] ProtectBytes(string purpose, ReadOnlySpan<byte> plaintext)
+    {
+        lock (gate)
+        {
+            return cipher.Encrypt(Context(purpose), plaintext);
+        }
+    }
+
+    /// <summary>The file, or throws <see cref="CryptographicException"/> for a changed or misplaced ciphertext.</summary>
+    public byte[] UnprotectBytes(string purpose, ReadOnlySpan<byte> ciphertext)
+    {
+        lock (gate)
+        {
+            return cipher.Decrypt(Context(purpose), ciphertext);
+        }
+    }
+
     public static bool IsProtected(string? text) => text?.StartsWith("v1:", StringComparison.Ordinal) == true;
 
     public void Dispose() => cipher.Dispose();

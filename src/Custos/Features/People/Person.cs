@@ -22,8 +22,17 @@ public sealed class Person : IdentityUser<Guid>
 
     public DateTimeOffset CreatedAt { get; set; }
 
-    /// <summary>When the confidentiality agreement was signed (PPL-1, PPL-4); managed by the people lifecycle.</summary>
+    /// <summary>
+    /// When the confidentiality agreement now counted was signed (PPL-1, PPL-4). Written only by the Agreements room,
+    /// in the same save as the signature it follows from, so the policy reads it with the person and no extra query.
+    /// </summary>
     public DateOnly? NdaSignedOn { get; set; }
+
+    /// <summary>The version of the agreement template that signature is of.</summary>
+    public int? NdaVersion { get; set; }
+
+    /// <summary>The deadline to sign the current template while only an older version is signed (PPL-1); null otherwise.</summary>
+    public DateOnly? NdaValidUntil { get; set; }
 
     /// <summary>The last working day of someone who is leaving, once it is known (PPL-3); until then their use of customer information is watched (AUD-1).</summary>
     public DateOnly? DepartsOn { get; set; }
