@@ -14,6 +14,9 @@ public sealed class CustosServer : IAsyncLifetime
 
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>Where the server keeps its database and key file (for the command line beside it).</summary>
+    public string DataDir => dataDir;
+
     public string Output
     {
         get

@@ -4,52 +4,11 @@ using OtpNet;
 namespace Custos.BrowserTests;
 
 /// <summary>Real Chromium against a real <c>custos serve</c>: sign in, enrol TOTP, sign out, switch language.</summary>
-public sealed class SignInJourneyTests(CustosServer server) : IClassFixture<CustosServer>, IAsyncLifetime
+public sealed class SignInJourneyTests(CustosServer server) : ChromiumTest, IClassFixture<CustosServer>
 {
     private const string DemoPassword = "Custos-Demo-2026";
-    private IPlaywright? playwright;
-    private IBrowser? browser;
-    private readonly List<string> consoleErrors = [];
 
-    public async Task InitializeAsync()
-    {
-        if (!File.Exists("/usr/bin/chromium"))
-        {
-            throw new InvalidOperationException("Chromium is not installed. Install it with: apt-get install -y chromium");
-        }
-
-        playwright = await Playwright.CreateAsync();
-        browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (browser is not null)
-        {
-            await browser.DisposeAsync();
-        }
-
-        playwright?.Dispose();
-    }
-
-    private async Task<IPage> NewPageAsync()
-    {
-        var context = await browser!.NewContextAsync(new() { BaseURL = server.BaseUrl, Locale = "zh-CN" });
-        var page = await context.NewPageAsync();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                consoleErrors.Add(message.Text);
-            }
-        };
-        return page;
-    }
+    private Task<IPage> NewPageAsync() => NewPageAsync(server.BaseUrl);
 
     /// <summary>The authenticator's code <paramref name="steps"/> periods from now: each code signs in once, so a second sign-in uses the next one.</summary>
     private static string Code(string key, int steps = 0) => new Totp(Base32Encoding.ToBytes(key)).ComputeTotp(TimeProvider.System.GetUtcNow().UtcDateTime.AddSeconds(30 * steps));
@@ -96,7 +55,7 @@ public sealed class SignInJourneyTests(CustosServer server) : IClassFixture<Cust
         await page.WaitForURLAsync(server.BaseUrl + "/");
         Assert.Contains("周信息", await page.TextContentAsync("#welcome"), StringComparison.Ordinal);
 
-        Assert.True(consoleErrors.Count == 0, string.Join("\n", consoleErrors));
+        AssertNoConsoleErrors();
     }
 
     [Fact]
@@ -116,7 +75,7 @@ public sealed class SignInJourneyTests(CustosServer server) : IClassFixture<Cust
 
         await page.ClickAsync("#culture-form button");
         await page.WaitForFunctionAsync("document.querySelector('#welcome').textContent.startsWith('欢迎')");
-        Assert.True(consoleErrors.Count == 0, string.Join("\n", consoleErrors));
+        AssertNoConsoleErrors();
     }
 
     [Fact]
@@ -151,7 +110,7 @@ public sealed class SignInJourneyTests(CustosServer server) : IClassFixture<Cust
         await page.ClickAsync("#search");
         await page.WaitForFunctionAsync("document.querySelectorAll('#customers tbody tr').length === 1");
         Assert.DoesNotContain(revealed, page.Url, StringComparison.Ordinal);
-        Assert.True(consoleErrors.Count == 0, string.Join("\n", consoleErrors));
+        AssertNoConsoleErrors();
     }
 
     [Fact]
@@ -163,7 +122,7 @@ public sealed class SignInJourneyTests(CustosServer server) : IClassFixture<Cust
 
         Assert.True(int.Parse(await page.TextContentAsync("#scope-customers") ?? "0", System.Globalization.CultureInfo.InvariantCulture) > 0);
         Assert.False(await page.IsVisibleAsync("a[href='/admin/people']"));
-        Assert.True(consoleErrors.Count == 0, string.Join("\n", consoleErrors));
+        AssertNoConsoleErrors();
 
         var denied = await page.GotoAsync("/admin/people");
         Assert.Equal(403, denied!.Status);
@@ -211,6 +170,6 @@ public sealed class SignInJourneyTests(CustosServer server) : IClassFixture<Cust
         var serial = await clerk.GetAttributeAsync("#ledger tbody tr:first-child", "data-serial");
         Assert.StartsWith("P-", serial, StringComparison.Ordinal);
         Assert.Contains(serial!, download.SuggestedFilename, StringComparison.Ordinal);
-        Assert.True(consoleErrors.Count == 0, string.Join("\n", consoleErrors));
+        AssertNoConsoleErrors();
     }
 }

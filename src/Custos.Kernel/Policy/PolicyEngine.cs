@@ -23,11 +23,8 @@ public sealed record PolicySubject(
     /// <summary>The person's announced last working day (PPL-3): after it, in the organisation's time, they are no longer active.</summary>
     public DateOnly? LastWorkingDay { get; init; }
 
-    /// <summary>
-    /// When the agreement the person signed stops counting (PPL-1): the deadline to sign a newer version of the
-    /// template, while they have signed only an older one; null while their signature is of the current version.
-    /// </summary>
-    public DateOnly? NdaValidUntil { get; init; }
+    /// <summary>The version of the confidentiality agreement the person signed (PPL-1); how long it counts is in <see cref="AgreementTerms"/>.</summary>
+    public int? NdaVersion { get; init; }
 }
 
 /// <summary>
@@ -43,7 +40,47 @@ public readonly record struct PolicyResource(Guid? Customer, Guid? Department, G
 }
 
 /// <summary>Where and when: the client's address (null inside the process: the command line) and the time.</summary>
-public readonly record struct PolicyContext(IPAddress? Address, DateTimeOffset Now);
+public readonly record struct PolicyContext(IPAddress? Address, DateTimeOffset Now, AgreementTerms? Agreement = null);
+
+/// <summary>
+/// The versions of the confidentiality agreement and the deadlines to sign each (PPL-1): a signature of an older
+/// version counts until the earliest deadline among the versions published after it, in the organisation's day.
+/// Read with the policy on every request (one number, the newest version) and cached by it.
+/// </summary>
+public sealed class AgreementTerms
+{
+    private readonly (int Version, DateOnly? SignBy)[] versions;
+
+    public AgreementTerms(IEnumerable<(int Version, DateOnly? SignBy)> versions)
+    {
+        this.versions = [.. (versions ?? throw new ArgumentNullException(nameof(versions))).OrderBy(v => v.Version)];
+        Current = this.versions.Length == 0 ? 0 : this.versions[^1].Version;
+    }
+
+    /// <summary>No version published yet: any signature counts.</summary>
+    public static AgreementTerms None { get; } = new([]);
+
+    public int Current { get; }
+
+    /// <summary>
+    /// The last day a signature of version <paramref name="signed"/> counts: the earliest deadline of a later version;
+    /// null when it is of the current version (or no later version names a deadline). A signature of no known
+    /// version is judged as the oldest.
+    /// </summary>
+    public DateOnly? DeadlineFor(int? signed)
+    {
+        DateOnly? earliest = null;
+        foreach (var (version, signBy) in versions)
+        {
+            if (version > (signed ?? 0) && signBy is { } day && (earliest is null || day < earliest))
+            {
+                earliest = day;
+            }
+        }
+
+        return earliest;
+    }
+}
 
 [Flags]
 public enum Obligations
@@ -346,20 +383,21 @@ public sealed class PolicyEngine
     public bool HasLeft(DateOnly? lastWorkingDay, DateTimeOffset now) => lastWorkingDay is { } last && last < Today(now);
 
     /// <summary>
-    /// Whether the person's confidentiality agreement counts on <paramref name="now"/> (PPL-1): signed, on or
-    /// before today, and either of the current version or within the deadline to sign the current one.
+    /// Whether the person's confidentiality agreement counts (PPL-1): signed, on or before today, and of the current
+    /// version or within the deadline to sign a newer one (<see cref="AgreementTerms"/> in the context).
     /// </summary>
-    public bool NdaCurrent(PolicySubject subject, DateTimeOffset now)
+    public bool NdaCurrent(PolicySubject subject, PolicyContext context)
     {
         ArgumentNullException.ThrowIfNull(subject);
-        var today = Today(now);
-        return subject.NdaSignedOn is { } signed && signed <= today && (subject.NdaValidUntil is not { } until || until >= today);
+        var today = Today(context.Now);
+        return subject.NdaSignedOn is { } signed && signed <= today
+            && (context.Agreement?.DeadlineFor(subject.NdaVersion) is not { } deadline || deadline >= today);
     }
 
     private DecisionReason? Precondition(PolicySubject subject, PolicyContext context)
     {
         var today = Today(context.Now);
-        if (Document.Preconditions.RequireNda && !NdaCurrent(subject, context.Now))
+        if (Document.Preconditions.RequireNda && !NdaCurrent(subject, context))
         {
             return DecisionReason.NdaMissing;
         }

@@ -22,8 +22,8 @@ public abstract class Feature
     }
 
     /// <summary>
-    /// Middleware that runs for every request once the caller is known (after authentication and the two-factor
-    /// gate, before authorization): gates that keep a person on one page until they have done something first.
+    /// Middleware that runs for every request once the caller is known (after authentication, the two-factor gate and
+    /// the token's reach, before authorization): gates that keep a person on one page until they have done something first.
     /// </summary>
     public virtual void UseGates(IApplicationBuilder app)
     {

@@ -8,6 +8,7 @@ public static class FeatureList
         new Accounts.AccountsFeature(),
         new People.PeopleFeature(),
         new Agreements.AgreementsFeature(),
+        new Training.TrainingFeature(),
         new Organisation.OrganisationFeature(),
         new ApiTokens.ApiTokensFeature(),
         new Keys.KeysFeature(),

@@ -16,6 +16,19 @@ internal sealed class ApiProblems(IProblemDetailsService problems, IStringLocali
         path.StartsWithSegments("/api", StringComparison.Ordinal) || path.StartsWithSegments("/metrics", StringComparison.Ordinal);
 
     /// <summary>The request's own fault (a body that does not fit, too large), 503 when storage is unreachable, 500 for anything else unexpected.</summary>
+    /// <summary>A 403 as problem details with its text and a stable code, for middleware that turns a request away before any endpoint runs.</summary>
+    public static async Task WriteForbiddenAsync(HttpContext context, IProblemDetailsService problems, string title, string code)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(problems);
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = 403, Title = title, Extensions = { ["code"] = code } },
+        });
+    }
+
     public static int StatusFor(Exception exception) => exception switch
     {
         BadHttpRequestException bad => bad.StatusCode,

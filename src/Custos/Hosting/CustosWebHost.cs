@@ -186,12 +186,12 @@ public static class CustosWebHost
             return next(context);
         });
         app.UseMiddleware<MfaGate>();
+        app.UseMiddleware<TokenReach>();
         foreach (var feature in Features.FeatureList.All)
         {
             feature.UseGates(app);
         }
 
-        app.UseMiddleware<TokenReach>();
         app.UseMiddleware<SameOriginWrites>();
         app.UseAuthorization();
         app.UseMiddleware<Features.Audit.AuditEveryCall>();

@@ -11,6 +11,12 @@ public enum Gate
 
     /// <summary>Organisation reference data (department and project codes and names) that every signed-in person may read.</summary>
     Directory = 2,
+
+    /// <summary>
+    /// Its service checks the caller's roles itself and records each refusal: registers of people (agreements, training)
+    /// for the compliance officer, auditors and the heads of the people's departments; publishing for the compliance officer.
+    /// </summary>
+    RoleChecked = 3,
 }
 
 /// <summary>

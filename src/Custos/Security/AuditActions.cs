@@ -111,6 +111,13 @@ public static class AuditActions
     public const string SessionSignout = "session.signout";
     public const string SessionSignoutAll = "session.signout-all";
 
+    public const string TrainingExamStart = "training.exam.start";
+    public const string TrainingExamSubmit = "training.exam.submit";
+    public const string TrainingExport = "training.export";
+    public const string TrainingQuestionsAdd = "training.questions.add";
+    public const string TrainingRemind = "training.remind";
+    public const string TrainingResults = "training.results";
+
     public const string TokenCreate = "token.create";
     public const string TokenRefused = "token.refused";
     public const string TokenRevoke = "token.revoke";

@@ -59,14 +59,20 @@ public sealed class Caller(Guid personId, string name, PolicySubject subject, Po
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(time);
         var now = time.GetUtcNow();
-        var context = new PolicyContext(PolicySubjects.Address(actor.ClientAddress), now);
+        var address = PolicySubjects.Address(actor.ClientAddress);
         if (Guid.TryParse(actor.Id, out var person) && cache is not null)
         {
-            // One round trip: the person's rights version and the newest policy version; the rest from memory while both hold.
+            // One round trip: the person's rights version and the newest policy and agreement versions; the rest from memory while they hold.
             var stamp = await db.Users.AsNoTracking().Where(u => u.Id == person)
-                .Select(u => new { u.RightsVersion, Policy = db.PolicyVersions.Max(v => (int?)v.Version) })
+                .Select(u => new
+                {
+                    u.RightsVersion,
+                    Policy = db.PolicyVersions.Max(v => (int?)v.Version),
+                    Agreement = db.Set<Features.Agreements.AgreementTemplate>().Max(t => (int?)t.Version),
+                })
                 .SingleOrDefaultAsync(ct) ?? throw CustosException.NotFound("PersonNotFound");
             var current = await policy.NewestAsync(db, stamp.Policy, ct);
+            var context = new PolicyContext(address, now, await policy.AgreementTermsAsync(db, stamp.Agreement, ct));
             if (cache.Find(person, stamp.RightsVersion) is not { } entry)
             {
                 var read = await PolicySubjects.LoadAsync(db, person, now, ct) ?? throw CustosException.NotFound("PersonNotFound");
@@ -78,15 +84,16 @@ public sealed class Caller(Guid personId, string name, PolicySubject subject, Po
         }
 
         var engine = await policy.CurrentAsync(db, ct);
+        var contextNow = new PolicyContext(address, now, await policy.AgreementTermsAsync(db, ct));
         if (!Guid.TryParse(actor.Id, out var id))
         {
             // API tokens and the system are not people: they have no role, so every decision is a denial.
             var nobody = new PolicySubject(Guid.Empty, [], 0, new HashSet<Guid>(), new HashSet<Guid>(), true, null, null, GrantSet.Empty);
-            return new Caller(Guid.Empty, actor.Name, nobody, engine, context);
+            return new Caller(Guid.Empty, actor.Name, nobody, engine, contextNow);
         }
 
         var loaded = await PolicySubjects.LoadAsync(db, id, now, ct) ?? throw CustosException.NotFound("PersonNotFound");
-        return Narrowed(id, loaded.Person.DisplayName, loaded.Subject, actor, engine, context);
+        return Narrowed(id, loaded.Person.DisplayName, loaded.Subject, actor, engine, contextNow);
     }
 
     private static Caller Narrowed(Guid id, string name, PolicySubject subject, ICurrentActor actor, PolicyEngine engine, PolicyContext context) =>

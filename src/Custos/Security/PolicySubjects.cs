@@ -36,7 +36,7 @@ public static class PolicySubjects
             new GrantSet(grants.Select(g => g.ToGrant())))
         {
             LastWorkingDay = person.DepartsOn,
-            NdaValidUntil = person.NdaValidUntil,
+            NdaVersion = person.NdaVersion,
         };
         return (person, subject);
     }

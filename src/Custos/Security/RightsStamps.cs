@@ -63,6 +63,18 @@ public static class RightsStamps
         foreach (var modified in tracker.Entries<Person>().Where(e => e.State == EntityState.Modified))
         {
             modified.Property(p => p.RightsVersion).IsModified = false;
+
+            // Nor the standing the Agreements and Training rooms keep (an agreement signed, a course passed), unless this
+            // save changes it: a whole-person save by Identity (a failed sign-in, a new password) must not write back what
+            // it read before a signature or a pass committed since.
+            foreach (var standing in new[] { nameof(Person.NdaSignedOn), nameof(Person.NdaVersion), nameof(Person.TrainingValidUntil) })
+            {
+                var property = modified.Property(standing);
+                if (property.IsModified && Equals(property.OriginalValue, property.CurrentValue))
+                {
+                    property.IsModified = false;
+                }
+            }
         }
 
         // A person created in this save starts at 0 and has no cached view yet.

@@ -181,10 +181,25 @@ public sealed class PolicyEngineTests
         Assert.True(engine.Decide(trained, PolicyAction.ViewMasked, Customer(Sales), Office).Allowed);
 
         // A newer version of the agreement: the older signature counts up to its deadline, in the organisation's day (PPL-1).
-        Assert.True(engine.Decide(trained with { NdaValidUntil = new DateOnly(2026, 11, 30) }, PolicyAction.ViewMasked, Customer(Sales), Office).Allowed);
-        Assert.Equal(DecisionReason.NdaMissing, engine.Decide(trained with { NdaValidUntil = new DateOnly(2026, 11, 29) }, PolicyAction.ViewMasked, Customer(Sales), Office).Reason);
-        Assert.False(engine.NdaCurrent(trained with { NdaValidUntil = new DateOnly(2026, 11, 29) }, Office.Now));
-        Assert.False(engine.NdaCurrent(trained with { NdaSignedOn = new DateOnly(2026, 12, 1) }, Office.Now)); // dated after today
+        var v1 = trained with { NdaVersion = 1 };
+        var dueToday = Office with { Agreement = new AgreementTerms([(1, null), (2, new DateOnly(2026, 11, 30))]) };
+        var dueYesterday = Office with { Agreement = new AgreementTerms([(1, null), (2, new DateOnly(2026, 11, 29))]) };
+        Assert.True(engine.Decide(v1, PolicyAction.ViewMasked, Customer(Sales), dueToday).Allowed);
+        Assert.Equal(DecisionReason.NdaMissing, engine.Decide(v1, PolicyAction.ViewMasked, Customer(Sales), dueYesterday).Reason);
+        Assert.True(engine.Decide(v1 with { NdaVersion = 2 }, PolicyAction.ViewMasked, Customer(Sales), dueYesterday).Allowed);
+        Assert.False(engine.NdaCurrent(trained with { NdaSignedOn = new DateOnly(2026, 12, 1) }, Office)); // dated after today
+        // A signature of no known version is judged as the oldest.
+        Assert.False(engine.NdaCurrent(trained, dueYesterday));
+
+        // Versions published one after another: an old signature counts until the earliest deadline among them.
+        var terms = new AgreementTerms([(3, new DateOnly(2027, 3, 1)), (1, null), (2, new DateOnly(2027, 1, 10))]);
+        Assert.Equal(3, terms.Current);
+        Assert.Equal(new DateOnly(2027, 1, 10), terms.DeadlineFor(1));
+        Assert.Equal(new DateOnly(2027, 3, 1), terms.DeadlineFor(2));
+        Assert.Null(terms.DeadlineFor(3));
+        Assert.Equal(new DateOnly(2027, 1, 10), terms.DeadlineFor(null));
+        Assert.Null(AgreementTerms.None.DeadlineFor(null));
+
         // The default policy leaves both to the people lifecycle.
         Assert.True(Default.Decide(staff, PolicyAction.ViewMasked, Customer(Sales), Office).Allowed);
     }

@@ -24,32 +24,7 @@ namespace Custos.Tests.Agreements;
 public abstract class AgreementTests<TApp>(TApp app) : IClassFixture<TApp>
     where TApp : CustosApp
 {
-    private static readonly SemaphoreSlim PolicyGate = new(1, 1);
-    private static readonly HashSet<CustosApp> Required = [];
-
-    /// <summary>The built-in policy with <c>nda: true</c>, in force once per application.</summary>
-    private async Task RequireAgreementAsync()
-    {
-        await PolicyGate.WaitAsync();
-        try
-        {
-            if (Required.Contains(app))
-            {
-                return;
-            }
-
-            var admin = await app.AdminSessionAsync();
-            var version = (await admin.Client.GetFromJsonAsync<JsonElement>("/api/v1/policy")).GetProperty("version").GetProperty("version").GetInt32();
-            var text = DefaultPolicy.Yaml.Replace("version: 1", $"version: {version + 1}", StringComparison.Ordinal)
-                .Replace("nda: false", "nda: true", StringComparison.Ordinal);
-            await app.PutPolicyInForceAsync(admin, text);
-            Required.Add(app);
-        }
-        finally
-        {
-            PolicyGate.Release();
-        }
-    }
+    private Task RequireAgreementAsync() => PolicyPreconditions.RequireAsync(app, nda: true, training: false);
 
     private async Task<string> DepartmentAsync()
     {
@@ -228,12 +203,11 @@ public abstract class AgreementTests<TApp>(TApp app) : IClassFixture<TApp>
         }
         finally
         {
-            // Everyone else in this fixture signs the version now in force.
+            // Everyone else in this fixture has signed the version now in force.
             await app.WithDbAsync(async db =>
             {
                 foreach (var p in await db.Users.Where(p => p.NdaVersion != null && p.NdaVersion < newVersion).ToListAsync())
                 {
-                    p.NdaValidUntil = null;
                     p.NdaVersion = newVersion;
                 }
 
@@ -282,7 +256,7 @@ public abstract class AgreementTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(scan)), stored.ScanSha256);
         Assert.Equal(-1, stored.ScanCipher!.AsSpan().IndexOf("scanned paper agreement"u8));
         var person = await app.WithDbAsync(db => db.Users.AsNoTracking().SingleAsync(p => p.Id == partnerUser.Id));
-        Assert.Equal((today.AddDays(-3), version, (DateOnly?)null), (person.NdaSignedOn!.Value, person.NdaVersion!.Value, person.NdaValidUntil));
+        Assert.Equal((today.AddDays(-3), version), (person.NdaSignedOn!.Value, person.NdaVersion!.Value));
 
         // The scan comes back as it went in, to the register's readers and the person; to anyone else it does not exist.
         Assert.Equal(scan, await web.Client.GetByteArrayAsync($"/api/v1/agreements/signatures/{id}/scan"));
@@ -292,6 +266,91 @@ public abstract class AgreementTests<TApp>(TApp app) : IClassFixture<TApp>
         await strangerWeb.SignInAsync(stranger.UserName!);
         Assert.Equal(HttpStatusCode.NotFound, (await strangerWeb.Client.GetAsync($"/api/v1/agreements/signatures/{id}/scan")).StatusCode);
         Assert.Equal(AuditOutcome.Denied, (await app.LastEntryAsync(stranger, AuditActions.AgreementScanOpen)).Outcome);
+    }
+
+    [Fact]
+    public async Task Only_a_compliance_officer_acting_in_person_publishes_or_records_paper_and_an_unsigned_person_reaches_only_the_agreement_and_their_account()
+    {
+        await RequireAgreementAsync();
+        var department = await DepartmentAsync();
+        var other = await DepartmentAsync();
+        var clerk = await app.CreatePersonAsync(Roles.Staff, departments: [department]);
+        var scan = "%PDF-1.4 paper"u8.ToArray();
+
+        // Those who administer, approve or audit record nothing and publish nothing, however they ask.
+        foreach (var role in new[] { Roles.ItAdministrator, Roles.DepartmentHead, Roles.Auditor, Roles.GeneralManager })
+        {
+            var someone = await app.CreatePersonAsync(role, departments: [department]);
+            await SignAsync(someone);
+            using var web = app.Session();
+            await web.SignInAsync(someone.UserName!);
+            await web.EnrolMfaAsync();
+            var paper = await web.Client.PostAsync("/api/v1/agreements/paper", new MultipartFormDataContent
+            {
+                { new StringContent(clerk.UserName!), "userName" }, { new StringContent("1"), "version" }, { new StringContent("2026-01-05"), "signedOn" },
+                { new ByteArrayContent(scan), "scan", "scan.pdf" },
+            });
+            Assert.True(paper.StatusCode == HttpStatusCode.Forbidden, $"{role}: {paper.StatusCode}");
+            Assert.Equal("MayNotManageAgreements", await CodeAsync(paper));
+            var publish = await web.Client.PostAsJsonAsync("/api/v1/agreements/templates", new { title = "改", body = new string('条', 80) });
+            Assert.True(publish.StatusCode == HttpStatusCode.Forbidden, $"{role}: {publish.StatusCode}");
+        }
+
+        Assert.Null(await app.WithDbAsync(db => db.Users.Where(p => p.Id == clerk.Id).Select(p => p.NdaSignedOn).SingleAsync()));
+
+        // A compliance officer named on the command line is not the officer in person: refused and recorded.
+        var officer = await app.CreatePersonAsync(Roles.ComplianceOfficer);
+        await SignAsync(officer);
+        using (var scope = app.AsSystem())
+        {
+            scope.ServiceProvider.GetRequiredService<BackgroundActor>().Set(officer.Id.ToString(), officer.DisplayName, "cli");
+            var refused = await Assert.ThrowsAsync<Custos.Hosting.CustosException>(() => scope.ServiceProvider.GetRequiredService<AgreementService>()
+                .RecordPaperAsync(new PaperAgreement(clerk.UserName, 1, new DateOnly(2026, 1, 5), scan), default));
+            Assert.Equal("MayNotManageAgreements", refused.Code);
+        }
+
+        // A head of another department does not see this department's scans.
+        using (var officerWeb = app.Session())
+        {
+            await officerWeb.SignInAsync(officer.UserName!);
+            await officerWeb.EnrolMfaAsync();
+            var recorded = await officerWeb.Client.PostAsync("/api/v1/agreements/paper", new MultipartFormDataContent
+            {
+                { new StringContent(clerk.UserName!), "userName" }, { new StringContent("1"), "version" }, { new StringContent("2026-01-05"), "signedOn" },
+                { new ByteArrayContent(scan), "scan", "scan.pdf" },
+            });
+            Assert.Equal(HttpStatusCode.OK, recorded.StatusCode);
+            var id = (await recorded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+            var otherHead = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [other]);
+            await SignAsync(otherHead);
+            using var headWeb = app.Session();
+            await headWeb.SignInAsync(otherHead.UserName!);
+            await headWeb.EnrolMfaAsync();
+            Assert.Equal(HttpStatusCode.NotFound, (await headWeb.Client.GetAsync($"/api/v1/agreements/signatures/{id}/scan")).StatusCode);
+        }
+
+        // Someone who has not signed: the agreement and their own account, nothing else — by page, API or token.
+        var newcomer = await app.CreatePersonAsync(Roles.Staff, departments: [department]);
+        string token;
+        using (var scope = app.ActAs(newcomer))
+        {
+            (_, token) = await scope.ServiceProvider.GetRequiredService<Features.ApiTokens.ApiTokenService>().CreateAsync("t", [Roles.Staff], 7, default);
+        }
+
+        using var newWeb = app.Session();
+        await newWeb.SignInAsync(newcomer.UserName!);
+        Assert.Equal(HttpStatusCode.OK, (await newWeb.Client.GetAsync("/account")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await newWeb.Client.GetAsync("/api/v1/me")).StatusCode);
+        Assert.Equal("AgreementRequired", await CodeAsync(await newWeb.Client.GetAsync("/api/v1/agreements/register")));
+        Assert.Equal("AgreementRequired", await CodeAsync(await newWeb.Client.GetAsync("/api/v1/training/courses")));
+        using (var api = app.ApiClient(token))
+        {
+            var byToken = await api.GetAsync("/api/v1/customers");
+            Assert.Equal(HttpStatusCode.Forbidden, byToken.StatusCode);
+            Assert.Equal("AgreementRequired", await CodeAsync(byToken));
+        }
+
+        Assert.True(await app.WithDbAsync(db => db.AuditRecords.AnyAsync(a => a.ActorId == newcomer.Id.ToString() && a.Action == AuditActions.AccessDenied && a.Detail!.Contains("agreement-required"))));
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using Custos.Hosting;
 using Custos.Security;
 using Custos.Web;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
 
 namespace Custos.Features.Accounts;
@@ -22,17 +21,7 @@ internal sealed class MfaGate(RequestDelegate next)
         {
             if (ApiProblems.IsApi(context))
             {
-                context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                await problems.WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = 403,
-                        Title = text["Error.MfaEnrolmentRequired"],
-                        Extensions = { ["code"] = "MfaEnrolmentRequired" },
-                    },
-                });
+                await ApiProblems.WriteForbiddenAsync(context, problems, text["Error.MfaEnrolmentRequired"], "MfaEnrolmentRequired");
                 return;
             }
 

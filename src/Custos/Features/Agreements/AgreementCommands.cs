@@ -7,9 +7,9 @@ using Spectre.Console;
 namespace Custos.Features.Agreements;
 
 /// <summary>
-/// <c>custos agreements templates|publish|paper|register</c>: the agreement's versions, publishing a new one,
-/// recording a signed paper agreement and the NDA register (or its XLSX/PDF file), as the person named by
-/// <c>--as</c>. Signing is not here: a person signs for themselves, with their own password, in the web.
+/// <c>custos agreements templates|register</c>: the agreement's versions and the NDA register (or its XLSX/PDF file),
+/// as the person named by <c>--as</c>. Signing, publishing a version and recording a paper agreement are not here:
+/// each is a person's own act, and the command line names a person without their credentials.
 /// </summary>
 internal static class AgreementCommands
 {
@@ -31,37 +31,6 @@ internal static class AgreementCommands
             Cli.Write(table);
         }, ct, requireAdministrator: false));
 
-        var file = new Argument<FileInfo>("file") { Description = "The agreement's text (UTF-8 plain text, paragraphs separated by blank lines)" };
-        var title = new Option<string>("--title") { Description = "Its title", Required = true };
-        var signBy = new Option<DateOnly?>("--sign-by") { Description = "By when people who signed an older version must sign this one (default: in 30 days)" };
-        var note = new Option<string?>("--note") { Description = "Why it changes" };
-        var publish = new Command("publish", "Publish a new version of the agreement (compliance officer)") { file, title, signBy, note };
-        publish.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
-        {
-            var body = await File.ReadAllTextAsync(parse.GetValue(file)!.FullName, token);
-            var published = await services.GetRequiredService<AgreementService>().PublishAsync(new NewTemplate(parse.GetValue(title), body, parse.GetValue(signBy), parse.GetValue(note)), token);
-            AnsiConsole.MarkupLine(Markup.Escape(text["Agreement.Publish.Done", published.Version, published.SignBy?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? ""]));
-        }, ct, requireAdministrator: false, allowedRoles: [Roles.ComplianceOfficer]));
-
-        var user = new Argument<string>("user") { Description = "Whose agreement it is (user name)" };
-        var version = new Option<int>("--version") { Description = "The version of the text the paper is", Required = true };
-        var signedOn = new Option<DateOnly>("--signed-on") { Description = "The date on the paper", Required = true };
-        var scan = new Option<FileInfo>("--scan") { Description = "The scan (PDF, PNG or JPEG)", Required = true };
-        var paper = new Command("paper", "Record a signed paper agreement with its scan (compliance officer)") { user, version, signedOn, scan, note };
-        paper.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
-        {
-            var path = parse.GetValue(scan)!;
-            if (path.Exists && path.Length > AgreementService.MaxScanBytes)
-            {
-                throw CustosException.Invalid("AgreementScanTooLarge", AgreementService.MaxScanBytes / (1024 * 1024));
-            }
-
-            var bytes = await File.ReadAllBytesAsync(path.FullName, token);
-            var signed = await services.GetRequiredService<AgreementService>().RecordPaperAsync(
-                new PaperAgreement(parse.GetValue(user), parse.GetValue(version), parse.GetValue(signedOn), bytes, parse.GetValue(note)), token);
-            AnsiConsole.MarkupLine(Markup.Escape(text["Agreement.Paper.Done", signed.Person, signed.Version]));
-        }, ct, requireAdministrator: false, allowedRoles: [Roles.ComplianceOfficer]));
-
         var xlsx = new Option<FileInfo?>("--xlsx") { Description = "Write the register to this XLSX file" };
         var pdf = new Option<FileInfo?>("--pdf") { Description = "Write the register to this PDF file" };
         var register = new Command("register", "The NDA register: everyone's standing and latest signature") { xlsx, pdf };
@@ -74,7 +43,7 @@ internal static class AgreementCommands
                 {
                     var exported = await service.ExportRegisterAsync(format, text, token);
                     await File.WriteAllBytesAsync(target.FullName, exported.Content, token);
-                    AnsiConsole.MarkupLine(Markup.Escape(text["Agreement.Exported", target.Name, exported.Content.Length]));
+                    AnsiConsole.MarkupLine(Markup.Escape(text["Register.Exported", target.Name, exported.Content.Length]));
                 }
             }
 
@@ -83,7 +52,7 @@ internal static class AgreementCommands
                 return;
             }
 
-            var table = new Table().AddColumn(text["Agreement.Col.User"]).AddColumn(text["Agreement.Col.Name"]).AddColumn(text["Label.Department"])
+            var table = new Table().AddColumn(text["Register.Col.User"]).AddColumn(text["Register.Col.Name"]).AddColumn(text["Label.Department"])
                 .AddColumn(text["Agreement.Col.Standing"]).AddColumn(text["Agreement.Col.Version"]).AddColumn(text["Agreement.Col.SignedOn"])
                 .AddColumn(text["Agreement.Col.Method"]).AddColumn(text["Agreement.Col.SignBy"]);
             foreach (var r in await service.RegisterAsync(token))
@@ -96,6 +65,6 @@ internal static class AgreementCommands
             Cli.Write(table);
         }, ct, requireAdministrator: false, allowedRoles: Readers));
 
-        return new Command("agreements", "Confidentiality agreements: versions, paper records, the register") { templates, publish, paper, register };
+        return new Command("agreements", "Confidentiality agreements: versions and the register") { templates, register };
     }
 }

@@ -1,7 +1,6 @@
 using Custos.Hosting;
 using Custos.Security;
 using Custos.Web;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
 
 namespace Custos.Features.Agreements;
@@ -16,31 +15,24 @@ internal sealed class AgreementGate(RequestDelegate next)
 {
     public const string Page = "/agreement";
 
+    /// <summary>The agreement itself, and one's own account (sign out, end other sessions, change the password).</summary>
     private static readonly string[] Allowed =
-        [Page, "/api/v1/agreements/mine", "/api/v1/agreements/sign", "/account/logout", "/account/mfa", "/culture", "/_framework", "/css", "/img", "/js",
+        [Page, "/api/v1/agreements/mine", "/api/v1/agreements/sign", "/account", "/api/v1/me", "/culture", "/_framework", "/css", "/img", "/js",
          "/error", "/healthz", "/openapi", "/metrics", "/favicon.ico"];
 
-    public async Task InvokeAsync(HttpContext context, Callers callers, ICurrentActor actor, TimeProvider time, IProblemDetailsService problems, IStringLocalizer<Strings> text)
+    public async Task InvokeAsync(HttpContext context, Callers callers, ICurrentActor actor, IAuditTrail audit, IProblemDetailsService problems, IStringLocalizer<Strings> text)
     {
         if (context.User.Identity?.IsAuthenticated == true && Guid.TryParse(actor.Id, out _)
             && !Allowed.Any(p => context.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase)))
         {
             var caller = await callers.CurrentAsync(context.RequestAborted);
-            if (caller.Engine.Document.Preconditions.RequireNda && !caller.Engine.NdaCurrent(caller.Subject, time.GetUtcNow()))
+            if (caller.Engine.Document.Preconditions.RequireNda && !caller.Engine.NdaCurrent(caller.Subject, caller.Context))
             {
+                await audit.RecordNowAsync(AuditActions.AccessDenied, "path", null, AuditOutcome.Denied,
+                    new { reason = "agreement-required", path = context.Request.Path.Value }, context.RequestAborted);
                 if (ApiProblems.IsApi(context))
                 {
-                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                    await problems.WriteAsync(new ProblemDetailsContext
-                    {
-                        HttpContext = context,
-                        ProblemDetails = new ProblemDetails
-                        {
-                            Status = 403,
-                            Title = text["Error.AgreementRequired"],
-                            Extensions = { ["code"] = "AgreementRequired" },
-                        },
-                    });
+                    await ApiProblems.WriteForbiddenAsync(context, problems, text["Error.AgreementRequired"], "AgreementRequired");
                     return;
                 }
 

@@ -46,25 +46,21 @@ public sealed record PaperAgreement(string? UserName, int Version, DateOnly Sign
 /// <summary>
 /// Confidentiality agreements (PPL-1, PPL-4): the versioned text, signing it in Custos with the person's password or
 /// authenticator code, recording a signed paper agreement with its scan, and the register. Each signature updates the
-/// person's standing (<see cref="Person.NdaSignedOn"/>, <see cref="Person.NdaVersion"/>, <see cref="Person.NdaValidUntil"/>)
-/// in the same save, which is what the policy's <c>nda</c> precondition reads with the rest of the person.
+/// person's standing (<see cref="Person.NdaSignedOn"/>, <see cref="Person.NdaVersion"/>) in the same save, which the
+/// policy's <c>nda</c> precondition reads with the rest of the person and judges against the versions published since
+/// (<see cref="AgreementTerms"/>).
 /// </summary>
 public sealed class AgreementService(
-    CustosDbContext db, Callers callers, ICurrentActor actor, IAuditTrail audit, UserManager<Person> users, KeyRing keys,
+    CustosDbContext db, Callers callers, PolicyStore policy, ICurrentActor actor, IAuditTrail audit, UserManager<Person> users, KeyRing keys,
     Notifier notifier, CustosSettings settings, TimeProvider time)
 {
     public const int MaxBody = 20_000;
 
-    public const int MaxScanBytes = 10 * 1024 * 1024;
+    public const int MaxScanBytes = Web.Documents.Scans.MaxBytes;
 
     /// <summary>Days a new version gives people who signed an older one, when the publisher names no deadline.</summary>
     public const int DefaultDaysToSign = 30;
 
-    private static readonly string[] Readers = [Roles.ComplianceOfficer, Roles.Auditor];
-
-    private static readonly byte[] Png = [0x89, (byte)'P', (byte)'N', (byte)'G'];
-
-    private static readonly byte[] Jpeg = [0xFF, 0xD8, 0xFF];
 
     /// <summary>The version in force; the built-in text becomes version 1 the first time anyone asks.</summary>
     public async Task<AgreementTemplate> CurrentTemplateAsync(CancellationToken ct)
@@ -113,9 +109,10 @@ public sealed class AgreementService(
         var person = await db.Users.AsNoTracking().SingleAsync(p => p.Id == caller.PersonId, ct);
         var latest = await db.Set<AgreementSignature>().AsNoTracking().Where(s => s.PersonId == person.Id)
             .OrderByDescending(s => s.TemplateVersion).ThenByDescending(s => s.RecordedAt).FirstOrDefaultAsync(ct);
-        var standing = Standing(person, current, caller.Engine, time.GetUtcNow());
+        var terms = await TermsAsync(ct);
+        var standing = Standing(person, terms, caller.Engine, time.GetUtcNow());
         return new MyAgreementView(
-            View(current), standing, latest is null ? null : Signature(latest, person), standing == AgreementStanding.Due ? person.NdaValidUntil : null,
+            View(current), standing, latest is null ? null : Signature(latest, person), standing == AgreementStanding.Due ? terms.DeadlineFor(person.NdaVersion) : null,
             caller.Engine.Document.Preconditions.RequireNda);
     }
 
@@ -140,7 +137,7 @@ public sealed class AgreementService(
         var person = await users.FindByIdAsync(personId.ToString()) ?? throw CustosException.NotFound("PersonNotFound");
         var engine = (await callers.CurrentAsync(ct)).Engine;
         var now = time.GetUtcNow();
-        if (person.NdaVersion == current.Version && Standing(person, current, engine, now) == AgreementStanding.Current)
+        if (person.NdaVersion >= current.Version && person.NdaSignedOn is not null)
         {
             throw CustosException.Conflict("AgreementAlreadySigned", current.Version);
         }
@@ -159,9 +156,20 @@ public sealed class AgreementService(
             Confirmation = confirmation,
         };
         db.Set<AgreementSignature>().Add(signature);
-        Apply(person, signature, current);
+        Apply(person, signature);
         audit.Record(AuditActions.AgreementSign, "person", person.Id.ToString(), detail: new { version = current.Version, sha256 = current.BodySha256, confirmation });
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (Audit.AuditWriteException e) when (e.IsUniqueViolation)
+        {
+            // Signed twice at the same moment: one online signature per person and version (a unique index).
+            throw CustosException.Conflict("AgreementAlreadySigned", current.Version);
+        }
+
+        // A right confirmation clears the failed attempts, as a sign-in does.
+        await users.ResetAccessFailedCountAsync(person);
         return Signature(signature, person);
     }
 
@@ -216,13 +224,9 @@ public sealed class AgreementService(
         };
         db.Set<AgreementTemplate>().Add(template);
 
-        // Everyone whose signature is of an older version: their agreement counts until the deadline (or an earlier one still open).
-        var signers = await db.Users.Where(p => p.NdaVersion != null && p.NdaVersion < template.Version).ToListAsync(ct);
-        foreach (var person in signers)
-        {
-            person.NdaValidUntil = person.NdaValidUntil is { } earlier && earlier < signBy ? earlier : signBy;
-        }
-
+        // Everyone who signed an older version is told; their signature counts until the deadline (AgreementTerms), nothing on them changes.
+        var signers = await db.Users.AsNoTracking().Where(p => p.NdaSignedOn != null && (p.NdaVersion == null || p.NdaVersion < template.Version))
+            .Select(p => new { p.Id, p.EmploymentStatus }).ToListAsync(ct);
         notifier.Add(signers.Where(p => p.EmploymentStatus == EmploymentStatus.Active).Select(p => p.Id), "Notify.AgreementNewVersion", null,
             template.Version.ToString(CultureInfo.InvariantCulture), signBy.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         audit.Record(AuditActions.AgreementPublish, "agreement", template.Version.ToString(CultureInfo.InvariantCulture),
@@ -231,8 +235,9 @@ public sealed class AgreementService(
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException)
+        catch (Audit.AuditWriteException e) when (e.IsUniqueViolation)
         {
+            // Another version was published at the same moment (the version is unique): nothing of this one was saved.
             throw CustosException.Conflict("AgreementChanged", current.Version + 1);
         }
 
@@ -248,7 +253,7 @@ public sealed class AgreementService(
         ArgumentNullException.ThrowIfNull(order);
         var caller = await RequireRoleAsync(AuditActions.AgreementPaper, ct);
         var userName = TextInput.Clean(order.UserName, "user");
-        var person = await db.Users.SingleOrDefaultAsync(p => p.UserName == userName, ct) ?? throw CustosException.NotFound("PersonNotFound");
+        var person = await users.FindByNameAsync(userName) is { IsBuiltIn: false } found ? found : throw CustosException.NotFound("PersonNotFound");
         if (person.Id == caller.PersonId)
         {
             await audit.RecordNowAsync(AuditActions.AgreementPaper, "person", person.Id.ToString(), AuditOutcome.Denied, new { reason = "own" }, ct);
@@ -258,7 +263,9 @@ public sealed class AgreementService(
         var template = await Templates().SingleOrDefaultAsync(t => t.Version == order.Version, ct) ?? throw CustosException.NotFound("AgreementVersionNotFound", order.Version);
         var now = time.GetUtcNow();
         var today = caller.Engine.Today(now);
-        if (order.SignedOn > today || order.SignedOn < today.AddYears(-30))
+        // A paper of a published version cannot be older than the version (the built-in first one stands for agreements signed before Custos).
+        var earliest = template.PublishedById is null ? today.AddYears(-30) : caller.Engine.Today(template.PublishedAt);
+        if (order.SignedOn > today || order.SignedOn < earliest)
         {
             throw CustosException.Invalid("AgreementSignedOnRange");
         }
@@ -285,10 +292,9 @@ public sealed class AgreementService(
             Note = note,
         };
         db.Set<AgreementSignature>().Add(signature);
-        var current = await CurrentTemplateAsync(ct);
         if (person.NdaVersion is not { } had || had < template.Version || (had == template.Version && (person.NdaSignedOn is null || person.NdaSignedOn > order.SignedOn)))
         {
-            Apply(person, signature, current);
+            Apply(person, signature);
         }
 
         audit.Record(AuditActions.AgreementPaper, "person", person.Id.ToString(), detail: new
@@ -309,11 +315,7 @@ public sealed class AgreementService(
     public async Task<(byte[] Content, string ContentType, string FileName)> ExportRegisterAsync(string format, Microsoft.Extensions.Localization.IStringLocalizer text, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(text);
-        format = (format ?? "").Trim().ToLowerInvariant();
-        if (format is not ("xlsx" or "pdf"))
-        {
-            throw CustosException.Invalid("ExportFormat");
-        }
+        format = Web.Documents.RegisterDocument.CheckFormat(format);
 
         var rows = await RegisterAsync(AuditActions.AgreementExport, format, ct);
         var current = await CurrentTemplateAsync(ct);
@@ -321,51 +323,37 @@ public sealed class AgreementService(
         var table = new Web.Documents.RegisterTable(
             text["Agreement.Register.Title"],
             text["Agreement.Register.Caption", current.Version, current.Title, now.ToOffset((await callers.CurrentAsync(ct)).Engine.Document.UtcOffset).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), rows.Count],
-            [text["Agreement.Col.User"], text["Agreement.Col.Name"], text["Label.Department"], text["Agreement.Col.Employment"], text["Agreement.Col.Standing"],
+            [text["Register.Col.User"], text["Register.Col.Name"], text["Label.Department"], text["Register.Col.Employment"], text["Agreement.Col.Standing"],
              text["Agreement.Col.Version"], text["Agreement.Col.SignedOn"], text["Agreement.Col.Method"], text["Agreement.Col.SignBy"], text["Agreement.Col.Record"]],
             [.. rows.Select(r => (IReadOnlyList<string>)[
                 r.UserName, r.Name, r.Departments, text["Status." + r.Employment], text["Agreement.Standing." + r.Standing],
                 r.Version?.ToString(CultureInfo.InvariantCulture) ?? "", r.SignedOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "",
                 r.Method is { } m ? text["Agreement.Method." + m] : "", r.SignBy?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "",
                 r.Signatures.FirstOrDefault(s => s.Version == r.Version) is { } s
-                    ? (s.Method == SignatureMethod.Online ? text["Agreement.Record.Online", s.RecordedAt.ToOffset((TimeSpan)default).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), s.Address ?? "", s.Confirmation ?? ""]
+                    ? (s.Method == SignatureMethod.Online ? text["Agreement.Record.Online", s.RecordedAt.ToOffset((TimeSpan)default).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), s.Address ?? "", s.Confirmation is { } c ? text["Agreement.Confirmation." + c].Value : ""]
                                                          : text["Agreement.Record.Paper", s.CheckedBy ?? "", s.ScanSha256?[..16] ?? ""]).Value
                     : ""])]);
-        var stamp = now.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-        return format == "xlsx"
-            ? (Web.Documents.RegisterDocument.ToXlsx(table), Web.Documents.RegisterDocument.XlsxType, $"nda-register-{stamp}.xlsx")
-            : (Web.Documents.RegisterDocument.ToPdf(table, settings.Copies.PrintFont, text["Document.Page"]), Web.Documents.RegisterDocument.PdfType, $"nda-register-{stamp}.pdf");
+        return Web.Documents.RegisterDocument.Write(table, format, settings.Copies.PrintFont, text["Register.Page"], "nda-register", now);
     }
 
     private async Task<IReadOnlyList<RegisterRow>> RegisterAsync(string action, string? format, CancellationToken ct)
     {
         var caller = await callers.CurrentAsync(ct);
-        var everyone = caller.Subject.Roles.Any(Readers.Contains);
-        var heads = caller.Subject.Roles.Contains(Roles.DepartmentHead) ? caller.Departments : new HashSet<Guid>();
-        if (!everyone && heads.Count == 0)
-        {
-            await audit.RecordNowAsync(action, "agreement", null, AuditOutcome.Denied, new { reason = "role" }, ct);
-            throw new CustosException(CustosError.Forbidden, "MayNotReadAgreements");
-        }
-
-        var current = await CurrentTemplateAsync(ct);
-        var people = await db.Users.AsNoTracking()
-            .Where(p => !p.IsBuiltIn && (everyone || db.DepartmentMemberships.Any(m => m.PersonId == p.Id && heads.Contains(m.DepartmentId))))
-            .OrderBy(p => p.UserName).ToListAsync(ct);
+        var scope = await PeopleRegisterScope.RequireAsync(caller, audit, action, "agreement", "MayNotReadAgreements", ct);
+        var people = await scope.People(db).ToListAsync(ct);
         var ids = people.Select(p => p.Id).ToList();
         var signatures = (await db.Set<AgreementSignature>().AsNoTracking().Where(s => ids.Contains(s.PersonId)).ToListAsync(ct))
             .ToLookup(s => s.PersonId);
-        var departments = await (from m in db.DepartmentMemberships join d in db.Departments on m.DepartmentId equals d.Id where ids.Contains(m.PersonId) select new { m.PersonId, d.Name })
-            .ToListAsync(ct);
-        var names = departments.ToLookup(d => d.PersonId, d => d.Name);
+        var departments = await PeopleRegisterScope.DepartmentNamesAsync(db, ids, ct);
         var now = time.GetUtcNow();
+        var terms = await TermsAsync(ct);
         var rows = people.Select(p => new RegisterRow(
-            p.Id, p.UserName ?? "", p.DisplayName, string.Join("、", names[p.Id].Order(StringComparer.Ordinal)), p.EmploymentStatus,
-            Standing(p, current, caller.Engine, now), p.NdaVersion, p.NdaSignedOn,
+            p.Id, p.UserName ?? "", p.DisplayName, departments(p.Id), p.EmploymentStatus,
+            Standing(p, terms, caller.Engine, now), p.NdaVersion, p.NdaSignedOn,
             signatures[p.Id].Where(s => s.TemplateVersion == p.NdaVersion).OrderByDescending(s => s.RecordedAt).Select(s => (SignatureMethod?)s.Method).FirstOrDefault(),
-            p.NdaValidUntil,
+            p.NdaSignedOn is null ? null : terms.DeadlineFor(p.NdaVersion),
             [.. signatures[p.Id].OrderByDescending(s => s.RecordedAt).Select(s => Signature(s, p))])).ToList();
-        audit.Record(action, "agreement", null, detail: new { people = rows.Count, everyone, format });
+        audit.Record(action, "agreement", null, detail: new { people = rows.Count, everyone = scope.Everyone, format });
         await db.SaveChangesAsync(ct);
         return rows;
     }
@@ -375,7 +363,7 @@ public sealed class AgreementService(
     {
         var caller = await callers.CurrentAsync(ct);
         var signature = await db.Set<AgreementSignature>().AsNoTracking().SingleOrDefaultAsync(s => s.Id == signatureId && s.ScanCipher != null, ct);
-        var allowed = signature is not null && (signature.PersonId == caller.PersonId || caller.Subject.Roles.Any(Readers.Contains)
+        var allowed = signature is not null && (signature.PersonId == caller.PersonId || caller.Subject.Roles.Any(PeopleRegisterScope.ReadsEveryone.Contains)
             || (caller.Subject.Roles.Contains(Roles.DepartmentHead)
                 && await db.DepartmentMemberships.AnyAsync(m => m.PersonId == signature.PersonId && caller.Departments.Contains(m.DepartmentId), ct)));
         if (!allowed)
@@ -386,27 +374,25 @@ public sealed class AgreementService(
 
         var content = keys.Secrets.UnprotectBytes(ScanPurpose(signature!.Id), signature.ScanCipher);
         await audit.RecordNowAsync(AuditActions.AgreementScanOpen, "agreement-signature", signature.Id.ToString(), AuditOutcome.Success, new { person = signature.PersonId, sha256 = signature.ScanSha256 }, ct);
-        var extension = signature.ScanContentType switch { "application/pdf" => "pdf", "image/png" => "png", _ => "jpg" };
+        var extension = Web.Documents.Scans.Extension(signature.ScanContentType);
         return (content, signature.ScanContentType!, $"nda-{signature.TemplateVersion}-{signature.Id:N}.{extension}");
     }
 
-    /// <summary>Where a person stands, judged on <paramref name="now"/> as the policy judges it.</summary>
-    public static AgreementStanding Standing(Person person, AgreementTemplate current, PolicyEngine engine, DateTimeOffset now)
+    /// <summary>Where a person stands on <paramref name="now"/>, judged by the kernel as the policy judges it.</summary>
+    public static AgreementStanding Standing(Person person, AgreementTerms terms, PolicyEngine engine, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(person);
-        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(terms);
         ArgumentNullException.ThrowIfNull(engine);
-        if (person.NdaSignedOn is null || person.NdaVersion is null)
+        if (person.NdaSignedOn is null)
         {
             return AgreementStanding.Missing;
         }
 
-        if (person.NdaVersion >= current.Version && person.NdaValidUntil is null)
-        {
-            return AgreementStanding.Current;
-        }
-
-        return person.NdaValidUntil is { } until && until >= engine.Today(now) ? AgreementStanding.Due : AgreementStanding.Lapsed;
+        var subject = new PolicySubject(person.Id, [], 0, new HashSet<Guid>(), new HashSet<Guid>(), true, person.NdaSignedOn, null, GrantSet.Empty) { NdaVersion = person.NdaVersion };
+        return !engine.NdaCurrent(subject, new PolicyContext(null, now, terms)) ? AgreementStanding.Lapsed
+            : terms.DeadlineFor(person.NdaVersion) is null ? AgreementStanding.Current
+            : AgreementStanding.Due;
     }
 
     internal static string Sha256(string body) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
@@ -418,13 +404,14 @@ public sealed class AgreementService(
         return string.Join('\n', lines).Trim();
     }
 
-    /// <summary>The person's standing follows the signature: the version, the day, and a deadline only while the version is older than the current one.</summary>
-    private static void Apply(Person person, AgreementSignature signature, AgreementTemplate current)
+    /// <summary>The person's standing follows the signature: the version and the day (how long it counts follows from the versions published since).</summary>
+    private static void Apply(Person person, AgreementSignature signature)
     {
         person.NdaSignedOn = signature.SignedOn;
         person.NdaVersion = signature.TemplateVersion;
-        person.NdaValidUntil = signature.TemplateVersion >= current.Version ? null : (current.SignBy ?? signature.SignedOn);
     }
+
+    private Task<AgreementTerms> TermsAsync(CancellationToken ct) => policy.AgreementTermsAsync(db, ct);
 
     private async Task<string> ConfirmAsync(Person person, string? password, string? code, CancellationToken ct)
     {
@@ -461,10 +448,11 @@ public sealed class AgreementService(
         throw new CustosException(CustosError.Forbidden, refused == "locked-out" ? "AgreementLockedOut" : "AgreementConfirmationFailed");
     }
 
+    /// <summary>The compliance officer, acting themselves: the command line names a person without their credentials, so it may not act as one here.</summary>
     private async Task<Caller> RequireRoleAsync(string action, CancellationToken ct)
     {
         var caller = await callers.CurrentAsync(ct);
-        if (!caller.Subject.Roles.Contains(Roles.ComplianceOfficer) || !caller.Subject.Active)
+        if (!caller.Subject.Roles.Contains(Roles.ComplianceOfficer) || !caller.Subject.Active || actor.FromCommandLine)
         {
             await audit.RecordNowAsync(action, "agreement", null, AuditOutcome.Denied, new { reason = "role" }, ct);
             throw new CustosException(CustosError.Forbidden, "MayNotManageAgreements");
@@ -482,15 +470,8 @@ public sealed class AgreementService(
             throw CustosException.Invalid("AgreementScanRequired");
         }
 
-        if (scan.Length > limit)
-        {
-            throw CustosException.Invalid("AgreementScanTooLarge", limit / (1024 * 1024));
-        }
-
-        return scan.AsSpan().StartsWith("%PDF-"u8) ? "application/pdf"
-            : scan.AsSpan().StartsWith(Png) ? "image/png"
-            : scan.AsSpan().StartsWith(Jpeg) ? "image/jpeg"
-            : throw CustosException.Invalid("AgreementScanType");
+        return scan.Length > limit ? throw CustosException.Invalid("AgreementScanTooLarge", limit / (1024 * 1024))
+            : Web.Documents.Scans.TypeOf(scan) ?? throw CustosException.Invalid("AgreementScanType");
     }
 
     private IQueryable<AgreementTemplate> Templates() => db.Set<AgreementTemplate>().AsNoTracking();

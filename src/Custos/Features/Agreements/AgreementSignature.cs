@@ -76,6 +76,9 @@ internal sealed class AgreementSignatureMapping : IEntityTypeConfiguration<Agree
         e.Property(s => s.ScanSha256).HasMaxLength(64);
         e.Property(s => s.Note).HasMaxLength(500);
         e.HasIndex(s => new { s.PersonId, s.TemplateVersion });
+
+        // One online signature per person and version (paper ones may be recorded beside it).
+        e.HasIndex(s => new { s.PersonId, s.TemplateVersion, s.Method }).IsUnique().HasFilter("\"Method\" = 'Online'").HasDatabaseName("IX_AgreementSignatures_OneOnline");
         e.HasOne<People.Person>().WithMany().HasForeignKey(s => s.PersonId).OnDelete(DeleteBehavior.Restrict);
     }
 }

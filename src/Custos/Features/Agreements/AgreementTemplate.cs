@@ -5,8 +5,10 @@ namespace Custos.Features.Agreements;
 
 /// <summary>
 /// One version of the confidentiality agreement people sign (PPL-1). A version is never rewritten once published:
-/// a changed text is a new version, and people who signed an older one sign again by its deadline.
+/// a changed text is a new version, and people who signed an older one sign again by its deadline. A contract: the
+/// policy's view of the caller reads the versions and deadlines (PolicyStore.AgreementTermsAsync).
 /// </summary>
+[Contract]
 public sealed class AgreementTemplate
 {
     public Guid Id { get; set; }

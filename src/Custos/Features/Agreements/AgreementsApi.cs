@@ -14,7 +14,7 @@ internal static class AgreementsApi
     {
         var agreements = api.MapGroup("/agreements").WithTags("Agreements");
         var own = new GateAttribute(Gate.OwnAccount);
-        var engine = new GateAttribute(Gate.PolicyEngine);
+        var roles = new GateAttribute(Gate.RoleChecked);
 
         agreements.MapGet("/mine", async (AgreementService service, CancellationToken ct) => TypedResults.Ok(await service.MineAsync(ct)))
             .WithMetadata(own).WithName("GetMyAgreement").WithSummary("The agreement in force, whether the caller has signed it and by when they must");
@@ -30,7 +30,7 @@ internal static class AgreementsApi
 
         agreements.MapPost("/templates", async (NewTemplate request, AgreementService service, CancellationToken ct) =>
                 TypedResults.Ok(await service.PublishAsync(request, ct)))
-            .WithMetadata(engine).WithName("PublishAgreementTemplate")
+            .WithMetadata(roles).WithName("PublishAgreementTemplate")
             .WithSummary("Publish a new version (compliance officer); those who signed an older one must sign it by signBy (default 30 days)")
             .ProducesProblem(400).ProducesProblem(403);
 
@@ -46,12 +46,12 @@ internal static class AgreementsApi
                 return TypedResults.Ok(await service.RecordPaperAsync(new PaperAgreement(userName, version, signedOn, buffer.ToArray(), note), ct));
             })
             .DisableAntiforgery() // an API call (bearer or same-site cookie), not a page form
-            .WithMetadata(engine).WithName("RecordPaperAgreement")
+            .WithMetadata(roles).WithName("RecordPaperAgreement")
             .WithSummary("Record a signed paper agreement with its scan (PDF, PNG or JPEG; encrypted), checked by the compliance officer")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
 
         agreements.MapGet("/register", async (AgreementService service, CancellationToken ct) => TypedResults.Ok(await service.RegisterAsync(ct)))
-            .WithMetadata(engine).WithName("GetAgreementRegister").WithSummary("The NDA register: everyone's standing and signatures (compliance, auditors; department heads for their departments)")
+            .WithMetadata(roles).WithName("GetAgreementRegister").WithSummary("The NDA register: everyone's standing and signatures (compliance, auditors; department heads for their departments)")
             .ProducesProblem(403);
 
         agreements.MapGet("/register.{format}", async (string format, AgreementService service, IStringLocalizer<Strings> text, CancellationToken ct) =>
@@ -59,13 +59,13 @@ internal static class AgreementsApi
                 var file = await service.ExportRegisterAsync(format, text, ct);
                 return TypedResults.File(file.Content, file.ContentType, file.FileName);
             })
-            .WithMetadata(engine).WithName("ExportAgreementRegister").WithSummary("The NDA register as xlsx or pdf").ProducesProblem(400).ProducesProblem(403);
+            .WithMetadata(roles).WithName("ExportAgreementRegister").WithSummary("The NDA register as xlsx or pdf").ProducesProblem(400).ProducesProblem(403);
 
         agreements.MapGet("/signatures/{id:guid}/scan", async (Guid id, AgreementService service, CancellationToken ct) =>
             {
                 var file = await service.ScanAsync(id, ct);
                 return TypedResults.File(file.Content, file.ContentType, file.FileName);
             })
-            .WithMetadata(engine).WithName("GetAgreementScan").WithSummary("The scan of a paper agreement (decrypted; recorded)").ProducesProblem(404);
+            .WithMetadata(roles).WithName("GetAgreementScan").WithSummary("The scan of a paper agreement (decrypted; recorded)").ProducesProblem(404);
     }
 }

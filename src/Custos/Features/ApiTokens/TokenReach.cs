@@ -4,7 +4,6 @@ using Custos.Features.Audit;
 using Custos.Features.People;
 using Custos.Security;
 using Custos.Web;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
 
 namespace Custos.Features.ApiTokens;
@@ -29,12 +28,7 @@ internal sealed class TokenReach(RequestDelegate next)
             {
                 await audit.RecordNowAsync(AuditActions.TokenRefused, "token", context.User.FindFirstValue(CustosClaims.TokenId), AuditOutcome.Denied,
                     new { reason = metricsOnly ? "metrics-only" : "pages", path = context.Request.Path.Value }, context.RequestAborted);
-                context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                await problems.WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context,
-                    ProblemDetails = new ProblemDetails { Status = 403, Title = text["Error.TokenReach"], Extensions = { ["code"] = "TokenReach" } },
-                });
+                await Hosting.ApiProblems.WriteForbiddenAsync(context, problems, text["Error.TokenReach"], "TokenReach");
                 return;
             }
         }

@@ -62,10 +62,30 @@ public sealed class AuditRecord
 
 /// <summary>
 /// An operation was refused because its audit entry could not be written (AUD-1, fail-closed). Nothing of the
-/// operation was stored. The message names no value; the cause is kept for the server log.
+/// operation was stored. The message names no value; the cause is kept for the server log. A contract: a room whose
+/// rows carry a unique rule (one version number, one open exam) tells a race it lost from a failing store.
 /// </summary>
+[Contract]
 public sealed class AuditWriteException(Exception cause)
-    : Exception("The operation was not carried out because its audit entry could not be written.", cause);
+    : Exception("The operation was not carried out because its audit entry could not be written.", cause)
+{
+    /// <summary>Whether the save was refused because a row broke a unique rule (PostgreSQL 23505, SQLite's unique or primary key constraint).</summary>
+    public bool IsUniqueViolation
+    {
+        get
+        {
+            for (Exception? e = InnerException; e is not null; e = e.InnerException)
+            {
+                if (e is Npgsql.PostgresException { SqlState: "23505" } or Microsoft.Data.Sqlite.SqliteException { SqliteExtendedErrorCode: 2067 or 1555 })
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}
 
 /// <summary>How <see cref="AuditRecord"/> is stored.</summary>
 internal sealed class AuditRecordMapping : IEntityTypeConfiguration<AuditRecord>

@@ -28,11 +28,8 @@ public sealed class Person : IdentityUser<Guid>
     /// </summary>
     public DateOnly? NdaSignedOn { get; set; }
 
-    /// <summary>The version of the agreement template that signature is of.</summary>
+    /// <summary>The version of the agreement that signature is of; until when it counts follows from the versions published since (AgreementTerms).</summary>
     public int? NdaVersion { get; set; }
-
-    /// <summary>The deadline to sign the current template while only an older version is signed (PPL-1); null otherwise.</summary>
-    public DateOnly? NdaValidUntil { get; set; }
 
     /// <summary>The last working day of someone who is leaving, once it is known (PPL-3); until then their use of customer information is watched (AUD-1).</summary>
     public DateOnly? DepartsOn { get; set; }

@@ -211,7 +211,7 @@ public sealed class PolicyService(CustosDbContext db, Callers callers, CustomerA
         var name = user?.Trim() ?? "";
         var person = await db.Users.AsNoTracking().SingleOrDefaultAsync(p => p.UserName == name, ct) ?? throw CustosException.NotFound("PersonNotFound");
         var subject = (await PolicySubjects.LoadAsync(db, person.Id, now, ct))!.Value.Subject;
-        var context = new PolicyContext(address, now);
+        var context = new PolicyContext(address, now, await store.AgreementTermsAsync(db, ct));
         if (customerId is { } id)
         {
             var customer = await db.Customers.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct) ?? throw CustosException.NotFound("CustomerNotFound");

@@ -1,6 +1,5 @@
 using MiniExcelLibs;
 using PdfSharp.Drawing;
-using PdfSharp.Drawing.Layout;
 using PdfSharp.Pdf;
 
 namespace Custos.Web.Documents;
@@ -9,7 +8,13 @@ namespace Custos.Web.Documents;
 /// A register as people keep it on paper or in a spreadsheet (the NDA register, training results): a title, a
 /// line saying what it covers and when it was drawn up, and a table whose column names are already translated.
 /// </summary>
-public sealed record RegisterTable(string Title, string Caption, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows);
+public sealed record RegisterTable(string Title, string Caption, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows)
+{
+    /// <summary>The column names, each once: a spreadsheet row is keyed by them, so a repeated name would lose a column.</summary>
+    public IReadOnlyList<string> Columns { get; } = Columns.Distinct(StringComparer.Ordinal).Count() == Columns.Count
+        ? Columns
+        : throw new ArgumentException("Every column of a register needs a name of its own.", nameof(Columns));
+}
 
 /// <summary>Writes a <see cref="RegisterTable"/> as an XLSX workbook (one sheet, a header row) or as an A4 landscape PDF.</summary>
 public static class RegisterDocument
@@ -17,6 +22,22 @@ public static class RegisterDocument
     public const string XlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
     public const string PdfType = "application/pdf";
+
+    /// <summary>Whether <paramref name="format"/> is one a register is written in (<c>xlsx</c>, <c>pdf</c>); the name as used, or an error.</summary>
+    public static string CheckFormat(string? format)
+    {
+        var known = (format ?? "").Trim().ToLowerInvariant();
+        return known is "xlsx" or "pdf" ? known : throw Hosting.CustosException.Invalid("ExportFormat");
+    }
+
+    /// <summary>The register as a file: its bytes, type and a name (<paramref name="name"/>-yyyyMMdd.xlsx|pdf).</summary>
+    public static (byte[] Content, string ContentType, string FileName) Write(RegisterTable table, string format, string? font, string pageLabel, string name, DateTimeOffset now)
+    {
+        var stamp = now.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+        return CheckFormat(format) == "xlsx"
+            ? (ToXlsx(table), XlsxType, $"{name}-{stamp}.xlsx")
+            : (ToPdf(table, font, pageLabel), PdfType, $"{name}-{stamp}.pdf");
+    }
 
     public static byte[] ToXlsx(RegisterTable table)
     {
@@ -57,22 +78,14 @@ public static class RegisterDocument
         double[] widths = [];
         var pages = 0;
 
-        double RowHeight(IReadOnlyList<string> cells, XFont font)
-        {
-            var lines = 1;
-            for (var i = 0; i < widths.Length; i++)
-            {
-                var text = i < cells.Count ? cells[i] : "";
-                lines = Math.Max(lines, Lines(graphics, text, font, widths[i] - 2 * padding));
-            }
+        List<string>[] Wrapped(IReadOnlyList<string> cells, XFont font) =>
+            [.. widths.Select((w, i) => Wrap(graphics, i < cells.Count ? cells[i] : "", font, w - 2 * padding))];
 
-            return lines * lineHeight + 2 * padding;
-        }
+        double RowHeight(List<string>[] lines) => Math.Max(1, lines.Max(l => l.Count)) * lineHeight + 2 * padding;
 
-        void DrawRow(IReadOnlyList<string> cells, XFont font, double rowHeight, bool shaded)
+        void DrawRow(List<string>[] lines, XFont font, double rowHeight, bool shaded)
         {
             var x = margin;
-            var formatter = new XTextFormatter(graphics);
             for (var i = 0; i < widths.Length; i++)
             {
                 var cell = new XRect(x, y, widths[i], rowHeight);
@@ -82,7 +95,11 @@ public static class RegisterDocument
                 }
 
                 graphics.DrawRectangle(new XPen(XColors.Gray, 0.4), cell);
-                formatter.DrawString(i < cells.Count ? cells[i] : "", font, XBrushes.Black, new XRect(x + padding, y + padding, widths[i] - 2 * padding, rowHeight - 2 * padding), XStringFormats.TopLeft);
+                for (var line = 0; line < lines[i].Count; line++)
+                {
+                    graphics.DrawString(lines[i][line], font, XBrushes.Black, new XRect(x + padding, y + padding + line * lineHeight, widths[i] - 2 * padding, lineHeight), XStringFormats.TopLeft);
+                }
+
                 x += widths[i];
             }
 
@@ -108,19 +125,21 @@ public static class RegisterDocument
                 widths = ColumnWidths(graphics, table, body, width - 2 * margin, padding);
             }
 
-            DrawRow(table.Columns, head, RowHeight(table.Columns, head), shaded: true);
+            var header = Wrapped(table.Columns, head);
+            DrawRow(header, head, RowHeight(header), shaded: true);
         }
 
         NewPage();
         foreach (var row in table.Rows)
         {
-            var rowHeight = RowHeight(row, body);
+            var lines = Wrapped(row, body);
+            var rowHeight = RowHeight(lines);
             if (y + rowHeight > height - margin)
             {
                 NewPage();
             }
 
-            DrawRow(row, body, rowHeight, shaded: false);
+            DrawRow(lines, body, rowHeight, shaded: false);
         }
 
         graphics.Dispose();
@@ -158,17 +177,40 @@ public static class RegisterDocument
         return name.Length == 0 ? "Sheet1" : name.Length > 31 ? name[..31] : name;
     }
 
-    private static int Lines(XGraphics graphics, string text, XFont font, double width)
+    /// <summary>
+    /// The text in lines that fit <paramref name="width"/>: Chinese breaks between any two characters, so a line is
+    /// filled a character at a time (a Latin word is broken only when it is wider than the cell).
+    /// </summary>
+    private static List<string> Wrap(XGraphics graphics, string text, XFont font, double width)
     {
-        if (string.IsNullOrEmpty(text))
+        var lines = new List<string>();
+        foreach (var paragraph in (text ?? "").Replace("\r", "", StringComparison.Ordinal).Split('\n'))
         {
-            return 1;
-        }
+            var line = new System.Text.StringBuilder();
+            foreach (var c in paragraph)
+            {
+                line.Append(c);
+                if (line.Length > 1 && graphics.MeasureString(line.ToString(), font).Width > width)
+                {
+                    line.Length--;
+                    var text2 = line.ToString();
+                    var space = char.IsAsciiLetterOrDigit(c) ? text2.LastIndexOf(' ') : -1;
+                    if (space > 0)
+                    {
+                        lines.Add(text2[..space]);
+                        line.Clear().Append(text2[(space + 1)..]);
+                    }
+                    else
+                    {
+                        lines.Add(text2);
+                        line.Clear();
+                    }
 
-        var lines = 0;
-        foreach (var paragraph in text.Split('\n'))
-        {
-            lines += Math.Max(1, (int)Math.Ceiling(graphics.MeasureString(paragraph, font).Width / Math.Max(1, width - 2)));
+                    line.Append(c);
+                }
+            }
+
+            lines.Add(line.ToString());
         }
 
         return lines;
