@@ -19,6 +19,11 @@ if (args is ["list-at-scale", ..])
     return await Custos.Benchmarks.ListAtScale.RunAsync(sizes, args.Length > 2 ? args[2] : null);
 }
 
+if (args is ["preconditions", ..])
+{
+    return await Custos.Benchmarks.PreconditionsCost.RunAsync(args.Length > 1 ? args[1] : null);
+}
+
 if (args is ["caller-load", ..])
 {
     return await Custos.Benchmarks.CallerLoad.RunAsync(args.Length > 1 ? args[1] : null);

@@ -64,15 +64,22 @@ public sealed class AgreementTerms
 
     /// <summary>
     /// The last day a signature of version <paramref name="signed"/> counts: the earliest deadline of a later version;
-    /// null when it is of the current version (or no later version names a deadline). A signature of no known
-    /// version is judged as the oldest.
+    /// null when it is of the current version. A signature of no known version is judged as the oldest; one of a
+    /// version newer than any published, or an older one when a later version names no deadline, has already lapsed.
     /// </summary>
     public DateOnly? DeadlineFor(int? signed)
     {
+        if (signed > Current)
+        {
+            return DateOnly.MinValue; // a version nobody published: it does not count
+        }
+
         DateOnly? earliest = null;
         foreach (var (version, signBy) in versions)
         {
-            if (version > (signed ?? 0) && signBy is { } day && (earliest is null || day < earliest))
+            // A later version with no deadline (only the first has none when published) asks for a new signature at once.
+            var due = signBy ?? (version > 1 ? DateOnly.MinValue : (DateOnly?)null);
+            if (version > (signed ?? 0) && due is { } day && (earliest is null || day < earliest))
             {
                 earliest = day;
             }

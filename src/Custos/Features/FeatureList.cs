@@ -9,6 +9,7 @@ public static class FeatureList
         new People.PeopleFeature(),
         new Agreements.AgreementsFeature(),
         new Training.TrainingFeature(),
+        new Partners.PartnersFeature(),
         new Organisation.OrganisationFeature(),
         new ApiTokens.ApiTokensFeature(),
         new Keys.KeysFeature(),

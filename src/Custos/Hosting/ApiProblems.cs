@@ -15,7 +15,6 @@ internal sealed class ApiProblems(IProblemDetailsService problems, IStringLocali
     public static bool IsApiPath(PathString path) =>
         path.StartsWithSegments("/api", StringComparison.Ordinal) || path.StartsWithSegments("/metrics", StringComparison.Ordinal);
 
-    /// <summary>The request's own fault (a body that does not fit, too large), 503 when storage is unreachable, 500 for anything else unexpected.</summary>
     /// <summary>A 403 as problem details with its text and a stable code, for middleware that turns a request away before any endpoint runs.</summary>
     public static async Task WriteForbiddenAsync(HttpContext context, IProblemDetailsService problems, string title, string code)
     {
@@ -29,6 +28,7 @@ internal sealed class ApiProblems(IProblemDetailsService problems, IStringLocali
         });
     }
 
+    /// <summary>The request's own fault (a body that does not fit, too large), 503 when storage is unreachable, 500 for anything else unexpected.</summary>
     public static int StatusFor(Exception exception) => exception switch
     {
         BadHttpRequestException bad => bad.StatusCode,

@@ -79,6 +79,13 @@ public static class AuditActions
     public const string KeysRetire = "keys.retire";
     public const string KeysRotate = "keys.rotate";
 
+    public const string PartnerAdd = "partner.add";
+    public const string PartnerAgreement = "partner.agreement";
+    public const string PartnerLink = "partner.link";
+    public const string PartnerList = "partner.list";
+    public const string PartnerRemind = "partner.remind";
+    public const string PartnerScanOpen = "partner.scan.open";
+
     public const string PersonAppoint = "person.appoint";
     public const string PersonChange = "person.change";
     public const string PersonClearanceChange = "person.clearance.change";

@@ -64,6 +64,15 @@ public static class RightsStamps
         {
             modified.Property(p => p.RightsVersion).IsModified = false;
 
+            // A save of the person that is not Identity's own (a suspension, a departure, a clearance) gives a new
+            // concurrency stamp: a whole-person save Identity began before it (a failed sign-in counted, a password
+            // rehashed) then fails on the stamp instead of writing back the standing, status or stamp it read.
+            var stamp = modified.Property(p => p.ConcurrencyStamp);
+            if (!stamp.IsModified)
+            {
+                stamp.CurrentValue = Guid.NewGuid().ToString();
+            }
+
             // Nor the standing the Agreements and Training rooms keep (an agreement signed, a course passed), unless this
             // save changes it: a whole-person save by Identity (a failed sign-in, a new password) must not write back what
             // it read before a signature or a pass committed since.

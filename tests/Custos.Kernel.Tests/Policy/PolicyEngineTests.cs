@@ -200,6 +200,11 @@ public sealed class PolicyEngineTests
         Assert.Equal(new DateOnly(2027, 1, 10), terms.DeadlineFor(null));
         Assert.Null(AgreementTerms.None.DeadlineFor(null));
 
+        // Failing closed: a version nobody published, and a later version that names no deadline.
+        Assert.Equal(DateOnly.MinValue, terms.DeadlineFor(4));
+        Assert.Equal(DateOnly.MinValue, new AgreementTerms([(1, null), (2, null)]).DeadlineFor(1));
+        Assert.Null(new AgreementTerms([(1, null), (2, null)]).DeadlineFor(2));
+
         // The default policy leaves both to the people lifecycle.
         Assert.True(Default.Decide(staff, PolicyAction.ViewMasked, Customer(Sales), Office).Allowed);
     }

@@ -292,8 +292,21 @@ public abstract class CopyTests<TApp>(TApp app) : IClassFixture<TApp>
         var deputy = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [department]);
         var manager = await app.CreatePersonAsync(Roles.GeneralManager, departments: [department]);
         var (customer, _) = await app.CustomerAsync(head, department, 90);
-        var today = DateOnly.FromDateTime(app.Factory.Time.GetUtcNow().UtcDateTime);
-        var order = new ExportOrder("service", Passphrase, Customers: [customer.Id], Share: new ShareTerms("某开发商有限公司", "NDA-2026-017", today.AddDays(90)));
+        var today = DateOnly.FromDateTime(app.Factory.Time.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
+
+        // The partner from the register, with an agreement in force; another whose agreement has ended.
+        var officer = await app.CreatePersonAsync(Roles.ComplianceOfficer);
+        var (developer, lapsed) = await app.AsAsync(officer, async s =>
+        {
+            var register = s.GetRequiredService<Features.Partners.PartnerService>();
+            var scan = "%PDF-1.4 signed"u8.ToArray();
+            var a = await register.AddAsync(new Features.Partners.NewPartner("某开发商有限公司" + department, CreditCodes.Next(), "刘经理", "13800138000"), default);
+            await register.RecordAgreementAsync(a.Id, new Features.Partners.NewPartnerAgreement("NDA-2026-017", "交付客户名单核对", today.AddDays(-10), today.AddDays(90), "刘经理", scan), default);
+            var b = await register.AddAsync(new Features.Partners.NewPartner("旧合作方" + department, CreditCodes.Next(), "周经理", "13900139000"), default);
+            await register.RecordAgreementAsync(b.Id, new Features.Partners.NewPartnerAgreement("NDA-2025-003", "旧项目", today.AddDays(-400), today.AddDays(-1), "周经理", scan), default);
+            return (a, b);
+        });
+        var order = new ExportOrder("service", Passphrase, Customers: [customer.Id], Share: new ShareTerms(developer.Id));
         Task<CopyFile> ShareAsync(ExportOrder o) => app.AsAsync(head, s => s.GetRequiredService<CopyService>().ExportAsync(o, default));
 
         Assert.Equal("ApprovalRequired", (await Assert.ThrowsAsync<CustosException>(() => ShareAsync(order))).Code);
@@ -307,16 +320,16 @@ public abstract class CopyTests<TApp>(TApp app) : IClassFixture<TApp>
         var (foreign, _) = await app.CustomerAsync(await app.CreatePersonAsync(Roles.DepartmentHead, departments: [elsewhere]), elsewhere, 92);
         Assert.Equal(CustosError.NotFound, (await Assert.ThrowsAsync<CustosException>(() => ShareAsync(order with { Customers = [customer.Id, foreign.Id] }))).Kind);
         Assert.Equal(CustosError.NotFound, (await Assert.ThrowsAsync<CustosException>(() => ShareAsync(order with { Customers = [customer.Id, Guid.NewGuid()] }))).Kind);
-        Assert.Equal("ShareNdaInvalid", (await Assert.ThrowsAsync<CustosException>(() => ShareAsync(order with { Share = order.Share! with { NdaValidUntil = today.AddDays(-1) } }))).Code);
-        Assert.Equal("ShareNdaInvalid", (await Assert.ThrowsAsync<CustosException>(() => ShareAsync(order with { Share = order.Share! with { NdaReference = " " } }))).Code);
+        Assert.Equal("ShareNdaInvalid", (await Assert.ThrowsAsync<CustosException>(() => ShareAsync(order with { Share = new ShareTerms(lapsed.Id) }))).Code);
+        Assert.Equal("ShareNdaInvalid", (await Assert.ThrowsAsync<CustosException>(() => ShareAsync(order with { Share = new ShareTerms(Guid.NewGuid()) }))).Code);
         var refusals = await app.WithDbAsync(db => db.AuditRecords.Where(a => a.ActorId == head.Id.ToString() && a.Action == "customer.share" && a.Outcome == AuditOutcome.Denied).Select(a => a.Detail!).ToListAsync());
-        Assert.Contains(refusals, d => d.Contains("nda-expired", StringComparison.Ordinal)); // the reason an investigator needs, not just a 400
-        Assert.Contains(refusals, d => d.Contains("nda-missing", StringComparison.Ordinal));
+        Assert.Contains(refusals, d => d.Contains("nda-not-in-force", StringComparison.Ordinal)); // the reason an investigator needs, not just a 400
+        Assert.Contains(refusals, d => d.Contains("partner-unknown", StringComparison.Ordinal));
 
         var file = await ShareAsync(order);
         Assert.StartsWith("custos-S-", file.FileName, StringComparison.Ordinal);
         var copy = await app.WithDbAsync(db => db.Copies.SingleAsync(c => c.Serial == file.Serial));
-        Assert.Equal((CopyKind.Share, "某开发商有限公司", "NDA-2026-017"), (copy.Kind, copy.Recipient, copy.NdaReference));
+        Assert.Equal((CopyKind.Share, "某开发商有限公司" + department, "NDA-2026-017", developer.Id), (copy.Kind, copy.Recipient, copy.NdaReference, copy.PartnerId));
         Assert.Equal(AuditOutcome.Success, (await app.LastEntryAsync(head, "customer.share")).Outcome);
     }
 

@@ -151,7 +151,56 @@ public abstract class CustosApp : IAsyncLifetime
         var (person, _, _) = await people.CreateAsync(new NewPerson(
             userName ?? UniqueName(role.Replace("-", "", StringComparison.Ordinal)), "测试" + role, null, [role],
             departments ?? [DatabaseInitialiser.DefaultDepartmentCode], [], Clearance.Secret, password), default);
+        if (role == Roles.Partner)
+        {
+            // A partner's user works for a registered partner with an agreement in force (PPL-4), as in a real installation.
+            await LinkToPartnerAsync(person);
+        }
+
         return person;
+    }
+
+    private Guid? testPartner;
+    private Person? partnerOfficer;
+    private readonly SemaphoreSlim partnerGate = new(1, 1);
+
+    /// <summary>Links a person to the application's test partner (registered once, with a two-year agreement), through the register's own service.</summary>
+    public async Task LinkToPartnerAsync(Person person)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        await partnerGate.WaitAsync();
+        try
+        {
+            if (testPartner is null)
+            {
+                using (var system = Factory.AsSystem())
+                {
+                    var (officer, _, _) = await system.ServiceProvider.GetRequiredService<PeopleService>().CreateAsync(new NewPerson(
+                        UniqueName("partnerdesk"), "测试合规", null, [Roles.ComplianceOfficer], [DatabaseInitialiser.DefaultDepartmentCode], [], Clearance.Secret, Password), default);
+                    partnerOfficer = officer;
+                }
+
+                var today = DateOnly.FromDateTime(Factory.Time.GetUtcNow().UtcDateTime);
+                testPartner = await AsAsync(partnerOfficer!, async s =>
+                {
+                    var register = s.GetRequiredService<Features.Partners.PartnerService>();
+                    var partner = await register.AddAsync(new Features.Partners.NewPartner("测试合作方" + UniqueName("p"), CreditCodes.Next(), "测试联系人", "13800138000"), default);
+                    await register.RecordAgreementAsync(partner.Id, new Features.Partners.NewPartnerAgreement(
+                        "NDA-TEST", "测试", today.AddDays(-30), today.AddYears(2), "测试联系人", "%PDF-1.4 test"u8.ToArray()), default);
+                    return partner.Id;
+                });
+            }
+
+            await AsAsync(partnerOfficer!, async s =>
+            {
+                await s.GetRequiredService<Features.Partners.PartnerService>().LinkUserAsync(testPartner!.Value, person.UserName, default);
+                return true;
+            });
+        }
+        finally
+        {
+            partnerGate.Release();
+        }
     }
 
     /// <summary>

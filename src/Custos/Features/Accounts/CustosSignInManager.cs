@@ -38,6 +38,12 @@ public sealed class CustosSignInManager(
             }
         }
 
+        // A partner's user only while their partner's confidentiality agreement is in force (PPL-4).
+        if (!await Context.RequestServices.GetRequiredService<Partners.PartnerSignIn>().MaySignInAsync(user, await UserManager.GetRolesAsync(user), Context.RequestAborted))
+        {
+            return false;
+        }
+
         return await base.CanSignInAsync(user);
     }
 

@@ -17,7 +17,7 @@ internal sealed class AgreementGate(RequestDelegate next)
 
     /// <summary>The agreement itself, and one's own account (sign out, end other sessions, change the password).</summary>
     private static readonly string[] Allowed =
-        [Page, "/api/v1/agreements/mine", "/api/v1/agreements/sign", "/account", "/api/v1/me", "/culture", "/_framework", "/css", "/img", "/js",
+        [Page, "/api/v1/agreements/mine", "/api/v1/agreements/sign", "/account", "/api/v1/me", "/partner-agreement", "/culture", "/_framework", "/css", "/img", "/js",
          "/error", "/healthz", "/openapi", "/metrics", "/favicon.ico"];
 
     public async Task InvokeAsync(HttpContext context, Callers callers, ICurrentActor actor, IAuditTrail audit, IProblemDetailsService problems, IStringLocalizer<Strings> text)

@@ -8,7 +8,7 @@ internal static class CopiesApi
 {
     public sealed record PrintRequest(string Purpose, string? Note = null, string? Recipient = null, int? UseByDays = null);
 
-    public sealed record ShareRequest(string Recipient, string NdaReference, DateOnly NdaValidUntil);
+    public sealed record ShareRequest(Guid Partner);
 
     /// <summary>The passphrase travels in the body only; Custos keeps neither it nor the clear table.</summary>
     public sealed record ExportRequest(
@@ -45,12 +45,12 @@ internal static class CopiesApi
             {
                 var file = await service.ExportAsync(new ExportOrder(
                     request.Purpose ?? "", request.Passphrase ?? "", request.Note, request.Department, request.Customers, request.Fields, request.Format ?? ExportFormat.Csv,
-                    request.Share is { } s ? new ShareTerms(s.Recipient ?? "", s.NdaReference ?? "", s.NdaValidUntil) : null), ct);
+                    request.Share is { } s ? new ShareTerms(s.Partner) : null), ct);
                 return TypedResults.File(file.Content, file.ContentType, file.FileName);
             })
             .WithTags("Copies").WithMetadata(gate)
             .WithName("ExportCustomers")
-            .WithSummary("Export customers (or, with share, provide them to a partner under a valid NDA) as an OpenPGP package sealed with the caller's passphrase")
+            .WithSummary("Export customers (or, with share, provide them to a partner from the register whose NDA is in force) as an OpenPGP package sealed with the caller's passphrase")
             .Produces(200, contentType: "application/pgp-encrypted").ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
 
         copies.MapGet("/", async ([FromQuery] bool? open, CopyService service, CancellationToken ct) => TypedResults.Ok(await service.ListAsync(open ?? false, ct)))

@@ -55,8 +55,7 @@ internal static class CopiesWeb
                     ShareTerms? share = null;
                     if (form["share"] == "on")
                     {
-                        share = new ShareTerms(form["recipient"].ToString(), form["nda"].ToString(),
-                            DateOnly.TryParse(form["ndaValidUntil"], System.Globalization.CultureInfo.InvariantCulture, out var until) ? until : DateOnly.MinValue);
+                        share = new ShareTerms(Guid.TryParse(form["partner"], out var partner) ? partner : Guid.Empty);
                     }
 
                     if (form["passphrase"] != form["passphrase2"])

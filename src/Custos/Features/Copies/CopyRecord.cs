@@ -52,6 +52,9 @@ public sealed class CopyRecord
     /// <summary>Who holds the copy: the person who signs for a print, or the receiving organisation of a share.</summary>
     public string Recipient { get; set; } = "";
 
+    /// <summary>For a share: the partner from the register it went to.</summary>
+    public Guid? PartnerId { get; set; }
+
     /// <summary>For a share: the partner's confidentiality agreement, and until when it holds (EXP-1).</summary>
     public string? NdaReference { get; set; }
 

@@ -35,14 +35,14 @@ public sealed partial class CopyService
 
         var now = time.GetUtcNow();
         string recipient;
+        Partners.PartnerNda? nda = null;
         if (order.Share is { } terms)
         {
-            recipient = Clean(terms.Recipient, 200) ?? await RefuseShareAsync("recipient", "ShareRecipient", ct);
-            if (Clean(terms.NdaReference, 100) is null || terms.NdaValidUntil < DateOnly.FromDateTime(now.UtcDateTime))
-            {
-                // Recorded with its reason: a share refused for want of the partner's agreement is worth an investigator's look.
-                await RefuseShareAsync(string.IsNullOrWhiteSpace(terms.NdaReference) ? "nda-missing" : "nda-expired", "ShareNdaInvalid", ct);
-            }
+            // Only to a partner in the register whose agreement is in force today. Recorded with its reason: a share
+            // refused for want of the partner's agreement is worth an investigator's look.
+            nda = await partners.InForceAsync(terms.Partner, ct) ?? await RefuseShareAsync<Partners.PartnerNda>(
+                await partners.ExistsAsync(terms.Partner, ct) ? "nda-not-in-force" : "partner-unknown", "ShareNdaInvalid", ct);
+            recipient = nda.Name;
         }
         else
         {
@@ -72,10 +72,11 @@ public sealed partial class CopyService
         record.DepartmentId = departmentId;
         record.CanaryHash = canaryHash;
         record.CanaryId = canaryId;
-        if (order.Share is { } t)
+        if (nda is not null)
         {
-            record.NdaReference = Clean(t.NdaReference, 100);
-            record.NdaValidUntil = t.NdaValidUntil;
+            record.PartnerId = nda.Partner;
+            record.NdaReference = nda.Reference;
+            record.NdaValidUntil = nda.EndsOn;
         }
 
         db.Copies.Add(record);
@@ -83,7 +84,7 @@ public sealed partial class CopyService
         audit.Record(name, "copy", record.Id.ToString(), detail: new
         {
             serial, customers = heads.Count, department = order.Department?.Trim().ToUpperInvariant(), fields, revealed = revealed.Order(StringComparer.Ordinal),
-            format = extension, grant, sha256 = Convert.ToHexStringLower(record.Sha256), nda = record.NdaReference,
+            format = extension, grant, sha256 = Convert.ToHexStringLower(record.Sha256), nda = record.NdaReference, partner = record.PartnerId,
         }, purpose: order.Purpose);
         await db.SaveChangesAsync(ct);
         return new CopyFile(package, "application/pgp-encrypted", $"custos-{serial}.{extension}.gpg", serial);
@@ -241,7 +242,7 @@ public sealed partial class CopyService
         }
     }
 
-    private async Task<string> RefuseShareAsync(string reason, string code, CancellationToken ct)
+    private async Task<T> RefuseShareAsync<T>(string reason, string code, CancellationToken ct)
     {
         await audit.RecordNowAsync(AuditActions.CustomerShare, "copy", null, AuditOutcome.Denied, new { reason }, ct);
         throw CustosException.Invalid(code);

@@ -27,7 +27,8 @@ public sealed record PrintOrder(string Purpose, string? Note = null, string? Rec
 public sealed record LoanOrder(string Purpose, string? Note = null, string? Borrower = null, int? Days = null);
 
 /// <summary>The partner a share goes to, and the confidentiality agreement that covers it (EXP-1).</summary>
-public sealed record ShareTerms(string Recipient, string NdaReference, DateOnly NdaValidUntil);
+/// <param name="Partner">The partner receiving it, from the register: its agreement in force is recorded with the copy (EXP-1, PPL-4).</param>
+public sealed record ShareTerms(Guid Partner);
 
 /// <param name="Department">Every customer of one department (code) …</param>
 /// <param name="Customers">… or these customers.</param>
@@ -68,6 +69,7 @@ public sealed partial class CopyService(
     IStringLocalizer<Strings> text,
     Notifications.Notifier notifier,
     Classification.LevelNames levels,
+    Partners.PartnerService partners,
     TimeProvider time)
 {
     private const int Batch = 500;

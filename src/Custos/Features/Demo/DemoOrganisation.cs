@@ -15,7 +15,7 @@ public sealed record DemoAccount(string UserName, string Role);
 /// The demo organisation: a few departments and projects, one person per role, synthetic customers.
 /// Created only on request (<c>serve --demo</c>) or by the first <c>serve</c> of an empty installation.
 /// </summary>
-public sealed class DemoOrganisation(CustosDbContext db, PeopleService people, OrganisationService organisation, CustomerAccess access, TimeProvider time)
+public sealed class DemoOrganisation(CustosDbContext db, PeopleService people, OrganisationService organisation, CustomerAccess access, IServiceScopeFactory scopes, TimeProvider time)
 {
     /// <summary>The one password of every demo account; it exists only in demo installations.</summary>
     public const string Password = "Custos-Demo-2026";
@@ -70,7 +70,28 @@ public sealed class DemoOrganisation(CustosDbContext db, PeopleService people, O
             await people.CreateAsync(new NewPerson(p.User, p.Name, null, [p.Role], p.Departments, p.Projects, p.Clearance, Password), ct);
         }
 
+        await AddPartnerAsync(ct);
         await AddCustomersAsync(customers, ct);
+    }
+
+    /// <summary>
+    /// The outsourcer demo.partner works for, registered by the demo compliance officer through the register's own
+    /// service, with an agreement in force (PPL-4): without it the partner's user could not sign in.
+    /// </summary>
+    private async Task AddPartnerAsync(CancellationToken ct)
+    {
+        var compliance = await db.Users.AsNoTracking().SingleAsync(u => u.UserName == "demo.compliance", ct);
+        using var scope = scopes.CreateScope();
+        scope.ServiceProvider.GetRequiredService<BackgroundActor>().Set(compliance.Id.ToString(), $"{compliance.DisplayName} (demo.compliance)", null);
+        var register = scope.ServiceProvider.GetRequiredService<Partners.PartnerService>();
+        const string first17 = "91310115MA1K4D0X7";
+        var partner = await register.AddAsync(new Partners.NewPartner("上海申程客服外包有限公司", first17 + Kernel.Recognisers.UnifiedSocialCreditCode.CheckCharacter(first17), "钱经理", "021-61234567",
+            "演示数据：400 客服热线外包"), ct);
+        var today = DateOnly.FromDateTime(time.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
+        await register.RecordAgreementAsync(partner.Id, new Partners.NewPartnerAgreement("BM-2026-008", "400 客服热线外包：客户姓名、手机号，仅用于回访和投诉处理",
+            today.AddDays(-60), today.AddDays(305), "钱经理", "%PDF-1.4\n% demo scan (演示扫描件)\n%%EOF\n"u8.ToArray()), ct);
+        await register.LinkUserAsync(partner.Id, "demo.partner", ct);
+        await register.LinkProjectAsync(partner.Id, "HOTLINE", ct);
     }
 
     private async Task AddCustomersAsync(int count, CancellationToken ct)

@@ -189,7 +189,7 @@ public sealed class TrainingService(CustosDbContext db, Callers callers, PolicyS
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (Audit.AuditWriteException e) when (e.IsUniqueViolation)
+        catch (Exception e) when (e is DbUpdateConcurrencyException || e is Audit.AuditWriteException { IsUniqueViolation: true })
         {
             // Started twice at the same moment: one open attempt per person and course (a unique index); use the one that won.
             db.ChangeTracker.Clear();
@@ -253,9 +253,10 @@ public sealed class TrainingService(CustosDbContext db, Callers callers, PolicyS
         foreach (var (q, i) in questions.Select((q, i) => (q, i)))
         {
             // The letters the person chose are positions in the order they were shown: back to the bank's letters.
-            var shown = answers.TryGetValue(q.Id, out var a) ? NormaliseAnswer(a, q.Kind, q.OptionList.Count, strict: false) ?? "" : "";
+            // An answer this question cannot have (a letter past its options, two for one) is simply wrong.
+            var shown = answers.TryGetValue(q.Id, out var a) ? NormaliseAnswer(a, q.Kind, q.OptionList.Count, strict: true) ?? "" : "";
             var answer = q.Kind == QuestionKind.TrueFalse ? shown
-                : new string([.. shown.Where(c => c - 'A' < orders[i].Length).Select(c => (char)('A' + orders[i][c - 'A'])).Order()]);
+                : new string([.. shown.Select(c => (char)('A' + orders[i][c - 'A'])).Order()]);
             given.Add(answer);
             marked.Add(new MarkedQuestion(i + 1, q.Text, answer == q.Answer, q.Explanation));
         }
@@ -500,7 +501,8 @@ public sealed class TrainingService(CustosDbContext db, Callers callers, PolicyS
     {
         var ids = attempt.QuestionIds.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Guid.Parse).ToList();
         var found = await db.Set<Question>().AsNoTracking().Where(q => ids.Contains(q.Id)).ToDictionaryAsync(q => q.Id, ct);
-        return [.. ids.Where(found.ContainsKey).Select(i => found[i])];
+        // Questions are retired, never deleted: each drawn one is there, in the place it was shown (its options' order is kept by that place).
+        return ids.All(found.ContainsKey) ? [.. ids.Select(i => found[i])] : throw new InvalidOperationException($"A question of exam {attempt.Id} is missing from the bank.");
     }
 
     /// <summary>A random order of <paramref name="count"/> options, as their indexes in hex digits (at most eight options).</summary>
@@ -522,7 +524,7 @@ public sealed class TrainingService(CustosDbContext db, Callers callers, PolicyS
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (Exception e) when (e is DbUpdateConcurrencyException || (e is Audit.AuditWriteException w && (w.IsUniqueViolation || w.InnerException is DbUpdateConcurrencyException)))
+        catch (Exception e) when (e is DbUpdateConcurrencyException || e is Audit.AuditWriteException { IsUniqueViolation: true })
         {
             // The other hand-in won: nothing of this one was saved; its refusal is recorded on its own.
             db.ChangeTracker.Clear();
