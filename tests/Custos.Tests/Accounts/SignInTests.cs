@@ -125,7 +125,7 @@ public abstract class SignInTests<TApp>(TApp app) : IClassFixture<TApp>
         var response = await web.SignInAsync(person.UserName!, "Wrong-Password-1");
 
         var page = await WebSession.ParseAsync(response);
-        Assert.Equal("用户名或密码错误。", page.QuerySelector("#login-error")!.TextContent.Trim());
+        Assert.Equal("用户名或密码错误，或账户因多次输错已被暂时锁定。", page.QuerySelector("#login-error")!.TextContent.Trim());
         Assert.Equal(HttpStatusCode.Found, (await web.Client.GetAsync("/")).StatusCode);
         var denied = await app.WithDbAsync(db => db.AuditRecords.CountAsync(a => a.Action == "session.signin" && a.TargetId == person.Id.ToString() && a.Outcome == AuditOutcome.Denied));
         Assert.Equal(1, denied);
@@ -143,8 +143,10 @@ public abstract class SignInTests<TApp>(TApp app) : IClassFixture<TApp>
 
         var response = await web.SignInAsync(person.UserName!);
 
+        // Locked: the right password is not even looked at, and the answer is the one a wrong guess gets.
         var message = (await WebSession.ParseAsync(response)).QuerySelector("#login-error")!.TextContent;
-        Assert.Contains("锁定", message, StringComparison.Ordinal);
+        var wrong = (await WebSession.ParseAsync(await web.SignInAsync(person.UserName!, "Wrong-Password-9"))).QuerySelector("#login-error")!.TextContent;
+        Assert.Equal(wrong, message);
         Assert.Equal(HttpStatusCode.Found, (await web.Client.GetAsync("/")).StatusCode);
     }
 

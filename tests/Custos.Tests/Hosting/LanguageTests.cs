@@ -29,7 +29,7 @@ public sealed class LanguageTests(SqliteApp app) : IClassFixture<SqliteApp>
 
         var response = await web.SignInAsync("nobody-" + Guid.NewGuid().ToString("N")[..6], "Wrong-Password-1");
 
-        Assert.Equal("Wrong user name or password.", (await WebSession.ParseAsync(response)).QuerySelector("#login-error")!.TextContent.Trim());
+        Assert.Equal("Wrong user name or password, or the account is locked for a while after repeated failures.", (await WebSession.ParseAsync(response)).QuerySelector("#login-error")!.TextContent.Trim());
     }
 
     [Fact]

@@ -21,6 +21,22 @@ public sealed class CustosUserStore(CustosDbContext context, KeyRing keys, Ident
 
     public static string Purpose(Guid person) => "totp:" + person.ToString("N");
 
+    /// <summary>
+    /// A save refused on the concurrency stamp (someone changed the person meanwhile) leaves the person as the database
+    /// has them, so that the next save of the request does not try the same stale row again.
+    /// </summary>
+    public override async Task<IdentityResult> UpdateAsync(Person user, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var result = await base.UpdateAsync(user, cancellationToken);
+        if (!result.Succeeded)
+        {
+            await Context.Entry(user).ReloadAsync(cancellationToken);
+        }
+
+        return result;
+    }
+
     public override Task SetAuthenticatorKeyAsync(Person user, string key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);

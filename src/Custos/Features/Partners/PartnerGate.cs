@@ -18,7 +18,7 @@ internal sealed class PartnerGate(RequestDelegate next)
 
     /// <summary>Its own page, and the pages the gates before it send people to (two-factor enrolment, the personal agreement), so that no two gates send a person back and forth.</summary>
     private static readonly string[] Allowed =
-        [Page, "/account", "/agreement", "/api/v1/agreements/mine", "/api/v1/agreements/sign", "/culture", "/_framework", "/css", "/img", "/js", "/error", "/healthz", "/favicon.ico"];
+        [Page, "/account", "/api/v1/me", "/agreement", "/api/v1/agreements/mine", "/api/v1/agreements/sign", "/culture", "/_framework", "/css", "/img", "/js", "/error", "/healthz", "/favicon.ico"];
 
     public async Task InvokeAsync(HttpContext context, Callers callers, PartnerService partners, ICurrentActor actor, IAuditTrail audit, TimeProvider time,
         IProblemDetailsService problems, IStringLocalizer<Strings> text)
