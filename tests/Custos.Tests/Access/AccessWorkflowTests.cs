@@ -185,7 +185,11 @@ public abstract class AccessWorkflowTests<TApp>(TApp app) : IClassFixture<TApp>
         var manager = await app.CreatePersonAsync(Roles.GeneralManager, departments: [home]);
         var customer = await CustomerAsync(head, home, 46);
 
-        var request = await SubmitAsync(head, new NewRequest(RequestKind.ShareExternal, "向合作银行提供开户资料", Customer: customer.Id, Hours: 4));
+        // Approvers approve giving it to someone: a request that names no partner is refused.
+        Assert.Equal("SharePartnerRequired", (await Assert.ThrowsAsync<CustosException>(() => SubmitAsync(head, new NewRequest(RequestKind.ShareExternal, "向合作银行提供开户资料", Customer: customer.Id)))).Code);
+        var partner = await app.TestPartnerAsync();
+        var request = await SubmitAsync(head, new NewRequest(RequestKind.ShareExternal, "向合作银行提供开户资料", Customer: customer.Id, Hours: 4, Partner: partner));
+        Assert.StartsWith("测试合作方", request.Partner, StringComparison.Ordinal);
         Assert.Equal([Roles.DepartmentHead, Roles.GeneralManager], request.Chain);
         // The general manager is named in the chain and may read it, but not approve before the department head.
         Assert.Equal("Approval.NotAnApprover", (await Assert.ThrowsAsync<CustosException>(() => AsAsync(manager, s => s.GetRequiredService<RequestService>().DecideAsync(request.Id, true, null, default)))).Code);
@@ -197,7 +201,7 @@ public abstract class AccessWorkflowTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(RequestStatus.Approved, done.Status);
 
         var grant = await app.WithDbAsync(db => db.AccessGrants.SingleAsync(g => g.Id == done.Grant));
-        Assert.Equal((head.Id, "share-external"), (grant.PersonId, grant.Actions));
+        Assert.Equal((head.Id, "share-external", (Guid?)partner), (grant.PersonId, grant.Actions, grant.PartnerId));
     }
 
     [Fact]

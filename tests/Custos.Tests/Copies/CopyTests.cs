@@ -310,7 +310,12 @@ public abstract class CopyTests<TApp>(TApp app) : IClassFixture<TApp>
         Task<CopyFile> ShareAsync(ExportOrder o) => app.AsAsync(head, s => s.GetRequiredService<CopyService>().ExportAsync(o, default));
 
         Assert.Equal("ApprovalRequired", (await Assert.ThrowsAsync<CustosException>(() => ShareAsync(order))).Code);
-        await app.ApprovedAsync(head, new NewRequest(RequestKind.ShareExternal, "交付开发商核对", Customer: customer.Id), deputy, manager);
+        await app.ApprovedAsync(head, new NewRequest(RequestKind.ShareExternal, "交付开发商核对", Customer: customer.Id, Partner: developer.Id), deputy, manager);
+
+        // Approved for the developer, taken to another partner in force: refused, recorded.
+        var other = await app.TestPartnerAsync();
+        Assert.Equal("SharePartnerNotApproved", (await Assert.ThrowsAsync<CustosException>(() => ShareAsync(order with { Share = new ShareTerms(other) }))).Code);
+        Assert.Contains("partner-not-approved", (await app.LastEntryAsync(head, "customer.share")).Detail, StringComparison.Ordinal);
 
         // The approval for this customer does not cover another one: nothing leaves.
         var (neighbour, _) = await app.CustomerAsync(head, department, 91);

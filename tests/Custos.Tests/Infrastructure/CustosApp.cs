@@ -164,10 +164,9 @@ public abstract class CustosApp : IAsyncLifetime
     private Person? partnerOfficer;
     private readonly SemaphoreSlim partnerGate = new(1, 1);
 
-    /// <summary>Links a person to the application's test partner (registered once, with a two-year agreement), through the register's own service.</summary>
-    public async Task LinkToPartnerAsync(Person person)
+    /// <summary>The application's test partner (registered once, with a two-year agreement), through the register's own service.</summary>
+    public async Task<Guid> TestPartnerAsync()
     {
-        ArgumentNullException.ThrowIfNull(person);
         await partnerGate.WaitAsync();
         try
         {
@@ -191,16 +190,24 @@ public abstract class CustosApp : IAsyncLifetime
                 });
             }
 
-            await AsAsync(partnerOfficer!, async s =>
-            {
-                await s.GetRequiredService<Features.Partners.PartnerService>().LinkUserAsync(testPartner!.Value, person.UserName, default);
-                return true;
-            });
+            return testPartner.Value;
         }
         finally
         {
             partnerGate.Release();
         }
+    }
+
+    /// <summary>Links a person to the application's test partner, as its compliance officer would.</summary>
+    public async Task LinkToPartnerAsync(Person person)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        var partner = await TestPartnerAsync();
+        await AsAsync(partnerOfficer!, async s =>
+        {
+            await s.GetRequiredService<Features.Partners.PartnerService>().LinkUserAsync(partner, person.UserName, default);
+            return true;
+        });
     }
 
     /// <summary>

@@ -10,7 +10,7 @@ internal static class AccessApi
 {
     public sealed record SubmitRequest(
         string Kind, string Reason, Guid? Customer = null, string? Department = null, string? Field = null, List<string>? Actions = null,
-        bool ViewOnly = false, int? Hours = null, string? Operator = null, string? Person = null, string? Role = null);
+        bool ViewOnly = false, int? Hours = null, string? Operator = null, string? Person = null, string? Role = null, Guid? Partner = null);
 
     public sealed record DecideRequest(string? Note = null);
 
@@ -29,7 +29,7 @@ internal static class AccessApi
                     throw Hosting.CustosException.Invalid("UnknownRequestKind");
                 }
 
-                var view = await service.SubmitAsync(new NewRequest(kind, body.Reason, body.Customer, body.Department, body.Field, body.Actions, body.ViewOnly, body.Hours ?? 24, body.Operator, body.Person, body.Role), ct);
+                var view = await service.SubmitAsync(new NewRequest(kind, body.Reason, body.Customer, body.Department, body.Field, body.Actions, body.ViewOnly, body.Hours ?? 24, body.Operator, body.Person, body.Role, body.Partner), ct);
                 return TypedResults.Created($"/api/v1/requests/{view.Id}", view);
             })
             .WithName("SubmitRequest").WithSummary("Ask for access, a reveal above clearance, an import, export, print, external share, destruction or role change")

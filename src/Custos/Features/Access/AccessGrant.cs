@@ -29,6 +29,9 @@ public sealed class AccessGrant
 
     public bool ViewOnly { get; set; }
 
+    /// <summary>For a share outside the company: the one partner the approval named; a share to another is refused (EXP-1).</summary>
+    public Guid? PartnerId { get; set; }
+
     public DateTimeOffset NotBefore { get; set; }
 
     public DateTimeOffset NotAfter { get; set; }

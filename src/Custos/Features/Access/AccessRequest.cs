@@ -78,6 +78,9 @@ public sealed class AccessRequest
 
     public Guid? GrantId { get; set; }
 
+    /// <summary>For a share outside the company: the partner it may go to, from the register (EXP-1).</summary>
+    public Guid? PartnerId { get; set; }
+
     /// <summary>Changes on every decision, so two approvers acting at once cannot both decide.</summary>
     public Guid Stamp { get; set; }
 

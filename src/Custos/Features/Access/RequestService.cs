@@ -26,7 +26,8 @@ public sealed record NewRequest(
     int Hours = 24,
     string? Operator = null,
     string? Person = null,
-    string? Role = null);
+    string? Role = null,
+    Guid? Partner = null);
 
 /// <summary>One part of a change of rights, with the kind of request (and the department and project) that approves it.</summary>
 [Contract]
@@ -39,7 +40,7 @@ public sealed record RequestView(
     Guid Id, RequestKind Kind, RequestStatus Status, string Requester, Guid? Customer, string? Department, string? Field,
     string Actions, bool ViewOnly, int Hours, string Reason, string? Role, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt,
     DateTimeOffset? DecidedAt, int Step, IReadOnlyList<string> Chain, IReadOnlyList<ApprovalView> Approvals, Guid? Grant,
-    string? Person = null, RightsChange? Rights = null, string? PolicySha256 = null);
+    string? Person = null, RightsChange? Rights = null, string? PolicySha256 = null, string? Partner = null);
 
 /// <summary>
 /// The one workflow every kind of request goes through (ACC-4): checked against the policy when made (a request
@@ -58,6 +59,7 @@ public sealed class RequestService(
     IAuditTrail audit,
     ICurrentActor actor,
     UserManager<Person> users,
+    Partners.PartnerService partners,
     TimeProvider time)
 {
     public const int MaxReason = 500;
@@ -142,6 +144,14 @@ public sealed class RequestService(
             ExpiresAt = now.AddHours(engine.Document.Requests.ExpireAfterHours),
             Stamp = Guid.NewGuid(),
         };
+
+        if (request.Kind == RequestKind.ShareExternal)
+        {
+            // Approvers approve giving it to someone: the partner, from the register, with an agreement in force now (EXP-1).
+            entity.PartnerId = request.Partner is { } partner && await partners.InForceAsync(partner, ct) is not null
+                ? partner
+                : throw CustosException.Invalid(request.Partner is null ? "SharePartnerRequired" : "ShareNdaInvalid");
+        }
 
         await TargetAsync(viewer, request, entity, ct);
         await FileAsync(entity, engine, ct);
@@ -788,6 +798,7 @@ public sealed class RequestService(
             NotBefore = now,
             NotAfter = now.AddHours(request.GrantHours),
             RequestId = request.Id,
+            PartnerId = request.PartnerId,
             GrantedAt = now,
         };
         db.AccessGrants.Add(grant);
@@ -911,7 +922,8 @@ public sealed class RequestService(
             r.GrantId,
             r.SubjectPersonId is { } p ? await db.Users.Where(u => u.Id == p).Select(u => u.DisplayName).SingleOrDefaultAsync(ct) : null,
             await NamedAsync(RightsOf(r), ct),
-            r.Kind == RequestKind.PolicyChange ? PolicyService.Sha256(r.Change ?? "") : null);
+            r.Kind == RequestKind.PolicyChange ? PolicyService.Sha256(r.Change ?? "") : null,
+            r.PartnerId is { } partner ? await partners.NameOfAsync(partner, ct) : null);
     }
 
     /// <summary>The change as people read it: departments and projects by name (with their code).</summary>
@@ -941,6 +953,6 @@ public sealed class RequestService(
     {
         kind = PolicyFile.KindName(r.Kind), customer = r.CustomerId, department = r.DepartmentId, r.Field, actions = r.Actions,
         viewOnly = r.ViewOnly, hours = r.GrantHours, person = r.SubjectPersonId, rights = RightsOf(r), op = r.OperatorId, policy = r.PolicyVersion,
-        proposed = r.Kind == RequestKind.PolicyChange ? PolicyService.Sha256(r.Change ?? "") : null,
+        proposed = r.Kind == RequestKind.PolicyChange ? PolicyService.Sha256(r.Change ?? "") : null, partner = r.PartnerId,
     };
 }

@@ -57,6 +57,14 @@ public sealed partial class CopyService
 
         var (target, departmentId) = await TargetAsync(order, viewer, action, name, ct);
         var (heads, grant) = await AllowedAsync(target, departmentId is null, viewer, action, name, ct);
+        if (nda is not null && grant is { } approved
+            && await db.AccessGrants.Where(g => g.Id == approved).Select(g => g.PartnerId).SingleOrDefaultAsync(ct) != nda.Partner)
+        {
+            // Approved for one partner, taken to another: nothing leaves, and the attempt is recorded.
+            await audit.RecordNowAsync(AuditActions.CustomerShare, "copy", null, AuditOutcome.Denied, new { reason = "partner-not-approved", partner = nda.Partner, grant = approved }, ct);
+            throw new CustosException(CustosError.Forbidden, "SharePartnerNotApproved");
+        }
+
         var header = new List<string> { text["Export.Id"], text["Label.Grade"] };
         header.AddRange(fields.Select(f => Labelled(access.Catalogue.Find(f)!)));
         var (rows, revealed) = await RowsAsync(heads, viewer, fields, ct);

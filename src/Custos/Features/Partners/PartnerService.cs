@@ -223,6 +223,10 @@ public sealed class PartnerService(
                       select new PartnerNda(p.Id, p.Name, a.Reference, a.EndsOn)).FirstOrDefaultAsync(ct);
     }
 
+    /// <summary>A partner's name, for those who approve or read a request naming it.</summary>
+    public Task<string?> NameOfAsync(Guid partnerId, CancellationToken ct) =>
+        db.Set<Partner>().Where(p => p.Id == partnerId).Select(p => p.Name).SingleOrDefaultAsync(ct);
+
     /// <summary>Whether the partner is in the register at all.</summary>
     public Task<bool> ExistsAsync(Guid partnerId, CancellationToken ct) => db.Set<Partner>().AnyAsync(p => p.Id == partnerId, ct);
 

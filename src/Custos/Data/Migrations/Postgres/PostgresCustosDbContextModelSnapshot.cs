@@ -93,6 +93,9 @@ namespace Custos.Data.Migrations.Postgres
                     b.Property<DateTimeOffset>("NotBefore")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("PartnerId")
+                        .HasColumnType("uuid");
+
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
 
@@ -170,6 +173,9 @@ namespace Custos.Data.Migrations.Postgres
                         .HasColumnType("character varying(20)");
 
                     b.Property<Guid?>("OperatorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("PartnerId")
                         .HasColumnType("uuid");
 
                     b.Property<int>("PolicyVersion")

@@ -88,6 +88,9 @@ namespace Custos.Data.Migrations.Sqlite
                     b.Property<long>("NotBefore")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("PartnerId")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("PersonId")
                         .HasColumnType("TEXT");
 
@@ -165,6 +168,9 @@ namespace Custos.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("OperatorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("PartnerId")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("PolicyVersion")
