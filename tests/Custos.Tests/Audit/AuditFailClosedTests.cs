@@ -23,14 +23,18 @@ public abstract class AuditFailClosedTests(string provider)
 {
     private const string Mobile = "13987654321";
 
-    /// <summary>Makes every write of an audit entry fail the way a full disk does, while switched on.</summary>
+    /// <summary>Makes every write of an audit entry fail the way a full disk does, while switched on; or, with <see cref="SlowMs"/>, take that long, as a slow disk does.</summary>
     private sealed class DiskFull : DbCommandInterceptor
     {
         public volatile bool On;
 
+        public volatile int SlowMs;
+
+        private static bool WritesAudit(DbCommand command) => command.CommandText.Contains("INSERT INTO \"AuditRecords\"", StringComparison.Ordinal);
+
         private void Check(DbCommand command)
         {
-            if (On && command.CommandText.Contains("INSERT INTO \"AuditRecords\"", StringComparison.Ordinal))
+            if (On && WritesAudit(command))
             {
                 throw command is NpgsqlCommand
                     ? new PostgresException("could not extend file: No space left on device", "ERROR", "ERROR", "53100")
@@ -38,16 +42,26 @@ public abstract class AuditFailClosedTests(string provider)
             }
         }
 
-        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
         {
             Check(command);
-            return ValueTask.FromResult(result);
+            if (SlowMs > 0 && WritesAudit(command))
+            {
+                await Task.Delay(SlowMs, cancellationToken);
+            }
+
+            return result;
         }
 
-        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        public override async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
         {
             Check(command);
-            return ValueTask.FromResult(result);
+            if (SlowMs > 0 && WritesAudit(command))
+            {
+                await Task.Delay(SlowMs, cancellationToken);
+            }
+
+            return result;
         }
     }
 
@@ -171,7 +185,11 @@ public abstract class AuditFailClosedTests(string provider)
         var entriesBefore = await scene.Host.DbAsync(db => db.AuditRecords.CountAsync(a => a.Action == "customer.reveal"));
         var (batchesBefore, _) = group.Committed;
 
+        // A disk that takes 30 ms a write, so that reveals arriving while one commit is under way share the next one
+        // however the thread pool happens to start them on a busy machine.
+        scene.DiskFull.SlowMs = 30;
         var shown = await RevealTogetherAsync(scene, 32);
+        scene.DiskFull.SlowMs = 0;
         Assert.All(shown, r => Assert.Equal(Mobile, r.Value));
         // Every reveal's entry is stored, and fewer commits than reveals carried them.
         Assert.Equal(entriesBefore + 32, await scene.Host.DbAsync(db => db.AuditRecords.CountAsync(a => a.Action == "customer.reveal")));
