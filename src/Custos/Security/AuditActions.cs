@@ -81,6 +81,7 @@ public static class AuditActions
 
     public const string PartnerAdd = "partner.add";
     public const string PartnerAgreement = "partner.agreement";
+    public const string PartnerAgreementEnd = "partner.agreement.end";
     public const string PartnerLink = "partner.link";
     public const string PartnerList = "partner.list";
     public const string PartnerRemind = "partner.remind";

@@ -156,6 +156,47 @@ public abstract class PartnerTests<TApp>(TApp app) : IClassFixture<TApp>
         var again = await later.SignInAsync(user.UserName!);
         Assert.EndsWith("/account/login", again.RequestMessage!.RequestUri!.AbsolutePath, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_agreement_ended_early_refuses_the_partners_users_and_shares_from_that_day_and_a_user_taken_off_acts_nowhere()
+    {
+        var (_, web) = await OfficerAsync();
+        var id = (await (await web.Client.PostAsJsonAsync("/api/v1/partners", new { name = "数据清洗" + app.UniqueName("p"), creditCode = CreditCodes.Next(), contactName = "吴", contactPhone = "13700137000" }))
+            .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var agreement = (await (await web.Client.PostAsync($"/api/v1/partners/{id}/agreements", AgreementForm("NDA-2026-077", Today.AddDays(-30), Today.AddDays(300), Scan)))
+            .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var user = await app.CreatePersonAsync(Roles.Partner);
+        Assert.Equal(HttpStatusCode.NoContent, (await web.Client.PostAsJsonAsync($"/api/v1/partners/{id}/links", new { user = user.UserName })).StatusCode);
+        using var partnerWeb = app.Session();
+        await partnerWeb.SignInAsync(user.UserName!);
+        await partnerWeb.EnrolMfaAsync();
+        Assert.Equal(HttpStatusCode.OK, (await partnerWeb.Client.GetAsync("/api/v1/customers")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await web.Client.PostAsJsonAsync($"/api/v1/partners/agreements/{agreement}/end", new { reason = " " })).StatusCode);
+        var ended = await web.Client.PostAsJsonAsync($"/api/v1/partners/agreements/{agreement}/end", new { reason = "违约：未按约定销毁名单" });
+        Assert.Equal(HttpStatusCode.OK, ended.StatusCode);
+        Assert.Equal(Today.AddDays(-1), (await ended.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("endsOn").GetDateTime() is var e ? DateOnly.FromDateTime(e) : default);
+        Assert.Equal(HttpStatusCode.Conflict, (await web.Client.PostAsJsonAsync($"/api/v1/partners/agreements/{agreement}/end", new { reason = "再次" })).StatusCode);
+        Assert.Equal("PartnerAgreementRequired", await CodeAsync(await partnerWeb.Client.GetAsync("/api/v1/customers")));
+        using (var scope = app.AsSystem())
+        {
+            Assert.Null(await scope.ServiceProvider.GetRequiredService<PartnerService>().InForceAsync(id, default));
+        }
+
+        // Taken off the partner: the test partner's agreement is in force, but this user no longer works for it.
+        var other = await app.CreatePersonAsync(Roles.Partner);
+        var testPartner = await app.TestPartnerAsync();
+        using var otherWeb = app.Session();
+        await otherWeb.SignInAsync(other.UserName!);
+        await otherWeb.EnrolMfaAsync();
+        Assert.Equal(HttpStatusCode.OK, (await otherWeb.Client.GetAsync("/api/v1/customers")).StatusCode);
+        using (var scope = app.ActAs(await app.WithDbAsync(db => db.Users.AsNoTracking().OrderByDescending(p => p.CreatedAt).FirstAsync(p => p.DisplayName == "测试合规"))))
+        {
+            await scope.ServiceProvider.GetRequiredService<PartnerService>().UnlinkUserAsync(testPartner, other.UserName, default);
+        }
+
+        Assert.Equal("PartnerAgreementRequired", await CodeAsync(await otherWeb.Client.GetAsync("/api/v1/customers")));
+    }
 }
 
 public sealed class PartnerTestsOnSqlite(SqliteApp app) : PartnerTests<SqliteApp>(app);

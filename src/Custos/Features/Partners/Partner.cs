@@ -60,6 +60,9 @@ public sealed class PartnerAgreement
 
     /// <summary>When the compliance officers were told that it is about to end.</summary>
     public DateTimeOffset? RemindedAt { get; set; }
+
+    /// <summary>Why it was ended before its term (a breach, the work finished); <see cref="EndsOn"/> is then the last day it held.</summary>
+    public string? EndedReason { get; set; }
 }
 
 /// <summary>A person who works for a partner (the <c>partner</c> role): they act only while the partner's agreement is in force.</summary>
@@ -105,6 +108,7 @@ internal sealed class PartnerAgreementMapping : IEntityTypeConfiguration<Partner
         e.Property(a => a.ScanContentType).HasMaxLength(40);
         e.Property(a => a.ScanSha256).HasMaxLength(64);
         e.Property(a => a.RecordedByName).HasMaxLength(256);
+        e.Property(a => a.EndedReason).HasMaxLength(500);
         e.HasIndex(a => new { a.PartnerId, a.EndsOn });
         e.HasOne<Partner>().WithMany().HasForeignKey(a => a.PartnerId).OnDelete(DeleteBehavior.Restrict);
     }

@@ -197,6 +197,40 @@ public sealed class PartnerService(
         }
     }
 
+    /// <summary>
+    /// Ends a partner's agreement before its term (a breach, the work finished): it held until yesterday, so from now
+    /// the partner's users are refused and nothing more is shared with the partner. The reason is kept and recorded.
+    /// </summary>
+    public async Task<PartnerAgreementView> EndAgreementAsync(Guid agreementId, string? reason, CancellationToken ct)
+    {
+        var caller = await RequireManagerAsync(AuditActions.PartnerAgreementEnd, ct);
+        var why = Text(reason, "endedReason", 500, required: true, multiline: true)!;
+        var agreement = await db.Set<PartnerAgreement>().SingleOrDefaultAsync(a => a.Id == agreementId, ct) ?? throw CustosException.NotFound("PartnerAgreementNotFound");
+        var today = caller.Engine.Today(time.GetUtcNow());
+        if (agreement.EndsOn < today)
+        {
+            throw CustosException.Conflict("PartnerAgreementEnded");
+        }
+
+        var before = agreement.EndsOn;
+        agreement.EndsOn = today.AddDays(-1) < agreement.StartsOn ? agreement.StartsOn.AddDays(-1) : today.AddDays(-1);
+        agreement.EndedReason = why;
+        audit.Record(AuditActions.PartnerAgreementEnd, "partner", agreement.PartnerId.ToString(), detail: new { agreement = agreement.Id, before = Day(before), endsOn = Day(agreement.EndsOn) });
+        await db.SaveChangesAsync(ct);
+        return View(agreement, today);
+    }
+
+    /// <summary>Takes a person off a partner (they no longer work for it): without a partner, a partner's user acts nowhere.</summary>
+    public async Task UnlinkUserAsync(Guid partnerId, string? userName, CancellationToken ct)
+    {
+        await RequireManagerAsync(AuditActions.PartnerLink, ct);
+        var person = await users.FindByNameAsync(Text(userName, "user", 64, required: true)!) ?? throw CustosException.NotFound("PersonNotFound");
+        var link = await db.Set<PartnerUser>().SingleOrDefaultAsync(u => u.PersonId == person.Id && u.PartnerId == partnerId, ct) ?? throw CustosException.NotFound("PartnerUserNotLinked");
+        db.Set<PartnerUser>().Remove(link);
+        audit.Record(AuditActions.PartnerLink, "partner", partnerId.ToString(), detail: new { person = person.Id, removed = true });
+        await db.SaveChangesAsync(ct);
+    }
+
     /// <summary>Names a project the partner works on (by its code).</summary>
     public async Task LinkProjectAsync(Guid partnerId, string? projectCode, CancellationToken ct)
     {

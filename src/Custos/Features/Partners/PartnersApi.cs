@@ -8,6 +8,8 @@ internal static class PartnersApi
 {
     public sealed record LinkRequest(string? User = null, string? Project = null);
 
+    public sealed record EndRequest(string? Reason = null);
+
     public static void Map(RouteGroupBuilder api)
     {
         var partners = api.MapGroup("/partners").WithTags("Partners").WithMetadata(new GateAttribute(Gate.RoleChecked));
@@ -49,6 +51,18 @@ internal static class PartnersApi
                 return TypedResults.NoContent();
             })
             .WithName("LinkPartner").WithSummary("Link a user (with the partner role) or a project (by code) to a partner").ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
+
+        partners.MapPost("/agreements/{id:guid}/end", async (Guid id, EndRequest request, PartnerService service, CancellationToken ct) =>
+                TypedResults.Ok(await service.EndAgreementAsync(id, request.Reason, ct)))
+            .WithName("EndPartnerAgreement").WithSummary("End a partner's agreement before its term, with the reason (compliance officer): its users are refused from now")
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+
+        partners.MapDelete("/{id:guid}/users/{userName}", async (Guid id, string userName, PartnerService service, CancellationToken ct) =>
+            {
+                await service.UnlinkUserAsync(id, userName, ct);
+                return TypedResults.NoContent();
+            })
+            .WithName("UnlinkPartnerUser").WithSummary("Take a user off a partner (compliance officer)").ProducesProblem(403).ProducesProblem(404);
 
         partners.MapGet("/agreements/{id:guid}/scan", async (Guid id, PartnerService service, CancellationToken ct) =>
             {
