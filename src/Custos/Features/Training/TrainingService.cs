@@ -254,7 +254,7 @@ public sealed class TrainingService(CustosDbContext db, Callers callers, PolicyS
         {
             // The letters the person chose are positions in the order they were shown: back to the bank's letters.
             // An answer this question cannot have (a letter past its options, two for one) is simply wrong.
-            var shown = answers.TryGetValue(q.Id, out var a) ? NormaliseAnswer(a, q.Kind, q.OptionList.Count, strict: true) ?? "" : "";
+            var shown = answers.TryGetValue(q.Id, out var a) ? NormaliseAnswer(a, q.Kind, q.OptionList.Count) ?? "" : "";
             var answer = q.Kind == QuestionKind.TrueFalse ? shown
                 : new string([.. shown.Select(c => (char)('A' + orders[i][c - 'A'])).Order()]);
             given.Add(answer);
@@ -390,7 +390,7 @@ public sealed class TrainingService(CustosDbContext db, Callers callers, PolicyS
         : TrainingStanding.Valid;
 
     /// <summary>Letters in order without repeats (or T/F); null when the answer is not one this question can have.</summary>
-    internal static string? NormaliseAnswer(string? answer, QuestionKind kind, int options, bool strict)
+    internal static string? NormaliseAnswer(string? answer, QuestionKind kind, int options)
     {
         var letters = new string([.. (answer ?? "").ToUpperInvariant().Where(char.IsAsciiLetterUpper).Distinct().Order()]);
         if (kind == QuestionKind.TrueFalse)
@@ -400,7 +400,7 @@ public sealed class TrainingService(CustosDbContext db, Callers callers, PolicyS
 
         if (letters.Length == 0 || letters.Any(c => c - 'A' >= options) || (kind == QuestionKind.Single && letters.Length != 1))
         {
-            return strict ? null : letters.Length == 0 ? null : letters;
+            return null;
         }
 
         return letters;
@@ -425,7 +425,7 @@ public sealed class TrainingService(CustosDbContext db, Callers callers, PolicyS
             throw CustosException.Invalid("QuestionOptions");
         }
 
-        var answer = NormaliseAnswer(item.Answer, item.Kind, options.Count, strict: true) ?? throw CustosException.Invalid("QuestionAnswer");
+        var answer = NormaliseAnswer(item.Answer, item.Kind, options.Count) ?? throw CustosException.Invalid("QuestionAnswer");
         if (item.Kind == QuestionKind.Multiple && answer.Length < 2)
         {
             throw CustosException.Invalid("QuestionAnswer");
