@@ -10,6 +10,7 @@ public static class FeatureList
         new Agreements.AgreementsFeature(),
         new Training.TrainingFeature(),
         new Partners.PartnersFeature(),
+        new Leaving.LeavingFeature(),
         new Organisation.OrganisationFeature(),
         new ApiTokens.ApiTokensFeature(),
         new Keys.KeysFeature(),

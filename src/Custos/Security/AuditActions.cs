@@ -86,6 +86,14 @@ public static class AuditActions
     public const string PartnerList = "partner.list";
     public const string PartnerRemind = "partner.remind";
     public const string PartnerScanOpen = "partner.scan.open";
+    public const string LeavingRecord = "leaving.record";
+    public const string LeavingWithdraw = "leaving.withdraw";
+    public const string LeavingSuccessor = "leaving.successor";
+    public const string LeavingConfirm = "leaving.confirm";
+    public const string LeavingAccessEnd = "leaving.access.end";
+    public const string LeavingStatement = "leaving.statement";
+    public const string LeavingEscalate = "leaving.escalate";
+    public const string LeavingClose = "leaving.close";
 
     public const string PersonAppoint = "person.appoint";
     public const string PersonChange = "person.change";

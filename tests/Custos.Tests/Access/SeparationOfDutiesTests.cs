@@ -65,13 +65,17 @@ public abstract class SeparationOfDutiesTests<TApp>(TApp app) : IClassFixture<TA
             ($"/api/v1/people/{me}/memberships", new { departments = new[] { department }, projects = Array.Empty<string>() }),
             ($"/api/v1/people/{me}/clearance", new { clearance = "TopSecret" }),
             ($"/api/v1/people/{me}/roles", new { roles = new[] { Roles.ItAdministrator, Roles.Auditor } }),
-            ($"/api/v1/people/{me}/departure", new { departsOn = (string?)null }),
         })
         {
             var response = await web.Client.PutAsJsonAsync(url, body);
             Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{url}: {response.StatusCode}");
             Assert.Equal("CannotChangeOwnRights", await CodeAsync(response));
         }
+
+        // Nor records their own leaving (PPL-3).
+        var leaving = await web.Client.PostAsJsonAsync("/api/v1/leaving", new { person = admin.UserName, kind = "Departure", lastWorkingDay = "2027-01-15", reason = "辞职" });
+        Assert.Equal(HttpStatusCode.Forbidden, leaving.StatusCode);
+        Assert.Equal("CannotChangeOwnRights", await CodeAsync(leaving));
 
         Assert.Equal(HttpStatusCode.NotFound, (await web.Client.PostAsJsonAsync($"/api/v1/customers/{customer.Id}/reveal", new { field = FieldCatalogue.IdNumber, purpose = "verification" })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await web.Client.GetAsync("/api/v1/audit/entries")).StatusCode);
@@ -86,7 +90,8 @@ public abstract class SeparationOfDutiesTests<TApp>(TApp app) : IClassFixture<TA
         Assert.Equal([Roles.ItAdministrator], await RolesOfAsync(me));
 
         // Each attempt is in the log.
-        Assert.True(await app.WithDbAsync(db => db.AuditRecords.CountAsync(a => a.ActorId == me.ToString() && a.Action == "person.change" && a.Outcome == AuditOutcome.Denied)) >= 6);
+        Assert.True(await app.WithDbAsync(db => db.AuditRecords.CountAsync(a => a.ActorId == me.ToString() && a.Action == "person.change" && a.Outcome == AuditOutcome.Denied)) >= 5);
+        Assert.Equal(1, await app.WithDbAsync(db => db.AuditRecords.CountAsync(a => a.ActorId == me.ToString() && a.Action == "leaving.record" && a.Outcome == AuditOutcome.Denied)));
     }
 
     [Fact]
@@ -349,7 +354,7 @@ public abstract class SeparationOfDutiesTests<TApp>(TApp app) : IClassFixture<TA
         };
         var others = new HashSet<string>(StringComparer.Ordinal)
         {
-            "PUT /api/v1/people/{id:guid}/departure", "POST /api/v1/people/{id:guid}/disable", "POST /api/v1/people/{id:guid}/enable", "POST /api/v1/people/{id:guid}/reset-mfa",
+            "POST /api/v1/people/{id:guid}/disable", "POST /api/v1/people/{id:guid}/enable", "POST /api/v1/people/{id:guid}/reset-mfa",
         };
         var endpoints = app.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText?.StartsWith("/api/v1/people/{", StringComparison.Ordinal) == true)

@@ -58,10 +58,15 @@ public abstract class AdminPagesTests<TApp>(TApp app) : IClassFixture<TApp>
         await app.ApproveAsync(Guid.Parse(saved.QuerySelector("#rights-pending li[data-request]")!.GetAttribute("data-request")!));
         Assert.Equal([Roles.ProjectManager], await RolesAsync());
 
-        // The last working day, then withdrawn (PPL-3; watched by the departing-staff alert rule).
-        await web.SubmitAsync(url, "#departure-form", new Dictionary<string, string> { ["departsOn"] = "2027-01-15", ["withdraw"] = "" });
+        // The last working day is recorded in the person's leaving file (PPL-3; watched by the departing-staff alert rule), then withdrawn.
+        var (_, page) = await web.GetPageAsync(url);
+        Assert.Equal($"/leaving?person={person.UserName}", page.QuerySelector("#leaving-link")!.GetAttribute("href"));
+        var recorded = await web.SubmitAsync($"/leaving?person={person.UserName}", "#record-leaving-form",
+            new Dictionary<string, string> { ["Input.Person"] = person.UserName!, ["Input.Kind"] = "Departure", ["Input.LastWorkingDay"] = "2027-01-15", ["Input.Reason"] = "辞职" });
         Assert.Equal(new DateOnly(2027, 1, 15), (await app.WithDbAsync(db => db.Users.SingleAsync(u => u.Id == person.Id))).DepartsOn);
-        await web.SubmitAsync(url, "#departure-form", new Dictionary<string, string> { ["departsOn"] = "", ["withdraw"] = "true" });
+        var file = WebSession.Location(recorded);
+        Assert.StartsWith("/leaving/", file, StringComparison.Ordinal);
+        await web.SubmitAsync(file, "#withdraw-form", new Dictionary<string, string>());
         Assert.Null((await app.WithDbAsync(db => db.Users.SingleAsync(u => u.Id == person.Id))).DepartsOn);
 
         var disabled = await web.SubmitAsync(url, "form:has(#disable)", new Dictionary<string, string>());

@@ -94,7 +94,7 @@ public abstract class TokenTests<TApp>(TApp app) : IClassFixture<TApp>
         // The last working day is a date in the organisation's time (the policy's UTC+8), not UTC's.
         var local = app.Factory.Time.GetUtcNow().ToOffset(TimeSpan.FromHours(8));
         var today = DateOnly.FromDateTime(local.DateTime);
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.Client.PutAsJsonAsync($"/api/v1/people/{leaver.Id}/departure", new { departsOn = today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await admin.Client.PostAsJsonAsync("/api/v1/leaving", new { person = leaver.UserName, kind = "Departure", lastWorkingDay = today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), reason = "合同到期" })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await leaverToken.GetAsync("/api/v1/me")).StatusCode); // still their last working day
         Assert.Equal(HttpStatusCode.OK, (await leaverWeb.Client.GetAsync("/api/v1/me")).StatusCode);
         app.Factory.Time.Advance(local.Date.AddDays(1) - local.DateTime + TimeSpan.FromMinutes(1)); // a minute past midnight in Beijing: still that day in UTC

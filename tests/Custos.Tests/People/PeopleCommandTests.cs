@@ -67,8 +67,13 @@ public sealed class PeopleCommandTests : CommandLineTest
         Assert.Equal(0, auditor.ExitCode);
         Assert.Equal([false], await DecideAsync(FiledRequests(auditor), "admin"));
         await ApproveAsync(FiledRequests(auditor), "qian.hg", "zhou.gm");
-        Assert.Equal(0, (await RunAsync("user", "depart", "zhang.wei", "--on", "2027-01-15")).ExitCode);
-        Assert.Contains("--on", (await RunAsync("user", "depart", "zhang.wei")).Error, StringComparison.Ordinal);
+        var missingDay = await RunAsync("leaving", "record", "zhang.wei", "--reason", "辞职");
+        Assert.Equal(1, missingDay.ExitCode);
+        Assert.Contains("Last working day", missingDay.Error, StringComparison.Ordinal);
+        Assert.Equal(0, (await RunAsync("leaving", "record", "zhang.wei", "--on", "2027-01-15", "--reason", "辞职")).ExitCode);
+        var leavingList = await RunAsync("leaving", "list");
+        Assert.Contains("zhang.wei", leavingList.Out, StringComparison.Ordinal);
+        Assert.Contains("2027-01-15", leavingList.Out, StringComparison.Ordinal);
 
         await using var db = new SqliteConnection($"Data Source={Path.Combine(dataDir, "custos.db")};Mode=ReadOnly");
         await db.OpenAsync();

@@ -85,6 +85,30 @@ public sealed class GrantService(CustosDbContext db, Callers callers, IAuditTrai
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>
+    /// Ends every live grant of a person who leaves (PPL-3), and every delegation from or to them, in the caller's
+    /// transaction and save; returns the grants' ids and the number of delegations for the caller's audit entry.
+    /// </summary>
+    public async Task<(IReadOnlyList<Guid> Grants, int Delegations)> EndAllOfAsync(Guid person, string by, string reason, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var grants = await db.AccessGrants.Where(g => g.PersonId == person && g.RevokedAt == null && g.NotAfter > now).ToListAsync(ct);
+        foreach (var grant in grants)
+        {
+            grant.RevokedAt = now;
+            grant.RevokedBy = by;
+            grant.RevokeReason = reason;
+        }
+
+        var delegations = await db.Delegations.Where(d => (d.FromId == person || d.ToId == person) && d.RevokedAt == null && d.Ends > now).ToListAsync(ct);
+        foreach (var delegation in delegations)
+        {
+            delegation.RevokedAt = now;
+        }
+
+        return ([.. grants.Select(g => g.Id)], delegations.Count);
+    }
+
     /// <summary>Lets <paramref name="toUser"/> approve in the caller's place from now until <paramref name="ends"/>.</summary>
     public async Task<DelegationView> DelegateAsync(string toUser, DateTimeOffset ends, CancellationToken ct)
     {

@@ -509,6 +509,30 @@ public sealed class RequestService(
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>Withdraws every pending request made by or for a person who leaves (PPL-3), in the caller's transaction and save; returns their ids.</summary>
+    public async Task<IReadOnlyList<Guid>> WithdrawAllOfAsync(Guid person, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var requests = await db.AccessRequests.Where(r => r.Status == RequestStatus.Pending && (r.RequesterId == person || r.SubjectPersonId == person)).ToListAsync(ct);
+        foreach (var request in requests)
+        {
+            request.Status = RequestStatus.Withdrawn;
+            request.DecidedAt = now;
+            request.Stamp = Guid.NewGuid();
+        }
+
+        return [.. requests.Select(r => r.Id)];
+    }
+
+    /// <summary>The pending requests that were put to a person as an approver (their inbox), for a hand-over list: id, kind and who asked.</summary>
+    public async Task<IReadOnlyList<(Guid Id, string Kind, string Requester)>> WaitingForAsync(Guid person, CancellationToken ct)
+    {
+        var told = notifier.RequestsToldTo(person);
+        var waiting = await db.AccessRequests.Where(r => r.Status == RequestStatus.Pending && told.Contains(r.Id))
+            .OrderBy(r => r.Id).Select(r => new { r.Id, r.Kind, r.RequesterName }).Take(200).ToListAsync(ct);
+        return [.. waiting.Select(w => (w.Id, PolicyFile.KindName(w.Kind), w.RequesterName))];
+    }
+
     public async Task WithdrawAsync(Guid id, CancellationToken ct)
     {
         var viewer = await callers.CurrentAsync(ct);

@@ -52,7 +52,7 @@ public sealed record PaperAgreement(string? UserName, int Version, DateOnly Sign
 /// </summary>
 public sealed class AgreementService(
     CustosDbContext db, Callers callers, PolicyStore policy, ICurrentActor actor, IAuditTrail audit, UserManager<Person> users, KeyRing keys,
-    Notifier notifier, CustosSettings settings, TimeProvider time)
+    Notifier notifier, Accounts.PersonalConfirmation confirm, CustosSettings settings, TimeProvider time)
 {
     public const int MaxBody = 20_000;
 
@@ -142,7 +142,7 @@ public sealed class AgreementService(
             throw CustosException.Conflict("AgreementAlreadySigned", current.Version);
         }
 
-        var confirmation = await ConfirmAsync(person, password, code, ct);
+        var confirmation = await confirm.ConfirmAsync(person, password, code, AuditActions.AgreementSign, "AgreementConfirmationFailed", "AgreementLockedOut", ct);
         var signature = new AgreementSignature
         {
             Id = Guid.CreateVersion7(now),
@@ -412,41 +412,6 @@ public sealed class AgreementService(
     }
 
     private Task<AgreementTerms> TermsAsync(CancellationToken ct) => policy.AgreementTermsAsync(db, ct);
-
-    private async Task<string> ConfirmAsync(Person person, string? password, string? code, CancellationToken ct)
-    {
-        string? refused = null;
-        if (await users.IsLockedOutAsync(person))
-        {
-            refused = "locked-out";
-        }
-        else if (!string.IsNullOrWhiteSpace(code) && person.TwoFactorEnabled)
-        {
-            if (await users.VerifyTwoFactorTokenAsync(person, users.Options.Tokens.AuthenticatorTokenProvider, code))
-            {
-                return "totp";
-            }
-
-            refused = "totp";
-        }
-        else if (!string.IsNullOrEmpty(password))
-        {
-            if (await users.CheckPasswordAsync(person, password))
-            {
-                return "password";
-            }
-
-            refused = "password";
-        }
-
-        if (refused is not null and not "locked-out")
-        {
-            await users.AccessFailedAsync(person);
-        }
-
-        await audit.RecordNowAsync(AuditActions.AgreementSign, "person", person.Id.ToString(), AuditOutcome.Denied, new { reason = refused ?? "no-confirmation" }, ct);
-        throw new CustosException(CustosError.Forbidden, refused == "locked-out" ? "AgreementLockedOut" : "AgreementConfirmationFailed");
-    }
 
     /// <summary>The compliance officer, acting themselves: the command line names a person without their credentials, so it may not act as one here.</summary>
     private async Task<Caller> RequireRoleAsync(string action, CancellationToken ct)

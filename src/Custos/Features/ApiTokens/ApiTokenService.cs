@@ -17,6 +17,7 @@ public sealed record ApiTokenView(
 /// from another token), with scopes among the roles they hold now; a token acts as its person with at most those
 /// roles and dies with them (see <see cref="ApiTokenAuthenticationHandler"/>). Administrators see and revoke all.
 /// </summary>
+[Contract]
 public sealed class ApiTokenService(CustosDbContext db, IAuditTrail audit, ICurrentActor actor, CustosSettings settings, TimeProvider time)
 {
     /// <summary>The caller's own tokens, or with <paramref name="everyone"/> every token (administrators only).</summary>
@@ -101,6 +102,19 @@ public sealed class ApiTokenService(CustosDbContext db, IAuditTrail audit, ICurr
         audit.Record(AuditActions.TokenCreate, "token", token.Id.ToString(), detail: new { after = new { name, scopes = token.ScopeList, expires = token.ExpiresAt } });
         await db.SaveChangesAsync(ct);
         return (token, secret);
+    }
+
+    /// <summary>Ends every live token of a person who leaves (PPL-3), in the caller's transaction and save; returns their ids for the caller's audit entry.</summary>
+    public async Task<IReadOnlyList<Guid>> RevokeAllOfAsync(Guid person, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var tokens = await db.ApiTokens.Where(t => t.PersonId == person && t.RevokedAt == null && t.ExpiresAt > now).ToListAsync(ct);
+        foreach (var token in tokens)
+        {
+            token.RevokedAt = now;
+        }
+
+        return [.. tokens.Select(t => t.Id)];
     }
 
     /// <summary>Ends a token now: one's own, or anyone's for an administrator.</summary>

@@ -19,6 +19,10 @@ public sealed class Notifier(CustosDbContext db, ICurrentActor actor, CustosSett
 {
     public const int MaxArgLength = 200;
 
+    /// <summary>A query of the requests a person was told about (as an approver, say), for the caller to narrow further.</summary>
+    public IQueryable<Guid> RequestsToldTo(Guid person) =>
+        db.Notifications.Where(n => n.RecipientId == person && n.RequestId != null).Select(n => n.RequestId!.Value);
+
     /// <summary>Adds a message for each recipient; the arguments must be plain words (names, codes, times), never a protected value.</summary>
     public void Add(IEnumerable<Guid> recipients, string kind, Guid? request, params string[] args)
     {

@@ -26,9 +26,6 @@ internal static class PeopleApi
     private static Results<NoContent, Accepted<RightsResult>> Answer(RightsOutcome outcome) =>
         outcome.Complete ? TypedResults.NoContent() : TypedResults.Accepted("/api/v1/requests/mine", new RightsResult(outcome.Applied, outcome.Pending));
 
-    /// <summary>The last working day, or null to withdraw an announced departure.</summary>
-    public sealed record DepartureRequest(DateOnly? DepartsOn = null);
-
     public static void Map(RouteGroupBuilder api)
     {
         var people = api.MapGroup("/people").RequireAuthorization(Policies.Administer).WithTags("People");
@@ -64,13 +61,6 @@ internal static class PeopleApi
                 Answer(await service.SetClearanceAsync(id, request.Clearance, ct, request.Reason)))
             .WithName("SetPersonClearance").WithSummary("Set a person's clearance: lower at once, higher filed for approval (202). Never one's own")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
-
-        people.MapPut("/{id:guid}/departure", async (Guid id, DepartureRequest request, PeopleService service, CancellationToken ct) =>
-            {
-                await service.SetDepartureAsync(id, request.DepartsOn, ct);
-                return TypedResults.NoContent();
-            })
-            .WithName("SetPersonDeparture").WithSummary("Record a person's last working day (their use of customer information is then watched), or withdraw it").ProducesProblem(404);
 
         people.MapPost("/{id:guid}/disable", async (Guid id, PeopleService service, CancellationToken ct) =>
             {

@@ -19,7 +19,6 @@ internal static class PeopleCommands
         user.Subcommands.Add(SetPassword());
         user.Subcommands.Add(SetRoles());
         user.Subcommands.Add(SetMembers());
-        user.Subcommands.Add(Depart());
         user.Subcommands.Add(Appoint());
         return user;
     }
@@ -115,22 +114,6 @@ internal static class PeopleCommands
             var person = await people.FindAsync(parse.GetValue(UserArgument)!, token);
             await act(people, person.Id, token);
             AnsiConsole.MarkupLine(Markup.Escape(text[doneKey, person.UserName!]));
-        }, ct));
-        return command;
-    }
-
-    private static Command Depart()
-    {
-        var on = new Option<DateOnly?>("--on") { Description = "The last working day, e.g. 2026-12-31" };
-        var cancel = new Option<bool>("--cancel") { Description = "Withdraw the announced departure" };
-        var command = new Command("depart", "Record a person's last working day; until then their use of customer information raises alerts") { UserArgument, on, cancel };
-        command.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
-        {
-            var people = services.GetRequiredService<PeopleService>();
-            var person = await people.FindAsync(parse.GetValue(UserArgument)!, token);
-            DateOnly? date = parse.GetValue(cancel) ? null : parse.GetValue(on) ?? throw CustosException.Invalid("DepartureDateRequired");
-            await people.SetDepartureAsync(person.Id, date, token);
-            AnsiConsole.MarkupLine(Markup.Escape(date is { } d ? text["Cli.DepartureSet", person.UserName!, d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)] : text["Cli.DepartureWithdrawn", person.UserName!]));
         }, ct));
         return command;
     }

@@ -255,6 +255,29 @@ public sealed class PeopleService(
     }
 
     /// <summary>
+    /// Asks for what a successor takes over from someone leaving (PPL-3): the departments and projects they are not yet
+    /// in and a clearance above theirs, through the usual approvals — never for oneself, and nothing given at once
+    /// that the policy routes to approvers. Runs inside the caller's transaction.
+    /// </summary>
+    public async Task<RightsOutcome> RequestTakeOverAsync(Guid id, IReadOnlyList<string> departmentCodes, IReadOnlyList<string> projectCodes, Clearance? clearance, string reason, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(departmentCodes);
+        ArgumentNullException.ThrowIfNull(projectCodes);
+        var person = await LoadForChangeAsync(id, ct);
+        var departments = await ResolveDepartmentsAsync(departmentCodes, ct);
+        var projects = await ResolveProjectsAsync(projectCodes, ct);
+        var inDepartments = await db.DepartmentMemberships.Where(m => m.PersonId == id).Select(m => m.DepartmentId).ToListAsync(ct);
+        var inProjects = await db.ProjectMemberships.Where(m => m.PersonId == id).Select(m => m.ProjectId).ToListAsync(ct);
+        var change = RightsChange.None with
+        {
+            Departments = [.. departments.Where(d => !inDepartments.Contains(d.Id)).Select(d => d.Code)],
+            Projects = [.. projects.Where(p => !inProjects.Contains(p.Id)).Select(p => p.Code)],
+            Clearance = clearance > person.Clearance ? clearance : null,
+        };
+        return await GiveAsync(person, change, reason, ct);
+    }
+
+    /// <summary>
     /// Gives what <paramref name="change"/> adds: at once when the system itself acts (set-up, demo) or for roles that
     /// give nothing; otherwise as requests routed by the policy, which the person's approvers decide.
     /// </summary>
