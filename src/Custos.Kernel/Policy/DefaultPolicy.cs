@@ -54,6 +54,9 @@ public static class DefaultPolicy
           partner:
             scope: projects
             allow: [list, view-masked, reveal]
+          committee-member:     # the confidentiality committee (ORG-1): a chain may name it, e.g. [{role: committee-member, count: 3}]
+            scope: none
+            allow: [approve]
         approvals:
           access: [{role: department-head, of: department}]
           reveal: [{role: department-head, of: department}]

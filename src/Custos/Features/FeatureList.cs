@@ -11,6 +11,7 @@ public static class FeatureList
         new Training.TrainingFeature(),
         new Partners.PartnersFeature(),
         new Leaving.LeavingFeature(),
+        new Committee.CommitteeFeature(),
         new Organisation.OrganisationFeature(),
         new ApiTokens.ApiTokensFeature(),
         new Keys.KeysFeature(),

@@ -94,6 +94,9 @@ public static class AuditActions
     public const string LeavingStatement = "leaving.statement";
     public const string LeavingEscalate = "leaving.escalate";
     public const string LeavingClose = "leaving.close";
+    public const string CommitteeAppoint = "committee.appoint";
+    public const string CommitteeEnd = "committee.end";
+    public const string CommitteeRemind = "committee.remind";
 
     public const string PersonAppoint = "person.appoint";
     public const string PersonChange = "person.change";

@@ -7,7 +7,7 @@ namespace Custos.Kernel.Tests.Policy;
 public sealed class PolicyEngineTests
 {
     internal static readonly string[] KnownRoles =
-        ["it-admin", "information-officer", "staff", "department-head", "project-manager", "compliance-officer", "general-manager", "auditor", "partner"];
+        ["it-admin", "information-officer", "staff", "department-head", "project-manager", "compliance-officer", "general-manager", "auditor", "partner", "committee-member"];
 
     private static readonly PolicyEngine Default = new(DefaultPolicy.Document(KnownRoles));
     private static readonly Guid Sales = Guid.NewGuid();

@@ -61,9 +61,12 @@ public abstract class AdminPagesTests<TApp>(TApp app) : IClassFixture<TApp>
         // The last working day is recorded in the person's leaving file (PPL-3; watched by the departing-staff alert rule), then withdrawn.
         var (_, page) = await web.GetPageAsync(url);
         Assert.Equal($"/leaving?person={person.UserName}", page.QuerySelector("#leaving-link")!.GetAttribute("href"));
-        var recorded = await web.SubmitAsync($"/leaving?person={person.UserName}", "#record-leaving-form",
-            new Dictionary<string, string> { ["Input.Person"] = person.UserName!, ["Input.Kind"] = "Departure", ["Input.LastWorkingDay"] = "2027-01-15", ["Input.Reason"] = "辞职" });
-        Assert.Equal(new DateOnly(2027, 1, 15), (await app.WithDbAsync(db => db.Users.SingleAsync(u => u.Id == person.Id))).DepartsOn);
+        var lastDay = DateOnly.FromDateTime(app.Factory.Time.GetUtcNow().UtcDateTime).AddDays(45);
+        var recorded = await web.SubmitAsync($"/leaving?person={person.UserName}", "#record-leaving-form", new Dictionary<string, string>
+        {
+            ["Input.Person"] = person.UserName!, ["Input.Kind"] = "Departure", ["Input.LastWorkingDay"] = lastDay.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), ["Input.Reason"] = "辞职",
+        });
+        Assert.Equal(lastDay, (await app.WithDbAsync(db => db.Users.SingleAsync(u => u.Id == person.Id))).DepartsOn);
         var file = WebSession.Location(recorded);
         Assert.StartsWith("/leaving/", file, StringComparison.Ordinal);
         await web.SubmitAsync(file, "#withdraw-form", new Dictionary<string, string>());

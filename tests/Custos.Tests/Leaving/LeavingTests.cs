@@ -46,6 +46,19 @@ public abstract class LeavingTests<TApp>(TApp app) : IClassFixture<TApp>
         return web;
     }
 
+    /// <summary>Confirms the hand-over as the session's person, with the stamp of the file as they just read it.</summary>
+    private static async Task<HttpResponseMessage> ConfirmAsync(WebSession web, Guid id)
+    {
+        var read = await web.Client.GetAsync($"/api/v1/leaving/{id}");
+        if (!read.IsSuccessStatusCode)
+        {
+            return read;
+        }
+
+        var stamp = (await read.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("stamp").GetGuid();
+        return await web.Client.PostAsJsonAsync($"/api/v1/leaving/{id}/confirm", new { stamp });
+    }
+
     private Task<int> AuditCountAsync(Guid person, string action, AuditOutcome outcome) =>
         app.WithDbAsync(db => db.AuditRecords.CountAsync(a => a.TargetId == person.ToString() && a.Action == action && a.Outcome == outcome));
 
@@ -148,7 +161,7 @@ public abstract class LeavingTests<TApp>(TApp app) : IClassFixture<TApp>
         }
 
         var head = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [department]);
-        var otherHead = await app.CreatePersonAsync(Roles.DepartmentHead);
+        var otherHead = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [await app.DepartmentAsync()]);
         var leaver = await app.CreatePersonAsync(Roles.Staff, departments: [department]);
         using (var system = app.AsSystem())
         {
@@ -185,30 +198,43 @@ public abstract class LeavingTests<TApp>(TApp app) : IClassFixture<TApp>
         // A successor is someone else who stays.
         Assert.Equal("SuccessorIsLeaver", await CodeAsync(await adminWeb.Client.PutAsJsonAsync($"/api/v1/leaving/{id}/successor", new { successor = leaver.UserName })));
         Assert.Equal("SuccessorNotActive", await CodeAsync(await adminWeb.Client.PutAsJsonAsync($"/api/v1/leaving/{id}/successor", new { successor = suspended.UserName })));
+        Assert.Equal("SuccessorIsSelf", await CodeAsync(await adminWeb.Client.PutAsJsonAsync($"/api/v1/leaving/{id}/successor", new { successor = admin.UserName })));
         var named = await JsonAsync(await adminWeb.Client.PutAsJsonAsync($"/api/v1/leaving/{id}/successor", new { successor = successor.UserName }));
         var lines = named.GetProperty("handover").EnumerateArray().Select(l => (l.GetProperty("kind").GetString(), l.GetProperty("reference").GetString())).ToList();
         Assert.Contains(("Department", department), lines);
         Assert.Contains(("Project", project), lines);
         Assert.Contains(("Role", Roles.Staff), lines);
         Assert.Contains(lines, l => l.Item1 == "Grant");
-        Assert.Equal(2, await AuditCountAsync(leaver.Id, AuditActions.LeavingSuccessor, AuditOutcome.Denied));
+        Assert.Equal(3, await AuditCountAsync(leaver.Id, AuditActions.LeavingSuccessor, AuditOutcome.Denied));
 
         // The head may not confirm before the successor; a head of another department does not see the file.
         using var headWeb = await SignedInAsync(head, mfa: true);
-        Assert.Equal("HandoverSuccessorFirst", await CodeAsync(await headWeb.Client.PostAsync($"/api/v1/leaving/{id}/confirm", null)));
+        Assert.Equal("HandoverSuccessorFirst", await CodeAsync(await ConfirmAsync(headWeb, id)));
         using var otherHeadWeb = await SignedInAsync(otherHead, mfa: true);
-        Assert.Equal(HttpStatusCode.NotFound, (await otherHeadWeb.Client.PostAsync($"/api/v1/leaving/{id}/confirm", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await ConfirmAsync(otherHeadWeb, id)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await otherHeadWeb.Client.PostAsJsonAsync($"/api/v1/leaving/{id}/confirm", new { stamp = named.GetProperty("stamp").GetGuid() })).StatusCode);
 
         using var successorWeb = await SignedInAsync(successor, mfa: false);
+        // In person: not through a token, even the successor's own.
+        var (_, successorSecret) = await app.AsAsync(successor, s => s.GetRequiredService<ApiTokenService>().CreateAsync("脚本", [Roles.Staff], 1, default));
+        using (var successorToken = app.ApiClient(successorSecret))
+        {
+            Assert.Equal("HandoverInPerson", await CodeAsync(await successorToken.PostAsJsonAsync($"/api/v1/leaving/{id}/confirm", new { stamp = named.GetProperty("stamp").GetGuid() })));
+        }
+
+        // The successor sees the hand-over, not why the person leaves.
+        Assert.Equal("", (await successorWeb.Client.GetFromJsonAsync<JsonElement>($"/api/v1/leaving/{id}")).GetProperty("reason").GetString());
         var (_, successorPage) = await successorWeb.GetPageAsync($"/leaving/{id}");
         Assert.NotNull(successorPage.QuerySelector("#confirm-form"));
         Assert.NotNull(successorPage.QuerySelector($"#handover tr[data-ref='{project}']"));
         await successorWeb.SubmitAsync($"/leaving/{id}", "#confirm-form", new Dictionary<string, string>());
-        Assert.Equal("HandoverConfirmed", await CodeAsync(await successorWeb.Client.PostAsync($"/api/v1/leaving/{id}/confirm", null)));
+        Assert.Equal("HandoverConfirmed", await CodeAsync(await ConfirmAsync(successorWeb, id)));
         Assert.Contains(await app.WithDbAsync(db => db.Notifications.Where(n => n.RecipientId == head.Id).Select(n => n.Kind).ToListAsync()), k => k == "Notify.HandoverToConfirm");
 
         // The head's confirmation files the successor's requests for what they lack; the usual approvers decide them.
-        var confirmed = await JsonAsync(await headWeb.Client.PostAsync($"/api/v1/leaving/{id}/confirm", null));
+        // A stamp from before the successor's confirmation is refused: the head confirms what they see now.
+        Assert.Equal("LeavingChanged", await CodeAsync(await headWeb.Client.PostAsJsonAsync($"/api/v1/leaving/{id}/confirm", new { stamp = named.GetProperty("stamp").GetGuid() })));
+        var confirmed = await JsonAsync(await ConfirmAsync(headWeb, id));
         var requests = confirmed.GetProperty("successorRequests").EnumerateArray().Select(r => r.GetGuid()).ToList();
         Assert.NotEmpty(requests);
         Assert.DoesNotContain(department, await app.WithDbAsync(db => db.DepartmentMemberships.Where(m => m.PersonId == successor.Id).Select(m => m.Department!.Code).ToListAsync()));
@@ -253,7 +279,7 @@ public abstract class LeavingTests<TApp>(TApp app) : IClassFixture<TApp>
             Assert.Equal((0, 0), await system.ServiceProvider.GetRequiredService<LeavingService>().RunDueAsync(default));
         }
 
-        Assert.NotEqual(HttpStatusCode.OK, (await leaverWeb.Client.GetAsync("/api/v1/me")).StatusCode);
+        Assert.Equal(EmploymentStatus.Departed, (await app.WithDbAsync(db => db.Users.SingleAsync(u => u.Id == leaver.Id))).EmploymentStatus);
         Assert.Contains(await app.WithDbAsync(db => db.Notifications.Where(n => n.RecipientId == head.Id).Select(n => n.Kind).ToListAsync()), k => k == "Notify.LeaverCopiesOut");
         using var laterWeb = await SignedInAsync(admin, mfa: false); // four days on: a new session, with the authenticator
         await laterWeb.SubmitTotpAsync((await app.AuthenticatorKeyAsync(admin.Id))!);
@@ -287,6 +313,58 @@ public abstract class LeavingTests<TApp>(TApp app) : IClassFixture<TApp>
         var recorded = await JsonAsync(await officerWeb.Client.PostAsJsonAsync($"/api/v1/leaving/{id}/statement/record", new { kind = "Refused", note = "拒签，人事部李某见证" }));
         Assert.Equal("Refused", recorded.GetProperty("statement").GetString());
         Assert.Equal(officer.DisplayName, recorded.GetProperty("statementBy").GetString());
+    }
+
+    [Fact]
+    public async Task A_successor_who_leaves_steps_down_a_withdrawn_leaving_takes_its_requests_and_nobody_handles_their_own_file()
+    {
+        await app.EnsureApproversAsync();
+        var department = await app.DepartmentAsync();
+        var head = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [department]);
+        var leaver = await app.CreatePersonAsync(Roles.Staff, departments: [department]);
+        var successor = await app.CreatePersonAsync(Roles.Staff);
+        var officer = await app.CreatePersonAsync(Roles.ComplianceOfficer);
+        using var officerWeb = await SignedInAsync(officer, mfa: true);
+        var id = (await JsonAsync(await officerWeb.Client.PostAsJsonAsync("/api/v1/leaving", new { person = leaver.UserName, lastWorkingDay = Day(Today.AddDays(10)), reason = "辞职" }))).GetProperty("id").GetGuid();
+        await JsonAsync(await officerWeb.Client.PutAsJsonAsync($"/api/v1/leaving/{id}/successor", new { successor = successor.UserName }));
+
+        // The successor's own leaving is recorded: they are no longer the successor, and cannot be named again.
+        var theirs = (await JsonAsync(await officerWeb.Client.PostAsJsonAsync("/api/v1/leaving", new { person = successor.UserName, lastWorkingDay = Day(Today.AddDays(5)), reason = "辞职" }))).GetProperty("id").GetGuid();
+        var file = await JsonAsync(await officerWeb.Client.GetAsync($"/api/v1/leaving/{id}"));
+        Assert.Equal(JsonValueKind.Null, file.GetProperty("successorId").ValueKind);
+        Assert.Empty(file.GetProperty("handover").EnumerateArray());
+        Assert.Equal("SuccessorNotActive", await CodeAsync(await officerWeb.Client.PutAsJsonAsync($"/api/v1/leaving/{id}/successor", new { successor = successor.UserName })));
+        Assert.Equal(HttpStatusCode.NoContent, (await officerWeb.Client.DeleteAsync($"/api/v1/leaving/{theirs}")).StatusCode);
+
+        // Confirmed hand-over, then the person stays after all: the successor's requests go with the file.
+        await JsonAsync(await officerWeb.Client.PutAsJsonAsync($"/api/v1/leaving/{id}/successor", new { successor = successor.UserName }));
+        using (var successorWeb = await SignedInAsync(successor, mfa: false))
+        {
+            await JsonAsync(await ConfirmAsync(successorWeb, id));
+        }
+
+        using var headWeb = await SignedInAsync(head, mfa: true);
+        var requests = (await JsonAsync(await ConfirmAsync(headWeb, id))).GetProperty("successorRequests").EnumerateArray().Select(r => r.GetGuid()).ToList();
+        Assert.NotEmpty(requests);
+        Assert.Equal(HttpStatusCode.NoContent, (await officerWeb.Client.DeleteAsync($"/api/v1/leaving/{id}")).StatusCode);
+        Assert.All(await app.WithDbAsync(db => db.AccessRequests.Where(r => requests.Contains(r.Id)).Select(r => r.Status).ToListAsync()), s => Assert.Equal(RequestStatus.Withdrawn, s));
+
+        // A keeper's own leaving is handled by someone else; a dismissed person is not enabled again.
+        var otherOfficer = await app.CreatePersonAsync(Roles.ComplianceOfficer);
+        var own = (await JsonAsync(await officerWeb.Client.PostAsJsonAsync("/api/v1/leaving", new { person = otherOfficer.UserName, kind = "Dismissal", reason = "辞退" }))).GetProperty("id").GetGuid();
+        var admin = await app.CreatePersonAsync(Roles.ItAdministrator);
+        using var adminWeb = await SignedInAsync(admin, mfa: true);
+        var enable = await adminWeb.Client.PostAsync($"/api/v1/people/{otherOfficer.Id}/enable", null);
+        Assert.Equal(HttpStatusCode.Conflict, enable.StatusCode);
+        Assert.Equal("PersonDeparted", await CodeAsync(enable));
+        Assert.Equal(EmploymentStatus.Departed, (await app.WithDbAsync(db => db.Users.SingleAsync(u => u.Id == otherOfficer.Id))).EmploymentStatus);
+        var adminLeaving = (await JsonAsync(await officerWeb.Client.PostAsJsonAsync("/api/v1/leaving", new { person = admin.UserName, lastWorkingDay = Day(Today.AddDays(3)), reason = "辞职" }))).GetProperty("id").GetGuid();
+        var self = await adminWeb.Client.PutAsJsonAsync($"/api/v1/leaving/{adminLeaving}/successor", new { successor = successor.UserName });
+        Assert.Equal(HttpStatusCode.Forbidden, self.StatusCode);
+        Assert.Equal("CannotChangeOwnRights", await CodeAsync(self));
+        Assert.Equal("CannotChangeOwnRights", await CodeAsync(await adminWeb.Client.DeleteAsync($"/api/v1/leaving/{adminLeaving}")));
+        Assert.Equal(2, await AuditCountAsync(admin.Id, AuditActions.LeavingSuccessor, AuditOutcome.Denied) + await AuditCountAsync(admin.Id, AuditActions.LeavingWithdraw, AuditOutcome.Denied));
+        Assert.Equal(HttpStatusCode.OK, (await adminWeb.Client.GetAsync($"/api/v1/leaving/{own}")).StatusCode);
     }
 }
 

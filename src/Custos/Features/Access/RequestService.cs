@@ -524,6 +524,29 @@ public sealed class RequestService(
         return [.. requests.Select(r => r.Id)];
     }
 
+    /// <summary>Withdraws a request another room filed and no longer needs (a committee seat ended before its role was approved), in the caller's transaction.</summary>
+    public async Task<bool> WithdrawFiledAsync(Guid id, CancellationToken ct)
+    {
+        var entity = await db.AccessRequests.SingleOrDefaultAsync(r => r.Id == id && r.Status == RequestStatus.Pending, ct);
+        if (entity is null)
+        {
+            return false;
+        }
+
+        entity.Status = RequestStatus.Withdrawn;
+        entity.DecidedAt = time.GetUtcNow();
+        entity.Stamp = Guid.NewGuid();
+        audit.Record(AuditActions.RequestWithdraw, "request", entity.Id.ToString(), detail: new { filed = true });
+        return true;
+    }
+
+    /// <summary>How many requests to give a person rights are still waiting for approval (their joining checklist).</summary>
+    public Task<int> PendingRightsOfAsync(Guid person, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        return db.AccessRequests.CountAsync(r => r.SubjectPersonId == person && r.Status == RequestStatus.Pending && r.ExpiresAt > now, ct);
+    }
+
     /// <summary>The pending requests that were put to a person as an approver (their inbox), for a hand-over list: id, kind and who asked.</summary>
     public async Task<IReadOnlyList<(Guid Id, string Kind, string Requester)>> WaitingForAsync(Guid person, CancellationToken ct)
     {

@@ -129,7 +129,6 @@ internal sealed class DepartureMapping : IEntityTypeConfiguration<Departure>
         e.Property(d => d.Reason).HasMaxLength(500);
         e.Property(d => d.RecordedByName).HasMaxLength(256);
         e.Property(d => d.HeadConfirmedByName).HasMaxLength(256);
-        e.Property(d => d.SuccessorRequests).HasMaxLength(400);
         e.Property(d => d.StatementSha256).HasMaxLength(64);
         e.Property(d => d.StatementBy).HasMaxLength(256);
         e.Property(d => d.StatementNote).HasMaxLength(500);

@@ -11,6 +11,9 @@ internal static class LeavingApi
 
     public sealed record StatementRequest(ExitStatementKind Kind, string? Note = null);
 
+    /// <summary>The file's stamp as the confirmer read it: a list changed since is not confirmed.</summary>
+    public sealed record ConfirmRequest(Guid Stamp);
+
     public static void Map(RouteGroupBuilder api)
     {
         var leaving = api.MapGroup("/leaving").WithTags("Leaving").WithMetadata(new GateAttribute(Gate.RoleChecked));
@@ -40,7 +43,7 @@ internal static class LeavingApi
                 TypedResults.Ok(await service.NameSuccessorAsync(id, request.Successor, ct)))
             .WithName("NameSuccessor").WithSummary("Name the successor (user name) and draw up the hand-over list").ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
 
-        leaving.MapPost("/{id:guid}/confirm", async (Guid id, LeavingService service, CancellationToken ct) => TypedResults.Ok(await service.ConfirmAsync(id, ct)))
+        leaving.MapPost("/{id:guid}/confirm", async (Guid id, ConfirmRequest request, LeavingService service, CancellationToken ct) => TypedResults.Ok(await service.ConfirmAsync(id, request.Stamp, ct)))
             .WithName("ConfirmHandover").WithSummary("Confirm the hand-over in person: the successor first, then a head of the person's department or a compliance officer (which files the successor's requests)")
             .ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
 

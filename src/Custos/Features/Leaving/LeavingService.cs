@@ -45,7 +45,7 @@ public sealed record DepartureView(
     Guid? SuccessorId, string? SuccessorName, DateTimeOffset? SuccessorConfirmedAt, DateTimeOffset? HeadConfirmedAt, string? HeadConfirmedBy, IReadOnlyList<Guid> SuccessorRequests,
     DateTimeOffset? AccessEndedAt, ExitStatementKind? Statement, DateTimeOffset? StatementAt, string? StatementBy, string? StatementNote,
     IReadOnlyList<HandoverLine> Handover, IReadOnlyList<CopyOut> CopiesOut, DateTimeOffset? ClosedAt, string? ClosedBy, LeavingStage Stage,
-    IReadOnlyList<string> Missing, bool MayManage, bool MayConfirmAsSuccessor, bool MayConfirmAsHead, bool MaySign);
+    IReadOnlyList<string> Missing, bool MayManage, bool MayConfirmAsSuccessor, bool MayConfirmAsHead, bool MaySign, Guid Stamp);
 
 /// <summary>
 /// Leaving (PPL-1, PPL-3). An administrator records the last working day, or a dismissal with effect at once; after
@@ -149,16 +149,22 @@ public sealed class LeavingService(
             RecordedByName = caller.Name, Stamp = Guid.NewGuid(),
         };
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        db.Set<Departure>().Add(file);
-        audit.Record(AuditActions.LeavingRecord, "person", person.Id.ToString(), detail: new { file = file.Id, kind = order.Kind.ToString(), lastWorkingDay = last });
-        await people.SetDepartureAsync(person.Id, last, ct);
-        if (order.Kind == DepartureKind.Dismissal)
-        {
-            await EndAccessAsync(file, ct);
-        }
-
         try
         {
+            db.Set<Departure>().Add(file);
+            audit.Record(AuditActions.LeavingRecord, "person", person.Id.ToString(), detail: new { file = file.Id, kind = order.Kind.ToString(), lastWorkingDay = last });
+            await people.SetDepartureAsync(person.Id, last, ct);
+            await StepDownAsSuccessorAsync(person.Id, ct);
+            if (order.Kind == DepartureKind.Dismissal)
+            {
+                await EndAccessAsync(file, ct);
+            }
+            else
+            {
+                // Told in their inbox: the statement to sign and the copies to bring back before the day.
+                notifier.Add([person.Id], "Notify.LeavingRecorded", null, last.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            }
+
             await db.SaveChangesAsync(ct);
         }
         catch (Audit.AuditWriteException e) when (e.IsUniqueViolation)
@@ -173,17 +179,28 @@ public sealed class LeavingService(
     /// <summary>Withdraws an announced departure that has not taken effect (the person stays); the file goes, the log keeps it.</summary>
     public async Task WithdrawAsync(Guid id, CancellationToken ct)
     {
-        await RequireManagerAsync(AuditActions.LeavingWithdraw, ct);
-        var file = await LoadAsync(id, ct);
-        if (file.AccessEndedAt is not null)
+        var (caller, file) = await RequireManagerOfAsync(AuditActions.LeavingWithdraw, id, ct);
+        if (file.AccessEndedAt is not null || caller.Engine.HasLeft(file.LastWorkingDay, time.GetUtcNow()))
         {
+            await audit.RecordNowAsync(AuditActions.LeavingWithdraw, "person", file.PersonId.ToString(), AuditOutcome.Denied, new { file = file.Id, reason = "took-effect" }, ct);
             throw CustosException.Conflict("LeavingTookEffect");
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // The successor's requests cite a hand-over that no longer happens: withdrawn with it.
+        var withdrawn = new List<Guid>();
+        foreach (var request in SuccessorRequestIds(file))
+        {
+            if (await requests.WithdrawFiledAsync(request, ct))
+            {
+                withdrawn.Add(request);
+            }
+        }
+
         db.Set<Departure>().Remove(file);
-        audit.Record(AuditActions.LeavingWithdraw, "person", file.PersonId.ToString(), detail: new { file = file.Id, lastWorkingDay = file.LastWorkingDay });
+        audit.Record(AuditActions.LeavingWithdraw, "person", file.PersonId.ToString(), detail: new { file = file.Id, lastWorkingDay = file.LastWorkingDay, requests = withdrawn });
         await people.SetDepartureAsync(file.PersonId, null, ct);
+        await SaveAsync(ct);
         await tx.CommitAsync(ct);
     }
 
@@ -193,8 +210,7 @@ public sealed class LeavingService(
     /// </summary>
     public async Task<DepartureView> NameSuccessorAsync(Guid id, string? successor, CancellationToken ct)
     {
-        var caller = await RequireManagerAsync(AuditActions.LeavingSuccessor, ct);
-        var file = await LoadAsync(id, ct);
+        var (caller, file) = await RequireManagerOfAsync(AuditActions.LeavingSuccessor, id, ct);
         if (file.ClosedAt is not null || file.HeadConfirmedAt is not null)
         {
             throw CustosException.Conflict("HandoverConfirmed");
@@ -203,9 +219,7 @@ public sealed class LeavingService(
         var next = await people.FindAsync(TextInput.Clean(successor, "successor"), ct);
         var refused = next.Id == file.PersonId ? "leaver"
             : next.Id == caller.PersonId ? "self"
-            : next.EmploymentStatus != EmploymentStatus.Active || caller.Engine.HasLeft(next.DepartsOn, time.GetUtcNow()) ? "not-active"
-            : await db.Set<Departure>().AnyAsync(d => d.PersonId == next.Id, ct) ? "leaving"
-            : null;
+            : await UnfitSuccessorAsync(next, caller.Engine, ct);
         if (refused is not null)
         {
             await audit.RecordNowAsync(AuditActions.LeavingSuccessor, "person", file.PersonId.ToString(), AuditOutcome.Denied, new { file = file.Id, successor = next.Id, reason = refused }, ct);
@@ -240,13 +254,19 @@ public sealed class LeavingService(
     /// compliance officer), who is neither of them. The second confirmation files the successor's requests for the
     /// departments, projects and clearance they lack; the usual approvers decide them.
     /// </summary>
-    public async Task<DepartureView> ConfirmAsync(Guid id, CancellationToken ct)
+    public async Task<DepartureView> ConfirmAsync(Guid id, Guid stamp, CancellationToken ct)
     {
         var caller = await callers.CurrentAsync(ct);
         var file = await LoadAsync(id, ct);
         if (!await MaySeeAsync(caller, file, ct))
         {
             throw CustosException.NotFound("LeavingNotFound");
+        }
+
+        // The list confirmed is the one the confirmer saw: a successor named again since gives a new list and a new stamp.
+        if (stamp != file.Stamp)
+        {
+            throw CustosException.Conflict("LeavingChanged");
         }
 
         if (actor.FromCommandLine || actor.ViaToken)
@@ -261,6 +281,13 @@ public sealed class LeavingService(
         }
 
         var now = time.GetUtcNow();
+        var successor = await db.Users.AsNoTracking().SingleAsync(u => u.Id == file.SuccessorId, ct);
+        if (await UnfitSuccessorAsync(successor, caller.Engine, ct) is { } unfit)
+        {
+            await audit.RecordNowAsync(AuditActions.LeavingConfirm, "person", file.PersonId.ToString(), AuditOutcome.Denied, new { file = file.Id, reason = "successor-" + unfit }, ct);
+            throw CustosException.Invalid("SuccessorNotActive", successor.DisplayName);
+        }
+
         if (caller.PersonId == file.SuccessorId)
         {
             if (file.SuccessorConfirmedAt is not null)
@@ -340,17 +367,10 @@ public sealed class LeavingService(
     /// <summary>Records a paper statement the person signed, or their refusal to sign, with who witnessed it (never for oneself).</summary>
     public async Task<DepartureView> RecordStatementAsync(Guid id, ExitStatementKind kind, string? note, CancellationToken ct)
     {
-        var caller = await RequireManagerAsync(AuditActions.LeavingStatement, ct);
-        var file = await LoadAsync(id, ct);
+        var (caller, file) = await RequireManagerOfAsync(AuditActions.LeavingStatement, id, ct);
         if (kind is not (ExitStatementKind.Paper or ExitStatementKind.Refused))
         {
             throw CustosException.Invalid("InvalidEnum", "kind");
-        }
-
-        if (file.PersonId == caller.PersonId)
-        {
-            await audit.RecordNowAsync(AuditActions.LeavingStatement, "person", file.PersonId.ToString(), AuditOutcome.Denied, new { file = file.Id, reason = "self" }, ct);
-            throw new CustosException(CustosError.Forbidden, "CannotChangeOwnRights");
         }
 
         if (file.Statement is not null)
@@ -368,8 +388,7 @@ public sealed class LeavingService(
     /// <summary>Closes the file once the person has left, the hand-over is confirmed, the statement recorded and nothing of theirs is still out; otherwise says what is missing, and records the refusal.</summary>
     public async Task<DepartureView> CloseAsync(Guid id, CancellationToken ct)
     {
-        var caller = await RequireManagerAsync(AuditActions.LeavingClose, ct);
-        var file = await LoadAsync(id, ct);
+        var (caller, file) = await RequireManagerOfAsync(AuditActions.LeavingClose, id, ct);
         if (file.ClosedAt is not null)
         {
             throw CustosException.Conflict("LeavingClosed");
@@ -398,6 +417,7 @@ public sealed class LeavingService(
     {
         var engine = (await callers.CurrentAsync(ct)).Engine;
         var today = engine.Today(time.GetUtcNow());
+        await AdoptAnnouncedAsync(ct);
         var due = await db.Set<Departure>().AsNoTracking().Where(d => d.AccessEndedAt == null && d.LastWorkingDay < today)
             .OrderBy(d => d.LastWorkingDay).Select(d => d.Id).Take(200).ToListAsync(ct);
         var ended = 0;
@@ -419,7 +439,8 @@ public sealed class LeavingService(
             });
         }
 
-        var open = await db.Set<Departure>().AsNoTracking().Where(d => d.AccessEndedAt != null && d.ClosedAt == null && d.CopiesEscalatedAt == null)
+        var paperOut = db.Set<CopyRecord>().Where(c => c.Status == CopyStatus.Issued && (c.Kind == CopyKind.Print || c.Kind == CopyKind.Loan)).Select(c => c.PersonId);
+        var open = await db.Set<Departure>().AsNoTracking().Where(d => d.AccessEndedAt != null && d.ClosedAt == null && d.CopiesEscalatedAt == null && paperOut.Contains(d.PersonId))
             .OrderBy(d => d.Id).Select(d => new { d.Id, d.PersonId }).Take(500).ToListAsync(ct);
         var outstanding = await CopiesOutAsync([.. open.Select(d => d.PersonId)], ct);
         var officers = outstanding.Count > 0 ? await db.InRoleAsync(Roles.ComplianceOfficer, ct) : [];
@@ -429,6 +450,11 @@ public sealed class LeavingService(
             escalated += await OnceAsync(async () =>
             {
                 var file = await db.Set<Departure>().SingleAsync(d => d.Id == item.Id, ct);
+                if (file.CopiesEscalatedAt is not null)
+                {
+                    return false; // another node told them meanwhile
+                }
+
                 file.CopiesEscalatedAt = time.GetUtcNow();
                 file.Stamp = Guid.NewGuid(); // another node escalating the same file at once fails here: told once
                 var copies = outstanding[file.PersonId].ToList();
@@ -441,6 +467,42 @@ public sealed class LeavingService(
         }
 
         return (ended, escalated);
+    }
+
+    /// <summary>
+    /// A last working day recorded before leaving files existed (or by set-up) gets its file, so that its access ends,
+    /// its hand-over and statement are asked for and it closes like any other.
+    /// </summary>
+    private async Task AdoptAnnouncedAsync(CancellationToken ct)
+    {
+        var files = db.Set<Departure>().Select(d => d.PersonId);
+        var orphans = await db.Users.AsNoTracking().Where(u => u.DepartsOn != null && u.EmploymentStatus != EmploymentStatus.Departed && !files.Contains(u.Id))
+            .OrderBy(u => u.Id).Select(u => new { u.Id, u.DepartsOn }).Take(200).ToListAsync(ct);
+        foreach (var orphan in orphans)
+        {
+            await OnceAsync(async () =>
+            {
+                var now = time.GetUtcNow();
+                var file = new Departure
+                {
+                    Id = Guid.CreateVersion7(now), PersonId = orphan.Id, Kind = DepartureKind.Departure, LastWorkingDay = orphan.DepartsOn!.Value, Reason = "—", RecordedAt = now,
+                    RecordedByName = actor.Name, Stamp = Guid.NewGuid(),
+                };
+                db.Set<Departure>().Add(file);
+                audit.Record(AuditActions.LeavingRecord, "person", orphan.Id.ToString(), detail: new { file = file.Id, kind = file.Kind.ToString(), lastWorkingDay = file.LastWorkingDay, adopted = true });
+                try
+                {
+                    await db.SaveChangesAsync(ct);
+                }
+                catch (Audit.AuditWriteException e) when (e.IsUniqueViolation)
+                {
+                    db.ChangeTracker.Clear(); // adopted by another node meanwhile
+                    return false;
+                }
+
+                return true;
+            });
+        }
     }
 
     /// <summary>One step of the daily work; when another node did it first (the file's stamp changed), it is left to them.</summary>
@@ -566,14 +628,16 @@ public sealed class LeavingService(
             var head = f.SuccessorConfirmedAt is not null && f.HeadConfirmedAt is null && caller.PersonId != f.SuccessorId && caller.PersonId != f.PersonId
                 && headOf.Contains(f.PersonId);
             var stage = f.ClosedAt is not null ? LeavingStage.Closed : f.AccessEndedAt is not null ? LeavingStage.Left : LeavingStage.Announced;
+            // Why they leave, the statement's note and the copies they hold are for the keepers, the heads and the person; a successor sees the hand-over.
+            var full = MaySeeAll(caller) || headOf.Contains(f.PersonId) || f.PersonId == caller.PersonId;
             views.Add(new DepartureView(
-                f.Id, f.PersonId, names.GetValueOrDefault(f.PersonId)?.DisplayName ?? "?", names.GetValueOrDefault(f.PersonId)?.UserName ?? "?", f.Kind, f.LastWorkingDay, f.Reason,
+                f.Id, f.PersonId, names.GetValueOrDefault(f.PersonId)?.DisplayName ?? "?", names.GetValueOrDefault(f.PersonId)?.UserName ?? "?", f.Kind, f.LastWorkingDay, full ? f.Reason : "",
                 f.RecordedAt, f.RecordedByName, f.SuccessorId, f.SuccessorId is { } s ? names.GetValueOrDefault(s)?.DisplayName : null, f.SuccessorConfirmedAt, f.HeadConfirmedAt,
-                f.HeadConfirmedByName, [.. (f.SuccessorRequests ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Guid.Parse)], f.AccessEndedAt, f.Statement, f.StatementAt,
-                f.StatementBy, f.StatementNote, [.. f.Items.OrderBy(i => i.Kind).ThenBy(i => i.Reference, StringComparer.Ordinal).Select(i => new HandoverLine(i.Kind, i.Reference, i.Label))],
-                [.. copies[f.PersonId]], f.ClosedAt, f.ClosedByName, stage, Missing(f, copies), manager && f.ClosedAt is null,
+                f.HeadConfirmedByName, [.. SuccessorRequestIds(f)], f.AccessEndedAt, f.Statement, f.StatementAt,
+                f.StatementBy, full ? f.StatementNote : null, [.. f.Items.OrderBy(i => i.Kind).ThenBy(i => i.Reference, StringComparer.Ordinal).Select(i => new HandoverLine(i.Kind, i.Reference, i.Label))],
+                full ? [.. copies[f.PersonId]] : [], f.ClosedAt, f.ClosedByName, stage, Missing(f, copies), manager && f.ClosedAt is null && f.PersonId != caller.PersonId,
                 f.SuccessorId == caller.PersonId && f.SuccessorConfirmedAt is null && f.ClosedAt is null, head && f.ClosedAt is null,
-                f.PersonId == caller.PersonId && f.Statement is null && f.AccessEndedAt is null));
+                f.PersonId == caller.PersonId && f.Statement is null && f.AccessEndedAt is null, f.Stamp));
         }
 
         return views;
@@ -608,7 +672,7 @@ public sealed class LeavingService(
         MaySeeAll(caller) || file.PersonId == caller.PersonId || file.SuccessorId == caller.PersonId || await IsHeadOfAsync(caller, file.PersonId, ct);
 
     /// <summary>Administrators and compliance officers keep the files; auditors read them.</summary>
-    private static bool MaySeeAll(Caller caller) => MayManage(caller) || caller.Subject.Roles.Contains(Roles.Auditor);
+    private bool MaySeeAll(Caller caller) => MayManage(caller) || caller.Subject.Roles.Contains(Roles.Auditor) || (actor.FromCommandLine && actor.Id == FixedActor.System.Id);
 
     private static bool MayManage(Caller caller) =>
         caller.Subject.Active && (caller.Decide(PolicyAction.Administer).Allowed || caller.Subject.Roles.Contains(Roles.ComplianceOfficer));
@@ -643,6 +707,53 @@ public sealed class LeavingService(
         return await db.DepartmentMemberships.Where(m => heads.Contains(m.PersonId) && m.PersonId != person && departments.Contains(m.DepartmentId))
             .Select(m => m.PersonId).Distinct().ToListAsync(ct);
     }
+
+    /// <summary>A manager acting on someone else's file: nobody names their own successor, closes or withdraws their own leaving (recorded).</summary>
+    private async Task<(Caller Caller, Departure File)> RequireManagerOfAsync(string action, Guid id, CancellationToken ct)
+    {
+        var caller = await RequireManagerAsync(action, ct);
+        var file = await LoadAsync(id, ct);
+        if (file.PersonId == caller.PersonId)
+        {
+            await audit.RecordNowAsync(action, "person", file.PersonId.ToString(), AuditOutcome.Denied, new { file = file.Id, reason = "self" }, ct);
+            throw new CustosException(CustosError.Forbidden, "CannotChangeOwnRights");
+        }
+
+        return (caller, file);
+    }
+
+    /// <summary>Why someone cannot take over (not active, left, or leaving themselves), or null when they can.</summary>
+    private async Task<string?> UnfitSuccessorAsync(Person candidate, PolicyEngine engine, CancellationToken ct) =>
+        candidate.EmploymentStatus != EmploymentStatus.Active || engine.HasLeft(candidate.DepartsOn, time.GetUtcNow()) ? "not-active"
+        : await db.Set<Departure>().AnyAsync(d => d.PersonId == candidate.Id, ct) ? "leaving"
+        : null;
+
+    /// <summary>
+    /// Someone whose own leaving is recorded stops being the successor on files whose hand-over is not yet confirmed
+    /// (the list goes with them; the keepers are told to name another). In the caller's transaction.
+    /// </summary>
+    private async Task StepDownAsSuccessorAsync(Guid person, CancellationToken ct)
+    {
+        var files = await db.Set<Departure>().Include(d => d.Items).Where(d => d.SuccessorId == person && d.HeadConfirmedAt == null && d.ClosedAt == null).ToListAsync(ct);
+        if (files.Count == 0)
+        {
+            return;
+        }
+
+        var keepers = (await db.InRoleAsync(Roles.ComplianceOfficer, ct)).Union(await db.InRoleAsync(Roles.ItAdministrator, ct)).ToList();
+        foreach (var file in files)
+        {
+            db.Set<HandoverItem>().RemoveRange(file.Items);
+            file.SuccessorId = null;
+            file.SuccessorConfirmedAt = null;
+            file.Stamp = Guid.NewGuid();
+            notifier.Add(keepers, "Notify.SuccessorLeaving", null, await NameOfAsync(file.PersonId, ct));
+            audit.Record(AuditActions.LeavingSuccessor, "person", file.PersonId.ToString(), detail: new { file = file.Id, successor = (Guid?)null, reason = "successor-leaving" });
+        }
+    }
+
+    private static IEnumerable<Guid> SuccessorRequestIds(Departure file) =>
+        (file.SuccessorRequests ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Guid.Parse);
 
     private async Task<Caller> RequireManagerAsync(string action, CancellationToken ct)
     {

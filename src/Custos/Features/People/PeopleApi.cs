@@ -36,6 +36,9 @@ internal static class PeopleApi
         people.MapGet("/{id:guid}", async (Guid id, PeopleService service, CancellationToken ct) => TypedResults.Ok(await service.GetAsync(id, ct)))
             .WithName("GetPerson").WithSummary("One person").ProducesProblem(404);
 
+        people.MapGet("/{id:guid}/joining", async (Guid id, JoiningChecklist checklist, CancellationToken ct) => TypedResults.Ok(await checklist.ForAsync(id, ct)))
+            .WithName("GetJoiningChecklist").WithSummary("A person's joining checklist: account, second factor, agreement, training, department, clearance, approvals (PPL-1, PPL-2)").ProducesProblem(404);
+
         people.MapPost("/", async Task<Created<CreatedPerson>> (CreatePersonRequest request, PeopleService service, CancellationToken ct) =>
             {
                 var (person, password, rights) = await service.CreateAsync(new NewPerson(

@@ -9,6 +9,7 @@ internal sealed class PeopleFeature : Feature
     public override void AddServices(IServiceCollection services, CustosSettings settings)
     {
         services.AddScoped<PeopleService>();
+        services.AddScoped<JoiningChecklist>();
     }
 
     public override void MapApi(RouteGroupBuilder api) => PeopleApi.Map(api);

@@ -254,6 +254,32 @@ public sealed class PeopleService(
         return new RightsOutcome(clearance < before, []);
     }
 
+    /// <summary>Asks for roles a person lacks (a committee seat's), through the usual approvals; never for oneself. Runs inside the caller's transaction.</summary>
+    public async Task<RightsOutcome> RequestRolesAsync(Guid id, IReadOnlyList<string> roles, string reason, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(roles);
+        ValidateRoles(roles);
+        var person = await LoadForChangeAsync(id, ct);
+        var held = await users.GetRolesAsync(person);
+        return await GiveAsync(person, RightsChange.None with { Roles = [.. roles.Except(held, StringComparer.Ordinal)] }, reason, ct);
+    }
+
+    /// <summary>Takes one role away at once (a committee seat that ended), ending the person's sessions; never one's own. Runs inside the caller's transaction.</summary>
+    public async Task<bool> TakeRoleAsync(Guid id, string role, CancellationToken ct)
+    {
+        var person = await LoadForChangeAsync(id, ct);
+        var before = await users.GetRolesAsync(person);
+        if (!before.Contains(role, StringComparer.Ordinal))
+        {
+            return false;
+        }
+
+        Check(await users.RemoveFromRoleAsync(person, role));
+        audit.Record(AuditActions.PersonRolesChange, "person", person.Id.ToString(), detail: new { before = before.Order(), after = before.Where(r => r != role).Order() });
+        await EndSessionsAsync(person, ct);
+        return true;
+    }
+
     /// <summary>
     /// Asks for what a successor takes over from someone leaving (PPL-3): the departments and projects they are not yet
     /// in and a clearance above theirs, through the usual approvals — never for oneself, and nothing given at once
@@ -404,9 +430,16 @@ public sealed class PeopleService(
         await Accounts.Sessions.EndAllAsync(db, person.Id, "disabled", time.GetUtcNow(), ct);
     }
 
+    /// <summary>Lifts a suspension. Never for someone who has left: their file is closed, a return is a new account (PPL-3).</summary>
     public async Task EnableAsync(Guid id, CancellationToken ct)
     {
         var person = await LoadForChangeAsync(id, ct);
+        if (person.EmploymentStatus == EmploymentStatus.Departed)
+        {
+            await audit.RecordNowAsync(AuditActions.PersonEnable, "person", person.Id.ToString(), AuditOutcome.Denied, new { reason = "departed" }, ct);
+            throw CustosException.Conflict("PersonDeparted");
+        }
+
         var before = person.EmploymentStatus;
         person.EmploymentStatus = EmploymentStatus.Active;
         person.LockoutEnd = null;

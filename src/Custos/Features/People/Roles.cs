@@ -20,13 +20,16 @@ public static class Roles
     public const string Auditor = "auditor";
     public const string Partner = "partner";
 
+    /// <summary>A seat on the confidentiality committee (ORG-1): decides what the policy's chains put to the committee, N of M.</summary>
+    public const string CommitteeMember = "committee-member";
+
     /// <summary>A scope for API tokens only: may read <c>/metrics</c> and nothing else.</summary>
     public const string MetricsReader = "metrics";
 
     public static readonly IReadOnlyList<string> All =
     [
         ItAdministrator, InformationOfficer, Staff, DepartmentHead, ProjectManager,
-        ComplianceOfficer, GeneralManager, Auditor, Partner,
+        ComplianceOfficer, GeneralManager, Auditor, Partner, CommitteeMember,
     ];
 
     /// <summary>Scopes an API token may carry.</summary>
