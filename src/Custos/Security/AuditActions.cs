@@ -97,6 +97,14 @@ public static class AuditActions
     public const string CommitteeAppoint = "committee.appoint";
     public const string CommitteeEnd = "committee.end";
     public const string CommitteeRemind = "committee.remind";
+    public const string ScimRefused = "scim.refused";
+    public const string ScimUserCreate = "scim.user.create";
+    public const string ScimUserUpdate = "scim.user.update";
+    public const string ScimUserDeactivate = "scim.user.deactivate";
+    public const string ScimClientCreate = "scim.client.create";
+    public const string ScimClientRevoke = "scim.client.revoke";
+    public const string PersonContactChange = "person.contact";
+    public const string PersonSsoLink = "person.sso";
 
     public const string PersonAppoint = "person.appoint";
     public const string PersonChange = "person.change";

@@ -97,7 +97,8 @@ public sealed partial class EndpointRulesTests(SqliteApp app) : IClassFixture<Sq
             }
 
             var response = await client.SendAsync(request);
-            if (url.StartsWith("/api/", StringComparison.Ordinal) || url == "/metrics")
+            // SCIM, like the API, answers a machine: 401 (in the SCIM error format), never a sign-in page.
+            if (url.StartsWith("/api/", StringComparison.Ordinal) || url.StartsWith("/scim/", StringComparison.Ordinal) || url == "/metrics")
             {
                 Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {url}: {response.StatusCode}");
             }

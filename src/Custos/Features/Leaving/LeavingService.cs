@@ -176,6 +176,57 @@ public sealed class LeavingService(
         return await GetAsync(file.Id, ct);
     }
 
+    /// <summary>
+    /// A leaving at once on the word of a provisioning client (a SCIM deactivation): like a dismissal, the file opened —
+    /// or an announced departure brought forward to today — and every session, token and grant ended. Only a SCIM
+    /// client acts here; a person already gone is left as they are. Runs inside the caller's transaction.
+    /// </summary>
+    public async Task DeprovisionAsync(Guid personId, string client, CancellationToken ct)
+    {
+        if (!actor.Id.StartsWith("scim:", StringComparison.Ordinal))
+        {
+            throw new CustosException(CustosError.Forbidden, "MayNotManageLeaving");
+        }
+
+        var person = await db.Users.AsNoTracking().SingleOrDefaultAsync(p => p.Id == personId, ct) ?? throw CustosException.NotFound("PersonNotFound");
+        if (person.IsBuiltIn)
+        {
+            throw CustosException.Invalid("BuiltInCannotBeDisabled");
+        }
+
+        if (person.EmploymentStatus == EmploymentStatus.Departed)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var today = (await callers.CurrentAsync(ct)).Engine.Today(now);
+        var file = await db.Set<Departure>().SingleOrDefaultAsync(d => d.PersonId == personId, ct);
+        if (file is null)
+        {
+            file = new Departure
+            {
+                Id = Guid.CreateVersion7(now), PersonId = personId, Kind = DepartureKind.Dismissal, LastWorkingDay = today, Reason = Clip("SCIM: " + client, 500), RecordedAt = now,
+                RecordedByName = actor.Name, Stamp = Guid.NewGuid(),
+            };
+            db.Set<Departure>().Add(file);
+        }
+        else if (file.LastWorkingDay > today)
+        {
+            file.LastWorkingDay = today;
+        }
+
+        audit.Record(AuditActions.LeavingRecord, "person", personId.ToString(), detail: new { file = file.Id, kind = "deprovision", lastWorkingDay = file.LastWorkingDay });
+        await people.SetDepartureAsync(personId, file.LastWorkingDay, ct);
+        await StepDownAsSuccessorAsync(personId, ct);
+        if (file.AccessEndedAt is null)
+        {
+            await EndAccessAsync(file, ct);
+        }
+
+        await db.SaveChangesAsync(ct);
+    }
+
     /// <summary>Withdraws an announced departure that has not taken effect (the person stays); the file goes, the log keeps it.</summary>
     public async Task WithdrawAsync(Guid id, CancellationToken ct)
     {

@@ -22,6 +22,9 @@ internal static class PeopleApi
 
     public sealed record ClearanceRequest(Clearance Clearance, string? Reason = null);
 
+    /// <summary>The person's subject at the single sign-on provider (its <c>sub</c> claim, or the one configured); null unlinks.</summary>
+    public sealed record SsoRequest(string? Subject = null);
+
     /// <summary>204 when everything was done at once; 202 with the requests when part of it waits for approval.</summary>
     private static Results<NoContent, Accepted<RightsResult>> Answer(RightsOutcome outcome) =>
         outcome.Complete ? TypedResults.NoContent() : TypedResults.Accepted("/api/v1/requests/mine", new RightsResult(outcome.Applied, outcome.Pending));
@@ -64,6 +67,14 @@ internal static class PeopleApi
                 Answer(await service.SetClearanceAsync(id, request.Clearance, ct, request.Reason)))
             .WithName("SetPersonClearance").WithSummary("Set a person's clearance: lower at once, higher filed for approval (202). Never one's own")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
+
+        people.MapPut("/{id:guid}/sso", async (Guid id, SsoRequest request, PeopleService service, CancellationToken ct) =>
+            {
+                await service.LinkSsoAsync(id, request.Subject, ct);
+                return TypedResults.NoContent();
+            })
+            .WithName("LinkPersonSso").WithSummary("Link a person to their subject at the single sign-on provider (no role comes with it), or unlink with null. Never one's own")
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
 
         people.MapPost("/{id:guid}/disable", async (Guid id, PeopleService service, CancellationToken ct) =>
             {

@@ -254,6 +254,62 @@ public sealed class PeopleService(
         return new RightsOutcome(clearance < before, []);
     }
 
+    /// <summary>
+    /// Links the person to their subject at the single sign-on provider, or with null unlinks them (a new way in, never
+    /// a right); one person per subject; never one's own; recorded.
+    /// </summary>
+    public async Task LinkSsoAsync(Guid id, string? subject, CancellationToken ct)
+    {
+        var person = await LoadForChangeAsync(id, ct);
+        var clean = subject is null ? null : TextInput.Clean(subject, "subject");
+        if (clean is { Length: 0 or > 200 })
+        {
+            throw CustosException.Invalid("FieldTooLong", "subject", 200);
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        foreach (var login in (await users.GetLoginsAsync(person)).Where(l => l.LoginProvider == Accounts.ExternalLogins.OpenIdConnect))
+        {
+            Check(await users.RemoveLoginAsync(person, login.LoginProvider, login.ProviderKey));
+        }
+
+        if (clean is not null)
+        {
+            var result = await users.AddLoginAsync(person, new UserLoginInfo(Accounts.ExternalLogins.OpenIdConnect, clean, "SSO"));
+            if (!result.Succeeded && result.Errors.Any(e => e.Code == "LoginAlreadyAssociated"))
+            {
+                throw CustosException.Conflict("SsoSubjectTaken");
+            }
+
+            Check(result);
+        }
+
+        audit.Record(AuditActions.PersonSsoLink, "person", person.Id.ToString(), detail: new { linked = clean is not null });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Changes a person's name or e-mail as their HR system or identity provider keeps them (not rights); recorded. Runs inside the caller's transaction.</summary>
+    public async Task UpdateContactAsync(Guid id, string? displayName, string? email, CancellationToken ct)
+    {
+        var person = await LoadForChangeAsync(id, ct);
+        var before = new { person.DisplayName, person.Email };
+        if (displayName is not null)
+        {
+            var name = TextInput.Clean(displayName, "displayName");
+            person.DisplayName = name.Length is > 0 and <= MaxDisplayName ? name : throw CustosException.Invalid("FieldTooLong", "displayName", MaxDisplayName);
+        }
+
+        if (email is not null)
+        {
+            person.Email = email.Length == 0 ? null : CheckedEmail(email);
+            person.NormalizedEmail = person.Email is null ? null : users.NormalizeEmail(person.Email);
+        }
+
+        audit.Record(AuditActions.PersonContactChange, "person", person.Id.ToString(), detail: new { before, after = new { person.DisplayName, person.Email } });
+        await db.SaveChangesAsync(ct);
+    }
+
     /// <summary>Asks for roles a person lacks (a committee seat's), through the usual approvals; never for oneself. Runs inside the caller's transaction.</summary>
     public async Task<RightsOutcome> RequestRolesAsync(Guid id, IReadOnlyList<string> roles, string reason, CancellationToken ct)
     {
