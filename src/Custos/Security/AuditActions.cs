@@ -142,6 +142,7 @@ public static class AuditActions
     public const string TrainingExamSubmit = "training.exam.submit";
     public const string TrainingExport = "training.export";
     public const string TrainingQuestionsAdd = "training.questions.add";
+    public const string TrainingMaterial = "training.material";
     public const string TrainingRemind = "training.remind";
     public const string TrainingResults = "training.results";
 

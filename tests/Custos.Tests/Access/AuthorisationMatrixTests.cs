@@ -71,6 +71,7 @@ public abstract partial class AuthorisationMatrixTests<TApp>(TApp app) : IClassF
             var person = await app.CreatePersonAsync(role, departments: role == Roles.Partner ? [] : [inside]);
             if (role == Roles.Partner)
             {
+                await app.LinkProjectToTestPartnerAsync(project);
                 using var scope = app.Factory.Services.CreateScope();
                 await scope.ServiceProvider.GetRequiredService<PeopleService>().SetMembershipsAsync(person.Id, [], [project], default);
             }

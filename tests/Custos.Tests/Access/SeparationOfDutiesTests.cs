@@ -354,7 +354,7 @@ public abstract class SeparationOfDutiesTests<TApp>(TApp app) : IClassFixture<TA
         };
         var others = new HashSet<string>(StringComparer.Ordinal)
         {
-            "POST /api/v1/people/{id:guid}/disable", "POST /api/v1/people/{id:guid}/enable", "POST /api/v1/people/{id:guid}/reset-mfa",
+            "POST /api/v1/people/{id:guid}/disable", "POST /api/v1/people/{id:guid}/enable", "POST /api/v1/people/{id:guid}/reset-mfa", "PUT /api/v1/people/{id:guid}/sso",
         };
         var endpoints = app.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText?.StartsWith("/api/v1/people/{", StringComparison.Ordinal) == true)

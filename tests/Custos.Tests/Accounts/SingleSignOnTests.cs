@@ -30,7 +30,12 @@ public sealed class TestOpenIdProvider : IAsyncDisposable
     public const string ClientId = "custos";
     public const string ClientSecret = "custos-test-secret-2026";
 
+    private readonly RSA signing = RSA.Create(2048);
+
     private WebApplication? host;
+
+    /// <summary>The nonce of the last authorization request, so a forged token can carry it and fail on its issuer alone.</summary>
+    private string? lastNonce;
 
     public string Url { get; private set; } = "";
 
@@ -52,7 +57,7 @@ public sealed class TestOpenIdProvider : IAsyncDisposable
             o.SetAuthorizationEndpointUris("connect/authorize").SetTokenEndpointUris("connect/token");
             o.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
             o.RegisterScopes(OpenIddictConstants.Scopes.OpenId, OpenIddictConstants.Scopes.Profile);
-            o.AddEphemeralEncryptionKey().AddEphemeralSigningKey().DisableAccessTokenEncryption();
+            o.AddEphemeralEncryptionKey().AddSigningKey(new RsaSecurityKey(signing) { KeyId = "custos-test" }).DisableAccessTokenEncryption();
             o.EnableDegradedMode();
             o.UseAspNetCore().EnableAuthorizationEndpointPassthrough().DisableTransportSecurityRequirement();
             // Degraded mode keeps no client store: the one client, its redirect address and its secret are checked here.
@@ -91,6 +96,7 @@ public sealed class TestOpenIdProvider : IAsyncDisposable
         app.MapGet("/connect/authorize", (HttpContext context) =>
         {
             var request = context.GetOpenIddictServerRequest()!;
+            lastNonce = request.Nonce;
             var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, OpenIddictConstants.Claims.Name, OpenIddictConstants.Claims.Role);
             identity.SetClaim(OpenIddictConstants.Claims.Subject, Subject).SetClaim(OpenIddictConstants.Claims.Name, "统一身份用户");
             identity.SetScopes(request.GetScopes());
@@ -101,17 +107,24 @@ public sealed class TestOpenIdProvider : IAsyncDisposable
         await app.StartAsync();
     }
 
-    /// <summary>An identity token for the right audience and subject, from another issuer with another key: it must not sign anyone in.</summary>
+    /// <summary>
+    /// An identity token right in everything — the provider's own signing key, audience, subject, nonce, access-token
+    /// hash — but its issuer: only issuer validation stands between it and a sign-in.
+    /// </summary>
     private string ForgedIdentityToken()
     {
-        using var rsa = RSA.Create(2048);
+        var hash = SHA256.HashData("forged"u8);
+        var atHash = Base64UrlEncoder.Encode(hash.AsSpan(0, hash.Length / 2).ToArray());
+        var now = TimeProvider.System.GetUtcNow().UtcDateTime;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = "http://evil.example/",
             Audience = ClientId,
-            Subject = new ClaimsIdentity([new Claim("sub", Subject)]),
-            Expires = TimeProvider.System.GetUtcNow().UtcDateTime.AddMinutes(5),
-            SigningCredentials = new SigningCredentials(new RsaSecurityKey(rsa.ExportParameters(true)), SecurityAlgorithms.RsaSha256),
+            Subject = new ClaimsIdentity([new Claim("sub", Subject), new Claim("nonce", lastNonce ?? ""), new Claim("at_hash", atHash)]),
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now.AddMinutes(5),
+            SigningCredentials = new SigningCredentials(new RsaSecurityKey(signing) { KeyId = "custos-test" }, SecurityAlgorithms.RsaSha256),
         });
     }
 
@@ -121,6 +134,8 @@ public sealed class TestOpenIdProvider : IAsyncDisposable
         {
             await host.DisposeAsync();
         }
+
+        signing.Dispose();
     }
 }
 

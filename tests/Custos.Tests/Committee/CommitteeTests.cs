@@ -6,6 +6,7 @@ using Custos.Features.Committee;
 using Custos.Features.People;
 using Custos.Hosting;
 using Custos.Kernel.Policy;
+using Custos.Security;
 using Custos.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -72,6 +73,13 @@ public abstract class CommitteeTests<TApp>(TApp app) : IClassFixture<TApp>
         var own = await web.Client.PostAsJsonAsync("/api/v1/committee", new { person = officer.UserName, duties = "x", endsOn = Day(Today.AddDays(30)) });
         Assert.Equal(HttpStatusCode.Forbidden, own.StatusCode);
         Assert.False(await app.WithDbAsync(db => db.Set<CommitteeSeat>().AnyAsync(s => s.PersonId == officer.Id))); // nothing half-done
+        Assert.Equal(1, await app.WithDbAsync(db => db.AuditRecords.CountAsync(a => a.TargetId == officer.Id.ToString() && a.Action == AuditActions.CommitteeAppoint && a.Outcome == AuditOutcome.Denied)));
+        // A term begins today at the latest: the role would otherwise decide before it.
+        Assert.Equal("CommitteeTerm", await CodeAsync(await web.Client.PostAsJsonAsync("/api/v1/committee", new { person = (await app.CreatePersonAsync(Roles.Staff)).UserName, duties = "x", startsOn = Day(Today.AddDays(10)), endsOn = Day(Today.AddDays(300)) })));
+        // Nor is the committee's role given without a seat, through the people pages.
+        var asker = await app.CreatePersonAsync(Roles.ItAdministrator);
+        var seatless = await app.CreatePersonAsync(Roles.Staff);
+        Assert.Equal("CommitteeRoleBySeat", (await Assert.ThrowsAsync<CustosException>(() => app.AsAsync(asker, s => s.GetRequiredService<PeopleService>().SetRolesAsync(seatless.Id, [Roles.Staff, Roles.CommitteeMember], default)))).Code);
         using var clerk = app.Session();
         await clerk.SignInAsync((await app.CreatePersonAsync(Roles.Staff)).UserName!);
         Assert.Equal("MayNotManageCommittee", await CodeAsync(await clerk.Client.PostAsJsonAsync("/api/v1/committee", new { person = members[2].UserName, duties = "x", endsOn = Day(Today.AddDays(30)) })));

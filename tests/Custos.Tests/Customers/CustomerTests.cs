@@ -405,6 +405,7 @@ public abstract class CustomerTests<TApp>(TApp app) : IClassFixture<TApp>
 
         // The partner is in the department too: only the project opens customers to them.
         var partner = await app.CreatePersonAsync(Roles.Partner, departments: [department]);
+        await app.LinkProjectToTestPartnerAsync(project);
         using (var scope = app.Factory.Services.CreateScope())
         {
             await scope.ServiceProvider.GetRequiredService<PeopleService>().SetMembershipsAsync(partner.Id, [department], [project], default);

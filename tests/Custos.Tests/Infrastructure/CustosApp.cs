@@ -210,6 +210,17 @@ public abstract class CustosApp : IAsyncLifetime
         });
     }
 
+    /// <summary>Links a project to the application's test partner, so that its users may be asked into it (PPL-4).</summary>
+    public async Task LinkProjectToTestPartnerAsync(string projectCode)
+    {
+        var partner = await TestPartnerAsync();
+        await AsAsync(partnerOfficer!, async s =>
+        {
+            await s.GetRequiredService<Features.Partners.PartnerService>().LinkProjectAsync(partner, projectCode, default);
+            return true;
+        });
+    }
+
     /// <summary>
     /// Approves every remaining step of a request, each by a new person holding the step's role (in the request's
     /// department when the step asks for it), through the product's own workflow. Returns the request as it ends.

@@ -197,6 +197,46 @@ public abstract class PartnerTests<TApp>(TApp app) : IClassFixture<TApp>
 
         Assert.Equal("PartnerAgreementRequired", await CodeAsync(await otherWeb.Client.GetAsync("/api/v1/customers")));
     }
+
+    [Fact]
+    public async Task A_partners_user_joins_only_their_partners_projects()
+    {
+        var department = await app.DepartmentAsync();
+        var (theirs, others) = (app.UniqueName("PP").ToUpperInvariant(), app.UniqueName("PX").ToUpperInvariant());
+        using (var scope = app.Factory.Services.CreateScope())
+        {
+            var organisation = scope.ServiceProvider.GetRequiredService<Custos.Features.Organisation.OrganisationService>();
+            await organisation.AddProjectAsync(theirs, "外包项目", department, default);
+            await organisation.AddProjectAsync(others, "内部项目", department, default);
+        }
+
+        await app.LinkProjectToTestPartnerAsync(theirs);
+        var user = await app.CreatePersonAsync(Roles.Partner);
+        using (var system = app.AsSystem())
+        {
+            var people = system.ServiceProvider.GetRequiredService<PeopleService>();
+            // Whoever asks — here the system itself, which gives at once — never into a project the partner does not work on.
+            Assert.Equal("PartnerProjectOnly", (await Assert.ThrowsAsync<CustosException>(() => people.SetMembershipsAsync(user.Id, [], [others], default))).Code);
+            await people.SetMembershipsAsync(user.Id, [], [theirs], default);
+        }
+
+        Assert.Equal([theirs], await app.WithDbAsync(db => db.ProjectMemberships.Where(m => m.PersonId == user.Id).Select(m => m.Project!.Code).ToListAsync()));
+
+        // Someone already in another project is not made a partner's user until they are taken out of it.
+        var (_, web) = await OfficerAsync();
+        var insider = await app.CreatePersonAsync(Roles.Staff);
+        using (var system = app.AsSystem())
+        {
+            var people = system.ServiceProvider.GetRequiredService<PeopleService>();
+            await people.SetRolesAsync(insider.Id, [Roles.Staff, Roles.Partner], default);
+            await people.SetMembershipsAsync(insider.Id, [], [others], default);
+        }
+
+        var partner = await app.TestPartnerAsync();
+        var refused = await web.Client.PostAsJsonAsync($"/api/v1/partners/{partner}/links", new { user = insider.UserName });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("PartnerUserOutsideProjects", await CodeAsync(refused));
+    }
 }
 
 public sealed class PartnerTestsOnSqlite(SqliteApp app) : PartnerTests<SqliteApp>(app);

@@ -48,7 +48,7 @@ public abstract class JoiningTests<TApp>(TApp app) : IClassFixture<TApp>
         // Not for someone who does not administer people.
         using var staff = app.Session();
         await staff.SignInAsync((await app.CreatePersonAsync(Roles.Staff)).UserName!);
-        Assert.NotEqual(HttpStatusCode.OK, (await staff.Client.GetAsync($"/api/v1/people/{person.Id}/joining")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await staff.Client.GetAsync($"/api/v1/people/{person.Id}/joining")).StatusCode);
     }
 }
 

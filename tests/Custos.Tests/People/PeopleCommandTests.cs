@@ -76,6 +76,13 @@ public sealed class PeopleCommandTests : CommandLineTest
         Assert.Contains("zhang.wei", leavingList.Out, StringComparison.Ordinal);
         Assert.Contains(lastDay, leavingList.Out, StringComparison.Ordinal);
 
+        // The joining checklist: zhang.wei has no authenticator yet; the committee has nobody yet.
+        var joining = await RunAsync("user", "joining", "zhang.wei");
+        Assert.Equal(0, joining.ExitCode);
+        Assert.Contains("Authenticator enrolled", joining.Out, StringComparison.Ordinal);
+        Assert.Contains("incomplete", joining.Out, StringComparison.Ordinal);
+        Assert.Equal(0, (await RunAsync("committee", "list")).ExitCode);
+
         await using var db = new SqliteConnection($"Data Source={Path.Combine(dataDir, "custos.db")};Mode=ReadOnly");
         await db.OpenAsync();
         var command = db.CreateCommand();

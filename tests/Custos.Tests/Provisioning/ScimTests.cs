@@ -164,6 +164,24 @@ public abstract class ScimTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal("mutability", (await SendAsync(scim, HttpMethod.Post, "/scim/v2/Groups", new { schemas = new[] { "urn:ietf:params:scim:schemas:core:2.0:Group" }, displayName = "x" })).Body.GetProperty("scimType").GetString());
         Assert.True(await app.WithDbAsync(db => db.AuditRecords.CountAsync(a => a.Action == AuditActions.ScimRefused && a.Outcome == AuditOutcome.Denied)) >= 5);
 
+        // PUT replaces name and externalId together (as identity providers send them) in one go.
+        var (replaced, replacedBody) = await SendAsync(scim, HttpMethod.Put, $"/scim/v2/Users/{id}", new
+        {
+            schemas = new[] { UserSchema }, userName, displayName = "王五（客服）", externalId = "ext-" + Guid.NewGuid().ToString("N"), active = true,
+        });
+        Assert.True(replaced == HttpStatusCode.OK, replacedBody.ToString());
+        Assert.Equal("王五（客服）", replacedBody.GetProperty("displayName").GetString());
+
+        // People created in Custos — the built-in administrator, an IT administrator — do not exist for a client.
+        var admin = await app.CreatePersonAsync(Roles.ItAdministrator);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(scim, HttpMethod.Get, $"/scim/v2/Users/{admin.Id}")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(scim, HttpMethod.Patch, $"/scim/v2/Users/{admin.Id}", new
+        {
+            schemas = new[] { PatchSchema }, Operations = new[] { new { op = "replace", path = "externalId", value = (object)"attacker-subject" } },
+        })).Status);
+        Assert.Equal(0, (await SendAsync(scim, HttpMethod.Get, "/scim/v2/Users?filter=" + Uri.EscapeDataString("userName eq \"admin\""))).Body.GetProperty("totalResults").GetInt32());
+        Assert.False(await app.WithDbAsync(db => db.UserLogins.AnyAsync(l => l.UserId == admin.Id)));
+
         // Groups are the departments, to read.
         var (groups, groupsBody) = await SendAsync(scim, HttpMethod.Get, "/scim/v2/Groups");
         Assert.Equal(HttpStatusCode.OK, groups);
@@ -192,7 +210,7 @@ public abstract class ScimTests<TApp>(TApp app) : IClassFixture<TApp>
         using var api = app.ApiClient(apiSecret);
         Assert.Equal(HttpStatusCode.Forbidden, (await api.GetAsync("/scim/v2/Users")).StatusCode); // a person's token reaches /api only
         using var web = await app.AdminSessionAsync();
-        Assert.NotEqual(HttpStatusCode.OK, (await web.Client.GetAsync("/scim/v2/Users")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await web.Client.GetAsync("/scim/v2/Users")).StatusCode);
 
         // Revoked: refused on the next request.
         await app.WithDbAsync(async db =>

@@ -10,7 +10,7 @@ namespace Custos.Tests.Provisioning;
 
 /// <summary>
 /// A SCIM deactivation takes effect on the next request on every node (PPL-3): two <c>custos serve</c> processes on
-/// one PostgreSQL; a person signed in on node B, with a token; the identity provider deactivates them through node A;
+/// one PostgreSQL; a person the identity provider provisioned, signed in on node B with a token; the provider deactivates them through node A;
 /// node B refuses the session and the token on their next request.
 /// </summary>
 public sealed class ScimTwoNodesTests : IAsyncLifetime
@@ -55,9 +55,19 @@ public sealed class ScimTwoNodesTests : IAsyncLifetime
         return start;
     }
 
-    private async Task<string> RunAsync(params string[] args)
+    private Task<string> RunAsync(params string[] args) => RunWithInputAsync(null, args);
+
+    private async Task<string> RunWithInputAsync(string? input, params string[] args)
     {
-        using var process = Process.Start(Custos(args))!;
+        var start = Custos(args);
+        start.RedirectStandardInput = input is not null;
+        using var process = Process.Start(start)!;
+        if (input is not null)
+        {
+            await process.StandardInput.WriteLineAsync(input);
+            process.StandardInput.Close();
+        }
+
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(180));
@@ -89,11 +99,21 @@ public sealed class ScimTwoNodesTests : IAsyncLifetime
         var made = await RunAsync("scim", "token", "create", "hr-system");
         var secret = made.Split('\n', StringSplitOptions.TrimEntries).Single(l => l.StartsWith("scim_", StringComparison.Ordinal));
 
-        // demo.staff signs in on node B and makes a token there.
+        // The identity provider provisions a person through node A; an administrator gives them a password and the staff role.
+        using var idp = new HttpClient { BaseAddress = new Uri(nodeA) };
+        idp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        var created = await idp.PostAsync("/scim/v2/Users", new StringContent(
+            """{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"scim.agent","displayName":"外呼坐席"}""", Encoding.UTF8, "application/scim+json"));
+        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        await RunWithInputAsync(Password, "user", "set-password", "scim.agent");
+        await RunAsync("user", "roles", "scim.agent", "--role", "staff");
+
+        // They sign in on node B and make a token there.
         var cookies = new CookieContainer();
         using var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri(nodeB) };
         var web = new WebSession(browser);
-        Assert.True((await web.SignInAsync("demo.staff", Password)).IsSuccessStatusCode);
+        Assert.True((await web.SignInAsync("scim.agent", Password)).IsSuccessStatusCode);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/v1/me")).StatusCode);
         var token = await browser.PostAsJsonAsync("/api/v1/tokens", new { name = "script", scopes = new[] { "staff" }, days = 1 });
         Assert.Equal(HttpStatusCode.Created, token.StatusCode);
@@ -102,10 +122,6 @@ public sealed class ScimTwoNodesTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await script.GetAsync("/api/v1/me")).StatusCode);
 
         // The identity provider deactivates them through node A.
-        using var idp = new HttpClient { BaseAddress = new Uri(nodeA) };
-        idp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
-        var found = await idp.GetFromJsonAsync<JsonElement>("/scim/v2/Users?filter=" + Uri.EscapeDataString("userName eq \"demo.staff\""));
-        var id = found.GetProperty("Resources")[0].GetProperty("id").GetString();
         using var patch = new HttpRequestMessage(HttpMethod.Patch, $"/scim/v2/Users/{id}")
         {
             Content = new StringContent("""{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}""", Encoding.UTF8, "application/scim+json"),
@@ -117,6 +133,6 @@ public sealed class ScimTwoNodesTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, (await script.GetAsync("/api/v1/me")).StatusCode);
         Assert.NotEqual(HttpStatusCode.OK, (await browser.GetAsync("/api/v1/me")).StatusCode);
         using var again = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = new Uri(nodeB) };
-        Assert.NotNull((await WebSession.ParseAsync(await new WebSession(again).SignInAsync("demo.staff", Password))).QuerySelector("#login-error"));
+        Assert.NotNull((await WebSession.ParseAsync(await new WebSession(again).SignInAsync("scim.agent", Password))).QuerySelector("#login-error"));
     }
 }

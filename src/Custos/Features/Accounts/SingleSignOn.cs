@@ -26,9 +26,6 @@ public sealed class SsoSettings
     /// <summary>The claim that identifies the person at the provider (<c>sub</c>, or e.g. <c>oid</c> for Microsoft Entra ID).</summary>
     public string SubjectClaim { get; set; } = "sub";
 
-    /// <summary>Whether a person provisioned over SCIM is also found by their <c>externalId</c> as the subject (when the provider uses the same id for both).</summary>
-    public bool MatchScimExternalId { get; set; }
-
     /// <summary>Only for a provider on the same machine in tests and trials: metadata over plain HTTP.</summary>
     public bool AllowHttpMetadata { get; set; }
 
@@ -36,8 +33,8 @@ public sealed class SsoSettings
 }
 
 /// <summary>
-/// OpenID Connect sign-in (code flow with PKCE): the provider's subject is mapped to a Custos person linked to it
-/// beforehand (an administrator's link, or the SCIM externalId) — never a new account, never a role. The person then
+/// OpenID Connect sign-in (code flow with PKCE): the provider's subject is mapped to a Custos person an administrator
+/// linked to it — never a new account, never a role, never an id another system (a SCIM client) could set. The person then
 /// passes the same checks as a password sign-in (status, last working day, partner agreement, lock-out) and the same
 /// second factor, and gets the same server-side session. A forged state, a token from another issuer or for another
 /// client, and an identity linked to nobody are refused, recorded, and sent back to the sign-in page.
@@ -107,11 +104,12 @@ internal static class SingleSignOn
                 var subject = external.Principal?.FindFirstValue(sso.SubjectClaim);
                 if (!external.Succeeded || string.IsNullOrEmpty(subject))
                 {
+                    await audit.RecordNowAsync(AuditActions.SessionSignin, "sso", null, AuditOutcome.Denied, new { reason = "sso-no-identity" }, http.RequestAborted);
                     return Results.Redirect("/account/login?sso=failed");
                 }
 
-                var person = await users.FindByLoginAsync(Provider, subject)
-                    ?? (sso.MatchScimExternalId ? await users.FindByLoginAsync(ExternalLogins.Scim, subject) : null);
+                // Only a link an administrator made: a SCIM client's externalId is never a way in.
+                var person = await users.FindByLoginAsync(Provider, subject);
                 if (person is null)
                 {
                     await audit.RecordNowAsync(AuditActions.SessionSignin, "sso", null, AuditOutcome.Denied, new { reason = "sso-unlinked" }, http.RequestAborted);
@@ -119,9 +117,7 @@ internal static class SingleSignOn
                 }
 
                 // The same way in as a password: the person's standing, the lock-out, the second factor, a server-side session.
-                var result = await signIn.ExternalLoginSignInAsync(
-                    (await users.GetLoginsAsync(person)).Any(l => l.LoginProvider == Provider && l.ProviderKey == subject) ? Provider : ExternalLogins.Scim,
-                    subject, isPersistent: false, bypassTwoFactor: false);
+                var result = await signIn.ExternalLoginSignInAsync(Provider, subject, isPersistent: false, bypassTwoFactor: false);
                 var local = WebEndpoints.LocalOnly(returnUrl);
                 if (result.Succeeded)
                 {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Custos.Hosting;
 
 namespace Custos.Features.Committee;
@@ -12,4 +13,6 @@ internal sealed class CommitteeFeature : Feature
     public override void MapApi(RouteGroupBuilder api) => CommitteeApi.Map(api);
 
     public override IEnumerable<NavigationItem> Navigation() => [new("/committee", "Nav.Committee", [])];
+
+    public override IEnumerable<Command> Commands() => [CommitteeCommands.Committee()];
 }

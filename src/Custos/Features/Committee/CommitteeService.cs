@@ -79,6 +79,13 @@ public sealed class CommitteeService(
         }
 
         var person = await people.FindAsync(TextInput.Clean(order.Person, "person"), ct);
+        if (person.Id == caller.PersonId)
+        {
+            // Refused and recorded before any transaction, so the record stays.
+            await audit.RecordNowAsync(AuditActions.CommitteeAppoint, "person", person.Id.ToString(), AuditOutcome.Denied, new { reason = "self" }, ct);
+            throw new CustosException(CustosError.Forbidden, "CannotChangeOwnRights");
+        }
+
         var now = time.GetUtcNow();
         var today = caller.Engine.Today(now);
         if (person.EmploymentStatus != EmploymentStatus.Active || person.DepartsOn is not null)
@@ -94,7 +101,8 @@ public sealed class CommitteeService(
 
         var starts = order.StartsOn ?? today;
         var ends = order.EndsOn ?? throw CustosException.Invalid("Required", new TextKey("Committee.EndsOn"));
-        if (starts < today.AddDays(-30) || starts > today.AddYears(1) || ends <= starts || ends > starts.AddYears(MaxTermYears))
+        // A term begins today at the latest: the role is asked for now, so it must not decide before the term.
+        if (starts < today.AddDays(-30) || starts > today || ends <= today || ends > starts.AddYears(MaxTermYears))
         {
             throw CustosException.Invalid("CommitteeTerm", MaxTermYears);
         }
@@ -136,7 +144,7 @@ public sealed class CommitteeService(
     /// <summary>Ends a seat before its term (the compliance officer, with the reason): the committee role goes at once, a request for it still waiting is withdrawn.</summary>
     public async Task<CommitteeSeatView> EndAsync(Guid id, string? reason, CancellationToken ct)
     {
-        await RequireOfficerAsync(AuditActions.CommitteeEnd, ct);
+        var caller = await RequireOfficerAsync(AuditActions.CommitteeEnd, ct);
         var why = TextInput.CleanOptional(reason, "reason", multiline: true) ?? "";
         if (why.Length is 0 or > 500)
         {
@@ -147,6 +155,12 @@ public sealed class CommitteeService(
         if (seat.EndedAt is not null)
         {
             throw CustosException.Conflict("CommitteeSeatEnded");
+        }
+
+        if (seat.PersonId == caller.PersonId)
+        {
+            await audit.RecordNowAsync(AuditActions.CommitteeEnd, "person", seat.PersonId.ToString(), AuditOutcome.Denied, new { seat = seat.Id, reason = "self" }, ct);
+            throw new CustosException(CustosError.Forbidden, "CannotChangeOwnRights");
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -168,13 +182,21 @@ public sealed class CommitteeService(
         var ended = 0;
         foreach (var seat in expired)
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            if (await EndSeatAsync(seat, "term", ct))
+            try
             {
-                ended++;
-            }
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                if (await EndSeatAsync(seat, "term", ct))
+                {
+                    ended++;
+                }
 
-            await tx.CommitAsync(ct);
+                await tx.CommitAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // Changed by someone else meanwhile (another node, an officer): this seat waits for the next run, the others go on.
+                db.ChangeTracker.Clear();
+            }
         }
 
         var soon = today.AddDays(ReminderDays);

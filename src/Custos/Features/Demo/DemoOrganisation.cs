@@ -90,8 +90,8 @@ public sealed class DemoOrganisation(CustosDbContext db, PeopleService people, O
         var today = DateOnly.FromDateTime(time.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
         await register.RecordAgreementAsync(partner.Id, new Partners.NewPartnerAgreement("BM-2026-008", "400 客服热线外包：客户姓名、手机号，仅用于回访和投诉处理",
             today.AddDays(-60), today.AddDays(305), "钱经理", "%PDF-1.4\n% demo scan (演示扫描件)\n%%EOF\n"u8.ToArray()), ct);
-        await register.LinkUserAsync(partner.Id, "demo.partner", ct);
         await register.LinkProjectAsync(partner.Id, "HOTLINE", ct);
+        await register.LinkUserAsync(partner.Id, "demo.partner", ct);
     }
 
     private async Task AddCustomersAsync(int count, CancellationToken ct)

@@ -317,6 +317,7 @@ public sealed class LeavingService(
         // The list confirmed is the one the confirmer saw: a successor named again since gives a new list and a new stamp.
         if (stamp != file.Stamp)
         {
+            await audit.RecordNowAsync(AuditActions.LeavingConfirm, "person", file.PersonId.ToString(), AuditOutcome.Denied, new { file = file.Id, reason = "stale" }, ct);
             throw CustosException.Conflict("LeavingChanged");
         }
 
@@ -785,6 +786,24 @@ public sealed class LeavingService(
     /// </summary>
     private async Task StepDownAsSuccessorAsync(Guid person, CancellationToken ct)
     {
+        // Where the hand-over was already confirmed, the requests filed for them are withdrawn: nobody takes on rights while leaving.
+        foreach (var confirmed in await db.Set<Departure>().Where(d => d.SuccessorId == person && d.HeadConfirmedAt != null && d.ClosedAt == null).ToListAsync(ct))
+        {
+            var withdrawn = new List<Guid>();
+            foreach (var request in SuccessorRequestIds(confirmed))
+            {
+                if (await requests.WithdrawFiledAsync(request, ct))
+                {
+                    withdrawn.Add(request);
+                }
+            }
+
+            if (withdrawn.Count > 0)
+            {
+                audit.Record(AuditActions.LeavingSuccessor, "person", confirmed.PersonId.ToString(), detail: new { file = confirmed.Id, reason = "successor-leaving", withdrawn });
+            }
+        }
+
         var files = await db.Set<Departure>().Include(d => d.Items).Where(d => d.SuccessorId == person && d.HeadConfirmedAt == null && d.ClosedAt == null).ToListAsync(ct);
         if (files.Count == 0)
         {

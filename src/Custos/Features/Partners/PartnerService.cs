@@ -175,6 +175,14 @@ public sealed class PartnerService(
             throw CustosException.Invalid("PartnerUserRole");
         }
 
+        // A partner's user works on their partner's projects only: memberships elsewhere are ended first.
+        var open = db.Set<PartnerProject>().Where(p => p.PartnerId == partner.Id).Select(p => p.ProjectId);
+        var outside = await db.ProjectMemberships.Where(m => m.PersonId == person.Id && !open.Contains(m.ProjectId)).Select(m => m.Project!.Code).ToListAsync(ct);
+        if (outside.Count > 0)
+        {
+            throw CustosException.Invalid("PartnerUserOutsideProjects", string.Join(", ", outside.Order(StringComparer.Ordinal)));
+        }
+
         var link = await db.Set<PartnerUser>().SingleOrDefaultAsync(u => u.PersonId == person.Id, ct);
         var before = link?.PartnerId;
         if (link is null)
@@ -244,6 +252,13 @@ public sealed class PartnerService(
             audit.Record(AuditActions.PartnerLink, "partner", partner.Id.ToString(), detail: new { project = project.Code });
             await db.SaveChangesAsync(ct);
         }
+    }
+
+    /// <summary>The projects a partner's user may be in — their partner's — or null for someone who is no partner's user (PPL-4).</summary>
+    public async Task<IReadOnlySet<Guid>?> ProjectsOpenToAsync(Guid person, CancellationToken ct)
+    {
+        var partner = await db.Set<PartnerUser>().Where(u => u.PersonId == person).Select(u => (Guid?)u.PartnerId).SingleOrDefaultAsync(ct);
+        return partner is null ? null : (await db.Set<PartnerProject>().Where(p => p.PartnerId == partner).Select(p => p.ProjectId).ToListAsync(ct)).ToHashSet();
     }
 
     /// <summary>The partner's agreement in force today, or null (none recorded, not begun, ended).</summary>

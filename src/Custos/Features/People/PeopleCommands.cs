@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Custos.Features.People;
 
-/// <summary><c>custos user add|list|disable|enable|reset-mfa|set-password|roles|members|depart</c>.</summary>
+/// <summary><c>custos user add|list|disable|enable|reset-mfa|set-password|roles|members|appoint|joining</c>.</summary>
 internal static class PeopleCommands
 {
     public static Command Create()
@@ -20,6 +20,7 @@ internal static class PeopleCommands
         user.Subcommands.Add(SetRoles());
         user.Subcommands.Add(SetMembers());
         user.Subcommands.Add(Appoint());
+        user.Subcommands.Add(Joining());
         return user;
     }
 
@@ -114,6 +115,26 @@ internal static class PeopleCommands
             var person = await people.FindAsync(parse.GetValue(UserArgument)!, token);
             await act(people, person.Id, token);
             AnsiConsole.MarkupLine(Markup.Escape(text[doneKey, person.UserName!]));
+        }, ct));
+        return command;
+    }
+
+    private static Command Joining()
+    {
+        var command = new Command("joining", "A person's joining checklist: account, authenticator, agreement, training, department, clearance, approvals") { UserArgument };
+        command.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
+        {
+            var person = await services.GetRequiredService<PeopleService>().FindAsync(parse.GetValue(UserArgument)!, token);
+            var view = await services.GetRequiredService<JoiningChecklist>().ForAsync(person.Id, token);
+            var table = new Table().AddColumn(text["Joining.Title"]).AddColumn("").AddColumn("");
+            foreach (var step in view.Steps)
+            {
+                var state = step.State switch { JoiningState.Done => "✓", JoiningState.Open => "○", _ => text["Joining.NotRequired"].Value };
+                table.AddRow(Markup.Escape(text["Joining.Step." + step.Step]), Markup.Escape(state), Markup.Escape(step.Detail ?? ""));
+            }
+
+            Cli.Write(table);
+            AnsiConsole.MarkupLine(Markup.Escape(text[view.Complete ? "Joining.Complete" : "Joining.Incomplete"]));
         }, ct));
         return command;
     }

@@ -137,7 +137,8 @@ public sealed class PeopleService(
             LockoutEnabled = true,
         };
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Inside a caller's transaction (a SCIM client's, which adds to the person), as part of it; otherwise its own.
+        await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         Check(await users.CreateAsync(person, request.Password ?? generated!));
         audit.Record(AuditActions.PersonCreate, "person", person.Id.ToString(), detail: new
         {
@@ -154,7 +155,10 @@ public sealed class PeopleService(
 
         // What the new person is to have: given at once by the system (set-up, demo), otherwise asked for (ACC-4).
         var outcome = await GiveAsync(person, new RightsChange(request.Roles, [.. departments.Select(d => d.Code)], [.. projects.Select(p => p.Code)], request.Clearance), request.Reason, ct);
-        await tx.CommitAsync(ct);
+        if (tx is not null)
+        {
+            await tx.CommitAsync(ct);
+        }
         return (person, generated, outcome);
     }
 
@@ -162,9 +166,14 @@ public sealed class PeopleService(
     public async Task<RightsOutcome> SetRolesAsync(Guid id, IReadOnlyList<string> roles, CancellationToken ct, string? reason = null)
     {
         ArgumentNullException.ThrowIfNull(roles);
-        ValidateRoles(roles);
+        ValidateRoles(roles, seat: true);
         var person = await LoadForChangeAsync(id, ct);
         var before = await users.GetRolesAsync(person);
+        if (roles.Contains(Roles.CommitteeMember, StringComparer.Ordinal) && !before.Contains(Roles.CommitteeMember) && actor.Id != FixedActor.System.Id)
+        {
+            throw CustosException.Invalid("CommitteeRoleBySeat"); // kept when held, never added here
+        }
+
         if (person.IsBuiltIn && !roles.Contains(Roles.ItAdministrator))
         {
             throw CustosException.Invalid("BuiltInKeepsAdmin");
@@ -196,6 +205,12 @@ public sealed class PeopleService(
         var beforeProjects = await db.ProjectMemberships.Where(m => m.PersonId == id).Select(m => new { m.ProjectId, m.Project!.Code }).ToListAsync(ct);
         var leftDepartments = beforeDepartments.Where(b => departments.All(d => d.Id != b.DepartmentId)).ToList();
         var leftProjects = beforeProjects.Where(b => projects.All(p => p.Id != b.ProjectId)).ToList();
+        if (await OutsidePartnerProjectsAsync(id, [.. projects.Where(p => beforeProjects.All(b => b.ProjectId != p.Id)).Select(p => p.Code)], ct) is { Length: > 0 } outside)
+        {
+            // Refused and recorded before anything changes.
+            await audit.RecordNowAsync(AuditActions.PersonChange, "person", id.ToString(), AuditOutcome.Denied, new { reason = "partner-projects", projects = outside }, ct);
+            throw CustosException.Invalid("PartnerProjectOnly", outside);
+        }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var applied = false;
@@ -268,9 +283,17 @@ public sealed class PeopleService(
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var removed = 0;
         foreach (var login in (await users.GetLoginsAsync(person)).Where(l => l.LoginProvider == Accounts.ExternalLogins.OpenIdConnect))
         {
             Check(await users.RemoveLoginAsync(person, login.LoginProvider, login.ProviderKey));
+            removed++;
+        }
+
+        if (removed > 0)
+        {
+            // A way in taken away: sessions that came through it end too.
+            await EndSessionsAsync(person, ct, "sso");
         }
 
         if (clean is not null)
@@ -314,7 +337,7 @@ public sealed class PeopleService(
     public async Task<RightsOutcome> RequestRolesAsync(Guid id, IReadOnlyList<string> roles, string reason, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(roles);
-        ValidateRoles(roles);
+        ValidateRoles(roles, seat: true);
         var person = await LoadForChangeAsync(id, ct);
         var held = await users.GetRolesAsync(person);
         return await GiveAsync(person, RightsChange.None with { Roles = [.. roles.Except(held, StringComparer.Ordinal)] }, reason, ct);
@@ -359,6 +382,17 @@ public sealed class PeopleService(
         return await GiveAsync(person, change, reason, ct);
     }
 
+    /// <summary>The projects among <paramref name="codes"/> a partner's user may not join (their partner does not work on them), comma-separated; empty for anyone else.</summary>
+    private async Task<string> OutsidePartnerProjectsAsync(Guid person, IReadOnlyList<string> codes, CancellationToken ct)
+    {
+        if (codes.Count == 0 || await services.GetRequiredService<Partners.PartnerService>().ProjectsOpenToAsync(person, ct) is not { } open)
+        {
+            return "";
+        }
+
+        return string.Join(", ", (await ResolveProjectsAsync(codes, ct)).Where(p => !open.Contains(p.Id)).Select(p => p.Code).Order(StringComparer.Ordinal));
+    }
+
     /// <summary>
     /// Gives what <paramref name="change"/> adds: at once when the system itself acts (set-up, demo) or for roles that
     /// give nothing; otherwise as requests routed by the policy, which the person's approvers decide.
@@ -368,6 +402,12 @@ public sealed class PeopleService(
         if (change.IsEmpty)
         {
             return new RightsOutcome(false, []);
+        }
+
+        // A partner's user is asked only into their partner's projects (PPL-4), whoever asks and however it would be approved.
+        if (await OutsidePartnerProjectsAsync(person.Id, change.Projects, ct) is { Length: > 0 } outside)
+        {
+            throw CustosException.Invalid("PartnerProjectOnly", outside);
         }
 
         if (actor.Id == FixedActor.System.Id)
@@ -563,7 +603,7 @@ public sealed class PeopleService(
         return trimmed;
     }
 
-    private static void ValidateRoles(IEnumerable<string?> roles)
+    private void ValidateRoles(IEnumerable<string?> roles, bool seat = false)
     {
         foreach (var role in roles)
         {
@@ -575,6 +615,12 @@ public sealed class PeopleService(
             if (!Roles.IsKnown(role))
             {
                 throw CustosException.Invalid("UnknownRole", role);
+            }
+
+            // The committee's role comes with a seat (its term, its end), never on its own.
+            if (role == Roles.CommitteeMember && !seat && actor.Id != FixedActor.System.Id)
+            {
+                throw CustosException.Invalid("CommitteeRoleBySeat");
             }
         }
     }

@@ -36,3 +36,23 @@ internal sealed class ScimClientMapping : IEntityTypeConfiguration<ScimClient>
         e.HasIndex(c => c.Name).IsUnique();
     }
 }
+
+/// <summary>A person a SCIM client provisioned: the only people SCIM clients see and change.</summary>
+internal sealed class ScimPerson
+{
+    public Guid PersonId { get; set; }
+
+    public Guid ClientId { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+internal sealed class ScimPersonMapping : IEntityTypeConfiguration<ScimPerson>
+{
+    public void Configure(EntityTypeBuilder<ScimPerson> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.HasKey(p => p.PersonId);
+        e.HasOne<People.Person>().WithMany().HasForeignKey(p => p.PersonId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -16,7 +16,9 @@ namespace Custos.Features.Provisioning;
 /// creates people with no roles, departments or clearance beyond the least — they still sign the agreement, pass
 /// the training and are given rights through approval; it updates their name, e-mail and external id; and
 /// <c>active: false</c> (or DELETE) is a leaving at once: every session, token and grant ends on every node.
-/// Groups are the departments, to read: who is in which is given through approval, never by a client.
+/// Groups are the departments, to read: who is in which is given through approval, never by a client. A client sees
+/// and changes only the people SCIM clients provisioned: never the built-in administrator, never someone created in
+/// Custos itself (an administrator's e-mail redirected, or their account pointed elsewhere, is not a client's to do).
 /// Unknown attributes, paths and filters are refused whole, in the RFC's error format, and nothing is half-applied.
 /// </summary>
 internal sealed partial class ScimService(
@@ -50,7 +52,8 @@ internal sealed partial class ScimService(
 
     public async Task<object> ListUsersAsync(string? filter, int? startIndex, int? count, string baseUrl, CancellationToken ct)
     {
-        var query = db.Users.AsNoTracking();
+        var provisioned = db.Set<ScimPerson>().Select(p => p.PersonId);
+        var query = db.Users.AsNoTracking().Where(u => provisioned.Contains(u.Id));
         if (!string.IsNullOrWhiteSpace(filter))
         {
             var match = EqualsFilter().Match(filter);
@@ -100,26 +103,27 @@ internal sealed partial class ScimService(
         }
 
         var name = change.DisplayName ?? change.UserName!;
+        // One transaction: the person, their externalId, their standing and the mark that a client provisioned them, or none of it.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         Person person;
         try
         {
             (person, _, _) = await people.CreateAsync(new NewPerson(change.UserName!, name, change.Email, [], [], [], Clearance.Secret, null, "SCIM"), ct);
+            db.Set<ScimPerson>().Add(new ScimPerson { PersonId = person.Id, ClientId = ClientId(), CreatedAt = time.GetUtcNow() });
+            if (change.ExternalId is { } id)
+            {
+                Check(await users.AddLoginAsync(person, new UserLoginInfo(ExternalProvider, id, "SCIM")));
+            }
+
+            if (change.Active == false)
+            {
+                // Created as not yet active: suspended until an administrator says otherwise.
+                await people.DisableAsync(person.Id, ct);
+            }
         }
         catch (CustosException e)
         {
             throw Translate(e);
-        }
-
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (change.ExternalId is { } id)
-        {
-            Check(await users.AddLoginAsync(person, new UserLoginInfo(ExternalProvider, id, "SCIM")));
-        }
-
-        if (change.Active == false)
-        {
-            // Created as not yet active: suspended until the client or an administrator says otherwise.
-            await people.DisableAsync(person.Id, ct);
         }
 
         audit.Record(AuditActions.ScimUserCreate, "person", person.Id.ToString(), detail: new { person.UserName, externalId = change.ExternalId is not null, active = change.Active != false });
@@ -484,8 +488,11 @@ internal sealed partial class ScimService(
         _ => throw ScimException.Invalid("invalidValue", $"'{attribute}' must be true or false."),
     };
 
+    /// <summary>A person SCIM clients provisioned, tracked (so that every change below works on one instance); anyone else does not exist here.</summary>
     private async Task<Person> FindAsync(Guid id, CancellationToken ct) =>
-        await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == id, ct) ?? throw ScimException.NotFound("No such user.");
+        await db.Users.Where(u => u.Id == id && db.Set<ScimPerson>().Any(p => p.PersonId == u.Id)).SingleOrDefaultAsync(ct) ?? throw ScimException.NotFound("No such user.");
+
+    private Guid ClientId() => Guid.TryParse(actor.Id.AsSpan(ScimTokenHandler.ActorPrefix.Length), out var id) ? id : Guid.Empty;
 
     private async Task<Dictionary<string, object?>> UserAsync(Person person, string baseUrl, CancellationToken ct)
     {
@@ -522,7 +529,8 @@ internal sealed partial class ScimService(
 
     private async Task<Dictionary<string, object?>> GroupAsync(Guid id, string code, string name, string baseUrl, CancellationToken ct)
     {
-        var members = await (from m in db.DepartmentMemberships join u in db.Users on m.PersonId equals u.Id where m.DepartmentId == id orderby u.UserName select new { u.Id, u.DisplayName })
+        var provisioned = db.Set<ScimPerson>().Select(p => p.PersonId);
+        var members = await (from m in db.DepartmentMemberships join u in db.Users on m.PersonId equals u.Id where m.DepartmentId == id && provisioned.Contains(u.Id) orderby u.UserName select new { u.Id, u.DisplayName })
             .Take(1000).ToListAsync(ct);
         return new Dictionary<string, object?>
         {

@@ -32,6 +32,35 @@ public sealed class Course
     public DateTimeOffset CreatedAt { get; set; }
 }
 
+/// <summary>A course's material as a PDF (PPL-2), beside or instead of its Markdown: the file as uploaded, with its SHA-256.</summary>
+public sealed class CourseMaterialFile
+{
+    public Guid CourseId { get; set; }
+
+    public string FileName { get; set; } = "";
+
+    public byte[] Content { get; set; } = [];
+
+    public string Sha256 { get; set; } = "";
+
+    public DateTimeOffset UploadedAt { get; set; }
+
+    public string UploadedByName { get; set; } = "";
+}
+
+internal sealed class CourseMaterialFileMapping : IEntityTypeConfiguration<CourseMaterialFile>
+{
+    public void Configure(EntityTypeBuilder<CourseMaterialFile> e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e.HasKey(f => f.CourseId);
+        e.Property(f => f.FileName).HasMaxLength(200);
+        e.Property(f => f.Sha256).HasMaxLength(64);
+        e.Property(f => f.UploadedByName).HasMaxLength(256);
+        e.HasOne<Course>().WithMany().HasForeignKey(f => f.CourseId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 public enum QuestionKind
 {
     /// <summary>One right option.</summary>

@@ -25,6 +25,27 @@ internal static class TrainingApi
             })
             .WithMetadata(own).WithName("GetCourse").WithSummary("A course's material (Markdown)").ProducesProblem(404);
 
+        training.MapGet("/courses/{code}/material.pdf", async (string code, TrainingService service, CancellationToken ct) =>
+            {
+                var (content, name) = await service.PdfAsync(code, ct);
+                return TypedResults.File(content, "application/pdf", name);
+            })
+            .WithMetadata(own).WithName("GetCoursePdf").WithSummary("A course's material as PDF, when it has one").ProducesProblem(404);
+
+        training.MapPut("/courses/{code}/material.pdf", async (string code, IFormFile file, TrainingService service, CancellationToken ct) =>
+            {
+                using var buffer = new MemoryStream();
+                await using (var content = file.OpenReadStream())
+                {
+                    await content.CopyToAsync(buffer, ct);
+                }
+
+                return TypedResults.Ok(new { sha256 = await service.SetPdfAsync(code, buffer.ToArray(), file.FileName, ct) });
+            })
+            .DisableAntiforgery() // an API call (bearer or same-site cookie), not a page form
+            .WithMetadata(roles).WithName("SetCoursePdf").WithSummary("Put a PDF as a course's material (compliance officer); it replaces the one before")
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
+
         training.MapPost("/courses/{code}/exams", async (string code, TrainingService service, CancellationToken ct) => TypedResults.Ok(await service.StartAsync(code, ct)))
             .WithMetadata(own).WithName("StartExam")
             .WithSummary("Start the caller's exam: questions drawn at random, a deadline from the time limit (an open one is returned as it is)")

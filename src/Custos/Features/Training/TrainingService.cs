@@ -23,7 +23,7 @@ public sealed record CertificateView(string Serial, string Course, string Course
 
 public sealed record CourseView(
     string Code, string Title, int PassMark, int QuestionsPerExam, int TimeLimitMinutes, int ValidityDays, bool Required, int Questions,
-    TrainingStanding Standing, CertificateView? Certificate, Guid? OpenAttempt, int Attempts);
+    TrainingStanding Standing, CertificateView? Certificate, Guid? OpenAttempt, int Attempts, string? PdfSha256 = null);
 
 public sealed record ExamQuestionView(Guid Id, int Number, QuestionKind Kind, string Text, IReadOnlyList<string> Options);
 
@@ -105,12 +105,13 @@ public sealed class TrainingService(CustosDbContext db, Callers callers, PolicyS
         var attempts = await db.Set<ExamAttempt>().AsNoTracking().Where(a => a.PersonId == caller.PersonId)
             .Select(a => new { a.Id, a.CourseId, a.Status, a.Deadline }).ToListAsync(ct);
         var now = time.GetUtcNow();
+        var pdfs = await db.Set<CourseMaterialFile>().AsNoTracking().Select(f => new { f.CourseId, f.Sha256 }).ToDictionaryAsync(f => f.CourseId, f => f.Sha256, ct);
         return [.. courses.Select(c =>
         {
             var best = certificates.Where(x => x.CourseId == c.Id).MaxBy(x => x.ValidUntil);
             var open = attempts.FirstOrDefault(a => a.CourseId == c.Id && a.Status == AttemptStatus.Open && a.Deadline + Grace > now)?.Id;
             return new CourseView(c.Code, c.Title, c.PassMark, c.QuestionsPerExam, c.TimeLimitMinutes, c.ValidityDays, c.Required, counts.GetValueOrDefault(c.Id),
-                Standing(best?.ValidUntil, today), best is null ? null : Certificate(best, c), open, attempts.Count(a => a.CourseId == c.Id));
+                Standing(best?.ValidUntil, today), best is null ? null : Certificate(best, c), open, attempts.Count(a => a.CourseId == c.Id), pdfs.GetValueOrDefault(c.Id));
         })];
     }
 
@@ -296,6 +297,50 @@ public sealed class TrainingService(CustosDbContext db, Callers callers, PolicyS
         await SaveOnceAsync(id, ct);
         return new ExamResult(attempt.Id, correct, questions.Count, score, attempt.PassMark, attempt.Passed, certificate is null ? null : Certificate(certificate, course),
             attempt.Passed ? marked : []);
+    }
+
+    /// <summary>The largest course PDF accepted.</summary>
+    public const int MaxPdfBytes = 20 * 1024 * 1024;
+
+    /// <summary>Puts a PDF as a course's material (the compliance officer); a new upload replaces the old, recorded with both hashes.</summary>
+    public async Task<string> SetPdfAsync(string code, byte[] content, string? fileName, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        await RequireManagerAsync(AuditActions.TrainingMaterial, ct);
+        await EnsureBuiltInAsync(ct);
+        var course = await db.Set<Course>().AsNoTracking().SingleOrDefaultAsync(c => c.Code == code, ct) ?? throw CustosException.NotFound("CourseNotFound");
+        // A PDF by its signature, not by its name or the type the browser claims.
+        if (content.Length is < 8 or > MaxPdfBytes || !content.AsSpan(0, 5).SequenceEqual("%PDF-"u8))
+        {
+            throw CustosException.Invalid("CoursePdf", MaxPdfBytes / 1024 / 1024);
+        }
+
+        var name = Path.GetFileName(TextInput.CleanOptional(fileName, "fileName") ?? "") is { Length: > 0 and <= 200 } n ? n : course.Code + ".pdf";
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
+        var file = await db.Set<CourseMaterialFile>().SingleOrDefaultAsync(f => f.CourseId == course.Id, ct);
+        var before = file?.Sha256;
+        if (file is null)
+        {
+            file = new CourseMaterialFile { CourseId = course.Id };
+            db.Set<CourseMaterialFile>().Add(file);
+        }
+
+        file.FileName = name;
+        file.Content = content;
+        file.Sha256 = sha;
+        file.UploadedAt = time.GetUtcNow();
+        file.UploadedByName = (await callers.CurrentAsync(ct)).Name;
+        audit.Record(AuditActions.TrainingMaterial, "course", course.Code, detail: new { before, after = sha, bytes = content.Length });
+        await db.SaveChangesAsync(ct);
+        return sha;
+    }
+
+    /// <summary>A course's PDF material, for anyone signed in (404 when it has none).</summary>
+    public async Task<(byte[] Content, string FileName)> PdfAsync(string code, CancellationToken ct)
+    {
+        var file = await (from f in db.Set<CourseMaterialFile>() join c in db.Set<Course>() on f.CourseId equals c.Id where c.Code == code select f).AsNoTracking().SingleOrDefaultAsync(ct)
+            ?? throw CustosException.NotFound("CoursePdfNotFound");
+        return (file.Content, file.FileName);
     }
 
     /// <summary>Adds questions to a course's bank (the compliance officer); each checked, all or none.</summary>

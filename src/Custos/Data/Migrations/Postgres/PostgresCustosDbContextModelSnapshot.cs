@@ -1973,6 +1973,22 @@ namespace Custos.Data.Migrations.Postgres
                     b.ToTable("ScimClient");
                 });
 
+            modelBuilder.Entity("Custos.Features.Provisioning.ScimPerson", b =>
+                {
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("PersonId");
+
+                    b.ToTable("ScimPerson");
+                });
+
             modelBuilder.Entity("Custos.Features.Training.Course", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2018,6 +2034,38 @@ namespace Custos.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("Course");
+                });
+
+            modelBuilder.Entity("Custos.Features.Training.CourseMaterialFile", b =>
+                {
+                    b.Property<Guid>("CourseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("UploadedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UploadedByName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("CourseId");
+
+                    b.ToTable("CourseMaterialFile");
                 });
 
             modelBuilder.Entity("Custos.Features.Training.ExamAttempt", b =>
@@ -2531,6 +2579,24 @@ namespace Custos.Data.Migrations.Postgres
                     b.HasOne("Custos.Features.People.Person", null)
                         .WithMany()
                         .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Custos.Features.Provisioning.ScimPerson", b =>
+                {
+                    b.HasOne("Custos.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Custos.Features.Training.CourseMaterialFile", b =>
+                {
+                    b.HasOne("Custos.Features.Training.Course", null)
+                        .WithMany()
+                        .HasForeignKey("CourseId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

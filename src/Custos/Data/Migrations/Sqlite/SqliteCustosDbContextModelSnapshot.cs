@@ -1962,6 +1962,22 @@ namespace Custos.Data.Migrations.Sqlite
                     b.ToTable("ScimClient");
                 });
 
+            modelBuilder.Entity("Custos.Features.Provisioning.ScimPerson", b =>
+                {
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ClientId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("PersonId");
+
+                    b.ToTable("ScimPerson");
+                });
+
             modelBuilder.Entity("Custos.Features.Training.Course", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2007,6 +2023,38 @@ namespace Custos.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Course");
+                });
+
+            modelBuilder.Entity("Custos.Features.Training.CourseMaterialFile", b =>
+                {
+                    b.Property<Guid>("CourseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UploadedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UploadedByName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CourseId");
+
+                    b.ToTable("CourseMaterialFile");
                 });
 
             modelBuilder.Entity("Custos.Features.Training.ExamAttempt", b =>
@@ -2514,6 +2562,24 @@ namespace Custos.Data.Migrations.Sqlite
                     b.HasOne("Custos.Features.People.Person", null)
                         .WithMany()
                         .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Custos.Features.Provisioning.ScimPerson", b =>
+                {
+                    b.HasOne("Custos.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Custos.Features.Training.CourseMaterialFile", b =>
+                {
+                    b.HasOne("Custos.Features.Training.Course", null)
+                        .WithMany()
+                        .HasForeignKey("CourseId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
