@@ -143,6 +143,7 @@ public static class AuditActions
     public const string TrainingExport = "training.export";
     public const string TrainingQuestionsAdd = "training.questions.add";
     public const string TrainingMaterial = "training.material";
+    public const string TrainingBankRead = "training.bank.read";
     public const string TrainingRemind = "training.remind";
     public const string TrainingResults = "training.results";
 

@@ -214,6 +214,25 @@ public sealed class SingleSignOnTests(SsoApp app) : IClassFixture<SsoApp>
         Assert.Equal([Roles.Staff], await app.WithDbAsync(db => (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == person.Id select r.Name!).ToListAsync()));
         Assert.Equal(1, await app.WithDbAsync(db => db.UserSessions.CountAsync(s => s.PersonId == person.Id && s.EndedAt == null)));
 
+        // Unlinked: the way in is gone, and the session that came through it ends.
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Client.PutAsJsonAsync($"/api/v1/people/{person.Id}/sso", new { subject = (string?)null })).StatusCode);
+        Assert.NotEqual(HttpStatusCode.OK, (await web.Client.GetAsync("/api/v1/me")).StatusCode);
+        Assert.Equal(0, await app.WithDbAsync(db => db.UserSessions.CountAsync(s => s.PersonId == person.Id && s.EndedAt == null)));
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Client.PutAsJsonAsync($"/api/v1/people/{person.Id}/sso", new { subject })).StatusCode);
+
+        // An id another system keeps for a person — a SCIM client's externalId — is never a way in, whatever it says.
+        var provisioned = await app.CreatePersonAsync(Roles.Staff);
+        var scimId = "sso-scim-" + Guid.NewGuid().ToString("N");
+        using (var scope = app.Factory.Services.CreateScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Person>>();
+            Assert.True((await users.AddLoginAsync((await users.FindByIdAsync(provisioned.Id.ToString()))!, new(Custos.Features.Accounts.ExternalLogins.Scim, scimId, "SCIM"))).Succeeded);
+        }
+
+        using var viaScim = app.Session();
+        app.OpenId.Subject = scimId;
+        Assert.Equal("/account/login?sso=unlinked", await SignInThroughProviderAsync(viaScim));
+
         // One person per subject; an unlinked identity signs no one in.
         var other = await app.CreatePersonAsync(Roles.Staff);
         Assert.Equal(HttpStatusCode.Conflict, (await admin.Client.PutAsJsonAsync($"/api/v1/people/{other.Id}/sso", new { subject })).StatusCode);

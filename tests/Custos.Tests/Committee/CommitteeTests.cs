@@ -79,7 +79,12 @@ public abstract class CommitteeTests<TApp>(TApp app) : IClassFixture<TApp>
         // Nor is the committee's role given without a seat, through the people pages.
         var asker = await app.CreatePersonAsync(Roles.ItAdministrator);
         var seatless = await app.CreatePersonAsync(Roles.Staff);
-        Assert.Equal("CommitteeRoleBySeat", (await Assert.ThrowsAsync<CustosException>(() => app.AsAsync(asker, s => s.GetRequiredService<PeopleService>().SetRolesAsync(seatless.Id, [Roles.Staff, Roles.CommitteeMember], default)))).Code);
+        var asked = await app.AsAsync(asker, s => s.GetRequiredService<PeopleService>().SetRolesAsync(seatless.Id, [Roles.Staff, Roles.CommitteeMember], default));
+        Assert.Empty(asked.Pending); // the role is not asked for: it comes with a seat
+        Assert.False(await HoldsAsync(seatless));
+        var head = await app.CreatePersonAsync(Roles.DepartmentHead);
+        Assert.Equal("CommitteeRoleBySeat", (await Assert.ThrowsAsync<CustosException>(() => app.AsAsync(head, s => s.GetRequiredService<RequestService>().SubmitAsync(
+            new NewRequest(RequestKind.RoleChange, "请加入保密工作小组", Person: seatless.UserName, Role: Roles.CommitteeMember), default)))).Code);
         using var clerk = app.Session();
         await clerk.SignInAsync((await app.CreatePersonAsync(Roles.Staff)).UserName!);
         Assert.Equal("MayNotManageCommittee", await CodeAsync(await clerk.Client.PostAsJsonAsync("/api/v1/committee", new { person = members[2].UserName, duties = "x", endsOn = Day(Today.AddDays(30)) })));

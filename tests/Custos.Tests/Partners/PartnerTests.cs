@@ -217,7 +217,12 @@ public abstract class PartnerTests<TApp>(TApp app) : IClassFixture<TApp>
             var people = system.ServiceProvider.GetRequiredService<PeopleService>();
             // Whoever asks — here the system itself, which gives at once — never into a project the partner does not work on.
             Assert.Equal("PartnerProjectOnly", (await Assert.ThrowsAsync<CustosException>(() => people.SetMembershipsAsync(user.Id, [], [others], default))).Code);
-            await people.SetMembershipsAsync(user.Id, [], [theirs], default);
+        }
+
+        Assert.Equal(1, await app.WithDbAsync(db => db.AuditRecords.CountAsync(a => a.TargetId == user.Id.ToString() && a.Action == AuditActions.PersonChange && a.Outcome == AuditOutcome.Denied)));
+        using (var system = app.AsSystem())
+        {
+            await system.ServiceProvider.GetRequiredService<PeopleService>().SetMembershipsAsync(user.Id, [], [theirs], default);
         }
 
         Assert.Equal([theirs], await app.WithDbAsync(db => db.ProjectMemberships.Where(m => m.PersonId == user.Id).Select(m => m.Project!.Code).ToListAsync()));
@@ -236,6 +241,19 @@ public abstract class PartnerTests<TApp>(TApp app) : IClassFixture<TApp>
         var refused = await web.Client.PostAsJsonAsync($"/api/v1/partners/{partner}/links", new { user = insider.UserName });
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Equal("PartnerUserOutsideProjects", await CodeAsync(refused));
+
+        // Nor while a request would put them in one: asked for before the link, decided after it.
+        await app.EnsureApproversAsync();
+        await app.CreatePersonAsync(Roles.DepartmentHead, departments: [department]);
+        var asked = await app.CreatePersonAsync(Roles.Staff);
+        using (var system = app.AsSystem())
+        {
+            await system.ServiceProvider.GetRequiredService<PeopleService>().SetRolesAsync(asked.Id, [Roles.Staff, Roles.Partner], default);
+        }
+
+        var asker = await app.CreatePersonAsync(Roles.ItAdministrator);
+        Assert.NotEmpty((await app.AsAsync(asker, s => s.GetRequiredService<PeopleService>().SetMembershipsAsync(asked.Id, [Custos.Data.DatabaseInitialiser.DefaultDepartmentCode], [others], default))).Pending);
+        Assert.Equal("PartnerUserOutsideProjects", await CodeAsync(await web.Client.PostAsJsonAsync($"/api/v1/partners/{partner}/links", new { user = asked.UserName })));
     }
 }
 

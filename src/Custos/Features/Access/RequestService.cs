@@ -88,6 +88,11 @@ public sealed class RequestService(
                 throw CustosException.Invalid("UnknownRole", request.Role ?? "");
             }
 
+            if (role == Roles.CommitteeMember)
+            {
+                throw CustosException.Invalid("CommitteeRoleBySeat"); // comes only with a seat on the committee
+            }
+
             if (await users.IsInRoleAsync(person, role))
             {
                 throw CustosException.Conflict("RequestNotNeeded");
@@ -538,6 +543,13 @@ public sealed class RequestService(
         entity.Stamp = Guid.NewGuid();
         audit.Record(AuditActions.RequestWithdraw, "request", entity.Id.ToString(), detail: new { filed = true });
         return true;
+    }
+
+    /// <summary>The projects pending rights requests would put a person in (for a partner's user, who may join only their partner's).</summary>
+    public async Task<IReadOnlyList<string>> PendingProjectsForAsync(Guid person, CancellationToken ct)
+    {
+        var changes = await db.AccessRequests.Where(r => r.SubjectPersonId == person && r.Status == RequestStatus.Pending && r.Change != null).Select(r => r.Change!).ToListAsync(ct);
+        return [.. changes.Where(c => c.TrimStart().StartsWith('{')).SelectMany(c => RightsChange.FromJson(c).Projects).Distinct(StringComparer.Ordinal)];
     }
 
     /// <summary>How many requests to give a person rights are still waiting for approval (their joining checklist).</summary>

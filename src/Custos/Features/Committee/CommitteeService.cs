@@ -192,10 +192,11 @@ public sealed class CommitteeService(
 
                 await tx.CommitAsync(ct);
             }
-            catch (DbUpdateException)
+            catch (Exception e) when (e is DbUpdateException or CustosException)
             {
-                // Changed by someone else meanwhile (another node, an officer): this seat waits for the next run, the others go on.
+                // Changed by someone else meanwhile (another node, an officer), or refused: this seat waits for the next run, the others go on.
                 db.ChangeTracker.Clear();
+                await audit.RecordNowAsync(AuditActions.CommitteeEnd, "person", seat.PersonId.ToString(), AuditOutcome.Failed, new { seat = seat.Id, reason = "term", error = e.GetType().Name }, ct);
             }
         }
 

@@ -786,25 +786,7 @@ public sealed class LeavingService(
     /// </summary>
     private async Task StepDownAsSuccessorAsync(Guid person, CancellationToken ct)
     {
-        // Where the hand-over was already confirmed, the requests filed for them are withdrawn: nobody takes on rights while leaving.
-        foreach (var confirmed in await db.Set<Departure>().Where(d => d.SuccessorId == person && d.HeadConfirmedAt != null && d.ClosedAt == null).ToListAsync(ct))
-        {
-            var withdrawn = new List<Guid>();
-            foreach (var request in SuccessorRequestIds(confirmed))
-            {
-                if (await requests.WithdrawFiledAsync(request, ct))
-                {
-                    withdrawn.Add(request);
-                }
-            }
-
-            if (withdrawn.Count > 0)
-            {
-                audit.Record(AuditActions.LeavingSuccessor, "person", confirmed.PersonId.ToString(), detail: new { file = confirmed.Id, reason = "successor-leaving", withdrawn });
-            }
-        }
-
-        var files = await db.Set<Departure>().Include(d => d.Items).Where(d => d.SuccessorId == person && d.HeadConfirmedAt == null && d.ClosedAt == null).ToListAsync(ct);
+        var files = await db.Set<Departure>().Include(d => d.Items).Where(d => d.SuccessorId == person && d.ClosedAt == null).ToListAsync(ct);
         if (files.Count == 0)
         {
             return;
@@ -813,12 +795,26 @@ public sealed class LeavingService(
         var keepers = (await db.InRoleAsync(Roles.ComplianceOfficer, ct)).Union(await db.InRoleAsync(Roles.ItAdministrator, ct)).ToList();
         foreach (var file in files)
         {
+            // Nobody takes on rights while leaving: requests filed for them by a confirmed hand-over are withdrawn, and the
+            // hand-over starts again with another successor.
+            var withdrawn = new List<Guid>();
+            foreach (var request in SuccessorRequestIds(file))
+            {
+                if (await requests.WithdrawFiledAsync(request, ct))
+                {
+                    withdrawn.Add(request);
+                }
+            }
+
             db.Set<HandoverItem>().RemoveRange(file.Items);
             file.SuccessorId = null;
             file.SuccessorConfirmedAt = null;
+            file.HeadConfirmedAt = null;
+            file.HeadConfirmedByName = null;
+            file.SuccessorRequests = null;
             file.Stamp = Guid.NewGuid();
             notifier.Add(keepers, "Notify.SuccessorLeaving", null, await NameOfAsync(file.PersonId, ct));
-            audit.Record(AuditActions.LeavingSuccessor, "person", file.PersonId.ToString(), detail: new { file = file.Id, successor = (Guid?)null, reason = "successor-leaving" });
+            audit.Record(AuditActions.LeavingSuccessor, "person", file.PersonId.ToString(), detail: new { file = file.Id, successor = (Guid?)null, reason = "successor-leaving", withdrawn });
         }
     }
 

@@ -39,7 +39,7 @@ public sealed record NewPartnerAgreement(string? Reference, string? Scope, DateO
 /// </summary>
 [Contract]
 public sealed class PartnerService(
-    CustosDbContext db, Callers callers, ICurrentActor actor, IAuditTrail audit, UserManager<Person> users, KeyRing keys, Notifier notifier, TimeProvider time)
+    CustosDbContext db, Callers callers, ICurrentActor actor, IAuditTrail audit, UserManager<Person> users, KeyRing keys, Notifier notifier, IServiceProvider services, TimeProvider time)
 {
     /// <summary>Days before an agreement ends that the compliance officers are told.</summary>
     public const int ReminderDays = 30;
@@ -177,7 +177,10 @@ public sealed class PartnerService(
 
         // A partner's user works on their partner's projects only: memberships elsewhere are ended first.
         var open = db.Set<PartnerProject>().Where(p => p.PartnerId == partner.Id).Select(p => p.ProjectId);
-        var outside = await db.ProjectMemberships.Where(m => m.PersonId == person.Id && !open.Contains(m.ProjectId)).Select(m => m.Project!.Code).ToListAsync(ct);
+        var openCodes = await db.Projects.Where(p => open.Contains(p.Id)).Select(p => p.Code).ToListAsync(ct);
+        var outside = (await db.ProjectMemberships.Where(m => m.PersonId == person.Id && !open.Contains(m.ProjectId)).Select(m => m.Project!.Code).ToListAsync(ct))
+            .Concat((await services.GetRequiredService<Access.RequestService>().PendingProjectsForAsync(person.Id, ct)).Where(c => !openCodes.Contains(c))) // asked for and not yet decided
+            .Distinct(StringComparer.Ordinal).ToList();
         if (outside.Count > 0)
         {
             throw CustosException.Invalid("PartnerUserOutsideProjects", string.Join(", ", outside.Order(StringComparer.Ordinal)));

@@ -169,9 +169,10 @@ public sealed class PeopleService(
         ValidateRoles(roles, seat: true);
         var person = await LoadForChangeAsync(id, ct);
         var before = await users.GetRolesAsync(person);
-        if (roles.Contains(Roles.CommitteeMember, StringComparer.Ordinal) && !before.Contains(Roles.CommitteeMember) && actor.Id != FixedActor.System.Id)
+        if (actor.Id != FixedActor.System.Id)
         {
-            throw CustosException.Invalid("CommitteeRoleBySeat"); // kept when held, never added here
+            // The committee's role comes and goes with a seat only: kept exactly as held, whatever the list says.
+            roles = [.. roles.Where(r => r != Roles.CommitteeMember), .. before.Where(r => r == Roles.CommitteeMember)];
         }
 
         if (person.IsBuiltIn && !roles.Contains(Roles.ItAdministrator))

@@ -71,6 +71,14 @@ public static class RightsChanges
         {
             var before = await users.GetRolesAsync(person);
             var add = change.Roles.Except(before, StringComparer.Ordinal).ToList();
+            // The committee's role is put in force only while its seat is current: a request approved after the seat
+            // ended, or one that never had a seat, gives nothing of it.
+            if (request is not null && add.Contains(Roles.CommitteeMember)
+                && !await db.Set<Committee.CommitteeSeat>().AnyAsync(s => s.PersonId == person.Id && s.EndedAt == null, ct))
+            {
+                add.Remove(Roles.CommitteeMember);
+            }
+
             if (add.Count > 0)
             {
                 Check(await users.AddToRolesAsync(person, add));

@@ -17,7 +17,7 @@ namespace Custos.Features.Provisioning;
 /// the training and are given rights through approval; it updates their name, e-mail and external id; and
 /// <c>active: false</c> (or DELETE) is a leaving at once: every session, token and grant ends on every node.
 /// Groups are the departments, to read: who is in which is given through approval, never by a client. A client sees
-/// and changes only the people SCIM clients provisioned: never the built-in administrator, never someone created in
+/// and changes only the people it provisioned itself: never another client's, never the built-in administrator, never someone created in
 /// Custos itself (an administrator's e-mail redirected, or their account pointed elsewhere, is not a client's to do).
 /// Unknown attributes, paths and filters are refused whole, in the RFC's error format, and nothing is half-applied.
 /// </summary>
@@ -52,7 +52,8 @@ internal sealed partial class ScimService(
 
     public async Task<object> ListUsersAsync(string? filter, int? startIndex, int? count, string baseUrl, CancellationToken ct)
     {
-        var provisioned = db.Set<ScimPerson>().Select(p => p.PersonId);
+        var client = ClientId();
+        var provisioned = db.Set<ScimPerson>().Where(p => p.ClientId == client).Select(p => p.PersonId);
         var query = db.Users.AsNoTracking().Where(u => provisioned.Contains(u.Id));
         if (!string.IsNullOrWhiteSpace(filter))
         {
@@ -489,8 +490,12 @@ internal sealed partial class ScimService(
     };
 
     /// <summary>A person SCIM clients provisioned, tracked (so that every change below works on one instance); anyone else does not exist here.</summary>
-    private async Task<Person> FindAsync(Guid id, CancellationToken ct) =>
-        await db.Users.Where(u => u.Id == id && db.Set<ScimPerson>().Any(p => p.PersonId == u.Id)).SingleOrDefaultAsync(ct) ?? throw ScimException.NotFound("No such user.");
+    private async Task<Person> FindAsync(Guid id, CancellationToken ct)
+    {
+        var client = ClientId();
+        return await db.Users.Where(u => u.Id == id && db.Set<ScimPerson>().Any(p => p.PersonId == u.Id && p.ClientId == client)).SingleOrDefaultAsync(ct)
+            ?? throw ScimException.NotFound("No such user.");
+    }
 
     private Guid ClientId() => Guid.TryParse(actor.Id.AsSpan(ScimTokenHandler.ActorPrefix.Length), out var id) ? id : Guid.Empty;
 
@@ -529,7 +534,8 @@ internal sealed partial class ScimService(
 
     private async Task<Dictionary<string, object?>> GroupAsync(Guid id, string code, string name, string baseUrl, CancellationToken ct)
     {
-        var provisioned = db.Set<ScimPerson>().Select(p => p.PersonId);
+        var client = ClientId();
+        var provisioned = db.Set<ScimPerson>().Where(p => p.ClientId == client).Select(p => p.PersonId);
         var members = await (from m in db.DepartmentMemberships join u in db.Users on m.PersonId equals u.Id where m.DepartmentId == id && provisioned.Contains(u.Id) orderby u.UserName select new { u.Id, u.DisplayName })
             .Take(1000).ToListAsync(ct);
         return new Dictionary<string, object?>

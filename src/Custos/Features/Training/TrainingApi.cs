@@ -34,6 +34,11 @@ internal static class TrainingApi
 
         training.MapPut("/courses/{code}/material.pdf", async (string code, IFormFile file, TrainingService service, CancellationToken ct) =>
             {
+                if (file.Length is 0 or > TrainingService.MaxPdfBytes)
+                {
+                    throw CustosException.Invalid("CoursePdf", TrainingService.MaxPdfBytes / 1024 / 1024);
+                }
+
                 using var buffer = new MemoryStream();
                 await using (var content = file.OpenReadStream())
                 {

@@ -43,6 +43,9 @@ public sealed record TrainingResultRow(
 /// <param name="Answer">Letters (<c>B</c>, <c>ACD</c>), or <c>T</c> / <c>F</c> for true/false.</param>
 public sealed record NewQuestion(QuestionKind Kind, string? Text = null, IReadOnlyList<string>? Options = null, string? Answer = null, string? Explanation = null);
 
+/// <summary>A question of a bank as its keeper sees it, with its answer.</summary>
+public sealed record BankQuestionView(Guid Id, QuestionKind Kind, string Text, IReadOnlyList<string> Options, string Answer, string? Explanation, bool Active);
+
 /// <summary>
 /// Confidentiality training and examinations (PPL-2): courses with material, question banks, exams drawn at random
 /// with a pass mark and a time limit, certificates valid for a period, reminders before they run out, and results per
@@ -315,7 +318,9 @@ public sealed class TrainingService(CustosDbContext db, Callers callers, PolicyS
             throw CustosException.Invalid("CoursePdf", MaxPdfBytes / 1024 / 1024);
         }
 
-        var name = Path.GetFileName(TextInput.CleanOptional(fileName, "fileName") ?? "") is { Length: > 0 and <= 200 } n ? n : course.Code + ".pdf";
+        // The last part of the name, whichever separator the sender's system used, and always a .pdf.
+        var last = (TextInput.CleanOptional(fileName, "fileName") ?? "").Split('/', '\\').Last().Trim();
+        var name = last.Length is > 0 and <= 196 && !last.StartsWith('.') ? (last.EndsWith(".pdf", StringComparison.OrdinalIgnoreCase) ? last : last + ".pdf") : course.Code + ".pdf";
         var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
         var file = await db.Set<CourseMaterialFile>().SingleOrDefaultAsync(f => f.CourseId == course.Id, ct);
         var before = file?.Sha256;
@@ -341,6 +346,18 @@ public sealed class TrainingService(CustosDbContext db, Callers callers, PolicyS
         var file = await (from f in db.Set<CourseMaterialFile>() join c in db.Set<Course>() on f.CourseId equals c.Id where c.Code == code select f).AsNoTracking().SingleOrDefaultAsync(ct)
             ?? throw CustosException.NotFound("CoursePdfNotFound");
         return (file.Content, file.FileName);
+    }
+
+    /// <summary>A course's question bank with the answers, for the compliance officer who keeps it (the reading is recorded).</summary>
+    public async Task<IReadOnlyList<BankQuestionView>> BankAsync(string code, CancellationToken ct)
+    {
+        await RequireManagerAsync(AuditActions.TrainingBankRead, ct);
+        await EnsureBuiltInAsync(ct);
+        var course = await db.Set<Course>().AsNoTracking().SingleOrDefaultAsync(c => c.Code == code, ct) ?? throw CustosException.NotFound("CourseNotFound");
+        var questions = await db.Set<Question>().AsNoTracking().Where(q => q.CourseId == course.Id).OrderBy(q => q.CreatedAt).ThenBy(q => q.Id).ToListAsync(ct);
+        audit.Record(AuditActions.TrainingBankRead, "course", course.Code, detail: new { questions = questions.Count });
+        await db.SaveChangesAsync(ct);
+        return [.. questions.Select(q => new BankQuestionView(q.Id, q.Kind, q.Text, q.OptionList, q.Answer, q.Explanation, q.Active))];
     }
 
     /// <summary>Adds questions to a course's bank (the compliance officer); each checked, all or none.</summary>
