@@ -67,31 +67,13 @@ public sealed partial class TwoNodesBehindNginxTests : IAsyncLifetime
 
     private ProcessStartInfo Custos(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "custos.dll"));
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        start.Environment["CUSTOS_LANG"] = "en";
-        start.Environment["CUSTOS_DATABASE"] = database;
-        start.Environment["CUSTOS_DATA_DIR"] = Path.Combine(dir, "node-data");
-        start.Environment["CUSTOS_KEY_FILE"] = Path.Combine(dir, "custos.keys");
+        var start = CustosProcess.Start(args, database, dir, "node-data");
         // The nodes believe X-Forwarded-For from the proxy's address only.
         start.Environment["Custos__Security__TrustedProxies__0"] = "127.0.0.2";
         return start;
     }
 
-    private async Task<string> RunAsync(params string[] args)
-    {
-        using var process = Process.Start(Custos(args))!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(180));
-        Assert.True(process.ExitCode == 0, $"custos {string.Join(' ', args)}: {await stdout}{await stderr}");
-        return await stdout;
-    }
+    private Task<string> RunAsync(params string[] args) => CustosProcess.RunAsync(Custos(args));
 
     private Process Start(string file, IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {

@@ -39,41 +39,11 @@ public sealed class ScimTwoNodesTests : IAsyncLifetime
         TestPaths.Delete(dir);
     }
 
-    private ProcessStartInfo Custos(IEnumerable<string> args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "custos.dll"));
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
+    private ProcessStartInfo Custos(IEnumerable<string> args) => CustosProcess.Start(args, database, dir);
 
-        start.Environment["CUSTOS_LANG"] = "en";
-        start.Environment["CUSTOS_DATABASE"] = database;
-        start.Environment["CUSTOS_DATA_DIR"] = Path.Combine(dir, "data");
-        start.Environment["CUSTOS_KEY_FILE"] = Path.Combine(dir, "custos.keys");
-        return start;
-    }
+    private Task<string> RunAsync(params string[] args) => CustosProcess.RunAsync(Custos(args));
 
-    private Task<string> RunAsync(params string[] args) => RunWithInputAsync(null, args);
-
-    private async Task<string> RunWithInputAsync(string? input, params string[] args)
-    {
-        var start = Custos(args);
-        start.RedirectStandardInput = input is not null;
-        using var process = Process.Start(start)!;
-        if (input is not null)
-        {
-            await process.StandardInput.WriteLineAsync(input);
-            process.StandardInput.Close();
-        }
-
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(180));
-        Assert.True(process.ExitCode == 0, $"custos {string.Join(' ', args)}: {await stdout}{await stderr}");
-        return await stdout;
-    }
+    private Task<string> RunWithInputAsync(string input, params string[] args) => CustosProcess.RunAsync(Custos(args), input);
 
     private async Task<string> ServeAsync(bool demo)
     {
