@@ -224,6 +224,34 @@ public abstract class ScimTests<TApp>(TApp app) : IClassFixture<TApp>
         });
         Assert.Equal(HttpStatusCode.Unauthorized, (await scim.GetAsync("/scim/v2/Users")).StatusCode);
     }
+
+    [Fact]
+    public async Task An_administrator_makes_and_revokes_a_client_on_its_page_and_the_token_is_shown_once()
+    {
+        using var admin = await app.AdminSessionAsync();
+        var name = app.UniqueName("hr");
+        var made = await WebSession.ParseAsync(await admin.SubmitAsync("/admin/scim", "#scim-create-form", new Dictionary<string, string> { ["Input.Name"] = name }));
+        var secret = made.QuerySelector("#scim-token")!.TextContent.Trim();
+        Assert.StartsWith(ScimTokenHandler.Prefix, secret, StringComparison.Ordinal);
+        using var client = app.ApiClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/scim/v2/Users")).StatusCode);
+
+        // Shown once: the page lists the client, never its token again.
+        var (_, page) = await admin.GetPageAsync("/admin/scim");
+        Assert.NotNull(page.QuerySelector($"#scim-clients tr[data-client='{name}']"));
+        Assert.DoesNotContain(secret, page.Body!.InnerHtml, StringComparison.Ordinal);
+        var other = await app.CreatePersonAsync(Roles.ItAdministrator);
+        Assert.Equal("ScimClientExists", (await Assert.ThrowsAsync<Custos.Hosting.CustosException>(() => app.AsAsync(other, s => s.GetRequiredService<ScimClients>().CreateAsync(name, default)))).Code);
+
+        await admin.SubmitAsync("/admin/scim", $"#scim-clients tr[data-client='{name}'] form", new Dictionary<string, string>());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/scim/v2/Users")).StatusCode);
+
+        // Not for anyone else.
+        using var staff = app.Session();
+        await staff.SignInAsync((await app.CreatePersonAsync(Roles.Staff)).UserName!);
+        Assert.StartsWith("/error/403", WebSession.Location(await staff.Client.GetAsync("/admin/scim")), StringComparison.Ordinal);
+    }
 }
 
 public sealed class ScimTestsOnSqlite(SqliteApp app) : ScimTests<SqliteApp>(app);

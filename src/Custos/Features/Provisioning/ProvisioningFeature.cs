@@ -10,6 +10,7 @@ internal sealed class ProvisioningFeature : Feature
     public override void AddServices(IServiceCollection services, CustosSettings settings)
     {
         services.AddScoped<ScimService>();
+        services.AddScoped<ScimClients>();
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ScimTokenHandler>(ScimTokenHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddPolicy(ScimApi.PolicyName, p => p.AddAuthenticationSchemes(ScimTokenHandler.SchemeName).RequireClaim(ScimTokenHandler.ClientClaim));
     }
@@ -17,4 +18,6 @@ internal sealed class ProvisioningFeature : Feature
     public override void MapWeb(IEndpointRouteBuilder endpoints) => ScimApi.Map(endpoints);
 
     public override IEnumerable<Command> Commands() => [ScimCommands.Scim()];
+
+    public override IEnumerable<NavigationItem> Navigation() => [new("/admin/scim", "Nav.Scim", [People.Roles.ItAdministrator])];
 }
