@@ -233,6 +233,12 @@ public sealed class SingleSignOnTests(SsoApp app) : IClassFixture<SsoApp>
         app.OpenId.Subject = scimId;
         Assert.Equal("/account/login?sso=unlinked", await SignInThroughProviderAsync(viaScim));
 
+        // Nobody's privileged sign-in can be taken over this way: an administrator cannot link another administrator.
+        var otherAdmin = await app.CreatePersonAsync(Roles.ItAdministrator);
+        var privileged = await admin.Client.PutAsJsonAsync($"/api/v1/people/{otherAdmin.Id}/sso", new { subject = "sso-" + Guid.NewGuid().ToString("N") });
+        Assert.Equal(HttpStatusCode.BadRequest, privileged.StatusCode);
+        Assert.Equal("SsoPrivileged", (await privileged.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+
         // One person per subject; an unlinked identity signs no one in.
         var other = await app.CreatePersonAsync(Roles.Staff);
         Assert.Equal(HttpStatusCode.Conflict, (await admin.Client.PutAsJsonAsync($"/api/v1/people/{other.Id}/sso", new { subject })).StatusCode);

@@ -182,18 +182,9 @@ public abstract class LeavingTests<TApp>(TApp app) : IClassFixture<TApp>
         var file = await JsonAsync(await adminWeb.Client.PostAsJsonAsync("/api/v1/leaving", new { person = leaver.UserName, kind = "Departure", lastWorkingDay = Day(Today.AddDays(3)), reason = "个人原因辞职" }));
         var id = file.GetProperty("id").GetGuid();
 
-        // The person signs the exit statement themselves while they still work: a wrong password signs nothing and is recorded.
+        // The statement says the hand-over is done and everything is back: not signed before.
         using var leaverWeb = await SignedInAsync(leaver, mfa: false);
-        var (_, statementPage) = await leaverWeb.GetPageAsync($"/leaving/{id}");
-        Assert.Contains("未以任何形式保留客户信息的副本", statementPage.QuerySelector("#exit-statement")!.TextContent, StringComparison.Ordinal);
-        Assert.NotNull(statementPage.QuerySelector("#sign-statement-form"));
-        var wrong = await leaverWeb.Client.PostAsJsonAsync($"/api/v1/leaving/{id}/statement", new { password = "not-my-password" });
-        Assert.Equal(HttpStatusCode.Forbidden, wrong.StatusCode);
-        Assert.Equal("StatementConfirmationFailed", await CodeAsync(wrong));
-        Assert.Equal(1, await AuditCountAsync(leaver.Id, AuditActions.LeavingStatement, AuditOutcome.Denied));
-        var signed = await JsonAsync(await leaverWeb.Client.PostAsJsonAsync($"/api/v1/leaving/{id}/statement", new { password = CustosApp.Password }));
-        Assert.Equal("Signed", signed.GetProperty("statement").GetString());
-        Assert.Equal("StatementRecorded", await CodeAsync(await adminWeb.Client.PostAsJsonAsync($"/api/v1/leaving/{id}/statement/record", new { kind = "Refused", note = "x" })));
+        Assert.Equal("StatementTooEarly", await CodeAsync(await leaverWeb.Client.PostAsJsonAsync($"/api/v1/leaving/{id}/statement", new { password = CustosApp.Password })));
 
         // A successor is someone else who stays.
         Assert.Equal("SuccessorIsLeaver", await CodeAsync(await adminWeb.Client.PutAsJsonAsync($"/api/v1/leaving/{id}/successor", new { successor = leaver.UserName })));
@@ -245,6 +236,18 @@ public abstract class LeavingTests<TApp>(TApp app) : IClassFixture<TApp>
 
         Assert.Contains(department, await app.WithDbAsync(db => db.DepartmentMemberships.Where(m => m.PersonId == successor.Id).Select(m => m.Department!.Code).ToListAsync()));
         Assert.Contains(project, await app.WithDbAsync(db => db.ProjectMemberships.Where(m => m.PersonId == successor.Id).Select(m => m.Project!.Code).ToListAsync()));
+
+        // Now the person signs the exit statement themselves, while they still work: a wrong password signs nothing and is recorded.
+        var (_, statementPage) = await leaverWeb.GetPageAsync($"/leaving/{id}");
+        Assert.Contains("未以任何形式保留客户信息的副本", statementPage.QuerySelector("#exit-statement")!.TextContent, StringComparison.Ordinal);
+        Assert.NotNull(statementPage.QuerySelector("#sign-statement-form"));
+        var wrong = await leaverWeb.Client.PostAsJsonAsync($"/api/v1/leaving/{id}/statement", new { password = "not-my-password" });
+        Assert.Equal(HttpStatusCode.Forbidden, wrong.StatusCode);
+        Assert.Equal("StatementConfirmationFailed", await CodeAsync(wrong));
+        Assert.Equal(1, await AuditCountAsync(leaver.Id, AuditActions.LeavingStatement, AuditOutcome.Denied));
+        var signed = await JsonAsync(await leaverWeb.Client.PostAsJsonAsync($"/api/v1/leaving/{id}/statement", new { password = CustosApp.Password }));
+        Assert.Equal("Signed", signed.GetProperty("statement").GetString());
+        Assert.Equal("StatementRecorded", await CodeAsync(await adminWeb.Client.PostAsJsonAsync($"/api/v1/leaving/{id}/statement/record", new { kind = "Refused", note = "x" })));
 
         // Not closed while the person still works; refusals are recorded.
         Assert.Equal("LeavingIncomplete", await CodeAsync(await adminWeb.Client.PostAsync($"/api/v1/leaving/{id}/close", null)));

@@ -140,6 +140,7 @@ public abstract class ScimTests<TApp>(TApp app) : IClassFixture<TApp>
     public async Task Bad_requests_are_refused_whole_in_the_rfc_format_and_recorded()
     {
         using var scim = await ClientAsync();
+        var refusedBefore = await app.WithDbAsync(db => db.AuditRecords.CountAsync(a => a.Action == AuditActions.ScimRefused && a.Outcome == AuditOutcome.Denied));
         var userName = app.UniqueName("wang");
         var (unknown, unknownBody) = await SendAsync(scim, HttpMethod.Post, "/scim/v2/Users", new { schemas = new[] { UserSchema }, userName, nickName = "小王" });
         Assert.Equal(HttpStatusCode.BadRequest, unknown);
@@ -162,7 +163,7 @@ public abstract class ScimTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal("王五", (await SendAsync(scim, HttpMethod.Get, $"/scim/v2/Users/{id}")).Body.GetProperty("displayName").GetString());
         Assert.Equal("mutability", (await SendAsync(scim, HttpMethod.Patch, $"/scim/v2/Users/{id}", new { schemas = new[] { PatchSchema }, Operations = new[] { new { op = "replace", path = "userName", value = "other" } } })).Body.GetProperty("scimType").GetString());
         Assert.Equal("mutability", (await SendAsync(scim, HttpMethod.Post, "/scim/v2/Groups", new { schemas = new[] { "urn:ietf:params:scim:schemas:core:2.0:Group" }, displayName = "x" })).Body.GetProperty("scimType").GetString());
-        Assert.True(await app.WithDbAsync(db => db.AuditRecords.CountAsync(a => a.Action == AuditActions.ScimRefused && a.Outcome == AuditOutcome.Denied)) >= 5);
+        Assert.Equal(refusedBefore + 6, await app.WithDbAsync(db => db.AuditRecords.CountAsync(a => a.Action == AuditActions.ScimRefused && a.Outcome == AuditOutcome.Denied)));
 
         // PUT replaces name and externalId together (as identity providers send them) in one go.
         var (replaced, replacedBody) = await SendAsync(scim, HttpMethod.Put, $"/scim/v2/Users/{id}", new
@@ -171,6 +172,14 @@ public abstract class ScimTests<TApp>(TApp app) : IClassFixture<TApp>
         });
         Assert.True(replaced == HttpStatusCode.OK, replacedBody.ToString());
         Assert.Equal("王五（客服）", replacedBody.GetProperty("displayName").GetString());
+
+        // Attribute names in any case (RFC 7643): "Active": false is a deactivation, not a no-op.
+        var (shouted, shoutedBody) = await SendAsync(scim, HttpMethod.Put, $"/scim/v2/Users/{id}", new Dictionary<string, object>
+        {
+            ["schemas"] = new[] { UserSchema }, ["UserName"] = userName, ["Active"] = false,
+        });
+        Assert.True(shouted == HttpStatusCode.OK, shoutedBody.ToString());
+        Assert.False(shoutedBody.GetProperty("active").GetBoolean());
 
         // People created in Custos — the built-in administrator, an IT administrator — do not exist for a client.
         var admin = await app.CreatePersonAsync(Roles.ItAdministrator);

@@ -192,7 +192,7 @@ public sealed class CommitteeService(
 
                 await tx.CommitAsync(ct);
             }
-            catch (Exception e) when (e is DbUpdateException or CustosException)
+            catch (Exception e) when (e is DbUpdateException or Audit.AuditWriteException or CustosException)
             {
                 // Changed by someone else meanwhile (another node, an officer), or refused: this seat waits for the next run, the others go on.
                 db.ChangeTracker.Clear();

@@ -399,12 +399,19 @@ public sealed class LeavingService(
 
         if (actor.FromCommandLine || actor.ViaToken)
         {
+            await audit.RecordNowAsync(AuditActions.LeavingStatement, "person", file.PersonId.ToString(), AuditOutcome.Denied, new { file = file.Id, reason = "in-person" }, ct);
             throw new CustosException(CustosError.Forbidden, "StatementInPerson");
         }
 
         if (file.Statement is not null)
         {
             throw CustosException.Conflict("StatementRecorded");
+        }
+
+        // The statement says the hand-over is confirmed and every copy is back: signed only once both are true.
+        if (!ReadyToSign(file, await CopiesOutAsync([file.PersonId], ct)))
+        {
+            throw CustosException.Conflict("StatementTooEarly");
         }
 
         var person = await users.FindByIdAsync(caller.PersonId.ToString()) ?? throw CustosException.NotFound("PersonNotFound");
@@ -564,8 +571,9 @@ public sealed class LeavingService(
         {
             return await step() ? 1 : 0;
         }
-        catch (DbUpdateConcurrencyException)
+        catch (Exception e) when (e is DbUpdateException or Audit.AuditWriteException or CustosException)
         {
+            // Done by another node meanwhile, or failing on its own: this file waits for the next run, the others go on.
             db.ChangeTracker.Clear();
             return 0;
         }
@@ -636,6 +644,10 @@ public sealed class LeavingService(
         return copies.OrderBy(c => c.CreatedAt).ToLookup(c => c.PersonId, c => new CopyOut(c.Serial, c.Kind, c.CreatedAt, c.UseBy));
     }
 
+    /// <summary>Whether what the exit statement says is so: the hand-over confirmed by both, no print or lent archive out.</summary>
+    private static bool ReadyToSign(Departure file, ILookup<Guid, CopyOut> copiesOut) =>
+        file.SuccessorId is not null && file.SuccessorConfirmedAt is not null && file.HeadConfirmedAt is not null && !copiesOut[file.PersonId].Any();
+
     /// <summary>What keeps a file from closing, as text keys.</summary>
     private static List<string> Missing(Departure file, ILookup<Guid, CopyOut> copiesOut)
     {
@@ -689,7 +701,7 @@ public sealed class LeavingService(
                 f.StatementBy, full ? f.StatementNote : null, [.. f.Items.OrderBy(i => i.Kind).ThenBy(i => i.Reference, StringComparer.Ordinal).Select(i => new HandoverLine(i.Kind, i.Reference, i.Label))],
                 full ? [.. copies[f.PersonId]] : [], f.ClosedAt, f.ClosedByName, stage, Missing(f, copies), manager && f.ClosedAt is null && f.PersonId != caller.PersonId,
                 f.SuccessorId == caller.PersonId && f.SuccessorConfirmedAt is null && f.ClosedAt is null, head && f.ClosedAt is null,
-                f.PersonId == caller.PersonId && f.Statement is null && f.AccessEndedAt is null, f.Stamp));
+                f.PersonId == caller.PersonId && f.Statement is null && f.AccessEndedAt is null && ReadyToSign(f, copies), f.Stamp));
         }
 
         return views;

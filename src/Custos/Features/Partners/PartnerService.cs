@@ -183,6 +183,7 @@ public sealed class PartnerService(
             .Distinct(StringComparer.Ordinal).ToList();
         if (outside.Count > 0)
         {
+            await audit.RecordNowAsync(AuditActions.PartnerLink, "partner", partner.Id.ToString(), AuditOutcome.Denied, new { person = person.Id, reason = "outside-projects", projects = outside }, ct);
             throw CustosException.Invalid("PartnerUserOutsideProjects", string.Join(", ", outside.Order(StringComparer.Ordinal)));
         }
 

@@ -283,6 +283,19 @@ public sealed class PeopleService(
             throw CustosException.Invalid("FieldTooLong", "subject", 200);
         }
 
+        if (clean is not null)
+        {
+            // A way in that skips the password: never for the built-in account or anyone holding a privileged role
+            // (approving, auditing, administering), whose sign-in an administrator could otherwise take over.
+            var engine = await policy.CurrentAsync(db, ct);
+            var held = await users.GetRolesAsync(person);
+            if (person.IsBuiltIn || held.Any(r => engine.WeightOf(r) == Kernel.Policy.RoleWeight.Privileged))
+            {
+                await audit.RecordNowAsync(AuditActions.PersonSsoLink, "person", person.Id.ToString(), AuditOutcome.Denied, new { reason = "privileged" }, ct);
+                throw CustosException.Invalid("SsoPrivileged");
+            }
+        }
+
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var removed = 0;
         foreach (var login in (await users.GetLoginsAsync(person)).Where(l => l.LoginProvider == Accounts.ExternalLogins.OpenIdConnect))

@@ -29,6 +29,8 @@ internal static class ScimApi
                 catch (ScimException e)
                 {
                     var http = context.HttpContext;
+                    // Whatever the refused request left unsaved goes with it: recording the refusal must not save half of it.
+                    http.RequestServices.GetRequiredService<Data.CustosDbContext>().ChangeTracker.Clear();
                     await http.RequestServices.GetRequiredService<IAuditTrail>().RecordNowAsync(
                         AuditActions.ScimRefused, "scim", http.GetRouteValue("id")?.ToString(), AuditOutcome.Denied,
                         new { method = http.Request.Method, path = http.Request.Path.Value, status = e.Status, scimType = e.ScimType }, http.RequestAborted);

@@ -274,26 +274,36 @@ internal sealed partial class ScimService(
             throw ScimException.Invalid("invalidSyntax", $"'schemas' must name {UserSchema}.");
         }
 
+        // Attribute names are case-insensitive (RFC 7643 §2.1): "Active" is "active"; the same one twice is refused.
+        var attributes = new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
         foreach (var property in body.EnumerateObject())
         {
             if (!UserAttributes.Contains(property.Name))
             {
                 throw ScimException.Invalid("invalidSyntax", $"Unknown attribute '{Clip(property.Name)}'.");
             }
+
+            if (!attributes.TryAdd(property.Name, property.Value))
+            {
+                throw ScimException.Invalid("invalidSyntax", $"'{Clip(property.Name)}' is given twice.");
+            }
         }
 
-        var userName = body.TryGetProperty("userName", out var u) ? Text(u, "userName") : null;
+        var userName = attributes.TryGetValue("userName", out var u) ? Text(u, "userName") : null;
         if (requireUserName && string.IsNullOrWhiteSpace(userName))
         {
             throw ScimException.Invalid("invalidValue", "'userName' is required.");
         }
 
+        var displayName = attributes.TryGetValue("displayName", out var display) && display.ValueKind != JsonValueKind.Null ? Text(display, "displayName")
+            : attributes.TryGetValue("name", out var name) ? NameOf(name)
+            : null;
         return new Change(
             userName,
-            DisplayNameOf(body),
-            body.TryGetProperty("emails", out var emails) ? EmailOf(emails) : null,
-            body.TryGetProperty("active", out var active) ? Bool(active, "active") : null,
-            body.TryGetProperty("externalId", out var external) ? Text(external, "externalId") : null);
+            displayName,
+            attributes.TryGetValue("emails", out var emails) ? EmailOf(emails) : null,
+            attributes.TryGetValue("active", out var active) ? Bool(active, "active") : null,
+            attributes.TryGetValue("externalId", out var external) ? Text(external, "externalId") : null);
     }
 
     /// <summary>A PatchOp: add, replace or remove on the attributes Custos keeps; any other path is refused.</summary>
@@ -392,11 +402,6 @@ internal sealed partial class ScimService(
 
         throw ScimException.Invalid("invalidPath", $"'{Clip(path)}' is not an attribute Custos accepts.");
     }
-
-    private static string? DisplayNameOf(JsonElement body) =>
-        body.TryGetProperty("displayName", out var display) && display.ValueKind != JsonValueKind.Null ? Text(display, "displayName")
-        : body.TryGetProperty("name", out var name) ? NameOf(name)
-        : null;
 
     private static string? NameOf(JsonElement name)
     {
