@@ -132,6 +132,15 @@ public abstract class CommitteeTests<TApp>(TApp app) : IClassFixture<TApp>
         await web.Client.PostAsJsonAsync($"/api/v1/committee/{unapproved.GetProperty("id").GetGuid()}/end", new { reason = "任命有误" });
         Assert.Equal(RequestStatus.Withdrawn, await app.WithDbAsync(db => db.AccessRequests.Where(r => r.Id == unapproved.GetProperty("roleRequestId").GetGuid()).Select(r => r.Status).SingleAsync()));
 
+        // A member who is dismissed leaves the committee with everything else.
+        var dismissed = await app.CreatePersonAsync(Roles.Staff);
+        var theirSeat = await SeatAsync(web, dismissed);
+        await app.ApproveAsync(theirSeat.GetProperty("roleRequestId").GetGuid());
+        Assert.True(await HoldsAsync(dismissed));
+        Assert.Equal(HttpStatusCode.Created, (await web.Client.PostAsJsonAsync("/api/v1/leaving", new { person = dismissed.UserName, kind = "Dismissal", reason = "辞退" })).StatusCode);
+        Assert.False(await HoldsAsync(dismissed));
+        Assert.Equal("leaving", await app.WithDbAsync(db => db.Set<CommitteeSeat>().Where(s => s.PersonId == dismissed.Id).Select(s => s.EndedReason).SingleAsync()));
+
         // A short term: told to the officers within 30 days of its end, and over the day after.
         var shortTerm = await app.CreatePersonAsync(Roles.Staff);
         var term = await SeatAsync(web, shortTerm, days: 10);

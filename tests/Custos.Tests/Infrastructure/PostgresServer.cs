@@ -44,12 +44,13 @@ public sealed class PostgresServer : IAsyncDisposable
     public string CreateDatabaseConnectionString()
     {
         var name = "custos_" + Interlocked.Increment(ref databases) + "_" + Guid.NewGuid().ToString("N")[..6];
-        return $"Host=127.0.0.1;Port={Port};Username=postgres;Database={name};Pooling=true;Timeout=5;Command Timeout=15";
+        // Idle connections go back within seconds: many test classes share one server, each with a database and a pool of its own.
+        return $"Host=127.0.0.1;Port={Port};Username=postgres;Database={name};Pooling=true;Timeout=5;Command Timeout=15;Connection Idle Lifetime=10;Connection Pruning Interval=2";
     }
 
     public Task StartServerAsync() =>
         RunPgAsync("pg_ctl", ["-D", DataDir, "-l", Path.Combine(root, "pg.log"), "-w", "-t", "30", "-o",
-            $"-p {Port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start"]);
+            $"-p {Port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=500", "start"]);
 
     public async Task StopServerAsync()
     {

@@ -173,6 +173,21 @@ public sealed class CommitteeService(
         return (await ListAsync(true, ct)).Single(s => s.Id == seat.Id);
     }
 
+    /// <summary>Ends every current seat of someone who leaves, with their role (PPL-3), in the caller's transaction; returns how many.</summary>
+    public async Task<int> EndSeatsOfAsync(Guid person, CancellationToken ct)
+    {
+        var ended = 0;
+        foreach (var seat in await db.Set<CommitteeSeat>().AsNoTracking().Where(s => s.PersonId == person && s.EndedAt == null).ToListAsync(ct))
+        {
+            if (await EndSeatAsync(seat, "leaving", ct))
+            {
+                ended++;
+            }
+        }
+
+        return ended;
+    }
+
     /// <summary>The daily work: seats whose term has run out end (their role with them), and terms ending within 30 days are told to the compliance officers once.</summary>
     public async Task<(int Ended, int Reminded)> RunDueAsync(CancellationToken ct)
     {

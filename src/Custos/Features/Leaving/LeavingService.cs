@@ -59,7 +59,7 @@ public sealed record DepartureView(
 [Contract]
 public sealed class LeavingService(
     CustosDbContext db, Callers callers, ICurrentActor actor, IAuditTrail audit, UserManager<Person> users, PeopleService people,
-    PersonalConfirmation confirm, Notifier notifier, GrantService grants, RequestService requests, ApiTokens.ApiTokenService tokens, TimeProvider time)
+    PersonalConfirmation confirm, Notifier notifier, GrantService grants, RequestService requests, ApiTokens.ApiTokenService tokens, IServiceProvider services, TimeProvider time)
 {
     /// <summary>How far back a last working day may be recorded (a leaving reported late), and how far ahead.</summary>
     public const int MaxDaysBack = 30;
@@ -593,6 +593,7 @@ public sealed class LeavingService(
         var revokedTokens = await tokens.RevokeAllOfAsync(person.Id, ct);
         var (endedGrants, delegations) = await grants.EndAllOfAsync(person.Id, actor.Name, "leaving", ct);
         var withdrawn = await requests.WithdrawAllOfAsync(person.Id, ct);
+        var seats = await services.GetRequiredService<Committee.CommitteeService>().EndSeatsOfAsync(person.Id, ct);
         file.AccessEndedAt = now;
         file.Stamp = Guid.NewGuid();
         var sessions = await Accounts.Sessions.EndAllAsync(db, person.Id, "leaving", now, ct);
@@ -605,6 +606,7 @@ public sealed class LeavingService(
             grants = endedGrants,
             requests = withdrawn,
             delegations,
+            seats,
         });
     }
 
