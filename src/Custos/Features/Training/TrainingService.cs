@@ -428,21 +428,30 @@ public sealed class TrainingService(CustosDbContext db, Callers callers, PolicyS
                          where course.Required && c.RemindedAt == null && c.ValidUntil <= soon && c.ValidUntil >= today
                             && !db.Set<TrainingCertificate>().Any(n => n.PersonId == c.PersonId && n.CourseId == c.CourseId && n.ValidUntil > c.ValidUntil)
                             && db.Users.Any(p => p.Id == c.PersonId && p.EmploymentStatus == EmploymentStatus.Active)
-                         select new { Certificate = c, course.Title }).Take(1000).ToListAsync(ct);
+                         select new { c.Id, c.PersonId, c.ValidUntil, course.Title }).AsNoTracking().Take(1000).ToListAsync(ct);
         var now = time.GetUtcNow();
+        var reminded = 0;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         foreach (var d in due)
         {
-            d.Certificate.RemindedAt = now;
-            notifier.Add([d.Certificate.PersonId], "Notify.TrainingExpiring", null, d.Title, d.Certificate.ValidUntil.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            // Claimed row by row: when the worker on another node (or a second run here) got there first, nobody is told twice.
+            var claimed = await db.Set<TrainingCertificate>().Where(c => c.Id == d.Id && c.RemindedAt == null)
+                .ExecuteUpdateAsync(c => c.SetProperty(x => x.RemindedAt, now), ct);
+            if (claimed == 1)
+            {
+                notifier.Add([d.PersonId], "Notify.TrainingExpiring", null, d.Title, d.ValidUntil.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                reminded++;
+            }
         }
 
-        if (due.Count > 0)
+        if (reminded > 0)
         {
-            audit.Record(AuditActions.TrainingRemind, "training", null, detail: new { reminded = due.Count });
+            audit.Record(AuditActions.TrainingRemind, "training", null, detail: new { reminded });
             await db.SaveChangesAsync(ct);
         }
 
-        return due.Count;
+        await tx.CommitAsync(ct);
+        return reminded;
     }
 
     public static TrainingStanding Standing(DateOnly? validUntil, DateOnly today) =>
