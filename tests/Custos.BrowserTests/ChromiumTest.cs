@@ -44,6 +44,9 @@ public abstract class ChromiumTest : IAsyncLifetime
     protected async Task<IPage> NewPageAsync(string baseUrl)
     {
         var context = await Browser.NewContextAsync(new() { BaseURL = baseUrl, Locale = "zh-CN" });
+        // CI runs every test assembly at once on two cores: a server's first pages can take longer than Playwright's 30 s.
+        context.SetDefaultTimeout(90_000);
+        context.SetDefaultNavigationTimeout(90_000);
         var page = await context.NewPageAsync();
         page.Console += (_, message) =>
         {

@@ -62,6 +62,8 @@ public sealed class CustosServer : IAsyncLifetime
             {
                 if ((await http.GetAsync(BaseUrl + "/healthz")).IsSuccessStatusCode)
                 {
+                    // The sign-in page compiled once before a browser waits on it.
+                    (await http.GetAsync(BaseUrl + "/account/login")).EnsureSuccessStatusCode();
                     return;
                 }
             }
