@@ -12,6 +12,7 @@ public static class FeatureList
         new Partners.PartnersFeature(),
         new Leaving.LeavingFeature(),
         new Committee.CommitteeFeature(),
+        new Incidents.IncidentsFeature(),
         new Provisioning.ProvisioningFeature(),
         new Organisation.OrganisationFeature(),
         new ApiTokens.ApiTokensFeature(),

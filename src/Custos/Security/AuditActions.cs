@@ -76,10 +76,28 @@ public static class AuditActions
     public const string GrantList = "grant.list";
     public const string GrantRevoke = "grant.revoke";
 
+    public const string IncidentAssess = "incident.assess";
+    public const string IncidentAuthorityReport = "incident.authority-report";
+    public const string IncidentClose = "incident.close";
+    public const string IncidentContain = "incident.contain";
+    public const string IncidentEscalate = "incident.escalate";
+    public const string IncidentEvidence = "incident.evidence";
+    public const string IncidentExport = "incident.export";
+    public const string IncidentNotice = "incident.notice";
+    public const string IncidentPlaybook = "incident.playbook";
+    public const string IncidentRemind = "incident.remind";
+    public const string IncidentReport = "incident.report";
+    public const string IncidentReverse = "incident.reverse";
+    public const string IncidentScope = "incident.scope";
+    public const string IncidentTriage = "incident.triage";
+    public const string IncidentView = "incident.view";
+
     public const string KeysRetire = "keys.retire";
     public const string KeysRotate = "keys.rotate";
 
     public const string PartnerAdd = "partner.add";
+    public const string PartnerBlock = "partner.block";
+    public const string PartnerUnblock = "partner.unblock";
     public const string PartnerAgreement = "partner.agreement";
     public const string PartnerAgreementEnd = "partner.agreement.end";
     public const string PartnerLink = "partner.link";

@@ -15,7 +15,8 @@ public enum AlertSeverity
     Critical = 3,
 }
 
-/// <summary>Something in the log the compliance officer should look at (AUD-1 monitoring).</summary>
+/// <summary>Something in the log the compliance officer should look at (AUD-1 monitoring). A contract: an alert can open a leak incident (INC-2).</summary>
+[Contract]
 public sealed class AuditAlert
 {
     public long Id { get; set; }

@@ -9,8 +9,10 @@ namespace Custos.Features.Audit;
 
 /// <summary>
 /// Proofs an outside auditor checks without Custos (AUD-1); the format is described in docs/audit-proofs.md.
-/// Every proof is verified against its signed checkpoint before it is handed out.
+/// Every proof is verified against its signed checkpoint before it is handed out. A contract: an incident's scope
+/// carries the proofs of the entries it was computed from (INC-2).
 /// </summary>
+[Features.Contract]
 public sealed class AuditProofs(CustosDbContext db)
 {
     public static readonly JsonSerializerOptions Json = new()
@@ -55,6 +57,52 @@ public sealed class AuditProofs(CustosDbContext db)
             Convert.ToHexStringLower(leaf),
             [.. path.Select(Convert.ToHexStringLower)],
             await SignedAsync(checkpoint, ct));
+    }
+
+    /// <summary>
+    /// Proofs for many entries against the newest checkpoint, the leaves read once. Entries the checkpoint does not
+    /// cover yet (or archived ones) are left out: the caller lists them as awaiting a checkpoint.
+    /// </summary>
+    public async Task<IReadOnlyList<InclusionProofDocument>> InclusionManyAsync(IReadOnlyCollection<long> entries, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var checkpoint = await db.AuditCheckpoints.AsNoTracking().OrderByDescending(c => c.Size).FirstOrDefaultAsync(ct);
+        if (checkpoint is null || entries.Count == 0)
+        {
+            return [];
+        }
+
+        var archivedBelow = await ArchivedBelowAsync(ct) ?? 0;
+        var wanted = entries.Where(e => e >= archivedBelow && e < checkpoint.Size).Distinct().Order().ToList();
+        if (wanted.Count == 0)
+        {
+            return [];
+        }
+
+        var leaves = await LeavesAsync(checkpoint.Size, ct);
+        var signed = await SignedAsync(checkpoint, ct);
+        var result = new List<InclusionProofDocument>(wanted.Count);
+        foreach (var chunk in wanted.Chunk(500))
+        {
+            var records = await db.AuditRecords.AsNoTracking().Where(a => a.Sequence != null && chunk.Contains(a.Sequence.Value)).ToDictionaryAsync(a => a.Sequence!.Value, ct);
+            foreach (var entry in chunk)
+            {
+                var record = records.GetValueOrDefault(entry) ?? throw new CustosException(CustosError.Conflict, "AuditLogDoesNotVerify");
+                var encoded = record.ToLogEntry(entry).Encode();
+                var leaf = MerkleHash.Leaf(encoded);
+                var path = MerkleTree.InclusionProof(leaves, entry, checkpoint.Size);
+                if (!leaf.AsSpan().SequenceEqual(leaves[(int)entry]) || !MerkleTree.VerifyInclusion(entry, checkpoint.Size, leaf, path, checkpoint.Root))
+                {
+                    throw new CustosException(CustosError.Conflict, "AuditLogDoesNotVerify");
+                }
+
+                result.Add(new InclusionProofDocument(
+                    InclusionProofDocument.FormatName, entry, checkpoint.Size, Convert.ToBase64String(encoded), JsonDocument.Parse(encoded).RootElement.Clone(),
+                    Convert.ToHexStringLower(leaf), [.. path.Select(Convert.ToHexStringLower)], signed));
+            }
+        }
+
+        return result;
     }
 
     public async Task<ConsistencyProofDocument> ConsistencyAsync(long from, long to, CancellationToken ct)
@@ -135,6 +183,7 @@ public sealed class AuditProofs(CustosDbContext db)
 }
 
 /// <summary>A checkpoint as exported: its signed body and everything needed to check the signature.</summary>
+[Features.Contract]
 public sealed record SignedCheckpoint(string Origin, long Size, string Root, string Time, string Body, string Signature, string KeyId, string PublicKey)
 {
     public static SignedCheckpoint From(AuditCheckpoint c, byte[] publicKey)
@@ -165,6 +214,7 @@ public sealed record SignedCheckpoint(string Origin, long Size, string Root, str
     }
 }
 
+[Features.Contract]
 public sealed record InclusionProofDocument(
     string Format, long LeafIndex, long TreeSize, string Entry, JsonElement EntryJson, string LeafHash, IReadOnlyList<string> AuditPath, SignedCheckpoint Checkpoint)
 {

@@ -22,6 +22,11 @@ public sealed class Partner
     public DateTimeOffset CreatedAt { get; set; }
 
     public string CreatedBy { get; set; } = "";
+
+    /// <summary>Set while the partner is blocked in a leak incident: no share to it, no sign-in or request of its people, whatever its agreement says.</summary>
+    public DateTimeOffset? BlockedAt { get; set; }
+
+    public string? BlockedReason { get; set; }
 }
 
 /// <summary>

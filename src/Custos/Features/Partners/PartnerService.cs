@@ -271,7 +271,7 @@ public sealed class PartnerService(
         var today = (await callers.CurrentAsync(ct)).Engine.Today(time.GetUtcNow());
         return await (from a in db.Set<PartnerAgreement>()
                       join p in db.Set<Partner>() on a.PartnerId equals p.Id
-                      where a.PartnerId == partnerId && a.StartsOn <= today && a.EndsOn >= today
+                      where a.PartnerId == partnerId && a.StartsOn <= today && a.EndsOn >= today && p.BlockedAt == null
                       orderby a.EndsOn descending
                       select new PartnerNda(p.Id, p.Name, a.Reference, a.EndsOn)).FirstOrDefaultAsync(ct);
     }
@@ -289,7 +289,7 @@ public sealed class PartnerService(
         var today = (await callers.CurrentAsync(ct)).Engine.Today(time.GetUtcNow());
         var rows = await (from a in db.Set<PartnerAgreement>()
                           join p in db.Set<Partner>() on a.PartnerId equals p.Id
-                          where a.StartsOn <= today && a.EndsOn >= today
+                          where a.StartsOn <= today && a.EndsOn >= today && p.BlockedAt == null
                           select new PartnerNda(p.Id, p.Name, a.Reference, a.EndsOn)).ToListAsync(ct);
         return [.. rows.GroupBy(r => r.Partner).Select(g => g.MaxBy(r => r.EndsOn)!).OrderBy(r => r.Name, StringComparer.Ordinal)];
     }
@@ -301,8 +301,46 @@ public sealed class PartnerService(
     public Task<bool> PartnerUserMayActAsync(Guid person, DateOnly today, CancellationToken ct) =>
         (from u in db.Set<PartnerUser>()
          join a in db.Set<PartnerAgreement>() on u.PartnerId equals a.PartnerId
-         where u.PersonId == person && a.StartsOn <= today && a.EndsOn >= today
+         join p in db.Set<Partner>() on u.PartnerId equals p.Id
+         where u.PersonId == person && a.StartsOn <= today && a.EndsOn >= today && p.BlockedAt == null
          select a.Id).AnyAsync(ct);
+
+    /// <summary>
+    /// Blocks a partner in a leak incident (INC-2): shares to it are refused and its people's sessions end, their next
+    /// request refused, until it is unblocked. The incident's handler has been checked by the caller; in the caller's
+    /// transaction; false if it was blocked already.
+    /// </summary>
+    public async Task<bool> BlockAsync(Guid partnerId, string reason, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (await db.Set<Partner>().Where(p => p.Id == partnerId && p.BlockedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(p => p.BlockedAt, now).SetProperty(p => p.BlockedReason, reason), ct) != 1)
+        {
+            return false;
+        }
+
+        var users = await db.Set<PartnerUser>().Where(u => u.PartnerId == partnerId).Select(u => u.PersonId).ToListAsync(ct);
+        foreach (var user in users)
+        {
+            await Accounts.Sessions.EndAllAsync(db, user, "partner-blocked", now, ct);
+        }
+
+        audit.Record(AuditActions.PartnerBlock, "partner", partnerId.ToString(), detail: new { reason, users = users.Count });
+        return true;
+    }
+
+    /// <summary>Lifts a block (the incident's handler reversing the containment); its agreement decides again. False if it was not blocked.</summary>
+    public async Task<bool> UnblockAsync(Guid partnerId, CancellationToken ct)
+    {
+        if (await db.Set<Partner>().Where(p => p.Id == partnerId && p.BlockedAt != null)
+                .ExecuteUpdateAsync(s => s.SetProperty(p => p.BlockedAt, (DateTimeOffset?)null).SetProperty(p => p.BlockedReason, (string?)null), ct) != 1)
+        {
+            return false;
+        }
+
+        audit.Record(AuditActions.PartnerUnblock, "partner", partnerId.ToString());
+        return true;
+    }
 
     /// <summary>The scan of a partner's agreement, for the compliance officer and auditors; recorded.</summary>
     public async Task<(byte[] Content, string ContentType, string FileName)> ScanAsync(Guid agreementId, CancellationToken ct)
