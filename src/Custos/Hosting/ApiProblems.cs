@@ -126,6 +126,7 @@ internal sealed class ApiProblems(IProblemDetailsService problems, IStringLocali
             CustosError.NotFound => StatusCodes.Status404NotFound,
             CustosError.Conflict => StatusCodes.Status409Conflict,
             CustosError.Forbidden => StatusCodes.Status403Forbidden,
+            CustosError.TooMany => StatusCodes.Status429TooManyRequests,
             _ => StatusCodes.Status400BadRequest,
         };
         return TypedResults.Problem(

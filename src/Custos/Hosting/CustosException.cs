@@ -51,6 +51,9 @@ public enum CustosError
     NotFound,
     Conflict,
     Forbidden,
+
+    /// <summary>Too many requests for now (a limit that names nobody): 429.</summary>
+    TooMany,
 }
 
 /// <summary>An argument of a <see cref="CustosException"/> that is itself localised text (e.g. a field's label).</summary>

@@ -175,6 +175,7 @@ public static class CustosWebHost
         }
 
         app.UseRouting();
+        app.UseMiddleware<AnonymousPaths>();
         app.UseAuthentication();
         app.Use((context, next) =>
         {

@@ -115,6 +115,7 @@ public static class AuditActions
     public const string CommitteeAppoint = "committee.appoint";
     public const string CommitteeEnd = "committee.end";
     public const string CommitteeRemind = "committee.remind";
+    public const string CommitteeReports = "committee.reports";
     public const string ScimRefused = "scim.refused";
     public const string ScimUserCreate = "scim.user.create";
     public const string ScimUserUpdate = "scim.user.update";
@@ -166,6 +167,16 @@ public static class AuditActions
     public const string TrainingResults = "training.results";
 
     public const string TokenCreate = "token.create";
+
+    public const string WhistleAttachment = "whistle.attachment";
+    public const string WhistleClose = "whistle.close";
+    public const string WhistleFollow = "whistle.follow";
+    public const string WhistleIdentity = "whistle.identity";
+    public const string WhistleIncident = "whistle.incident";
+    public const string WhistleList = "whistle.list";
+    public const string WhistleRead = "whistle.read";
+    public const string WhistleReceive = "whistle.receive";
+    public const string WhistleReply = "whistle.reply";
     public const string TokenRefused = "token.refused";
     public const string TokenRevoke = "token.revoke";
 }

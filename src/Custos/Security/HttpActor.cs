@@ -21,7 +21,9 @@ internal sealed class HttpActor(IHttpContextAccessor accessor, BackgroundActor b
         ? FixedActor.System.Name
         : User?.Identity?.IsAuthenticated == true ? ActorNames.Of(User.FindFirstValue(CustosClaims.DisplayName), User.Identity.Name) : "anonymous");
 
-    public string? ClientAddress => background.ClientAddress ?? accessor.HttpContext?.Connection.RemoteIpAddress?.ToString();
+    /// <summary>The client's address; none on the paths where nobody is known (anonymous reports).</summary>
+    public string? ClientAddress => background.ClientAddress
+        ?? (Hosting.AnonymousPaths.IsAnonymous(accessor.HttpContext) ? null : accessor.HttpContext?.Connection.RemoteIpAddress?.ToString());
 
     /// <summary>A token's principal carries the roles it may use: its person's current roles, narrowed by its scopes.</summary>
     public IReadOnlySet<string>? RoleLimit =>

@@ -84,6 +84,10 @@ public abstract class IncidentTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(1, await NotifiedAsync(gm.Id, "Notify.IncidentReported", number));
         Assert.Equal(1, await NotifiedAsync(officer.Id, "Notify.IncidentReported", number));
         Assert.Equal(0, await NotifiedAsync(suspectOfficer.Id, "Notify.IncidentReported", number));
+        // Messages go on to e-mail and group robots: the number and the source, never the reporter's words.
+        Assert.False(await app.WithDbAsync(db => db.Notifications.AnyAsync(n => n.Kind == "Notify.IncidentReported" && n.Args.Contains("微信群"))));
+        // Nor does the log say whom it is about: a compliance officer reads the log.
+        Assert.DoesNotContain(suspectOfficer.Id.ToString(), (await app.WithDbAsync(db => db.AuditRecords.SingleAsync(a => a.Action == AuditActions.IncidentReport && a.TargetId == id.ToString()))).Detail!, StringComparison.Ordinal);
 
         using var gmWeb = await SignedInAsync(gm, mfa: true);
         var full = await JsonAsync(await gmWeb.Client.GetAsync($"/api/v1/incidents/{id}"));
@@ -181,6 +185,11 @@ public abstract class IncidentTests<TApp>(TApp app) : IClassFixture<TApp>
         await JsonAsync(await web.Client.PostAsJsonAsync($"/api/v1/incidents/{id}/authority-reports", new { kind = "FollowUp", recipient = "省网信办", summary = "已确认影响范围" }));
         Assert.True(await app.WithDbAsync(db => db.AuditRecords.AnyAsync(a => a.Action == AuditActions.IncidentAuthorityReport && a.TargetId == id.ToString() && a.Detail!.Contains("\"late\":true"))));
 
+        // A leak closes once contained and with the notice to the people affected drafted.
+        Assert.Equal("IncidentLeakOpen", await CodeAsync(await web.Client.PostAsJsonAsync($"/api/v1/incidents/{id}/close", new { review = "r", accountability = "a" })));
+        await JsonAsync(await web.Client.PostAsJsonAsync($"/api/v1/incidents/{id}/contained", new { note = "网盘链接已删除" }));
+        await JsonAsync(await web.Client.PutAsJsonAsync($"/api/v1/incidents/{id}/notice", new { kinds = "姓名", cause = "备份外泄", harm = "骚扰", measures = "已删除", advice = "警惕来电", contact = "400" }));
+
         // Closed with a review; the summary report falls due five working days later (never on a weekend).
         var closed = await JsonAsync(await web.Client.PostAsJsonAsync($"/api/v1/incidents/{id}/close", new { review = "备份未加密存放于个人网盘", accountability = "运维人员违反制度第十二条" }));
         var closedAt = closed.GetProperty("closedAt").GetDateTimeOffset();
@@ -209,6 +218,18 @@ public abstract class IncidentTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal("Major", graded.GetProperty("grade").GetString());
         Assert.True(graded.GetProperty("authorityOverdue").GetBoolean());
         Assert.Equal(1, await NotifiedAsync(gm.Id, "Notify.IncidentClockOverdue", incident.GetProperty("number").GetString()!));
+
+        // An incident left ungraded for an hour is told to the handlers once; the first report waits for a grade.
+        var ungraded = await JsonAsync(await web.Client.PostAsJsonAsync("/api/v1/incidents", new { title = "未定级的事件", description = "无人处理" }));
+        Assert.Equal("IncidentNotGraded", await CodeAsync(await web.Client.PostAsJsonAsync($"/api/v1/incidents/{ungraded.GetProperty("id").GetGuid()}/authority-reports", new { kind = "Initial", recipient = "省网信办" })));
+        app.Factory.Time.Advance(TimeSpan.FromMinutes(61));
+        for (var round = 0; round < 2; round++)
+        {
+            using var scope = app.AsSystem();
+            await scope.ServiceProvider.GetRequiredService<IncidentService>().RunDueAsync(default);
+        }
+
+        Assert.Equal(1, await NotifiedAsync(gm.Id, "Notify.IncidentUngraded", ungraded.GetProperty("number").GetString()!));
     }
 
     [Fact]
@@ -233,7 +254,7 @@ public abstract class IncidentTests<TApp>(TApp app) : IClassFixture<TApp>
         var id = (await JsonAsync(await web.Client.PostAsJsonAsync("/api/v1/incidents", new { title = "员工疑似外传客户资料", description = "举报称其将客户电话发给竞争对手", suspect = clerk.UserName })))
             .GetProperty("id").GetGuid();
 
-        var scope = await JsonAsync(await web.Client.GetAsync($"/api/v1/incidents/{id}/scope"));
+        var scope = await JsonAsync(await web.Client.PostAsJsonAsync($"/api/v1/incidents/{id}/scope", new { }));
         Assert.Equal(2, scope.GetProperty("customers").GetInt32());
         Assert.Equal(1, scope.GetProperty("reveals").GetInt32());
         Assert.Equal(1, scope.GetProperty("copies").GetInt32());
@@ -242,9 +263,9 @@ public abstract class IncidentTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal([print.Serial], lines[printed.Id].GetProperty("copies").EnumerateArray().Select(f => f.GetString()));
         Assert.False(lines.ContainsKey(untouched.Id));
         // A period before any of it: nothing.
-        var before = await JsonAsync(await web.Client.GetAsync($"/api/v1/incidents/{id}/scope?from={Uri.EscapeDataString(Iso(app.Factory.Time.GetUtcNow().AddDays(-30)))}&to={Uri.EscapeDataString(Iso(app.Factory.Time.GetUtcNow().AddDays(-29)))}"));
+        var before = await JsonAsync(await web.Client.PostAsJsonAsync($"/api/v1/incidents/{id}/scope", new { from = Iso(app.Factory.Time.GetUtcNow().AddDays(-30)), to = Iso(app.Factory.Time.GetUtcNow().AddDays(-29)) }));
         Assert.Equal(0, before.GetProperty("customers").GetInt32());
-        Assert.Equal("IncidentScopePeriod", await CodeAsync(await web.Client.GetAsync($"/api/v1/incidents/{id}/scope?from={Uri.EscapeDataString(Iso(app.Factory.Time.GetUtcNow()))}&to={Uri.EscapeDataString(Iso(app.Factory.Time.GetUtcNow().AddDays(-1)))}")));
+        Assert.Equal("IncidentScopePeriod", await CodeAsync(await web.Client.PostAsJsonAsync($"/api/v1/incidents/{id}/scope", new { from = Iso(app.Factory.Time.GetUtcNow()), to = Iso(app.Factory.Time.GetUtcNow().AddDays(-1)) })));
         // Grading never below the scope.
         Assert.Equal("IncidentAffected", await CodeAsync(await web.Client.PostAsJsonAsync($"/api/v1/incidents/{id}/assess", new { affectedPeople = 1 })));
 
@@ -279,6 +300,21 @@ public abstract class IncidentTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal("IncidentNoPartner", await CodeAsync(await web.Client.PostAsJsonAsync($"/api/v1/incidents/{id}/contain", new { action = "BlockPartner" })));
         var step = suspended.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("action").GetString() == "SuspendPerson");
         Assert.True(step.GetProperty("reversible").GetBoolean());
+        // Someone else re-decided the account meanwhile (re-enabled it, suspended it again): the incident does not lift their suspension.
+        var second = await app.CreatePersonAsync(Roles.Staff, departments: [department]);
+        var otherId = (await JsonAsync(await web.Client.PostAsJsonAsync("/api/v1/incidents", new { title = "另一事件", description = "d", suspect = second.UserName }))).GetProperty("id").GetGuid();
+        var otherStep = (await JsonAsync(await web.Client.PostAsJsonAsync($"/api/v1/incidents/{otherId}/contain", new { action = "SuspendPerson" })))
+            .GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("action").GetString() == "SuspendPerson").GetProperty("id").GetGuid();
+        app.Factory.Time.Advance(TimeSpan.FromSeconds(1));
+        using (var system = app.AsSystem())
+        {
+            var people = system.ServiceProvider.GetRequiredService<PeopleService>();
+            await people.EnableAsync(second.Id, default);
+            await people.DisableAsync(second.Id, default);
+        }
+
+        Assert.Equal("IncidentNotReversible", await CodeAsync(await web.Client.PostAsJsonAsync($"/api/v1/incidents/{otherId}/steps/{otherStep}/reverse", new { })));
+        Assert.Equal(EmploymentStatus.Suspended, (await app.WithDbAsync(db => db.Users.SingleAsync(u => u.Id == second.Id))).EmploymentStatus);
         await JsonAsync(await web.Client.PostAsJsonAsync($"/api/v1/incidents/{id}/steps/{step.GetProperty("id").GetGuid()}/reverse", new { note = "调查结束" }));
         Assert.Equal(EmploymentStatus.Active, (await app.WithDbAsync(db => db.Users.SingleAsync(u => u.Id == clerk.Id))).EmploymentStatus);
         Assert.Equal("IncidentNotReversible", await CodeAsync(await web.Client.PostAsJsonAsync($"/api/v1/incidents/{id}/steps/{step.GetProperty("id").GetGuid()}/reverse", new { })));
@@ -335,6 +371,7 @@ public abstract class IncidentTests<TApp>(TApp app) : IClassFixture<TApp>
             return await db.SaveChangesAsync();
         });
         var fromCopy = await JsonAsync(await web.Client.PostAsync($"/api/v1/incidents/from-copy/{serial}", null));
+        Assert.Equal("IncidentExists", await CodeAsync(await web.Client.PostAsync($"/api/v1/incidents/from-copy/{serial}", null)));
         var id = fromCopy.GetProperty("id").GetGuid();
         Assert.Equal(serial, fromCopy.GetProperty("copySerial").GetString());
         Assert.NotNull(fromCopy.GetProperty("partnerName").GetString());
@@ -343,6 +380,24 @@ public abstract class IncidentTests<TApp>(TApp app) : IClassFixture<TApp>
         {
             using var scope = app.AsSystem();
             return await scope.ServiceProvider.GetRequiredService<Features.Partners.PartnerService>().InForceAsync(partner, default) is not null;
+        }
+
+        // Reported by anyone with the copy's serial: the copy's holder is who it is about, and does not see it.
+        var holderOfficer = await app.CreatePersonAsync(Roles.ComplianceOfficer);
+        await app.WithDbAsync(async db =>
+        {
+            db.Copies.Add(new CopyRecord
+            {
+                Id = Guid.NewGuid(), Serial = serial + "B", Kind = CopyKind.Print, PersonId = holderOfficer.Id, PersonName = holderOfficer.DisplayName, Recipient = "本人",
+                Purpose = "service", CreatedAt = app.Factory.Time.GetUtcNow(), Sha256 = new byte[32], Status = CopyStatus.Issued,
+            });
+            return await db.SaveChangesAsync();
+        });
+        using (var holderWeb = await SignedInAsync(holderOfficer, mfa: true))
+        {
+            var own = await JsonAsync(await holderWeb.Client.PostAsJsonAsync("/api/v1/incidents", new { title = "打印件遗失", description = "我自己的打印件", copySerial = serial + "B" }));
+            Assert.False(own.GetProperty("handler").GetBoolean()); // reported by its own holder: followed, never handled
+            Assert.Equal(HttpStatusCode.NotFound, (await holderWeb.Client.PostAsJsonAsync($"/api/v1/incidents/{own.GetProperty("id").GetGuid()}/triage", new { wentBeyondCircle = false, noneLearntShown = true })).StatusCode);
         }
 
         Assert.True(await InForceAsync());

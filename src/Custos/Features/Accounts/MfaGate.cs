@@ -12,7 +12,7 @@ namespace Custos.Features.Accounts;
 internal sealed class MfaGate(RequestDelegate next)
 {
     private static readonly string[] Allowed =
-        ["/account/mfa", "/account/logout", "/culture", "/_framework", "/css", "/img", "/error", "/healthz", "/openapi"];
+        ["/account/mfa", "/account/logout", "/culture", "/_framework", "/css", "/img", "/js", "/error", "/healthz", "/openapi"];
 
     public async Task InvokeAsync(HttpContext context, IProblemDetailsService problems, IStringLocalizer<Strings> text)
     {

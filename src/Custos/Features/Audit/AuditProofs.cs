@@ -87,6 +87,7 @@ public sealed class AuditProofs(CustosDbContext db)
             var records = await db.AuditRecords.AsNoTracking().Where(a => a.Sequence != null && chunk.Contains(a.Sequence.Value)).ToDictionaryAsync(a => a.Sequence!.Value, ct);
             foreach (var entry in chunk)
             {
+                ct.ThrowIfCancellationRequested();
                 var record = records.GetValueOrDefault(entry) ?? throw new CustosException(CustosError.Conflict, "AuditLogDoesNotVerify");
                 var encoded = record.ToLogEntry(entry).Encode();
                 var leaf = MerkleHash.Leaf(encoded);

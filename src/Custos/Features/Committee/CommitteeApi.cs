@@ -7,6 +7,8 @@ internal static class CommitteeApi
 {
     public sealed record EndRequest(string? Reason = null);
 
+    public sealed record ReportsRequest(bool Handles);
+
     public static void Map(RouteGroupBuilder api)
     {
         var committee = api.MapGroup("/committee").WithTags("Committee").WithMetadata(new GateAttribute(Gate.RoleChecked));
@@ -25,5 +27,9 @@ internal static class CommitteeApi
         committee.MapPost("/{id:guid}/end", async (Guid id, EndRequest request, CommitteeService service, CancellationToken ct) => TypedResults.Ok(await service.EndAsync(id, request.Reason, ct)))
             .WithName("EndCommitteeSeat").WithSummary("End a seat before its term, with the reason: the committee role goes at once")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+
+        committee.MapPut("/{id:guid}/reports", async (Guid id, ReportsRequest request, CommitteeService service, CancellationToken ct) => TypedResults.Ok(await service.SetReportHandlerAsync(id, request.Handles, ct)))
+            .WithName("DesignateReportHandler").WithSummary("Designate a member to read and answer anonymous reports (compliance officer)")
+            .ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
     }
 }

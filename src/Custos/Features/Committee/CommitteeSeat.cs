@@ -58,6 +58,9 @@ public sealed class CommitteeSeat
     public DateTimeOffset? EndedAt { get; set; }
 
     public string? EndedReason { get; set; }
+
+    /// <summary>Designated to read and answer anonymous reports (INC-4): only such members see them.</summary>
+    public bool HandlesReports { get; set; }
 }
 
 internal sealed class CommitteeSeatMapping : IEntityTypeConfiguration<CommitteeSeat>

@@ -19,7 +19,7 @@ public sealed record NewSeat(
 [Contract]
 public sealed record CommitteeSeatView(
     Guid Id, Guid PersonId, string Name, string UserName, CommitteePosition Position, string Duties, bool PolicyOwner, DateOnly StartsOn, DateOnly EndsOn,
-    bool HoldsRole, Guid? RoleRequestId, DateTimeOffset AppointedAt, string AppointedBy, DateTimeOffset? EndedAt, string? EndedReason, bool Current);
+    bool HoldsRole, Guid? RoleRequestId, DateTimeOffset AppointedAt, string AppointedBy, DateTimeOffset? EndedAt, string? EndedReason, bool Current, bool HandlesReports);
 
 /// <summary>
 /// The confidentiality committee (ORG-1): its members, their positions and duties, the owner and interpreter of the
@@ -56,7 +56,7 @@ public sealed class CommitteeService(
         return [.. seats.Select(s => new CommitteeSeatView(
             s.Id, s.PersonId, names.GetValueOrDefault(s.PersonId)?.DisplayName ?? "?", names.GetValueOrDefault(s.PersonId)?.UserName ?? "?", s.Position, s.Duties, s.PolicyOwner,
             s.StartsOn, s.EndsOn, holders.Contains(s.PersonId), s.RoleRequestId, s.AppointedAt, s.AppointedByName, s.EndedAt, s.EndedReason,
-            s.EndedAt is null && s.StartsOn <= today && s.EndsOn >= today))];
+            s.EndedAt is null && s.StartsOn <= today && s.EndsOn >= today, s.HandlesReports))];
     }
 
     /// <summary>
@@ -171,6 +171,44 @@ public sealed class CommitteeService(
 
         await tx.CommitAsync(ct);
         return (await ListAsync(true, ct)).Single(s => s.Id == seat.Id);
+    }
+
+    /// <summary>
+    /// Designates (or stops designating) a member to handle anonymous reports (INC-4): the compliance officer in person,
+    /// never for their own seat; recorded.
+    /// </summary>
+    public async Task<CommitteeSeatView> SetReportHandlerAsync(Guid id, bool handles, CancellationToken ct)
+    {
+        var caller = await RequireOfficerAsync(AuditActions.CommitteeReports, ct);
+        var seat = await db.Set<CommitteeSeat>().SingleOrDefaultAsync(s => s.Id == id, ct) ?? throw CustosException.NotFound("CommitteeSeatNotFound");
+        if (seat.EndedAt is not null)
+        {
+            throw CustosException.Conflict("CommitteeSeatEnded");
+        }
+
+        if (seat.PersonId == caller.PersonId)
+        {
+            await audit.RecordNowAsync(AuditActions.CommitteeReports, "person", seat.PersonId.ToString(), AuditOutcome.Denied, new { seat = seat.Id, reason = "self" }, ct);
+            throw new CustosException(CustosError.Forbidden, "CannotChangeOwnRights");
+        }
+
+        seat.HandlesReports = handles;
+        audit.Record(AuditActions.CommitteeReports, "person", seat.PersonId.ToString(), detail: new { seat = seat.Id, handles });
+        await db.SaveChangesAsync(ct);
+        return (await ListAsync(true, ct)).Single(s => s.Id == seat.Id);
+    }
+
+    /// <summary>Whether the person may handle anonymous reports today: a current seat designated for it, and the committee's role (INC-4).</summary>
+    public async Task<bool> HandlesReportsAsync(Guid person, DateOnly today, CancellationToken ct) =>
+        await db.Set<CommitteeSeat>().AnyAsync(s => s.PersonId == person && s.HandlesReports && s.EndedAt == null && s.StartsOn <= today && s.EndsOn >= today, ct)
+        && (await db.InRoleAsync(Roles.CommitteeMember, ct)).Contains(person);
+
+    /// <summary>The people who handle anonymous reports today, to tell them of a new one.</summary>
+    public async Task<IReadOnlyList<Guid>> ReportHandlersAsync(DateOnly today, CancellationToken ct)
+    {
+        var seated = await db.Set<CommitteeSeat>().Where(s => s.HandlesReports && s.EndedAt == null && s.StartsOn <= today && s.EndsOn >= today).Select(s => s.PersonId).ToListAsync(ct);
+        var holders = (await db.InRoleAsync(Roles.CommitteeMember, ct)).ToHashSet();
+        return [.. seated.Where(holders.Contains).Distinct()];
     }
 
     /// <summary>Ends every current seat of someone who leaves, with their role (PPL-3), in the caller's transaction; returns how many.</summary>

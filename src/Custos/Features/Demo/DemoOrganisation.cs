@@ -71,7 +71,33 @@ public sealed class DemoOrganisation(CustosDbContext db, PeopleService people, O
         }
 
         await AddPartnerAsync(ct);
+        await AddCommitteeAsync(ct);
         await AddCustomersAsync(customers, ct);
+    }
+
+    /// <summary>
+    /// The confidentiality committee of the demo (ORG-1): the general manager chairs it and owns the policy; the auditor
+    /// sits on it and handles anonymous reports (INC-4). Seated by the system, as at installation.
+    /// </summary>
+    private async Task AddCommitteeAsync(CancellationToken ct)
+    {
+        var today = DateOnly.FromDateTime(time.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
+        var now = time.GetUtcNow();
+        foreach (var (user, role, position, duties, owner, handles) in new[]
+        {
+            ("demo.gm", Roles.GeneralManager, Committee.CommitteePosition.Chair, "主持保密工作小组，解释客户信息保密制度", true, false),
+            ("demo.auditor", Roles.Auditor, Committee.CommitteePosition.Member, "受理匿名举报，监督制度执行", false, true),
+        })
+        {
+            var person = await db.Users.AsNoTracking().SingleAsync(u => u.UserName == user, ct);
+            db.Set<Committee.CommitteeSeat>().Add(new Committee.CommitteeSeat
+            {
+                Id = Guid.CreateVersion7(now), PersonId = person.Id, Position = position, Duties = duties, PolicyOwner = owner, StartsOn = today, EndsOn = today.AddYears(2),
+                AppointedAt = now, AppointedByName = "system", HandlesReports = handles,
+            });
+            await db.SaveChangesAsync(ct);
+            await people.SetRolesAsync(person.Id, [role, Roles.CommitteeMember], ct, "演示：保密工作小组");
+        }
     }
 
     /// <summary>

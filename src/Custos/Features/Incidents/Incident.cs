@@ -127,6 +127,9 @@ public sealed class Incident
 
     public string? SuspectName { get; set; }
 
+    /// <summary>The holder of the copy in question: like the suspect, never a handler of this incident.</summary>
+    public Guid? CopyHolderId { get; set; }
+
     /// <summary>The leaked copy's serial, if a file is in question.</summary>
     public string? CopySerial { get; set; }
 
@@ -181,6 +184,11 @@ public sealed class Incident
     public DateTimeOffset? SummaryReportedAt { get; set; }
 
     public DateTimeOffset? SummaryRemindedAt { get; set; }
+
+    public DateTimeOffset? SummaryEscalatedAt { get; set; }
+
+    /// <summary>When the handlers were told that the incident, an hour old, is still not graded (so its clock may not have started).</summary>
+    public DateTimeOffset? GradeRemindedAt { get; set; }
 
     /// <summary>The PIPL art. 57 notice as drafted: kinds of information, cause, possible harm, measures, what individuals can do, contact.</summary>
     public string? NoticeKinds { get; set; }
@@ -258,6 +266,9 @@ internal sealed class IncidentMapping : IEntityTypeConfiguration<Incident>
         // The clocks the worker watches: only incidents with a report still due.
         e.HasIndex(i => i.AuthorityDueAt).HasFilter("\"AuthorityReportedAt\" IS NULL");
         e.HasIndex(i => i.SuspectId);
+        e.HasIndex(i => i.CopyHolderId);
+        // One incident per alert, per traced copy, per anonymous report: two handlers opening it at once make one.
+        e.HasIndex(i => new { i.Source, i.SourceRef }).IsUnique().HasFilter("\"SourceRef\" IS NOT NULL");
     }
 }
 

@@ -117,14 +117,19 @@ public sealed partial class IncidentService
         if (step.Action == ContainmentAction.SuspendPerson)
         {
             var status = await db.Users.Where(u => u.Id == target).Select(u => (EmploymentStatus?)u.EmploymentStatus).SingleOrDefaultAsync(ct);
-            if (status != EmploymentStatus.Suspended)
+            // Only our own suspension: if anyone suspended or re-enabled the person since, the account is theirs to decide.
+            var person = target.ToString();
+            var since = step.At;
+            var changedSince = await db.AuditRecords.AnyAsync(a => a.TargetType == "person" && a.TargetId == person && a.At > since && a.Outcome == AuditOutcome.Success
+                && (a.Action == AuditActions.PersonDisable || a.Action == AuditActions.PersonEnable), ct);
+            if (status != EmploymentStatus.Suspended || changedSince)
             {
                 throw CustosException.Conflict("IncidentNotReversible");
             }
 
             await people.EnableAsync(target, ct);
         }
-        else if (!await partners.UnblockAsync(target, ct))
+        else if (!await partners.UnblockAsync(target, incident.Number, ct))
         {
             throw CustosException.Conflict("IncidentNotReversible");
         }

@@ -23,7 +23,8 @@ public sealed record ScopeView(
 
 /// <summary>The scope with the inclusion proof of every entry it rests on, for the incident file and an outside auditor.</summary>
 public sealed record ScopeEvidence(
-    string Format, string Incident, DateTimeOffset ComputedAt, ScopeView Scope, IReadOnlyList<Audit.InclusionProofDocument> Proofs, IReadOnlyList<long> AwaitingCheckpoint)
+    string Format, string Incident, DateTimeOffset ComputedAt, ScopeView Scope, IReadOnlyList<Audit.InclusionProofDocument> Proofs, IReadOnlyList<long> AwaitingCheckpoint,
+    int NotProved)
 {
     public const string FormatName = "custos-incident-scope/v1";
 }
@@ -33,8 +34,11 @@ public sealed partial class IncidentService
     /// <summary>Customers listed in a scope; the counts cover them all.</summary>
     public const int MaxScopeLines = 5000;
 
-    /// <summary>Entries listed (and proved) in a scope.</summary>
+    /// <summary>Entries listed in a scope.</summary>
     public const int MaxScopeEntries = 5000;
+
+    /// <summary>Entries proved in one evidence file (each proof walks the log's tree); the rest are counted as not proved, and a narrower period proves them.</summary>
+    public const int MaxProofs = 200;
 
     /// <summary>The longest period a scope covers.</summary>
     public static readonly TimeSpan MaxScopePeriod = TimeSpan.FromDays(366);
@@ -51,6 +55,12 @@ public sealed partial class IncidentService
         var scope = await ComputeScopeAsync(incident, start, end, ct);
         // The floor of the people affected: the widest scope computed so far (a narrower period never lowers it).
         incident.ScopeCustomers = Math.Max(incident.ScopeCustomers ?? 0, scope.Customers);
+        if (incident.Status != IncidentStatus.Closed && settings.GradeFor(incident.ScopeCustomers.Value) is var counted && (incident.Grade is null || counted > incident.Grade)
+            && counted >= IncidentGrade.Larger)
+        {
+            // The log alone shows a 较大 or greater incident: graded so, and its clock started, whether or not anyone grades it by hand.
+            Grade(incident, caller, Math.Max(incident.AffectedPeople ?? 0, incident.ScopeCustomers.Value), counted, "scope");
+        }
         Step(incident, caller, IncidentStepKind.Scope, scope.Customers.ToString(CultureInfo.InvariantCulture),
             string.Create(CultureInfo.InvariantCulture, $"{start:yyyy-MM-dd HH:mm}—{end:yyyy-MM-dd HH:mm} UTC: customers={scope.Customers} reveals={scope.Reveals} copies={scope.Copies}"));
         audit.Record(AuditActions.IncidentScope, "incident", incident.Id.ToString(), detail: new
@@ -67,15 +77,16 @@ public sealed partial class IncidentService
         var (_, incident) = await LoadForHandlingAsync(id, AuditActions.IncidentEvidence, ct, allowClosed: true);
         var (start, end) = Period(from, to);
         var scope = await ComputeScopeAsync(incident, start, end, ct);
-        var sequences = scope.Entries.Where(e => e.Sequence is not null).Select(e => e.Sequence!.Value).ToList();
+        var sequences = scope.Entries.Where(e => e.Sequence is not null).Select(e => e.Sequence!.Value).Take(MaxProofs).ToList();
         var proved = await proofs.InclusionManyAsync(sequences, ct);
         var provedSet = proved.Select(p => p.LeafIndex).ToHashSet();
-        var awaiting = scope.Entries.Where(e => e.Sequence is not { } s || !provedSet.Contains(s)).Select(e => e.Id).ToList();
+        var awaiting = scope.Entries.Where(e => e.Sequence is null).Select(e => e.Id).ToList();
+        var notProved = scope.Entries.Count(e => e.Sequence is { } s && !provedSet.Contains(s));
         await audit.RecordNowAsync(AuditActions.IncidentEvidence, "incident", incident.Id.ToString(), AuditOutcome.Success, new
         {
             incident.Number, from = start, to = end, customers = scope.Customers, proofs = proved.Count, awaiting = awaiting.Count,
         }, ct);
-        return new ScopeEvidence(ScopeEvidence.FormatName, incident.Number, time.GetUtcNow(), scope, proved, awaiting);
+        return new ScopeEvidence(ScopeEvidence.FormatName, incident.Number, time.GetUtcNow(), scope, proved, awaiting, notProved);
     }
 
     public static byte[] ToJson(ScopeEvidence evidence) => JsonSerializer.SerializeToUtf8Bytes(evidence, Audit.AuditProofs.Json);

@@ -53,8 +53,10 @@ public sealed record IncidentView(
 /// 《国家网络安全事件报告管理办法》 — which starts the clock for the report to the provincial cyberspace authority
 /// (4 hours, 1 for critical information infrastructure) — take containment actions from the incident, compute its
 /// scope from the audit log and the copy ledger, draft the PIPL art. 57 notice, follow the emergency plan step by
-/// step and close it with a review. Every step is on the incident's timeline and in the audit log.
+/// step and close it with a review. Every step is on the incident's timeline and in the audit log. A contract: an
+/// anonymous report's handler opens an incident from it (INC-4).
 /// </summary>
+[Contract]
 public sealed partial class IncidentService(
     CustosDbContext db, Callers callers, ICurrentActor actor, IAuditTrail audit, Notifier notifier, PeopleService people, ApiTokenService tokens, GrantService grants,
     RequestService requests, Partners.PartnerService partners, Audit.AuditProofs proofs, IncidentSettings settings, CustosSettings custos, TimeProvider time)
@@ -82,7 +84,8 @@ public sealed partial class IncidentService(
         var title = Required(order.Title, "title", MaxTitle, "Incident.TitleField");
         var description = Required(order.Description, "description", MaxDescription, "Incident.Description", multiline: true);
         var now = time.GetUtcNow();
-        var discovered = order.DiscoveredAt ?? now;
+        // Stored and compared as UTC, whatever offset the caller wrote it with.
+        var discovered = (order.DiscoveredAt ?? now).ToUniversalTime();
         if (discovered > now.AddMinutes(5) || discovered < now - MaxDiscoveryAge)
         {
             throw CustosException.Invalid("IncidentDiscoveredAt");
@@ -97,9 +100,13 @@ public sealed partial class IncidentService(
 
         if (TextInput.CleanOptional(order.CopySerial, "copySerial")?.ToUpperInvariant() is { } serial)
         {
-            var copy = await db.Set<CopyRecord>().AsNoTracking().Where(c => c.Serial == serial).Select(c => new { c.Serial, c.PartnerId }).SingleOrDefaultAsync(ct)
+            var copy = await db.Set<CopyRecord>().AsNoTracking().Where(c => c.Serial == serial).Select(c => new { c.Serial, c.PartnerId, c.PersonId, c.PersonName }).SingleOrDefaultAsync(ct)
                 ?? throw CustosException.NotFound("CopyNotFound");
-            (incident.CopySerial, incident.PartnerId) = (copy.Serial, copy.PartnerId);
+            (incident.CopySerial, incident.PartnerId, incident.CopyHolderId) = (copy.Serial, copy.PartnerId, copy.PersonId);
+            if (incident.SuspectId is null)
+            {
+                (incident.SuspectId, incident.SuspectName) = (copy.PersonId, copy.PersonName);
+            }
         }
 
         return await OpenAsync(incident, ct);
@@ -145,7 +152,12 @@ public sealed partial class IncidentService(
 
         var now = time.GetUtcNow();
         var incident = NewRecord(IncidentSource.Copy, copy.Serial, $"COPY {copy.Serial} — {copy.Recipient}", $"{copy.Kind} {copy.Serial}: {copy.Customers}", caller.PersonId, caller.Name, now, now);
-        (incident.SuspectId, incident.SuspectName, incident.CopySerial, incident.PartnerId) = (copy.PersonId, copy.PersonName, copy.Serial, copy.PartnerId);
+        if (await db.Set<Incident>().AnyAsync(i => i.Source == IncidentSource.Copy && i.SourceRef == copy.Serial, ct))
+        {
+            throw CustosException.Conflict("IncidentExists");
+        }
+
+        (incident.SuspectId, incident.SuspectName, incident.CopySerial, incident.PartnerId, incident.CopyHolderId) = (copy.PersonId, copy.PersonName, copy.Serial, copy.PartnerId, copy.PersonId);
         return await OpenAsync(incident, ct);
     }
 
@@ -154,6 +166,25 @@ public sealed partial class IncidentService(
     {
         var offset = (await callers.CurrentAsync(ct)).Engine.Document.UtcOffset;
         return new DateTimeOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), offset).ToUniversalTime();
+    }
+
+    /// <summary>
+    /// Opens an incident from an anonymous report (INC-4) for the report's handler, who has checked their own right:
+    /// the handler is its reporter, the report's id its source, the person the report names its suspect. Joins the
+    /// caller's transaction; returns the incident's id.
+    /// </summary>
+    public async Task<Guid> OpenFromAnonymousAsync(Guid report, string title, Guid? subject, CancellationToken ct)
+    {
+        var caller = await callers.CurrentAsync(ct);
+        var now = time.GetUtcNow();
+        var incident = NewRecord(IncidentSource.Anonymous, report.ToString("N")[..16], title, title, caller.PersonId, caller.Name, now, now);
+        if (subject is { } person && await db.Users.Where(u => u.Id == person).Select(u => u.DisplayName).SingleOrDefaultAsync(ct) is { } name)
+        {
+            (incident.SuspectId, incident.SuspectName) = (person, name);
+        }
+
+        await OpenAsync(incident, ct);
+        return incident.Id;
     }
 
     /// <summary>Incidents the caller may see: handlers every one but those about themselves; anyone else those they reported.</summary>
@@ -167,15 +198,18 @@ public sealed partial class IncidentService(
         }
         else if (caller.PersonId != Guid.Empty)
         {
-            query = query.Where(i => i.SuspectId != caller.PersonId || i.ReportedById == caller.PersonId);
+            query = query.Where(i => (i.SuspectId != caller.PersonId && i.CopyHolderId != caller.PersonId) || i.ReportedById == caller.PersonId);
         }
 
         var now = time.GetUtcNow();
         var rows = await query.OrderByDescending(i => i.ReportedAt).Take(500).ToListAsync(ct);
         var handler = IsHandler(caller) || actor.FromCommandLine;
-        return [.. rows.Select(i => new IncidentSummary(
-            i.Id, i.Number, i.Title, i.Source, i.Status, i.Grade, i.ReportedAt, i.DiscoveredAt, i.AuthorityDueAt, i.AuthorityReportedAt,
-            i.AuthorityDueAt is { } due && i.AuthorityReportedAt is null && due <= now, handler && i.SuspectId != caller.PersonId ? i.SuspectName : null))];
+        return [.. rows.Select(i => handler && !IsAbout(i, caller.PersonId)
+            ? new IncidentSummary(
+                i.Id, i.Number, i.Title, i.Source, i.Status, i.Grade, i.ReportedAt, i.DiscoveredAt, i.AuthorityDueAt, i.AuthorityReportedAt,
+                i.AuthorityDueAt is { } due && i.AuthorityReportedAt is null && due <= now, i.SuspectName)
+            // Someone who reported it follows its status, not its scale.
+            : new IncidentSummary(i.Id, i.Number, i.Title, i.Source, i.Status, null, i.ReportedAt, i.DiscoveredAt, null, null, false, null))];
     }
 
     /// <summary>One incident: handlers see everything; its reporter the summary; the person it is about, and everyone else, a 404.</summary>
@@ -183,7 +217,7 @@ public sealed partial class IncidentService(
     {
         var caller = await callers.CurrentAsync(ct);
         var incident = await db.Set<Incident>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == id, ct);
-        var handler = incident is not null && (IsHandler(caller) || actor.FromCommandLine) && incident.SuspectId != caller.PersonId;
+        var handler = incident is not null && (IsHandler(caller) || actor.FromCommandLine) && !IsAbout(incident, caller.PersonId);
         if (incident is null || (!handler && incident.ReportedById != caller.PersonId))
         {
             await audit.RecordNowAsync(AuditActions.IncidentView, "incident", id.ToString(), AuditOutcome.Denied, new { reason = incident is null ? "not-found" : "not-handler" }, ct);
@@ -245,9 +279,23 @@ public sealed partial class IncidentService(
         }
 
         var now = time.GetUtcNow();
-        incident.AffectedPeople = input.AffectedPeople;
+        Grade(incident, caller, input.AffectedPeople, grade, reason);
+        await SaveAsync(incident, ct);
+        if (incident.AuthorityDueAt is { } due && due <= now && incident.AuthorityReportedAt is null)
+        {
+            // Found late: the clock is already past. Escalated now, not at the worker's next round.
+            await RunDueAsync(ct, incident.Id);
+        }
+
+        return await ViewAsync(incident, true, ct);
+    }
+
+    /// <summary>Sets the grade and, for 较大 and above, the clock of the report to the authority from the discovery; a step and an audit entry.</summary>
+    private void Grade(Incident incident, Caller caller, long affected, IncidentGrade grade, string? reason)
+    {
+        incident.AffectedPeople = affected;
         incident.Grade = grade;
-        incident.GradedAt = now;
+        incident.GradedAt = time.GetUtcNow();
         incident.CriticalInfrastructure = settings.CriticalInfrastructure;
         if (grade >= IncidentGrade.Larger && incident.AuthorityDueAt is null)
         {
@@ -256,19 +304,11 @@ public sealed partial class IncidentService(
             incident.AuthorityRemindAt = incident.AuthorityDueAt - (window / 4);
         }
 
-        Step(incident, caller, IncidentStepKind.Assessed, grade.ToString(), input.AffectedPeople.ToString(CultureInfo.InvariantCulture) + (reason is null ? "" : " — " + reason));
+        Step(incident, caller, IncidentStepKind.Assessed, grade.ToString(), affected.ToString(CultureInfo.InvariantCulture) + (reason is null ? "" : " — " + reason));
         audit.Record(AuditActions.IncidentAssess, "incident", incident.Id.ToString(), detail: new
         {
-            incident.Number, affected = input.AffectedPeople, grade = grade.ToString(), counted = counted.ToString(), due = incident.AuthorityDueAt, cii = incident.CriticalInfrastructure,
+            incident.Number, affected, grade = grade.ToString(), due = incident.AuthorityDueAt, cii = incident.CriticalInfrastructure, reason,
         });
-        await SaveAsync(incident, ct);
-        if (incident.AuthorityDueAt is { } due && due <= now && incident.AuthorityReportedAt is null)
-        {
-            // Found late: the clock is already past. Escalated now, not at the worker's next round.
-            await RunDueAsync(ct);
-        }
-
-        return await ViewAsync(incident, true, ct);
     }
 
     /// <summary>Records a report to the cyberspace authority: the first (stops the clock), a follow-up, or the after-action summary (once closed).</summary>
@@ -291,6 +331,9 @@ public sealed partial class IncidentService(
         {
             case AuthorityReportKind.Initial when incident.AuthorityReportedAt is not null:
                 throw CustosException.Conflict("IncidentReportedAlready");
+            case AuthorityReportKind.Initial when incident.AuthorityDueAt is null:
+                // Grade first: a report recorded before the clock would show a clock that never ran as met.
+                throw CustosException.Conflict("IncidentNotGraded");
             case AuthorityReportKind.Initial:
                 incident.AuthorityReportedAt = now;
                 break;
@@ -388,6 +431,12 @@ public sealed partial class IncidentService(
             throw CustosException.Conflict("IncidentAuthorityNotReported");
         }
 
+        if (IsLeak(incident) == true && (incident.Status != IncidentStatus.Contained || incident.NoticeDraftedAt is null))
+        {
+            // A leak closes once its spread is stopped and the people affected can be told (PIPL art. 57).
+            throw CustosException.Conflict("IncidentLeakOpen");
+        }
+
         var now = time.GetUtcNow();
         incident.Status = IncidentStatus.Closed;
         incident.ClosedAt = now;
@@ -410,28 +459,43 @@ public sealed partial class IncidentService(
     /// and escalated to the general manager, the compliance officers and the committee when it is past; the summary
     /// report a day before it is due and when it is past. Each incident is claimed once, so two nodes tell nobody twice.
     /// </summary>
-    public async Task<int> RunDueAsync(CancellationToken ct)
+    public async Task<int> RunDueAsync(CancellationToken ct, Guid? only = null)
     {
         var now = time.GetUtcNow();
         var told = 0;
         var set = db.Set<Incident>();
-        foreach (var i in await set.AsNoTracking().Where(i => i.AuthorityReportedAt == null && i.AuthorityRemindAt <= now && i.AuthorityRemindedAt == null).OrderBy(i => i.AuthorityDueAt).Take(100).ToListAsync(ct))
+        var scope = only is { } one ? set.AsNoTracking().Where(i => i.Id == one) : set.AsNoTracking();
+        foreach (var i in await scope.Where(i => i.AuthorityReportedAt == null && i.AuthorityRemindAt <= now && i.AuthorityRemindedAt == null).OrderBy(i => i.AuthorityDueAt).Take(100).ToListAsync(ct))
         {
             told += await ClaimAndTellAsync(i, set.Where(x => x.Id == i.Id && x.AuthorityRemindedAt == null && x.AuthorityReportedAt == null),
                 s => s.SetProperty(x => x.AuthorityRemindedAt, now), "Notify.IncidentClockSoon", i.AuthorityDueAt!.Value, escalate: false, "authority", ct);
         }
 
-        foreach (var i in await set.AsNoTracking().Where(i => i.AuthorityReportedAt == null && i.AuthorityDueAt <= now && i.AuthorityEscalatedAt == null).OrderBy(i => i.AuthorityDueAt).Take(100).ToListAsync(ct))
+        foreach (var i in await scope.Where(i => i.AuthorityReportedAt == null && i.AuthorityDueAt <= now && i.AuthorityEscalatedAt == null).OrderBy(i => i.AuthorityDueAt).Take(100).ToListAsync(ct))
         {
             told += await ClaimAndTellAsync(i, set.Where(x => x.Id == i.Id && x.AuthorityEscalatedAt == null && x.AuthorityReportedAt == null),
                 s => s.SetProperty(x => x.AuthorityEscalatedAt, now).SetProperty(x => x.AuthorityRemindedAt, x => x.AuthorityRemindedAt ?? now), "Notify.IncidentClockOverdue", i.AuthorityDueAt!.Value, escalate: true, "authority", ct);
         }
 
+        // Not graded an hour after it was reported: the clock may be running unseen. Told to the handlers once.
+        var hourAgo = now.AddHours(-1);
+        foreach (var i in await scope.Where(i => i.Grade == null && i.Status != IncidentStatus.Closed && i.ReportedAt <= hourAgo && i.GradeRemindedAt == null).OrderBy(i => i.ReportedAt).Take(100).ToListAsync(ct))
+        {
+            told += await ClaimAndTellAsync(i, set.Where(x => x.Id == i.Id && x.GradeRemindedAt == null && x.Grade == null),
+                s => s.SetProperty(x => x.GradeRemindedAt, now), "Notify.IncidentUngraded", i.ReportedAt, escalate: false, "grade", ct);
+        }
+
         var tomorrow = now.AddDays(1);
-        foreach (var i in await set.AsNoTracking().Where(i => i.SummaryReportedAt == null && i.SummaryDueAt <= tomorrow && i.SummaryRemindedAt == null).OrderBy(i => i.SummaryDueAt).Take(100).ToListAsync(ct))
+        foreach (var i in await scope.Where(i => i.SummaryReportedAt == null && i.SummaryDueAt <= tomorrow && i.SummaryRemindedAt == null).OrderBy(i => i.SummaryDueAt).Take(100).ToListAsync(ct))
         {
             told += await ClaimAndTellAsync(i, set.Where(x => x.Id == i.Id && x.SummaryRemindedAt == null && x.SummaryReportedAt == null),
-                s => s.SetProperty(x => x.SummaryRemindedAt, now), "Notify.IncidentSummaryDue", i.SummaryDueAt!.Value, escalate: i.SummaryDueAt <= now, "summary", ct);
+                s => s.SetProperty(x => x.SummaryRemindedAt, now), "Notify.IncidentSummaryDue", i.SummaryDueAt!.Value, escalate: false, "summary", ct);
+        }
+
+        foreach (var i in await scope.Where(i => i.SummaryReportedAt == null && i.SummaryDueAt <= now && i.SummaryEscalatedAt == null).OrderBy(i => i.SummaryDueAt).Take(100).ToListAsync(ct))
+        {
+            told += await ClaimAndTellAsync(i, set.Where(x => x.Id == i.Id && x.SummaryEscalatedAt == null && x.SummaryReportedAt == null),
+                s => s.SetProperty(x => x.SummaryEscalatedAt, now), "Notify.IncidentSummaryOverdue", i.SummaryDueAt!.Value, escalate: true, "summary", ct);
         }
 
         return told;
@@ -454,7 +518,7 @@ public sealed partial class IncidentService(
                 recipients = [.. recipients.Union(await db.InRoleAsync(Roles.CommitteeMember, ct))];
             }
 
-            notifier.Add(recipients.Where(r => r != incident.SuspectId), kind, null, incident.Number, due.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC");
+            notifier.Add(recipients.Where(r => !IsAbout(incident, r)), kind, null, incident.Number, due.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC");
             db.Set<IncidentStep>().Add(new IncidentStep
             {
                 Id = Guid.CreateVersion7(time.GetUtcNow()), IncidentId = incident.Id, At = time.GetUtcNow(), ActorName = actor.Name,
@@ -475,6 +539,9 @@ public sealed partial class IncidentService(
     /// <summary>The general manager and the compliance officers: the GM office handles leaks (INC-2), compliance runs the response.</summary>
     private async Task<List<Guid>> HandlersAsync(CancellationToken ct) =>
         [.. (await db.InRoleAsync(Roles.GeneralManager, ct)).Union(await db.InRoleAsync(Roles.ComplianceOfficer, ct))];
+
+    /// <summary>Whether the incident is about the person: its suspect, or the holder of its copy.</summary>
+    private static bool IsAbout(Incident incident, Guid person) => person != Guid.Empty && (incident.SuspectId == person || incident.CopyHolderId == person);
 
     private static bool IsHandler(Caller caller) =>
         caller.PersonId != Guid.Empty && caller.Subject.Active
@@ -497,7 +564,7 @@ public sealed partial class IncidentService(
     {
         var caller = await callers.CurrentAsync(ct);
         var incident = await db.Set<Incident>().SingleOrDefaultAsync(i => i.Id == id, ct);
-        if (incident is null || incident.SuspectId == caller.PersonId || (!IsHandler(caller) && incident.ReportedById != caller.PersonId))
+        if (incident is null || IsAbout(incident, caller.PersonId) || (!IsHandler(caller) && incident.ReportedById != caller.PersonId))
         {
             await audit.RecordNowAsync(action, "incident", id.ToString(), AuditOutcome.Denied, new { reason = incident is null ? "not-found" : "not-handler" }, ct);
             throw CustosException.NotFound("IncidentNotFound");
@@ -543,14 +610,16 @@ public sealed partial class IncidentService(
             Target = incident.Source.ToString(), Detail = incident.SourceRef ?? "",
         });
         var handlers = await HandlersAsync(ct);
-        notifier.Add(handlers.Where(h => h != incident.SuspectId), "Notify.IncidentReported", null, incident.Number, incident.Title);
+        // The number and where it came from, never the reporter's words: messages go on to e-mail and group robots.
+        notifier.Add(handlers.Where(h => !IsAbout(incident, h)), "Notify.IncidentReported", null, incident.Number, "IncidentSource." + incident.Source);
         audit.Record(AuditActions.IncidentReport, "incident", incident.Id.ToString(), detail: new
         {
-            incident.Number, source = incident.Source.ToString(), incident.SourceRef, suspect = incident.SuspectId, copy = incident.CopySerial, discovered = incident.DiscoveredAt, told = handlers.Count,
+            // No suspect here: whoever may read the log must not learn from it that an incident is about them.
+            incident.Number, source = incident.Source.ToString(), incident.SourceRef, copy = incident.CopySerial, discovered = incident.DiscoveredAt, told = handlers.Count,
         });
         await db.SaveChangesAsync(ct);
         var caller = await callers.CurrentAsync(ct);
-        return await ViewAsync(incident, IsHandler(caller) && incident.SuspectId != caller.PersonId, ct);
+        return await ViewAsync(incident, IsHandler(caller) && !IsAbout(incident, caller.PersonId), ct);
     }
 
     private void Step(Incident incident, Caller caller, IncidentStepKind kind, string? target, string detail, ContainmentAction? action = null)

@@ -11,6 +11,8 @@ internal static class IncidentsApi
 
     public sealed record StepRequest(string? Note = null);
 
+    public sealed record ScopeRequest(DateTimeOffset? From = null, DateTimeOffset? To = null);
+
     public static void Map(RouteGroupBuilder api)
     {
         var incidents = api.MapGroup("/incidents").WithTags("Incidents").WithMetadata(new GateAttribute(Gate.RoleChecked));
@@ -62,8 +64,8 @@ internal static class IncidentsApi
         incidents.MapPost("/{id:guid}/contained", async (Guid id, NoteRequest request, IncidentService service, CancellationToken ct) => TypedResults.Ok(await service.MarkContainedAsync(id, request.Note, ct)))
             .WithName("MarkIncidentContained").WithSummary("Say the spread is stopped").ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
 
-        incidents.MapGet("/{id:guid}/scope", async (Guid id, DateTimeOffset? from, DateTimeOffset? to, IncidentService service, CancellationToken ct) =>
-                TypedResults.Ok(await service.ScopeAsync(id, from, to, ct)))
+        incidents.MapPost("/{id:guid}/scope", async (Guid id, ScopeRequest request, IncidentService service, CancellationToken ct) =>
+                TypedResults.Ok(await service.ScopeAsync(id, request.From, request.To, ct)))
             .WithName("IncidentScope").WithSummary("Customers and fields reached, from the audit log and the copy ledger (default: the last 90 days)")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
 

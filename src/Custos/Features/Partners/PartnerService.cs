@@ -329,10 +329,10 @@ public sealed class PartnerService(
         return true;
     }
 
-    /// <summary>Lifts a block (the incident's handler reversing the containment); its agreement decides again. False if it was not blocked.</summary>
-    public async Task<bool> UnblockAsync(Guid partnerId, CancellationToken ct)
+    /// <summary>Lifts a block by the one who set it (<paramref name="reason"/>, an incident's number); its agreement decides again. False if it was not blocked so.</summary>
+    public async Task<bool> UnblockAsync(Guid partnerId, string reason, CancellationToken ct)
     {
-        if (await db.Set<Partner>().Where(p => p.Id == partnerId && p.BlockedAt != null)
+        if (await db.Set<Partner>().Where(p => p.Id == partnerId && p.BlockedAt != null && p.BlockedReason == reason)
                 .ExecuteUpdateAsync(s => s.SetProperty(p => p.BlockedAt, (DateTimeOffset?)null).SetProperty(p => p.BlockedReason, (string?)null), ct) != 1)
         {
             return false;

@@ -854,6 +854,9 @@ namespace Custos.Data.Migrations.Postgres
                     b.Property<DateOnly>("EndsOn")
                         .HasColumnType("date");
 
+                    b.Property<bool>("HandlesReports")
+                        .HasColumnType("boolean");
+
                     b.Property<Guid>("PersonId")
                         .HasColumnType("uuid");
 
@@ -1366,6 +1369,9 @@ namespace Custos.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("ContainedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("CopyHolderId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("CopySerial")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
@@ -1384,6 +1390,9 @@ namespace Custos.Data.Migrations.Postgres
                     b.Property<string>("Grade")
                         .HasMaxLength(24)
                         .HasColumnType("character varying(24)");
+
+                    b.Property<DateTimeOffset?>("GradeRemindedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTimeOffset?>("GradedAt")
                         .HasColumnType("timestamp with time zone");
@@ -1465,6 +1474,9 @@ namespace Custos.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("SummaryDueAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("SummaryEscalatedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset?>("SummaryRemindedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1494,10 +1506,16 @@ namespace Custos.Data.Migrations.Postgres
                     b.HasIndex("AuthorityDueAt")
                         .HasFilter("\"AuthorityReportedAt\" IS NULL");
 
+                    b.HasIndex("CopyHolderId");
+
                     b.HasIndex("Number")
                         .IsUnique();
 
                     b.HasIndex("SuspectId");
+
+                    b.HasIndex("Source", "SourceRef")
+                        .IsUnique()
+                        .HasFilter("\"SourceRef\" IS NOT NULL");
 
                     b.HasIndex("Status", "ReportedAt");
 
@@ -2459,6 +2477,165 @@ namespace Custos.Data.Migrations.Postgres
                     b.HasIndex("PersonId", "CourseId");
 
                     b.ToTable("TrainingCertificate");
+                });
+
+            modelBuilder.Entity("Custos.Features.Whistleblowing.WhistleAttachment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("Cipher")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("ReportId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReportId");
+
+                    b.ToTable("WhistleAttachment");
+                });
+
+            modelBuilder.Entity("Custos.Features.Whistleblowing.WhistleChallenge", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("Bits")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("IssuedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("UsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IssuedAt");
+
+                    b.ToTable("WhistleChallenge");
+                });
+
+            modelBuilder.Entity("Custos.Features.Whistleblowing.WhistleMessage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("BodyCipher")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<bool>("FromReporter")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("HandlerName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<Guid>("ReportId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReportId", "At");
+
+                    b.ToTable("WhistleMessage");
+                });
+
+            modelBuilder.Entity("Custos.Features.Whistleblowing.WhistleReport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("BodyCipher")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ClosedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("FailedAttempts")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("IdentityCipher")
+                        .HasColumnType("text");
+
+                    b.Property<Guid?>("IncidentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Receipt")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<DateOnly>("ReceivedOn")
+                        .HasColumnType("date");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.Property<byte[]>("SecretSalt")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<Guid?>("SubjectPersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("SummaryCipher")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Receipt")
+                        .IsUnique();
+
+                    b.HasIndex("Status", "ReceivedOn");
+
+                    b.ToTable("WhistleReport");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>

@@ -845,6 +845,9 @@ namespace Custos.Data.Migrations.Sqlite
                     b.Property<DateOnly>("EndsOn")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("HandlesReports")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("PersonId")
                         .HasColumnType("TEXT");
 
@@ -1355,6 +1358,9 @@ namespace Custos.Data.Migrations.Sqlite
                     b.Property<long?>("ContainedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("CopyHolderId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("CopySerial")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
@@ -1373,6 +1379,9 @@ namespace Custos.Data.Migrations.Sqlite
                     b.Property<string>("Grade")
                         .HasMaxLength(24)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("GradeRemindedAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long?>("GradedAt")
                         .HasColumnType("INTEGER");
@@ -1454,6 +1463,9 @@ namespace Custos.Data.Migrations.Sqlite
                     b.Property<long?>("SummaryDueAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("SummaryEscalatedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("SummaryRemindedAt")
                         .HasColumnType("INTEGER");
 
@@ -1483,10 +1495,16 @@ namespace Custos.Data.Migrations.Sqlite
                     b.HasIndex("AuthorityDueAt")
                         .HasFilter("\"AuthorityReportedAt\" IS NULL");
 
+                    b.HasIndex("CopyHolderId");
+
                     b.HasIndex("Number")
                         .IsUnique();
 
                     b.HasIndex("SuspectId");
+
+                    b.HasIndex("Source", "SourceRef")
+                        .IsUnique()
+                        .HasFilter("\"SourceRef\" IS NOT NULL");
 
                     b.HasIndex("Status", "ReportedAt");
 
@@ -2448,6 +2466,165 @@ namespace Custos.Data.Migrations.Sqlite
                     b.HasIndex("PersonId", "CourseId");
 
                     b.ToTable("TrainingCertificate");
+                });
+
+            modelBuilder.Entity("Custos.Features.Whistleblowing.WhistleAttachment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Cipher")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ReportId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReportId");
+
+                    b.ToTable("WhistleAttachment");
+                });
+
+            modelBuilder.Entity("Custos.Features.Whistleblowing.WhistleChallenge", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Bits")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("IssuedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("UsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IssuedAt");
+
+                    b.ToTable("WhistleChallenge");
+                });
+
+            modelBuilder.Entity("Custos.Features.Whistleblowing.WhistleMessage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BodyCipher")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("FromReporter")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("HandlerName")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ReportId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReportId", "At");
+
+                    b.ToTable("WhistleMessage");
+                });
+
+            modelBuilder.Entity("Custos.Features.Whistleblowing.WhistleReport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BodyCipher")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClosedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("FailedAttempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("IdentityCipher")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("IncidentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LockedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Receipt")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("ReceivedOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("SecretSalt")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("SubjectPersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SummaryCipher")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Receipt")
+                        .IsUnique();
+
+                    b.HasIndex("Status", "ReceivedOn");
+
+                    b.ToTable("WhistleReport");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
