@@ -41,6 +41,9 @@ internal static class BenchHost
         return (provider, department.Id);
     }
 
+    /// <summary>From now on the host's services act as <paramref name="person"/>.</summary>
+    public static void ActAs(IServiceProvider provider, Guid person) => ((MutableActor)provider.GetRequiredService<ICurrentActor>()).Id = person.ToString();
+
     private sealed class MutableActor : ICurrentActor
     {
         public string Id { get; set; } = "system";

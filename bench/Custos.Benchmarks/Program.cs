@@ -42,6 +42,12 @@ if (args is ["audit-log", ..])
     return await AuditLogBench.RunAsync(entries, args.Length > 2 ? args[2] : null);
 }
 
+if (args is ["incident-scope", ..])
+{
+    var entries = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000;
+    return await Custos.Benchmarks.IncidentScopeBench.RunAsync(entries, args.Length > 2 ? args[2] : null);
+}
+
 if (args is ["policy", ..])
 {
     return PolicyBench.Run();

@@ -105,12 +105,13 @@ public abstract class WhistleTests<TApp>(TApp app) : IClassFixture<TApp>
         var before = await app.WithDbAsync(db => db.AuditRecords.MaxAsync(a => a.Id));
 
         // No puzzle, a wrong answer, a used puzzle: refused; a text file is not an attachment.
+        var reportsBefore = await app.WithDbAsync(db => db.Set<WhistleReport>().CountAsync());
         Assert.Equal("WhistlePuzzle", await CodeAsync(await client.PostAsync("/api/v1/whistle/reports", Form("", "", "x"))));
         var (challenge, nonce) = await SolveAsync(client);
         Assert.Equal("WhistlePuzzle", await CodeAsync(await client.PostAsync("/api/v1/whistle/reports", Form(challenge, nonce + "1", "x"))));
         (challenge, nonce) = await SolveAsync(client);
         Assert.Equal("WhistleFileType", await CodeAsync(await client.PostAsync("/api/v1/whistle/reports", Form(challenge, nonce, "x", file: ("list.txt", Encoding.UTF8.GetBytes("张三 13800000000"))))));
-        Assert.Equal(0, await app.WithDbAsync(db => db.Set<WhistleReport>().CountAsync()));
+        Assert.Equal(reportsBefore, await app.WithDbAsync(db => db.Set<WhistleReport>().CountAsync()));
 
         (challenge, nonce) = await SolveAsync(client);
         const string body = "销售部有人用手机拍摄客户名单并发到个人微信";
@@ -121,25 +122,26 @@ public abstract class WhistleTests<TApp>(TApp app) : IClassFixture<TApp>
         var secret = receipt.GetProperty("secret").GetString()!;
 
         // Nothing names the reporter: the entry says a report came in; no address, no account; the text is encrypted.
-        var entry = await app.WithDbAsync(db => db.AuditRecords.SingleAsync(a => a.Action == AuditActions.WhistleReceive));
+        var entry = await app.WithDbAsync(db => db.AuditRecords.Where(a => a.Action == AuditActions.WhistleReceive).OrderByDescending(a => a.Id).FirstAsync());
         Assert.Equal("anonymous", entry.ActorId);
         Assert.Null(entry.ClientAddress);
         Assert.Null(entry.Detail);
         Assert.False(await app.WithDbAsync(db => db.AuditRecords.AnyAsync(a => a.ActorId == clerk.Id.ToString() && a.Id > before)));
-        var stored = await app.WithDbAsync(db => db.Set<WhistleReport>().SingleAsync());
+        var stored = await app.WithDbAsync(db => db.Set<WhistleReport>().SingleAsync(r => r.Receipt == code));
         Assert.DoesNotContain("微信", stored.BodyCipher + stored.SummaryCipher + stored.IdentityCipher, StringComparison.Ordinal);
         Assert.Equal(subject.Id, stored.SubjectPersonId);
-        Assert.Equal("照片.png", (await app.WithDbAsync(db => db.Set<WhistleAttachment>().SingleAsync())).FileName);
+        Assert.Equal("attachment-1.png", (await app.WithDbAsync(db => db.Set<WhistleAttachment>().SingleAsync(a => a.ReportId == stored.Id))).FileName); // never the reporter's file name
 
         // The designated handler reads it and is told of it; the member it names is not told and gets a 404; others a 403.
         Assert.True(await app.WithDbAsync(db => db.Notifications.AnyAsync(n => n.RecipientId == handler.Id && n.Kind == "Notify.WhistleReceived")));
         Assert.False(await app.WithDbAsync(db => db.Notifications.AnyAsync(n => n.RecipientId == subject.Id && n.Kind == "Notify.WhistleReceived")));
         var list = await JsonAsync(await handlerWeb.Client.GetAsync("/api/v1/reports"));
-        var id = list.EnumerateArray().Single().GetProperty("id").GetGuid();
+        var id = stored.Id;
+        Assert.Contains(list.EnumerateArray(), r => r.GetProperty("id").GetGuid() == id);
         var view = await JsonAsync(await handlerWeb.Client.GetAsync($"/api/v1/reports/{id}"));
         Assert.Equal(body, view.GetProperty("body").GetString());
         Assert.True(view.GetProperty("hasIdentity").GetBoolean());
-        Assert.Empty((await JsonAsync(await subjectWeb.Client.GetAsync("/api/v1/reports"))).EnumerateArray());
+        Assert.DoesNotContain((await JsonAsync(await subjectWeb.Client.GetAsync("/api/v1/reports"))).EnumerateArray(), r => r.GetProperty("id").GetGuid() == id);
         Assert.Equal(HttpStatusCode.NotFound, (await subjectWeb.Client.GetAsync($"/api/v1/reports/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await subjectWeb.Client.GetAsync($"/api/v1/reports/{id}/identity")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await officerWeb.Client.GetAsync($"/api/v1/reports/{id}")).StatusCode);
@@ -148,6 +150,15 @@ public abstract class WhistleTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.True(await app.WithDbAsync(db => db.AuditRecords.AnyAsync(a => a.Action == AuditActions.WhistleIdentity && a.ActorId == handler.Id.ToString())));
         var attachment = view.GetProperty("attachments").EnumerateArray().Single().GetProperty("id").GetGuid();
         Assert.Equal(Png, await handlerWeb.Client.GetByteArrayAsync($"/api/v1/reports/{id}/attachments/{attachment}"));
+
+        // An incident from the report, in the handler's words — never the reporter's.
+        Assert.Equal("Required", await CodeAsync(await handlerWeb.Client.PostAsJsonAsync($"/api/v1/reports/{id}/incident", new { })));
+        var opened = await JsonAsync(await handlerWeb.Client.PostAsJsonAsync($"/api/v1/reports/{id}/incident", new { title = "举报：客服中心疑似拍摄客户名单" }));
+        var incident = await app.WithDbAsync(db => db.Set<Features.Incidents.Incident>().SingleAsync(i => i.Id == opened.GetProperty("incidentId").GetGuid()));
+        Assert.Equal(Features.Incidents.IncidentSource.Anonymous, incident.Source);
+        Assert.Equal(subject.Id, incident.SuspectId);
+        Assert.DoesNotContain("微信", incident.Description, StringComparison.Ordinal);
+        Assert.Equal("WhistleIncidentExists", await CodeAsync(await handlerWeb.Client.PostAsJsonAsync($"/api/v1/reports/{id}/incident", new { title = "again" })));
 
         // The handler asks; the reporter reads with receipt and secret and answers, anonymously.
         await JsonAsync(await handlerWeb.Client.PostAsJsonAsync($"/api/v1/reports/{id}/messages", new { text = "请问拍摄的是哪一天的名单？" }));
@@ -179,7 +190,7 @@ public abstract class WhistleTests<TApp>(TApp app) : IClassFixture<TApp>
 
         Assert.Equal(HttpStatusCode.NotFound, (await FollowAsync(code, secret)).StatusCode);
         app.Factory.Time.Advance(TimeSpan.FromMinutes(61));
-        Assert.Equal(HttpStatusCode.OK, (await FollowAsync(code, secret)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await FollowAsync(code.Replace("-", " ", StringComparison.Ordinal).ToLowerInvariant(), secret)).StatusCode); // typed any way
         Assert.False(await app.WithDbAsync(db => db.AuditRecords.AnyAsync(a => a.Action == AuditActions.WhistleFollow && a.Detail != null && a.Detail.Contains(code))));
     }
 

@@ -24,12 +24,20 @@ public sealed class Notifier(CustosDbContext db, ICurrentActor actor, CustosSett
         db.Notifications.Where(n => n.RecipientId == person && n.RequestId != null).Select(n => n.RequestId!.Value);
 
     /// <summary>Adds a message for each recipient; the arguments must be plain words (names, codes, times), never a protected value.</summary>
-    public void Add(IEnumerable<Guid> recipients, string kind, Guid? request, params string[] args)
+    public void Add(IEnumerable<Guid> recipients, string kind, Guid? request, params string[] args) => Add(recipients, kind, request, inboxOnly: false, args);
+
+    /// <summary>
+    /// Adds a message to each recipient's inbox only, never to e-mail or group robots: for what must not reach a
+    /// shared chat, or carry a sending time (an anonymous report came in).
+    /// </summary>
+    public void AddToInbox(IEnumerable<Guid> recipients, string kind, params string[] args) => Add(recipients, kind, null, inboxOnly: true, args);
+
+    private void Add(IEnumerable<Guid> recipients, string kind, Guid? request, bool inboxOnly, string[] args)
     {
         ArgumentNullException.ThrowIfNull(recipients);
         var now = time.GetUtcNow();
         var text = string.Join('\u001f', args.Select(a => a.Length > MaxArgLength ? a[..MaxArgLength] : a.Replace('\u001f', ' ')));
-        var channels = NotificationSender.Channels(settings.Notifications);
+        var channels = inboxOnly ? [] : NotificationSender.Channels(settings.Notifications);
         foreach (var recipient in recipients.Distinct())
         {
             var notification = new Notification

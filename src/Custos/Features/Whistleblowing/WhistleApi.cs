@@ -27,6 +27,11 @@ internal static class WhistleApi
                 [FromForm] string? challenge, [FromForm] string? nonce, IFormFileCollection? files, WhistleService service, CancellationToken ct) =>
             {
                 var read = new List<WhistleFile>();
+                if (files?.Count > WhistleService.MaxFiles)
+                {
+                    throw CustosException.Invalid("WhistleTooManyFiles", WhistleService.MaxFiles);
+                }
+
                 foreach (var file in files ?? new FormFileCollection())
                 {
                     if (file.Length > Web.Documents.Scans.MaxBytes)
@@ -41,6 +46,7 @@ internal static class WhistleApi
 
                 return TypedResults.Ok(await service.SubmitAsync(new NewWhistle(kind, summary, body, subject, identity, read, challenge, nonce), ct));
             })
+            .WithMetadata(new RequestSizeLimitAttribute((3 * Web.Documents.Scans.MaxBytes) + (1024 * 1024)))
             .WithName("SubmitWhistle").WithSummary("Send an anonymous report (multipart form); the receipt code and secret are shown once")
             .ProducesProblem(400).ProducesProblem(429);
 

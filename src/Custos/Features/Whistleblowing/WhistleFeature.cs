@@ -8,9 +8,9 @@ internal sealed class WhistleFeature : Feature
     public override void AddServices(IServiceCollection services, CustosSettings settings)
     {
         var whistle = settings.SectionOf<WhistleSettings>("Whistle");
-        if (whistle.PowBits is < 0 or > 28 || whistle.MaxReportsPerHour < 1 || whistle.MaxFollowUpsPerHour < 1 || whistle.MaxAttempts < 1)
+        if (whistle.PowBits is < 8 or > 28 || whistle.HarderFrom < 1 || whistle.MaxReportsPerHour < 1 || whistle.MaxFollowUpsPerHour < 1 || whistle.MaxAttempts < 1)
         {
-            throw new InvalidOperationException("Custos:Whistle: PowBits lies between 0 and 28; the hourly limits and MaxAttempts are at least 1.");
+            throw new InvalidOperationException("Custos:Whistle: PowBits lies between 8 and 28; HarderFrom, the hourly limits and MaxAttempts are at least 1.");
         }
 
         services.AddSingleton(whistle);

@@ -27,8 +27,11 @@ public sealed class WhistleSettings
 
     public int LockMinutes { get; set; } = 60;
 
-    /// <summary>Puzzles outstanding at once; beyond it, new ones wait for old ones to expire.</summary>
-    public int MaxOutstandingChallenges { get; set; } = 10_000;
+    /// <summary>Puzzles outstanding at once before new ones are refused; long before that, each new one costs more work.</summary>
+    public int MaxOutstandingChallenges { get; set; } = 200_000;
+
+    /// <summary>Outstanding puzzles from which each doubling adds a bit of work to the next (a flood pays, a reporter hardly notices).</summary>
+    public int HarderFrom { get; set; } = 500;
 }
 
 /// <summary>A file as a reporter sends it.</summary>
@@ -85,12 +88,15 @@ public sealed class WhistleService(
     {
         var now = time.GetUtcNow();
         var since = now.AddMinutes(-30);
-        if (await db.Set<WhistleChallenge>().CountAsync(c => c.IssuedAt >= since && c.UsedAt == null, ct) >= settings.MaxOutstandingChallenges)
+        var outstanding = await db.Set<WhistleChallenge>().CountAsync(c => c.IssuedAt >= since && c.UsedAt == null, ct);
+        if (outstanding >= settings.MaxOutstandingChallenges)
         {
             throw new CustosException(CustosError.TooMany, "WhistleBusy");
         }
 
-        var challenge = new WhistleChallenge { Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), IssuedAt = now, Bits = settings.PowBits };
+        // Under a flood of puzzles each new one costs more: one more bit (twice the work) per doubling, at most 8 more.
+        var extra = outstanding < settings.HarderFrom ? 0 : Math.Min(8, 1 + (int)Math.Log2(outstanding / (double)settings.HarderFrom));
+        var challenge = new WhistleChallenge { Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), IssuedAt = now, Bits = settings.PowBits + extra };
         db.Set<WhistleChallenge>().Add(challenge);
         await db.SaveChangesAsync(ct);
         return new WhistleChallengeView(challenge.Id, challenge.Bits);
@@ -158,8 +164,9 @@ public sealed class WhistleService(
             });
         }
 
+        // The inbox only: a group robot would tell a whole chat (the person named, perhaps) that a report came, and when.
         var handlers = (await committee.ReportHandlersAsync(today, ct)).Where(h => h != subject);
-        notifier.Add(handlers, "Notify.WhistleReceived", null, today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        notifier.AddToInbox(handlers, "Notify.WhistleReceived");
         audit.Record(AuditActions.WhistleReceive, "whistle", report.Id.ToString());
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -186,7 +193,7 @@ public sealed class WhistleService(
 
         AddMessage(report, fromReporter: true, null, body);
         var today = (await callers.CurrentAsync(ct)).Engine.Today(time.GetUtcNow());
-        notifier.Add((await committee.ReportHandlersAsync(today, ct)).Where(h => h != report.SubjectPersonId), "Notify.WhistleReply", null, report.ReceivedOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        notifier.AddToInbox((await committee.ReportHandlersAsync(today, ct)).Where(h => h != report.SubjectPersonId), "Notify.WhistleReply", report.ReceivedOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         audit.Record(AuditActions.WhistleReply, "whistle", report.Id.ToString(), detail: new { from = "reporter" });
         await db.SaveChangesAsync(ct);
         return await ThreadAsync(report, ct);
@@ -201,7 +208,8 @@ public sealed class WhistleService(
             .OrderByDescending(r => r.ReceivedOn).Take(500).ToListAsync(ct);
         var ids = reports.Select(r => r.Id).ToList();
         var counts = await db.Set<WhistleMessage>().Where(m => ids.Contains(m.ReportId)).GroupBy(m => m.ReportId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
-        audit.Record(AuditActions.WhistleList, "whistle", null, detail: new { count = reports.Count });
+        // No count: a handler a report names would see one fewer than the others, and the log would tell.
+        audit.Record(AuditActions.WhistleList, "whistle", null);
         await db.SaveChangesAsync(ct);
         return [.. reports.Select(r => new WhistleSummary(
             r.Id, r.Kind, r.Status, r.ReceivedOn, keys.Secrets.Unprotect(Purpose(r.Id, "summary"), r.SummaryCipher), counts.GetValueOrDefault(r.Id), r.IdentityCipher is not null, r.IncidentId))];
@@ -261,10 +269,20 @@ public sealed class WhistleService(
         var (_, report) = await LoadForHandlerAsync(id, AuditActions.WhistleIncident, ct);
         if (report.IncidentId is not null)
         {
-            throw CustosException.Conflict("IncidentExists");
+            throw CustosException.Conflict("WhistleIncidentExists");
         }
 
-        var summary = TextInput.CleanOptional(title, "title") ?? keys.Secrets.Unprotect(Purpose(report.Id, "summary"), report.SummaryCipher);
+        // The handler's own words: the reporter's (their style, their details) stay in the encrypted report.
+        var summary = TextInput.CleanOptional(title, "title") ?? throw CustosException.Invalid("Required", new TextKey("Reports.IncidentTitle"));
+        if (summary.Length > Incidents.IncidentService.MaxTitle)
+        {
+            throw CustosException.Invalid("TooLong", Incidents.IncidentService.MaxTitle);
+        }
+
+        if (report.Status == WhistleStatus.Closed)
+        {
+            throw CustosException.Conflict("WhistleClosed");
+        }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         report.IncidentId = await incidents.OpenFromAnonymousAsync(report.Id, summary, report.SubjectPersonId, ct);
         audit.Record(AuditActions.WhistleIncident, "whistle", report.Id.ToString(), detail: new { incident = report.IncidentId });
@@ -300,7 +318,8 @@ public sealed class WhistleService(
     public async Task<bool> IsHandlerAsync(CancellationToken ct)
     {
         var caller = await callers.CurrentAsync(ct);
-        return caller.PersonId != Guid.Empty && caller.Subject.Active && !actor.FromCommandLine
+        // The role as this call may use it: a token scoped to something else does not read reports.
+        return caller.PersonId != Guid.Empty && caller.Subject.Active && !actor.FromCommandLine && caller.Subject.Roles.Contains(People.Roles.CommitteeMember)
             && await committee.HandlesReportsAsync(caller.PersonId, caller.Engine.Today(time.GetUtcNow()), ct);
     }
 
@@ -323,7 +342,8 @@ public sealed class WhistleService(
         if (report is null || report.SubjectPersonId == caller.PersonId)
         {
             // The person a report names never handles it, nor learns that it exists.
-            await audit.RecordNowAsync(action, "whistle", id.ToString(), AuditOutcome.Denied, new { reason = report is null ? "not-found" : "subject" }, ct);
+            // Recorded as not found either way: "subject" in the log would say whom the report accuses.
+            await audit.RecordNowAsync(action, "whistle", id.ToString(), AuditOutcome.Denied, new { reason = "not-found" }, ct);
             throw CustosException.NotFound("WhistleNotFound");
         }
 
@@ -342,9 +362,11 @@ public sealed class WhistleService(
             throw new CustosException(CustosError.TooMany, "WhistleBusy");
         }
 
-        var code = (receipt ?? "").Trim().ToUpperInvariant();
+        // Typed with or without dashes or spaces: the receipt is its twelve letters and digits.
+        var letters = new string([.. (receipt ?? "").ToUpperInvariant().Where(char.IsAsciiLetterOrDigit)]);
+        var code = letters.Length == 12 ? $"{letters[..4]}-{letters[4..8]}-{letters[8..]}" : "";
         var given = (secret ?? "").Trim().ToUpperInvariant().Replace(" ", "", StringComparison.Ordinal);
-        var report = code.Length is > 0 and <= 20 ? await db.Set<WhistleReport>().SingleOrDefaultAsync(r => r.Receipt == code, ct) : null;
+        var report = code.Length > 0 ? await db.Set<WhistleReport>().SingleOrDefaultAsync(r => r.Receipt == code, ct) : null;
         var now = time.GetUtcNow();
         var hash = Hash(given.Length is > 0 and <= 64 ? given : "-", report?.SecretSalt ?? DummySalt);
         var right = report is not null && CryptographicOperations.FixedTimeEquals(hash, report.SecretHash);
@@ -353,10 +375,11 @@ public sealed class WhistleService(
         {
             if (report is not null && !locked)
             {
-                var failures = report.FailedAttempts + 1;
-                await db.Set<WhistleReport>().Where(r => r.Id == report.Id).ExecuteUpdateAsync(s => s
-                    .SetProperty(r => r.FailedAttempts, failures >= settings.MaxAttempts ? 0 : failures)
-                    .SetProperty(r => r.LockedUntil, failures >= settings.MaxAttempts ? now.AddMinutes(settings.LockMinutes) : report.LockedUntil), ct);
+                // Counted in the database (parallel attempts each count); at the limit the receipt waits.
+                var id = report.Id;
+                await db.Set<WhistleReport>().Where(r => r.Id == id).ExecuteUpdateAsync(s => s.SetProperty(r => r.FailedAttempts, r => r.FailedAttempts + 1), ct);
+                await db.Set<WhistleReport>().Where(r => r.Id == id && r.FailedAttempts >= settings.MaxAttempts)
+                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.FailedAttempts, 0).SetProperty(r => r.LockedUntil, now.AddMinutes(settings.LockMinutes)), ct);
             }
 
             await audit.RecordNowAsync(AuditActions.WhistleFollow, "whistle", null, AuditOutcome.Denied, null, ct);
@@ -425,7 +448,8 @@ public sealed class WhistleService(
         var id = Guid.NewGuid();
         db.Set<WhistleMessage>().Add(new WhistleMessage
         {
-            Id = id, ReportId = report.Id, At = time.GetUtcNow(), FromReporter = fromReporter, HandlerName = handler, BodyCipher = keys.Secrets.Protect(Purpose(report.Id, "message:" + id), body),
+            // A reporter's message keeps its day only: the hour could point to someone.
+            Id = id, ReportId = report.Id, At = fromReporter ? new DateTimeOffset(time.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero) : time.GetUtcNow(), FromReporter = fromReporter, HandlerName = handler, BodyCipher = keys.Secrets.Protect(Purpose(report.Id, "message:" + id), body),
         });
     }
 
@@ -433,9 +457,10 @@ public sealed class WhistleService(
         [.. (await db.Set<WhistleMessage>().AsNoTracking().Where(m => m.ReportId == report.Id).ToListAsync(ct))
             .OrderBy(m => m.At).Select(m => new WhistleMessageView(m.At, m.FromReporter, m.HandlerName, keys.Secrets.Unprotect(Purpose(report.Id, "message:" + m.Id), m.BodyCipher)))];
 
+    /// <summary>The thread as its reporter reads it: the handlers' words, not their names.</summary>
     private async Task<WhistleThread> ThreadAsync(WhistleReport report, CancellationToken ct) => new(
         report.Receipt, report.Kind, report.Status, report.ReceivedOn, keys.Secrets.Unprotect(Purpose(report.Id, "summary"), report.SummaryCipher),
-        keys.Secrets.Unprotect(Purpose(report.Id, "body"), report.BodyCipher), await MessagesAsync(report, ct));
+        keys.Secrets.Unprotect(Purpose(report.Id, "body"), report.BodyCipher), [.. (await MessagesAsync(report, ct)).Select(m => m with { Handler = null })]);
 
     private async Task<WhistleView> ViewAsync(WhistleReport report, CancellationToken ct)
     {
@@ -469,10 +494,8 @@ public sealed class WhistleService(
             }
 
             var type = Web.Documents.Scans.TypeOf(file.Content) ?? throw CustosException.Invalid("WhistleFileType");
-            // Only the name's last part, without what could not be shown; the extension from the content, never the name.
-            var name = Path.GetFileNameWithoutExtension(Path.GetFileName((file.FileName ?? "").Replace('\\', '/')));
-            name = new string([.. name.Where(c => !TextInput.IsForbidden(c))]);
-            name = (name.Length > 100 ? name[..100] : name.Length == 0 ? "attachment" : name) + "." + Web.Documents.Scans.Extension(type);
+            // Never the reporter's file name (zhang.wei_scan names someone): a number, and the extension from the content.
+            var name = $"attachment-{result.Count + 1}.{Web.Documents.Scans.Extension(type)}";
             result.Add((name, type, file.Content));
         }
 
