@@ -44,6 +44,9 @@ internal static class BenchHost
     /// <summary>From now on the host's services act as <paramref name="person"/>.</summary>
     public static void ActAs(IServiceProvider provider, Guid person) => ((MutableActor)provider.GetRequiredService<ICurrentActor>()).Id = person.ToString();
 
+    /// <summary>From now on the host's services act as the system itself (as the command line does at installation).</summary>
+    public static void ActAsSystem(IServiceProvider provider) => ((MutableActor)provider.GetRequiredService<ICurrentActor>()).Id = "system";
+
     private sealed class MutableActor : ICurrentActor
     {
         public string Id { get; set; } = "system";

@@ -203,6 +203,8 @@ public sealed partial class IncidentService(
 
         var now = time.GetUtcNow();
         var rows = await query.OrderByDescending(i => i.ReportedAt).Take(500).ToListAsync(ct);
+        // Who looked, recorded (the command line too); no count, which would differ for a handler an incident is about.
+        await audit.RecordNowAsync(AuditActions.IncidentView, "incident", null, AuditOutcome.Success, new { list = true, closed = includeClosed }, ct);
         var handler = IsHandler(caller) || actor.FromCommandLine;
         return [.. rows.Select(i => handler && !IsAbout(i, caller.PersonId)
             ? new IncidentSummary(
