@@ -80,8 +80,10 @@ public sealed partial class IncidentService
         var sequences = scope.Entries.Where(e => e.Sequence is not null).Select(e => e.Sequence!.Value).Take(MaxProofs).ToList();
         var proved = await proofs.InclusionManyAsync(sequences, ct);
         var provedSet = proved.Select(p => p.LeafIndex).ToHashSet();
-        var awaiting = scope.Entries.Where(e => e.Sequence is null).Select(e => e.Id).ToList();
-        var notProved = scope.Entries.Count(e => e.Sequence is { } s && !provedSet.Contains(s));
+        // Awaiting: not yet sequenced, or sequenced after the newest checkpoint. Not proved: beyond this file's cap.
+        var tried = sequences.ToHashSet();
+        var awaiting = scope.Entries.Where(e => e.Sequence is not { } s || (tried.Contains(s) && !provedSet.Contains(s))).Select(e => e.Id).ToList();
+        var notProved = scope.Entries.Count(e => e.Sequence is { } s && !tried.Contains(s));
         await audit.RecordNowAsync(AuditActions.IncidentEvidence, "incident", incident.Id.ToString(), AuditOutcome.Success, new
         {
             incident.Number, from = start, to = end, customers = scope.Customers, proofs = proved.Count, awaiting = awaiting.Count,

@@ -59,7 +59,8 @@ public sealed record IncidentView(
 [Contract]
 public sealed partial class IncidentService(
     CustosDbContext db, Callers callers, ICurrentActor actor, IAuditTrail audit, Notifier notifier, PeopleService people, ApiTokenService tokens, GrantService grants,
-    RequestService requests, Partners.PartnerService partners, Audit.AuditProofs proofs, IncidentSettings settings, CustosSettings custos, TimeProvider time)
+    RequestService requests, Partners.PartnerService partners, Audit.AuditProofs proofs, IncidentSettings settings, CustosSettings custos,
+    Microsoft.Extensions.Localization.IStringLocalizer<Web.Strings> text, TimeProvider time)
 {
     public const int MaxTitle = 200;
 
@@ -123,7 +124,10 @@ public sealed partial class IncidentService(
         }
 
         var now = time.GetUtcNow();
-        var incident = NewRecord(IncidentSource.Alert, alertId.ToString(CultureInfo.InvariantCulture), $"ALERT {alert.Rule} — {alert.PersonName}", alert.Detail, caller.PersonId, caller.Name, now, alert.RaisedAt);
+        // Titled in the opener's language, as if they had typed it: the alert's rule by its name, not its code.
+        var incident = NewRecord(IncidentSource.Alert, alertId.ToString(CultureInfo.InvariantCulture), text["Incident.FromAlertTitle", text["AlertRule." + alert.Rule], alert.PersonName],
+            text["Incident.FromAlertDescription", alertId, text["AlertRule." + alert.Rule], alert.RaisedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), alert.Detail],
+            caller.PersonId, caller.Name, now, alert.RaisedAt);
         if (Guid.TryParse(alert.PersonId, out var person) && await db.Users.AnyAsync(u => u.Id == person, ct))
         {
             (incident.SuspectId, incident.SuspectName) = (person, alert.PersonName);
@@ -151,7 +155,8 @@ public sealed partial class IncidentService(
         }
 
         var now = time.GetUtcNow();
-        var incident = NewRecord(IncidentSource.Copy, copy.Serial, $"COPY {copy.Serial} — {copy.Recipient}", $"{copy.Kind} {copy.Serial}: {copy.Customers}", caller.PersonId, caller.Name, now, now);
+        var incident = NewRecord(IncidentSource.Copy, copy.Serial, text["Incident.FromCopyTitle", copy.Serial, copy.Recipient],
+            text["Incident.FromCopyDescription", text["CopyKind." + copy.Kind], copy.Serial, copy.PersonName, copy.Customers], caller.PersonId, caller.Name, now, now);
         if (await db.Set<Incident>().AnyAsync(i => i.Source == IncidentSource.Copy && i.SourceRef == copy.Serial, ct))
         {
             throw CustosException.Conflict("IncidentExists");
