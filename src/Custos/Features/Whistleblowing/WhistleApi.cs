@@ -26,24 +26,7 @@ internal static class WhistleApi
                 [FromForm] WhistleKind kind, [FromForm] string? summary, [FromForm] string? body, [FromForm] string? subject, [FromForm] string? identity,
                 [FromForm] string? challenge, [FromForm] string? nonce, IFormFileCollection? files, WhistleService service, CancellationToken ct) =>
             {
-                var read = new List<WhistleFile>();
-                if (files?.Count > WhistleService.MaxFiles)
-                {
-                    throw CustosException.Invalid("WhistleTooManyFiles", WhistleService.MaxFiles);
-                }
-
-                foreach (var file in files ?? new FormFileCollection())
-                {
-                    if (file.Length > Web.Documents.Scans.MaxBytes)
-                    {
-                        throw CustosException.Invalid("WhistleFileTooLarge", Web.Documents.Scans.MaxBytes / 1024 / 1024);
-                    }
-
-                    using var buffer = new MemoryStream();
-                    await file.CopyToAsync(buffer, ct);
-                    read.Add(new WhistleFile(file.FileName, buffer.ToArray()));
-                }
-
+                var read = await WhistleFile.ReadAsync(files, ct);
                 return TypedResults.Ok(await service.SubmitAsync(new NewWhistle(kind, summary, body, subject, identity, read, challenge, nonce), ct));
             })
             .WithMetadata(new RequestSizeLimitAttribute((3 * Web.Documents.Scans.MaxBytes) + (1024 * 1024)))

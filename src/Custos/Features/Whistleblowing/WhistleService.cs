@@ -35,7 +35,32 @@ public sealed class WhistleSettings
 }
 
 /// <summary>A file as a reporter sends it.</summary>
-public sealed record WhistleFile(string FileName, byte[] Content);
+public sealed record WhistleFile(string FileName, byte[] Content)
+{
+    /// <summary>The files of an upload (page or API): at most three, each refused before it is read if it is too large.</summary>
+    public static async Task<List<WhistleFile>> ReadAsync(IReadOnlyList<IFormFile>? files, CancellationToken ct)
+    {
+        if (files?.Count > WhistleService.MaxFiles)
+        {
+            throw CustosException.Invalid("WhistleTooManyFiles", WhistleService.MaxFiles);
+        }
+
+        var read = new List<WhistleFile>();
+        foreach (var file in files ?? [])
+        {
+            if (file.Length > Web.Documents.Scans.MaxBytes)
+            {
+                throw CustosException.Invalid("WhistleFileTooLarge", Web.Documents.Scans.MaxBytes / 1024 / 1024);
+            }
+
+            using var buffer = new MemoryStream();
+            await file.CopyToAsync(buffer, ct);
+            read.Add(new WhistleFile(file.FileName, buffer.ToArray()));
+        }
+
+        return read;
+    }
+}
 
 /// <summary>What a reporter sends: the kind, a summary, the account, optionally the person it is about (user name) and who they are, up to three files; with the solved puzzle.</summary>
 public sealed record NewWhistle(
