@@ -13,6 +13,7 @@ public static class FeatureList
         new Leaving.LeavingFeature(),
         new Committee.CommitteeFeature(),
         new Incidents.IncidentsFeature(),
+        new Oversight.OversightFeature(),
         new Whistleblowing.WhistleFeature(),
         new Provisioning.ProvisioningFeature(),
         new Organisation.OrganisationFeature(),

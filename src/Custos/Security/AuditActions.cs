@@ -92,6 +92,23 @@ public static class AuditActions
     public const string IncidentTriage = "incident.triage";
     public const string IncidentView = "incident.view";
 
+    public const string AssessmentOpen = "assessment.open";
+    public const string AssessmentView = "assessment.view";
+    public const string AssessmentEvidence = "assessment.evidence";
+    public const string AssessmentAnswer = "assessment.answer";
+    public const string AssessmentFinding = "assessment.finding";
+    public const string AssessmentSignOff = "assessment.sign-off";
+    public const string AssessmentReview = "assessment.review";
+    public const string AssessmentExport = "assessment.export";
+    public const string AssessmentRemind = "assessment.remind";
+    public const string AssessmentEscalate = "assessment.escalate";
+    public const string AssessmentTemplate = "assessment.template";
+    public const string CorrectiveActionView = "corrective-action.view";
+    public const string CorrectiveActionDone = "corrective-action.done";
+    public const string CorrectiveActionVerify = "corrective-action.verify";
+    public const string CorrectiveActionRemind = "corrective-action.remind";
+    public const string CorrectiveActionEscalate = "corrective-action.escalate";
+
     public const string KeysRetire = "keys.retire";
     public const string KeysRotate = "keys.rotate";
 

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Globalization;
+using Custos.Features.People;
+using Custos.Features.Policy;
+using Custos.Hosting;
+using Spectre.Console;
+
+namespace Custos.Features.Oversight;
+
+/// <summary><c>custos assessment list|open|template</c>: the monthly risk assessments (AUD-3).</summary>
+internal static class OversightCommands
+{
+    private static readonly string[] Readers = [Roles.ComplianceOfficer, Roles.Auditor, Roles.GeneralManager, Roles.DepartmentHead];
+
+    public static Command Assessment()
+    {
+        var period = new Option<string?>("--period") { Description = "Only this month (yyyy-MM)" };
+        var list = new Command("list", "Risk assessments, their status, scores and open corrective actions") { period };
+        list.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
+        {
+            var table = new Table().AddColumn(text["Assessment.Number"]).AddColumn(text["Label.Department"]).AddColumn(text["Assessment.Period"])
+                .AddColumn(text["Assessment.Status"]).AddColumn(text["Assessment.Due"]).AddColumn(text["Assessment.Total"]).AddColumn(text["Assessment.OpenActions"]);
+            foreach (var a in await services.GetRequiredService<RiskAssessmentService>().ListAsync(parse.GetValue(period), token))
+            {
+                table.AddRow(a.Number, Markup.Escape(a.Department), a.Period, text["AssessmentStatus." + a.Status] + (a.Overdue ? " " + text["Assessment.Overdue"] : ""),
+                    a.DueAt.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), a.TotalScore.ToString(CultureInfo.InvariantCulture), a.OpenActions.ToString(CultureInfo.InvariantCulture));
+            }
+
+            Cli.Write(table);
+        }, ct, requireAdministrator: false, allowedRoles: Readers));
+
+        var open = new Command("open", "Open this month's assessments now for departments without one (the server does this on the month's first working day)");
+        open.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
+            AnsiConsole.MarkupLine(Markup.Escape(text["Assessment.Opened", await services.GetRequiredService<RiskAssessmentService>().OpenMonthAsync(token)])), ct, requireAdministrator: false, allowedRoles: [Roles.ComplianceOfficer]));
+
+        var file = new Argument<FileInfo>("file") { Description = "The template, a YAML file" };
+        var publish = new Command("publish", "Publish a new version of the assessment template (next month's forms use it)") { file };
+        publish.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
+        {
+            var path = parse.GetValue(file)!;
+            try
+            {
+                var view = await services.GetRequiredService<RiskAssessmentService>().PublishTemplateAsync(await File.ReadAllTextAsync(path.FullName, token), token);
+                AnsiConsole.MarkupLine(Markup.Escape(text["Assessment.TemplatePublished", view.Version, view.Items.Count]));
+            }
+            catch (PolicyInvalidException e)
+            {
+                foreach (var error in e.Errors)
+                {
+                    AnsiConsole.MarkupLine(Markup.Escape($"{path.Name}:{error.Line}:{error.Column}: {text["PolicyError." + error.Code, error.Detail]}"));
+                }
+
+                throw CustosException.Invalid("TemplateInvalid", e.Errors.Count);
+            }
+        }, ct, requireAdministrator: false, allowedRoles: [Roles.ComplianceOfficer]));
+
+        var show = new Command("show", "Print the current template (the built-in one until a version is published)");
+        show.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
+            Console.WriteLine((await services.GetRequiredService<RiskAssessmentService>().TemplateAsync(token)).Content), ct, requireAdministrator: false, allowedRoles: Readers));
+
+        return new Command("assessment", "Monthly departmental risk assessments (AUD-3)") { list, open, new Command("template", "The assessment template") { show, publish } };
+    }
+}
