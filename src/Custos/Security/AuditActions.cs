@@ -103,6 +103,15 @@ public static class AuditActions
     public const string AssessmentRemind = "assessment.remind";
     public const string AssessmentEscalate = "assessment.escalate";
     public const string AssessmentTemplate = "assessment.template";
+    public const string InspectionPlan = "inspection.plan";
+    public const string InspectionView = "inspection.view";
+    public const string InspectionCheck = "inspection.check";
+    public const string InspectionFinding = "inspection.finding";
+    public const string InspectionReport = "inspection.report";
+    public const string InspectionBulletin = "inspection.bulletin";
+    public const string InspectionReInspect = "inspection.re-inspect";
+    public const string InspectionEscalate = "inspection.escalate";
+    public const string InspectionExport = "inspection.export";
     public const string CorrectiveActionView = "corrective-action.view";
     public const string CorrectiveActionDone = "corrective-action.done";
     public const string CorrectiveActionVerify = "corrective-action.verify";

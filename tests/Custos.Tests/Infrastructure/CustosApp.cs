@@ -144,13 +144,13 @@ public abstract class CustosApp : IAsyncLifetime
     public string UniqueName(string prefix) => $"{prefix}{Interlocked.Increment(ref counter)}x{Guid.NewGuid().ToString("N")[..4]}";
 
     /// <summary>Creates a person directly through the product's own service, acting as the system.</summary>
-    public async Task<Person> CreatePersonAsync(string role, string? userName = null, string password = Password, string[]? departments = null)
+    public async Task<Person> CreatePersonAsync(string role, string? userName = null, string password = Password, string[]? departments = null, string[]? projects = null)
     {
         using var scope = Factory.AsSystem();
         var people = scope.ServiceProvider.GetRequiredService<PeopleService>();
         var (person, _, _) = await people.CreateAsync(new NewPerson(
             userName ?? UniqueName(role.Replace("-", "", StringComparison.Ordinal)), "测试" + role, null, [role],
-            departments ?? [DatabaseInitialiser.DefaultDepartmentCode], [], Clearance.Secret, password), default);
+            departments ?? [DatabaseInitialiser.DefaultDepartmentCode], projects ?? [], Clearance.Secret, password), default);
         if (role == Roles.Partner)
         {
             // A partner's user works for a registered partner with an agreement in force (PPL-4), as in a real installation.
@@ -308,6 +308,15 @@ public abstract class CustosApp : IAsyncLifetime
         var code = UniqueName("C").ToUpperInvariant();
         using var scope = Factory.Services.CreateScope();
         await scope.ServiceProvider.GetRequiredService<OrganisationService>().AddDepartmentAsync(code, "部门" + code, default);
+        return code;
+    }
+
+    /// <summary>A new project of <paramref name="department"/> with a unique code.</summary>
+    public async Task<string> ProjectAsync(string department)
+    {
+        var code = UniqueName("P").ToUpperInvariant();
+        using var scope = Factory.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<OrganisationService>().AddProjectAsync(code, "项目" + code, department, default);
         return code;
     }
 

@@ -223,7 +223,7 @@ public abstract class RiskAssessmentTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(HttpStatusCode.NotFound, (await headWeb.Client.PutAsJsonAsync($"/api/v1/assessments/{id}/items/no-such", new { likelihood = 1, impact = 1 })).StatusCode);
         var today = DateOnly.FromDateTime(app.Factory.Time.GetUtcNow().ToOffset(Company).DateTime);
         Assert.Equal("Required", await CodeAsync(await headWeb.Client.PostAsJsonAsync($"/api/v1/assessments/{id}/findings", new { description = "打印件未归还", action = "追回", dueOn = today.AddDays(7) })));
-        Assert.Equal(HttpStatusCode.NotFound, (await headWeb.Client.PostAsJsonAsync($"/api/v1/assessments/{id}/findings", new { description = "d", action = "a", owner = "no.such.person", dueOn = today.AddDays(7) })).StatusCode);
+        Assert.Equal("ActionOwnerUnknown", await CodeAsync(await headWeb.Client.PostAsJsonAsync($"/api/v1/assessments/{id}/findings", new { description = "d", action = "a", owner = "no.such.person", dueOn = today.AddDays(7) })));
         Assert.Equal("ActionDueOn", await CodeAsync(await headWeb.Client.PostAsJsonAsync($"/api/v1/assessments/{id}/findings", new { description = "d", action = "a", owner = clerk.UserName, dueOn = today.AddDays(-1) })));
         Assert.Equal(0, await app.WithDbAsync(db => db.Set<CorrectiveAction>().CountAsync(f => f.SourceId == id)));
 

@@ -334,5 +334,7 @@ internal sealed class AuditAlertMapping : IEntityTypeConfiguration<AuditAlert>
         e.Property(a => a.Note).HasMaxLength(500);
         e.HasIndex(a => new { a.Rule, a.PersonId, a.RaisedAt });
         e.HasIndex(a => a.HandledAt);
+        // Who raised what in a period: the risk assessments' and inspections' measures (AUD-3, AUD-4).
+        e.HasIndex(a => new { a.PersonId, a.RaisedAt });
     }
 }

@@ -19,6 +19,7 @@ public enum IncidentSource
     Anonymous = 3,
 }
 
+[Contract]
 public enum IncidentStatus
 {
     Open = 0,
@@ -30,6 +31,7 @@ public enum IncidentStatus
 }
 
 /// <summary>The grades of 《国家网络安全事件报告管理办法》's grading guide; 较大 and above are reported to the authority within hours.</summary>
+[Contract]
 public enum IncidentGrade
 {
     /// <summary>一般.</summary>

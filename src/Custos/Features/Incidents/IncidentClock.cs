@@ -3,6 +3,7 @@ using Microsoft.Extensions.Localization;
 namespace Custos.Features.Incidents;
 
 /// <summary>How a legal clock reads on a page: reported, time left, or overdue by how long.</summary>
+[Contract]
 public static class IncidentClock
 {
     public static string Describe(IStringLocalizer text, DateTimeOffset? due, DateTimeOffset? done, DateTimeOffset now)

@@ -29,6 +29,7 @@ public sealed record NoticeInput(string? Kinds = null, string? Cause = null, str
 
 public sealed record CloseInput(string? Review = null, string? Accountability = null);
 
+[Contract]
 public sealed record IncidentSummary(
     Guid Id, string Number, string Title, IncidentSource Source, IncidentStatus Status, IncidentGrade? Grade, DateTimeOffset ReportedAt, DateTimeOffset DiscoveredAt,
     DateTimeOffset? AuthorityDueAt, DateTimeOffset? AuthorityReportedAt, bool Overdue, string? SuspectName);
@@ -217,6 +218,19 @@ public sealed partial class IncidentService(
                 i.AuthorityDueAt is { } due && i.AuthorityReportedAt is null && due <= now, i.SuspectName)
             // Someone who reported it follows its status, not its scale.
             : new IncidentSummary(i.Id, i.Number, i.Title, i.Source, i.Status, null, i.ReportedAt, i.DiscoveredAt, null, null, false, null))];
+    }
+
+    /// <summary>How many incidents the caller may see were reported in each month since <paramref name="since"/> (the company's months, yyyy-MM): the list's rule, counted.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> ReportedByMonthAsync(DateTimeOffset since, CancellationToken ct)
+    {
+        var caller = await callers.CurrentAsync(ct);
+        var query = db.Set<Incident>().AsNoTracking().Where(i => i.ReportedAt >= since);
+        query = IsHandler(caller)
+            ? query.Where(i => (i.SuspectId != caller.PersonId && i.CopyHolderId != caller.PersonId) || i.ReportedById == caller.PersonId)
+            : query.Where(i => i.ReportedById == caller.PersonId);
+        var offset = caller.Engine.Document.UtcOffset;
+        return (await query.Select(i => i.ReportedAt).ToListAsync(ct))
+            .GroupBy(at => at.ToOffset(offset).ToString("yyyy-MM", CultureInfo.InvariantCulture)).ToDictionary(g => g.Key, g => g.Count());
     }
 
     /// <summary>One incident: handlers see everything; its reporter the summary; the person it is about, and everyone else, a 404.</summary>

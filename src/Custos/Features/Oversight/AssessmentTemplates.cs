@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Custos.Features.Policy;
+using Custos.Hosting;
 using Custos.Kernel.Policy;
 using YamlDotNet.RepresentationModel;
 
@@ -51,10 +52,40 @@ public static partial class AssessmentTemplates
           - code: paper
         """;
 
+    /// <summary>The built-in inspection checklist (AUD-4): what the compliance department looks at in each project every two months.</summary>
+    public const string BuiltInChecklist = """
+        # 客户信息保密检查表（内置模板）
+        title: 客户信息保密检查表
+        items:
+          - code: customers
+            measure: customers
+          - code: copies-out
+            measure: copies-out
+          - code: exports
+            measure: exports
+          - code: no-agreement
+            measure: no-agreement
+          - code: no-training
+            measure: no-training
+          - code: reveals
+            measure: reveals
+          - code: refusals
+            measure: refusals
+          - code: alerts
+            measure: alerts
+          - code: clean-desk
+          - code: screen-lock
+          - code: usb
+          - code: paper
+          - code: visitors
+          - code: meetings
+        """;
+
     /// <summary>Codes the built-in template titles in both languages (<c>RiskItem.{code}</c>).</summary>
     public static readonly IReadOnlySet<string> BuiltInCodes = new HashSet<string>(StringComparer.Ordinal)
     {
         "customers", "grants", "copies-out", "exports", "no-agreement", "no-training", "leavers", "reveals", "refusals", "alerts", "imports", "visitors", "paper",
+        "clean-desk", "screen-lock", "usb", "meetings",
     };
 
     /// <summary>The file's items, or every mistake with its place.</summary>
@@ -75,6 +106,10 @@ public static partial class AssessmentTemplates
         {
             throw new PolicyInvalidException([new PolicyError((int)e.Start.Line, (int)e.Start.Column, "Syntax", e.Message)]);
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            throw new PolicyInvalidException([new PolicyError(1, 1, "Syntax", e.Message)]);
+        }
 
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
@@ -88,7 +123,7 @@ public static partial class AssessmentTemplates
         {
             switch ((key as YamlScalarNode)?.Value)
             {
-                case "title" when value is YamlScalarNode { Value: { } t } && !string.IsNullOrWhiteSpace(t) && t.Trim().Length <= 200:
+                case "title" when value is YamlScalarNode { Value: { } t } && !string.IsNullOrWhiteSpace(t) && t.Trim().Length <= 200 && TextInput.FirstForbidden(t) is null:
                     title = t.Trim();
                     break;
                 case "title":
@@ -172,11 +207,14 @@ public static partial class AssessmentTemplates
                 case "code":
                     errors.Add(Error(value, "NotAValue", "code: " + v));
                     break;
-                case "title" when v.Length <= 200:
+                case "title" when v.Length <= 200 && TextInput.FirstForbidden(v) is null:
                     title = v;
                     break;
-                case "title":
+                case "title" when v.Length > 200:
                     errors.Add(Error(value, "TooLarge", "title: 200"));
+                    break;
+                case "title":
+                    errors.Add(Error(value, "NotAValue", "title"));
                     break;
                 case "measure" when RiskMeasures.All.Contains(v):
                     measure = v;

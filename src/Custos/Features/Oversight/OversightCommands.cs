@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Custos.Features.People;
-using Custos.Features.Policy;
 using Custos.Hosting;
 using Spectre.Console;
 
@@ -33,31 +32,11 @@ internal static class OversightCommands
         open.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
             AnsiConsole.MarkupLine(Markup.Escape(text["Assessment.Opened", await services.GetRequiredService<RiskAssessmentService>().OpenMonthAsync(token)])), ct, requireAdministrator: false, allowedRoles: [Roles.ComplianceOfficer]));
 
-        var file = new Argument<FileInfo>("file") { Description = "The template, a YAML file" };
-        var publish = new Command("publish", "Publish a new version of the assessment template (next month's forms use it)") { file };
-        publish.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
-        {
-            var path = parse.GetValue(file)!;
-            try
-            {
-                var view = await services.GetRequiredService<RiskAssessmentService>().PublishTemplateAsync(await File.ReadAllTextAsync(path.FullName, token), token);
-                AnsiConsole.MarkupLine(Markup.Escape(text["Assessment.TemplatePublished", view.Version, view.Items.Count]));
-            }
-            catch (PolicyInvalidException e)
-            {
-                foreach (var error in e.Errors)
-                {
-                    AnsiConsole.MarkupLine(Markup.Escape($"{path.Name}:{error.Line}:{error.Column}: {text["PolicyError." + error.Code, error.Detail]}"));
-                }
-
-                throw CustosException.Invalid("TemplateInvalid", e.Errors.Count);
-            }
-        }, ct, requireAdministrator: false, allowedRoles: [Roles.ComplianceOfficer]));
-
-        var show = new Command("show", "Print the current template (the built-in one until a version is published)");
+        // Publishing is a compliance officer's act in person (the page or the API), not the command line's.
+        var show = new Command("show", "Print the current template (the built-in one until a compliance officer publishes a version on /assessments)");
         show.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
             Console.WriteLine((await services.GetRequiredService<RiskAssessmentService>().TemplateAsync(token)).Content), ct, requireAdministrator: false, allowedRoles: Readers));
 
-        return new Command("assessment", "Monthly departmental risk assessments (AUD-3)") { list, open, new Command("template", "The assessment template") { show, publish } };
+        return new Command("assessment", "Monthly departmental risk assessments (AUD-3)") { list, open, new Command("template", "The assessment template") { show } };
     }
 }

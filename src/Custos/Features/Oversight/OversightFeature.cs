@@ -4,7 +4,7 @@ using Custos.Hosting;
 
 namespace Custos.Features.Oversight;
 
-/// <summary>Oversight's entry point: monthly risk assessments and their corrective actions (AUD-3), and the compliance dashboard.</summary>
+/// <summary>Oversight's entry point: monthly risk assessments (AUD-3), bimonthly inspections (AUD-4), their corrective actions, and the compliance dashboard.</summary>
 internal sealed class OversightFeature : Feature
 {
     public override void AddServices(IServiceCollection services, CustosSettings settings)
@@ -14,6 +14,7 @@ internal sealed class OversightFeature : Feature
         services.AddSingleton(oversight);
         services.AddScoped<RiskMeasures>();
         services.AddScoped<RiskAssessmentService>();
+        services.AddScoped<InspectionService>();
         services.AddScoped<ComplianceDashboard>();
     }
 
@@ -25,13 +26,14 @@ internal sealed class OversightFeature : Feature
     [
         new("/compliance", "Nav.Compliance", [Roles.ComplianceOfficer, Roles.Auditor, Roles.GeneralManager]),
         new("/assessments", "Nav.Assessments", [Roles.ComplianceOfficer, Roles.Auditor, Roles.GeneralManager, Roles.DepartmentHead]),
+        new("/inspections", "Nav.Inspections", [Roles.ComplianceOfficer, Roles.Auditor, Roles.GeneralManager, Roles.DepartmentHead, Roles.ProjectManager]),
         new("/actions", "Nav.Actions", []),
     ];
 
     public override IEnumerable<Command> Commands() => [OversightCommands.Assessment()];
 }
 
-/// <summary>Every five minutes: opens the month's assessments on its first working day, reminds and escalates assessments and corrective actions.</summary>
+/// <summary>Every five minutes: opens the month's assessments and the cycle's inspection plan, reminds and escalates assessments, inspections and corrective actions.</summary>
 internal sealed class OversightWorker(IServiceScopeFactory scopes, StartupReport startup, TimeProvider time, ILogger<OversightWorker> log)
     : PeriodicWorker(scopes, startup, time, log)
 {
@@ -39,5 +41,9 @@ internal sealed class OversightWorker(IServiceScopeFactory scopes, StartupReport
 
     protected override string ActorName => "custos-oversight";
 
-    protected override Task RunAsync(IServiceProvider services, CancellationToken ct) => services.GetRequiredService<RiskAssessmentService>().RunDueAsync(ct);
+    protected override async Task RunAsync(IServiceProvider services, CancellationToken ct)
+    {
+        await services.GetRequiredService<RiskAssessmentService>().RunDueAsync(ct);
+        await services.GetRequiredService<InspectionService>().RunDueAsync(ct);
+    }
 }

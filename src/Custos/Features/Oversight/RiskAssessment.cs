@@ -109,6 +109,16 @@ public enum FindingSource
     Inspection = 1,
 }
 
+/// <summary>An inspection finding's grade; a major hidden danger (重大隐患) names the project in a bulletin (AUD-4).</summary>
+public enum FindingGrade
+{
+    Minor = 1,
+    General = 2,
+
+    /// <summary>重大隐患.</summary>
+    MajorHiddenDanger = 3,
+}
+
 public enum FindingStatus
 {
     /// <summary>To be corrected by its owner.</summary>
@@ -127,6 +137,9 @@ public sealed class CorrectiveAction
     public Guid Id { get; set; }
 
     public FindingSource Source { get; set; }
+
+    /// <summary>How grave an inspection's finding is (none for an assessment's).</summary>
+    public FindingGrade? Grade { get; set; }
 
     /// <summary>The assessment (or inspection) it was found in.</summary>
     public Guid SourceId { get; set; }
@@ -167,11 +180,32 @@ public sealed class CorrectiveAction
     public DateTimeOffset? RemindedAt { get; set; }
 
     public DateTimeOffset? EscalatedAt { get; set; }
+
+    /// <summary>The last time a verifier sent it back, who and why (shown to the owner).</summary>
+    public DateTimeOffset? RefusedAt { get; set; }
+
+    public string? RefusedBy { get; set; }
+
+    public string? RefusalNote { get; set; }
+
+    /// <summary>Changes with every save: two verifiers at once, the second is told.</summary>
+    public Guid Stamp { get; set; }
 }
 
-/// <summary>A published version of the assessment template (a YAML file, like the policy).</summary>
+public enum TemplateKind
+{
+    /// <summary>The monthly risk assessment form (AUD-3).</summary>
+    Assessment = 0,
+
+    /// <summary>The bimonthly inspection checklist (AUD-4).</summary>
+    Inspection = 1,
+}
+
+/// <summary>A published version of the assessment template or the inspection checklist (a YAML file, like the policy).</summary>
 public sealed class AssessmentTemplate
 {
+    public TemplateKind Kind { get; set; }
+
     public int Version { get; set; }
 
     public string Content { get; set; } = "";
@@ -223,7 +257,7 @@ internal sealed class CorrectiveActionMapping : IEntityTypeConfiguration<Correct
     {
         e.ToTable("CorrectiveActions");
         e.HasKey(f => f.Id);
-        e.HasIndex(f => new { f.Source, f.SourceId });
+        e.HasIndex(f => f.SourceId);
         e.HasIndex(f => new { f.Status, f.DueOn });
         e.HasIndex(f => f.OwnerId);
         e.Property(f => f.SourceNumber).HasMaxLength(64);
@@ -234,6 +268,9 @@ internal sealed class CorrectiveActionMapping : IEntityTypeConfiguration<Correct
         e.Property(f => f.CreatedBy).HasMaxLength(256);
         e.Property(f => f.DoneNote).HasMaxLength(RiskAssessmentService.MaxText);
         e.Property(f => f.VerifiedBy).HasMaxLength(256);
+        e.Property(f => f.RefusedBy).HasMaxLength(256);
+        e.Property(f => f.RefusalNote).HasMaxLength(RiskAssessmentService.MaxText);
+        e.Property(f => f.Stamp).IsConcurrencyToken();
     }
 }
 
@@ -242,7 +279,7 @@ internal sealed class AssessmentTemplateMapping : IEntityTypeConfiguration<Asses
     public void Configure(EntityTypeBuilder<AssessmentTemplate> e)
     {
         e.ToTable("AssessmentTemplates");
-        e.HasKey(t => t.Version);
+        e.HasKey(t => new { t.Kind, t.Version });
         e.Property(t => t.Version).ValueGeneratedNever();
         e.Property(t => t.PublishedBy).HasMaxLength(256);
     }

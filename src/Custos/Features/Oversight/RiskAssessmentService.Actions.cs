@@ -16,7 +16,7 @@ public sealed partial class RiskAssessmentService
     {
         var caller = await callers.CurrentAsync(ct);
         var query = db.Set<CorrectiveAction>().AsNoTracking().Where(f => includeVerified || f.Status != FindingStatus.Verified);
-        if (!IsReader(caller) && !actor.FromCommandLine)
+        if (!IsReader(caller))
         {
             var heads = IsHead(caller) ? caller.Departments.ToList() : [];
             query = query.Where(f => f.OwnerId == caller.PersonId || heads.Contains(f.DepartmentId));
@@ -53,7 +53,7 @@ public sealed partial class RiskAssessmentService
         (finding.Status, finding.DoneAt, finding.DoneNote) = (FindingStatus.Done, time.GetUtcNow(), text);
         notifier.Add((await VerifiersAsync(finding, ct)).Where(p => p != caller.PersonId), "Notify.CorrectiveActionDone", null, finding.SourceNumber);
         audit.Record(AuditActions.CorrectiveActionDone, "corrective-action", finding.Id.ToString(), detail: new { finding.SourceNumber });
-        await db.SaveChangesAsync(ct);
+        await SaveActionAsync(finding, ct);
         return (await ActionViewsAsync(caller, db.Set<CorrectiveAction>().AsNoTracking().Where(f => f.Id == id), ct)).Single();
     }
 
@@ -101,12 +101,11 @@ public sealed partial class RiskAssessmentService
         }
         else
         {
-            (finding.Status, finding.DoneAt, finding.DoneNote) = (FindingStatus.Open, null, null);
-            notifier.Add([finding.OwnerId], "Notify.CorrectiveActionRefused", null, finding.SourceNumber);
+            SendBack(finding, caller.Name, text!, now);
         }
 
         audit.Record(AuditActions.CorrectiveActionVerify, "corrective-action", finding.Id.ToString(), detail: new { finding.SourceNumber, accept, note = text is not null });
-        await db.SaveChangesAsync(ct);
+        await SaveActionAsync(finding, ct);
         return (await ActionViewsAsync(caller, db.Set<CorrectiveAction>().AsNoTracking().Where(f => f.Id == id), ct)).Single();
     }
 
@@ -182,13 +181,35 @@ public sealed partial class RiskAssessmentService
         }
     }
 
+    /// <summary>Sends a done action back to its owner with the reason (kept, shown to the owner); its clocks start again.</summary>
+    internal void SendBack(CorrectiveAction finding, string by, string reason, DateTimeOffset now)
+    {
+        (finding.Status, finding.DoneAt, finding.RefusedAt, finding.RefusedBy, finding.RefusalNote) = (FindingStatus.Open, null, now, by, reason);
+        (finding.RemindedAt, finding.EscalatedAt) = (null, null);
+        notifier.Add([finding.OwnerId], "Notify.CorrectiveActionRefused", null, finding.SourceNumber);
+    }
+
+    private async Task SaveActionAsync(CorrectiveAction finding, CancellationToken ct)
+    {
+        finding.Stamp = Guid.NewGuid();
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            throw CustosException.Conflict("CorrectiveActionChanged");
+        }
+    }
+
     private bool MayVerify(Caller caller, CorrectiveAction finding) =>
         caller.PersonId != finding.OwnerId && (IsCompliance(caller) || IsHeadOf(caller, finding.DepartmentId));
 
     private async Task<List<Guid>> VerifiersAsync(CorrectiveAction finding, CancellationToken ct) =>
         [.. (await db.InRoleAsync(Roles.ComplianceOfficer, ct)).Union(await HeadsOfAsync(finding.DepartmentId, ct)).Where(p => p != finding.OwnerId)];
 
-    private async Task<List<CorrectiveActionView>> ActionViewsAsync(Caller caller, IQueryable<CorrectiveAction> query, CancellationToken ct)
+    internal async Task<List<CorrectiveActionView>> ActionViewsAsync(Caller caller, IQueryable<CorrectiveAction> query, CancellationToken ct)
     {
         var rows = await query.ToListAsync(ct);
         var names = await DepartmentNamesAsync(ct);
@@ -196,20 +217,29 @@ public sealed partial class RiskAssessmentService
         var today = DateOnly.FromDateTime(time.GetUtcNow().ToOffset(offset).DateTime);
         return [.. rows.Select(f => new CorrectiveActionView(
             f.Id, f.Source, f.SourceId, f.SourceNumber, names.GetValueOrDefault(f.DepartmentId, ""), f.ItemCode, f.Description, f.Action, f.OwnerName, f.DueOn, f.Status,
-            f.Status == FindingStatus.Open && f.DueOn < today, f.DoneAt, f.DoneNote, f.VerifiedBy, f.VerifiedAt,
+            f.Status == FindingStatus.Open && f.DueOn < today, f.DoneAt, f.DoneNote, f.VerifiedBy, f.VerifiedAt, f.RefusedBy, f.RefusalNote, f.Grade,
             f.Status == FindingStatus.Open && f.OwnerId == caller.PersonId && caller.Subject.Active, f.Status == FindingStatus.Done && MayVerify(caller, f)))];
     }
 
     /// <summary>An action's owner: named (a finding without one is refused), an active person.</summary>
-    private async Task<Person> OwnerAsync(string? owner, CancellationToken ct)
+    internal async Task<Person> OwnerAsync(string? owner, CancellationToken ct)
     {
         var name = TextInput.CleanOptional(owner, "owner") ?? throw CustosException.Invalid("Required", new TextKey("Action.Owner"));
-        var person = await people.FindAsync(name, ct);
-        return person.EmploymentStatus == EmploymentStatus.Active ? person : throw CustosException.Invalid("ActionOwnerNotActive", person.DisplayName);
+        Person? person = null;
+        try
+        {
+            person = await people.FindAsync(name, ct);
+        }
+        catch (CustosException e) when (e.Kind == CustosError.NotFound)
+        {
+        }
+
+        // One answer for a name nobody has and for someone who left: the form does not tell which user names exist.
+        return person is { EmploymentStatus: EmploymentStatus.Active } ? person : throw CustosException.Invalid("ActionOwnerUnknown", name);
     }
 
     /// <summary>A new corrective action from a finding: what is wrong, what to do, by when (today to a year ahead, company time).</summary>
-    private CorrectiveAction NewAction(Caller caller, FindingSource source, Guid sourceId, string number, Guid department, string? item, FindingInput input, Person owner)
+    internal CorrectiveAction NewAction(Caller caller, FindingSource source, Guid sourceId, string number, Guid department, string? item, FindingInput input, Person owner)
     {
         var description = TextInput.CleanOptional(input.Description, "description", multiline: true) ?? throw CustosException.Invalid("Required", new TextKey("Action.Finding"));
         var action = TextInput.CleanOptional(input.Action, "action", multiline: true) ?? throw CustosException.Invalid("Required", new TextKey("Action.What"));
@@ -233,7 +263,7 @@ public sealed partial class RiskAssessmentService
         return new CorrectiveAction
         {
             Id = Guid.CreateVersion7(now), Source = source, SourceId = sourceId, SourceNumber = number, ItemCode = item, DepartmentId = department, Description = description,
-            Action = action, OwnerId = owner.Id, OwnerName = owner.DisplayName, DueOn = due, CreatedAt = now, CreatedBy = caller.Name,
+            Action = action, OwnerId = owner.Id, OwnerName = owner.DisplayName, DueOn = due, CreatedAt = now, CreatedBy = caller.Name, Stamp = Guid.NewGuid(),
         };
     }
 }

@@ -12,47 +12,59 @@ namespace Custos.Features.Oversight;
 public sealed partial class RiskAssessmentService
 {
     /// <summary>The template new forms are made from: the newest published, or the built-in one (version 0).</summary>
-    public async Task<(int Version, string Title, IReadOnlyList<TemplateItem> Items)> CurrentTemplateAsync(CancellationToken ct)
+    public async Task<(int Version, string Title, IReadOnlyList<TemplateItem> Items)> CurrentTemplateAsync(CancellationToken ct, TemplateKind kind = TemplateKind.Assessment)
     {
-        var newest = await db.Set<AssessmentTemplate>().AsNoTracking().OrderByDescending(t => t.Version).FirstOrDefaultAsync(ct);
-        var (title, items) = AssessmentTemplates.Parse(newest?.Content ?? AssessmentTemplates.BuiltIn);
-        return (newest?.Version ?? 0, title, items);
+        var view = await TemplateOfAsync(kind, ct);
+        return (view.Version, view.Title, view.Items);
     }
 
-    /// <summary>The current template as a file, to read or to start a new version from.</summary>
-    public async Task<TemplateView> TemplateAsync(CancellationToken ct)
+    /// <summary>The current template (or checklist) as a file, to read or to start a new version from.</summary>
+    public async Task<TemplateView> TemplateAsync(CancellationToken ct, TemplateKind kind = TemplateKind.Assessment)
     {
-        var newest = await db.Set<AssessmentTemplate>().AsNoTracking().OrderByDescending(t => t.Version).FirstOrDefaultAsync(ct);
-        var content = newest?.Content ?? AssessmentTemplates.BuiltIn;
+        var caller = await callers.CurrentAsync(ct);
+        if (!IsReader(caller) && !IsHead(caller) && !(kind == TemplateKind.Inspection && caller.PersonId != Guid.Empty && caller.Subject.Roles.Contains(Roles.ProjectManager)))
+        {
+            throw new CustosException(CustosError.Forbidden, "MayNotReadTemplate");
+        }
+
+        return await TemplateOfAsync(kind, ct);
+    }
+
+    /// <summary>The template as stored, for making forms (no caller check).</summary>
+    internal async Task<TemplateView> TemplateOfAsync(TemplateKind kind, CancellationToken ct)
+    {
+        var newest = await db.Set<AssessmentTemplate>().AsNoTracking().Where(t => t.Kind == kind).OrderByDescending(t => t.Version).FirstOrDefaultAsync(ct);
+        var content = newest?.Content ?? (kind == TemplateKind.Inspection ? AssessmentTemplates.BuiltInChecklist : AssessmentTemplates.BuiltIn);
         var (title, items) = AssessmentTemplates.Parse(content);
         return new TemplateView(newest?.Version ?? 0, title, content, newest?.PublishedBy, newest?.PublishedAt, items);
     }
 
-    /// <summary>A compliance officer publishes a new version; next month's forms are made from it. Refused with every mistake's line when invalid.</summary>
-    public async Task<TemplateView> PublishTemplateAsync(string content, CancellationToken ct)
+    /// <summary>A compliance officer publishes a new version; the next forms (or inspections) are made from it. Refused with every mistake's line when invalid.</summary>
+    public async Task<TemplateView> PublishTemplateAsync(string content, CancellationToken ct, TemplateKind kind = TemplateKind.Assessment)
     {
         var caller = await callers.CurrentAsync(ct);
-        if (!IsCompliance(caller) && !(actor.FromCommandLine && actor.Id == FixedActor.System.Id))
+        // A compliance officer in person: the command line names a person without their credentials.
+        if (!IsCompliance(caller) || actor.FromCommandLine)
         {
             await audit.RecordNowAsync(AuditActions.AssessmentTemplate, "assessment-template", null, AuditOutcome.Denied, new { reason = "not-compliance" }, ct);
             throw new CustosException(CustosError.Forbidden, "MayNotPublishTemplate");
         }
 
         var (_, items) = AssessmentTemplates.Parse(content ?? "");
-        var version = (await db.Set<AssessmentTemplate>().MaxAsync(t => (int?)t.Version, ct) ?? 0) + 1;
-        db.Add(new AssessmentTemplate { Version = version, Content = content!, PublishedBy = caller.Name, PublishedAt = time.GetUtcNow() });
-        audit.Record(AuditActions.AssessmentTemplate, "assessment-template", version.ToString(CultureInfo.InvariantCulture), detail: new { version, items = items.Count });
+        var version = (await db.Set<AssessmentTemplate>().Where(t => t.Kind == kind).MaxAsync(t => (int?)t.Version, ct) ?? 0) + 1;
+        db.Add(new AssessmentTemplate { Kind = kind, Version = version, Content = content!, PublishedBy = caller.Name, PublishedAt = time.GetUtcNow() });
+        audit.Record(AuditActions.AssessmentTemplate, "assessment-template", version.ToString(CultureInfo.InvariantCulture), detail: new { kind, version, items = items.Count });
         try
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException)
+        catch (Exception e) when (e is DbUpdateException || e is Audit.AuditWriteException { IsUniqueViolation: true })
         {
             db.ChangeTracker.Clear();
             throw CustosException.Conflict("TemplateChanged");
         }
 
-        return await TemplateAsync(ct);
+        return await TemplateOfAsync(kind, ct);
     }
 
     /// <summary>
@@ -106,7 +118,7 @@ public sealed partial class RiskAssessmentService
     public static string CheckCode(AssessmentView view)
     {
         ArgumentNullException.ThrowIfNull(view);
-        var canonical = new StringBuilder().Append(view.Number).Append('|').Append(view.Status);
+        var canonical = new StringBuilder().Append(view.Number).Append('|').Append(view.Status).Append("|C").Append(view.Conclusion).Append("|N").Append(view.ReviewNote);
         foreach (var i in view.Items)
         {
             canonical.Append('|').Append(i.Code).Append('=').Append(i.Value).Append(';').Append(i.Answer).Append(';').Append(i.Likelihood).Append(';').Append(i.Impact);
@@ -114,7 +126,8 @@ public sealed partial class RiskAssessmentService
 
         foreach (var f in view.Actions.OrderBy(f => f.Id))
         {
-            canonical.Append("|A").Append(f.Id).Append(';').Append(f.Status).Append(';').Append(f.DueOn.ToString("O", CultureInfo.InvariantCulture));
+            canonical.Append("|A").Append(f.Id).Append(';').Append(f.Status).Append(';').Append(f.DueOn.ToString("O", CultureInfo.InvariantCulture))
+                .Append(';').Append(f.Description).Append(';').Append(f.Action).Append(';').Append(f.Owner);
         }
 
         canonical.Append("|S").Append(view.SignedOffBy).Append(view.SignedOffAt?.ToUnixTimeSeconds()).Append("|R").Append(view.ReviewedBy).Append(view.ReviewedAt?.ToUnixTimeSeconds());

@@ -17,7 +17,8 @@ public sealed record RiskItemView(string Code, string? Title, string? Measure, l
 
 public sealed record CorrectiveActionView(
     Guid Id, FindingSource Source, Guid SourceId, string SourceNumber, string Department, string? ItemCode, string Description, string Action, string Owner, DateOnly DueOn,
-    FindingStatus Status, bool Overdue, DateTimeOffset? DoneAt, string? DoneNote, string? VerifiedBy, DateTimeOffset? VerifiedAt, bool MayComplete, bool MayVerify);
+    FindingStatus Status, bool Overdue, DateTimeOffset? DoneAt, string? DoneNote, string? VerifiedBy, DateTimeOffset? VerifiedAt, string? RefusedBy, string? RefusalNote,
+    FindingGrade? Grade, bool MayComplete, bool MayVerify);
 
 public sealed record AssessmentView(
     Guid Id, string Number, Guid DepartmentId, string Department, string Period, string Title, int TemplateVersion, AssessmentStatus Status, DateTimeOffset OpenedAt,
@@ -47,7 +48,7 @@ public sealed record TemplateView(int Version, string Title, string Content, str
 /// </summary>
 public sealed partial class RiskAssessmentService(
     CustosDbContext db, Callers callers, ICurrentActor actor, IAuditTrail audit, Notifier notifier, PeopleService people, RiskMeasures measures,
-    OversightSettings settings, CustosSettings custos, TimeProvider time)
+    OversightSettings settings, CustosSettings custos, TimeProvider time, ILogger<RiskAssessmentService> log)
 {
     public const int MaxText = 2000;
 
@@ -83,6 +84,11 @@ public sealed partial class RiskAssessmentService(
         var opened = 0;
         foreach (var department in departments)
         {
+            if (await db.Set<RiskAssessment>().AnyAsync(a => a.DepartmentId == department.Id && a.Period == period, ct))
+            {
+                continue; // another node opened it meanwhile
+            }
+
             var assessment = new RiskAssessment
             {
                 Id = Guid.CreateVersion7(now), Number = $"RA-{department.Code}-{local:yyyyMM}", DepartmentId = department.Id, Period = period, TemplateVersion = version,
@@ -94,7 +100,7 @@ public sealed partial class RiskAssessmentService(
                 assessment.Items.Add(new RiskItem
                 {
                     Id = Guid.CreateVersion7(now), AssessmentId = assessment.Id, Order = order++, Code = item.Code, Title = item.Title, Measure = item.Measure,
-                    Value = item.Measure is { } m ? await measures.CountAsync(m, department.Id, assessment.MeasuredFrom, assessment.MeasuredTo, caller, ct) : null,
+                    Value = item.Measure is { } m ? await measures.CountAsync(m, MeasureScope.OfDepartment(department.Id), assessment.MeasuredFrom, assessment.MeasuredTo, caller, ct) : null,
                 });
             }
 
@@ -108,10 +114,16 @@ public sealed partial class RiskAssessmentService(
                 await tx.CommitAsync(ct);
                 opened++;
             }
-            catch (Exception e) when (e is DbUpdateException or Audit.AuditWriteException)
+            catch (Exception e) when (e is DbUpdateException or Audit.AuditWriteException { IsUniqueViolation: true })
             {
                 // Another node opened it first.
                 db.ChangeTracker.Clear();
+            }
+            catch (Audit.AuditWriteException e)
+            {
+                // Not a collision: said in the log, and tried again at the next run.
+                db.ChangeTracker.Clear();
+                log.LogError(e, "The risk assessment {Number} could not be opened.", assessment.Number);
             }
         }
 
@@ -125,7 +137,13 @@ public sealed partial class RiskAssessmentService(
         var query = Visible(caller);
         if (!string.IsNullOrWhiteSpace(period))
         {
-            query = query.Where(a => a.Period == period.Trim());
+            period = period.Trim();
+            if (!System.Text.RegularExpressions.Regex.IsMatch(period, "^[0-9]{4}-[0-9]{2}$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1)))
+            {
+                throw CustosException.Invalid("AssessmentPeriod");
+            }
+
+            query = query.Where(a => a.Period == period);
         }
 
         var rows = await query.OrderByDescending(a => a.Period).ThenBy(a => a.Number).Take(500)
@@ -159,7 +177,7 @@ public sealed partial class RiskAssessmentService(
     {
         var (caller, assessment) = await LoadAsync(id, AuditActions.AssessmentEvidence, write: false, ct);
         var item = assessment.Items.SingleOrDefault(i => i.Code == code && i.Measure is not null) ?? throw CustosException.NotFound("RiskItemNotFound");
-        var rows = await measures.RowsAsync(item.Measure!, assessment.DepartmentId, assessment.MeasuredFrom, assessment.MeasuredTo, caller, ct);
+        var rows = await measures.RowsAsync(item.Measure!, MeasureScope.OfDepartment(assessment.DepartmentId), assessment.MeasuredFrom, assessment.MeasuredTo, caller, ct);
         await audit.RecordNowAsync(AuditActions.AssessmentEvidence, "assessment", assessment.Id.ToString(), AuditOutcome.Success, new { assessment.Number, item = code }, ct);
         var view = await ViewAsync(caller, assessment, ct);
         return (view, view.Items.Single(i => i.Code == code), rows);
@@ -177,7 +195,8 @@ public sealed partial class RiskAssessmentService(
     {
         ArgumentNullException.ThrowIfNull(answers);
         var (caller, assessment) = await LoadForHeadAsync(id, AuditActions.AssessmentAnswer, stamp, ct);
-        var changed = new List<object>();
+        // Everything checked before anything changes: a bad line leaves the form as it was.
+        var checkedAnswers = new List<(RiskItem Item, string? Answer, AnswerInput Input)>();
         foreach (var (code, input) in answers)
         {
             var item = assessment.Items.SingleOrDefault(i => i.Code == code) ?? throw CustosException.NotFound("RiskItemNotFound");
@@ -192,6 +211,13 @@ public sealed partial class RiskAssessmentService(
                 throw CustosException.Invalid("TooLong", MaxText);
             }
 
+            checkedAnswers.Add((item, answer, input));
+        }
+
+        var changed = new List<object>();
+        foreach (var (item, answer, input) in checkedAnswers)
+        {
+            var code = item.Code;
             if (item.Answer != answer || item.Likelihood != input.Likelihood || item.Impact != input.Impact)
             {
                 (item.Answer, item.Likelihood, item.Impact) = (answer, input.Likelihood, input.Impact);
@@ -327,7 +353,7 @@ public sealed partial class RiskAssessmentService(
     private IQueryable<RiskAssessment> Visible(Caller caller)
     {
         var query = db.Set<RiskAssessment>().AsNoTracking();
-        if (IsReader(caller) || actor.FromCommandLine)
+        if (IsReader(caller))
         {
             return query;
         }
@@ -352,7 +378,7 @@ public sealed partial class RiskAssessmentService(
         var caller = await callers.CurrentAsync(ct);
         var set = write ? db.Set<RiskAssessment>() : db.Set<RiskAssessment>().AsNoTracking();
         var assessment = await set.Include(a => a.Items).SingleOrDefaultAsync(a => a.Id == id, ct);
-        if (assessment is null || !(IsReader(caller) || IsHeadOf(caller, assessment.DepartmentId) || (actor.FromCommandLine && !write)))
+        if (assessment is null || !(IsReader(caller) || IsHeadOf(caller, assessment.DepartmentId)))
         {
             await audit.RecordNowAsync(action, "assessment", id.ToString(), AuditOutcome.Denied, new { reason = assessment is null ? "not-found" : "not-reader" }, ct);
             throw CustosException.NotFound("AssessmentNotFound");
@@ -421,7 +447,7 @@ public sealed partial class RiskAssessmentService(
     private async Task<Dictionary<Guid, string>> DepartmentNamesAsync(CancellationToken ct) => await db.Departments.AsNoTracking().ToDictionaryAsync(d => d.Id, d => d.Name, ct);
 
     /// <summary>The heads of a department: members holding the department-head role.</summary>
-    private async Task<List<Guid>> HeadsOfAsync(Guid department, CancellationToken ct)
+    internal async Task<List<Guid>> HeadsOfAsync(Guid department, CancellationToken ct)
     {
         var heads = await db.InRoleAsync(Roles.DepartmentHead, ct);
         return await db.DepartmentMemberships.Where(m => m.DepartmentId == department && heads.Contains(m.PersonId)).Select(m => m.PersonId).ToListAsync(ct);

@@ -9,13 +9,22 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Custos.Features.Oversight;
 
+/// <summary>What is measured: a department (its members and customers) or a project (its members and customers).</summary>
+public readonly record struct MeasureScope(Guid? Department, Guid? Project)
+{
+    public static MeasureScope OfDepartment(Guid department) => new(department, null);
+
+    public static MeasureScope OfProject(Guid project) => new(null, project);
+}
+
 /// <summary>One piece of evidence behind a measured item: who, what, when, and the log entry when there is one.</summary>
 public sealed record EvidenceRow(string Subject, string Detail, DateTimeOffset? At, long? Entry);
 
 /// <summary>
 /// What an assessment's items measure, for one department over one period, from live data (AUD-3): the customers it
 /// holds, the rights its people hold, copies out, exports and shares, people without a current agreement or training,
-/// leavers, reveals, refusals, alerts and imported lists. Each gives a count and the rows behind it.
+/// leavers, reveals, refusals, alerts and imported lists. Each gives a count and the rows behind it. A project (AUD-4) is
+/// measured the same way, by its members and its customers.
 /// </summary>
 public sealed class RiskMeasures(CustosDbContext db)
 {
@@ -37,14 +46,14 @@ public sealed class RiskMeasures(CustosDbContext db)
     public static readonly IReadOnlyList<string> All = [Customers, Grants, CopiesOut, Exports, NoAgreement, NoTraining, Leavers, Reveals, Refusals, Alerts, Imports];
 
     /// <summary>The count for a measure; <paramref name="policy"/> judges agreements and training as the policy does.</summary>
-    public async Task<long> CountAsync(string measure, Guid department, DateTimeOffset from, DateTimeOffset to, Caller policy, CancellationToken ct)
+    public async Task<long> CountAsync(string measure, MeasureScope scope, DateTimeOffset from, DateTimeOffset to, Caller policy, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        var members = Members(department);
-        var ids = MemberIds(department);
+        var members = Members(scope);
+        var ids = await MemberIdsAsync(scope, ct);
         return measure switch
         {
-            Customers => await db.Customers.LongCountAsync(c => c.DepartmentId == department, ct),
+            Customers => await CustomerQuery(scope).LongCountAsync(ct),
             Grants => await db.AccessGrants.LongCountAsync(g => members.Contains(g.PersonId) && g.RevokedAt == null && g.NotAfter > to && g.NotBefore < to, ct),
             CopiesOut => await OutQuery(members).LongCountAsync(ct),
             Exports => await ExportQuery(members, from, to).LongCountAsync(ct),
@@ -60,25 +69,24 @@ public sealed class RiskMeasures(CustosDbContext db)
     }
 
     /// <summary>The rows behind a measure, newest first, at most <see cref="MaxRows"/>.</summary>
-    public async Task<IReadOnlyList<EvidenceRow>> RowsAsync(string measure, Guid department, DateTimeOffset from, DateTimeOffset to, Caller policy, CancellationToken ct)
+    public async Task<IReadOnlyList<EvidenceRow>> RowsAsync(string measure, MeasureScope scope, DateTimeOffset from, DateTimeOffset to, Caller policy, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        var members = Members(department);
-        var ids = MemberIds(department);
+        var members = Members(scope);
+        var ids = await MemberIdsAsync(scope, ct);
         switch (measure)
         {
             case Customers:
-                var byProject = await db.Customers.Where(c => c.DepartmentId == department).GroupBy(c => new { c.ProjectId, c.Grade })
+                var byProject = await CustomerQuery(scope).GroupBy(c => new { c.ProjectId, c.Grade })
                     .Select(g => new { g.Key.ProjectId, g.Key.Grade, Count = g.LongCount() }).ToListAsync(ct);
-                var projects = await db.Projects.Where(p => p.DepartmentId == department).ToDictionaryAsync(p => p.Id, p => p.Name, ct);
+                var projects = await db.Projects.Where(p => p.DepartmentId == scope.Department || p.Id == scope.Project).ToDictionaryAsync(p => p.Id, p => p.Name, ct);
                 return [.. byProject.OrderBy(r => r.ProjectId is { } p && projects.TryGetValue(p, out var n) ? n : "").ThenByDescending(r => r.Grade)
                     .Select(r => new EvidenceRow(r.ProjectId is { } p && projects.TryGetValue(p, out var n) ? n : "—", $"{(int)r.Grade}: {r.Count}", null, null))];
             case Grants:
-                return [.. await db.AccessGrants.Where(g => members.Contains(g.PersonId) && g.RevokedAt == null && g.NotAfter > to && g.NotBefore < to)
-                    .OrderByDescending(g => g.GrantedAt).Take(MaxRows)
-                    .Join(db.Users, g => g.PersonId, p => p.Id, (g, p) => new { p.DisplayName, g.Actions, g.Field, g.NotAfter, g.GrantedAt })
-                    .ToListAsync(ct)
-                    .ContinueWith(t => t.Result.Select(g => new EvidenceRow(g.DisplayName, g.Actions + (g.Field is null ? "" : " · " + g.Field) + " → " + g.NotAfter.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), g.GrantedAt, null)), TaskScheduler.Default)];
+                return [.. (await db.AccessGrants.Where(g => members.Contains(g.PersonId) && g.RevokedAt == null && g.NotAfter > to && g.NotBefore < to)
+                        .Join(db.Users, g => g.PersonId, p => p.Id, (g, p) => new { p.DisplayName, g.Actions, g.Field, g.NotAfter, g.GrantedAt })
+                        .OrderByDescending(g => g.GrantedAt).Take(MaxRows).ToListAsync(ct))
+                    .Select(g => new EvidenceRow(g.DisplayName, g.Actions + (g.Field is null ? "" : " · " + g.Field) + " → " + g.NotAfter.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), g.GrantedAt, null))];
             case CopiesOut:
                 return [.. (await OutQuery(members).OrderByDescending(c => c.CreatedAt).Take(MaxRows).Select(c => new { c.PersonName, c.Serial, c.Recipient, c.CreatedAt }).ToListAsync(ct))
                     .Select(c => new EvidenceRow(c.PersonName, $"{c.Serial} · {c.Recipient}", c.CreatedAt, null))];
@@ -89,8 +97,9 @@ public sealed class RiskMeasures(CustosDbContext db)
             case NoTraining:
                 return [.. (await Unbound(members, policy, ct, measure == NoAgreement)).Take(MaxRows)];
             case Leavers:
-                return [.. (await LeaverQuery(members, from).OrderByDescending(d => d.LastWorkingDay).Take(MaxRows)
-                        .Join(db.Users, d => d.PersonId, p => p.Id, (d, p) => new { p.DisplayName, d.LastWorkingDay, d.RecordedAt }).ToListAsync(ct))
+                return [.. (await LeaverQuery(members, from)
+                        .Join(db.Users, d => d.PersonId, p => p.Id, (d, p) => new { p.DisplayName, d.LastWorkingDay, d.RecordedAt })
+                        .OrderByDescending(d => d.LastWorkingDay).Take(MaxRows).ToListAsync(ct))
                     .Select(d => new EvidenceRow(d.DisplayName, d.LastWorkingDay.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), d.RecordedAt, null))];
             case Reveals:
             case Refusals:
@@ -111,11 +120,16 @@ public sealed class RiskMeasures(CustosDbContext db)
         }
     }
 
-    private IQueryable<Guid> Members(Guid department) => db.DepartmentMemberships.Where(m => m.DepartmentId == department).Select(m => m.PersonId);
+    private IQueryable<Guid> Members(MeasureScope scope) => scope.Project is { } project
+        ? db.ProjectMemberships.Where(m => m.ProjectId == project).Select(m => m.PersonId)
+        : db.DepartmentMemberships.Where(m => m.DepartmentId == scope.Department).Select(m => m.PersonId);
+
+    private IQueryable<Features.Customers.Customer> CustomerQuery(MeasureScope scope) => scope.Project is { } project
+        ? db.Customers.Where(c => c.ProjectId == project)
+        : db.Customers.Where(c => c.DepartmentId == scope.Department);
 
     /// <summary>The members' ids as the audit log writes them (actor ids are text).</summary>
-    private List<string> MemberIds(Guid department) =>
-        [.. db.DepartmentMemberships.Where(m => m.DepartmentId == department).Select(m => m.PersonId).AsEnumerable().Select(id => id.ToString())];
+    private async Task<List<string>> MemberIdsAsync(MeasureScope scope, CancellationToken ct) => [.. (await Members(scope).ToListAsync(ct)).Select(id => id.ToString())];
 
     private IQueryable<CopyRecord> OutQuery(IQueryable<Guid> members) =>
         db.Set<CopyRecord>().Where(c => members.Contains(c.PersonId) && c.Status == CopyStatus.Issued && (c.Kind == CopyKind.Print || c.Kind == CopyKind.Loan));

@@ -25,6 +25,7 @@ public sealed record Explanation(bool Allowed, string Reason, string Obligations
 public sealed record PolicyTestResult(int Line, string User, string Action, string Expected, string Actual, bool Passed);
 
 /// <summary>A policy file that was refused, with every problem found in it.</summary>
+[Contract]
 public sealed class PolicyInvalidException(IReadOnlyList<PolicyError> errors) : Exception("The policy file is invalid.")
 {
     public IReadOnlyList<PolicyError> Errors { get; } = errors;

@@ -92,6 +92,7 @@ public sealed record WhistleChallengeView(string Challenge, int Bits);
 /// encrypted and read only by the confidentiality committee's designated handlers, never by the person a report is
 /// about. Flooding is held off by a proof-of-work puzzle per submission and hourly limits for everyone together.
 /// </summary>
+[Contract]
 public sealed class WhistleService(
     CustosDbContext db, KeyRing keys, Callers callers, ICurrentActor actor, IAuditTrail audit, Notifier notifier, CommitteeService committee,
     Incidents.IncidentService incidents, WhistleSettings settings, WhistleLimits limits, TimeProvider time)
@@ -337,6 +338,18 @@ public sealed class WhistleService(
     {
         var before = time.GetUtcNow().AddHours(-1);
         return db.Set<WhistleChallenge>().Where(c => c.IssuedAt < before).ExecuteDeleteAsync(ct);
+    }
+
+    /// <summary>For a designated handler, how many reports wait for a first answer (those naming the handler left out); null for anyone else.</summary>
+    public async Task<int?> WaitingAsync(CancellationToken ct)
+    {
+        if (!await IsHandlerAsync(ct))
+        {
+            return null;
+        }
+
+        var caller = await callers.CurrentAsync(ct);
+        return await db.Set<WhistleReport>().CountAsync(r => r.Status == WhistleStatus.Received && (r.SubjectPersonId == null || r.SubjectPersonId != caller.PersonId), ct);
     }
 
     /// <summary>Whether the caller handles reports (for the navigation and pages).</summary>

@@ -520,6 +520,8 @@ namespace Custos.Data.Migrations.Postgres
 
                     b.HasIndex("HandledAt");
 
+                    b.HasIndex("PersonId", "RaisedAt");
+
                     b.HasIndex("Rule", "PersonId", "RaisedAt");
 
                     b.ToTable("AuditAlerts");
@@ -1893,6 +1895,9 @@ namespace Custos.Data.Migrations.Postgres
 
             modelBuilder.Entity("Custos.Features.Oversight.AssessmentTemplate", b =>
                 {
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer");
+
                     b.Property<int>("Version")
                         .HasColumnType("integer");
 
@@ -1908,7 +1913,7 @@ namespace Custos.Data.Migrations.Postgres
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
-                    b.HasKey("Version");
+                    b.HasKey("Kind", "Version");
 
                     b.ToTable("AssessmentTemplates", (string)null);
                 });
@@ -1953,6 +1958,9 @@ namespace Custos.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("EscalatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int?>("Grade")
+                        .HasColumnType("integer");
+
                     b.Property<string>("ItemCode")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
@@ -1962,6 +1970,17 @@ namespace Custos.Data.Migrations.Postgres
 
                     b.Property<string>("OwnerName")
                         .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("RefusalNote")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset?>("RefusedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RefusedBy")
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
@@ -1978,6 +1997,10 @@ namespace Custos.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<Guid>("Stamp")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uuid");
 
                     b.Property<int>("Status")
                         .HasColumnType("integer");
@@ -1996,11 +2019,148 @@ namespace Custos.Data.Migrations.Postgres
 
                     b.HasIndex("OwnerId");
 
-                    b.HasIndex("Source", "SourceId");
+                    b.HasIndex("SourceId");
 
                     b.HasIndex("Status", "DueOn");
 
                     b.ToTable("CorrectiveActions", (string)null);
+                });
+
+            modelBuilder.Entity("Custos.Features.Oversight.Inspection", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Cycle")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)");
+
+                    b.Property<Guid>("DepartmentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("EscalatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("InspectorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("InspectorName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTimeOffset>("MeasuredFrom")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("MeasuredTo")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateOnly>("PlannedOn")
+                        .HasColumnType("date");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("ReInspectedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ReInspectedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("ReInspectionNote")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset?>("ReportedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ReportedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<Guid>("Stamp")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Summary")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<int>("TemplateVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
+
+                    b.HasIndex("ProjectId", "Cycle")
+                        .IsUnique();
+
+                    b.HasIndex("Status", "PlannedOn");
+
+                    b.ToTable("Inspections", (string)null);
+                });
+
+            modelBuilder.Entity("Custos.Features.Oversight.InspectionItem", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid>("InspectionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Measure")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<int>("Order")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("Result")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long?>("Value")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("InspectionId", "Code")
+                        .IsUnique();
+
+                    b.ToTable("InspectionItems", (string)null);
                 });
 
             modelBuilder.Entity("Custos.Features.Oversight.RiskAssessment", b =>
@@ -3203,6 +3363,15 @@ namespace Custos.Data.Migrations.Postgres
                     b.Navigation("Project");
                 });
 
+            modelBuilder.Entity("Custos.Features.Oversight.InspectionItem", b =>
+                {
+                    b.HasOne("Custos.Features.Oversight.Inspection", null)
+                        .WithMany("Items")
+                        .HasForeignKey("InspectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Custos.Features.Oversight.RiskItem", b =>
                 {
                     b.HasOne("Custos.Features.Oversight.RiskAssessment", null)
@@ -3386,6 +3555,11 @@ namespace Custos.Data.Migrations.Postgres
             modelBuilder.Entity("Custos.Features.Organisation.Department", b =>
                 {
                     b.Navigation("Projects");
+                });
+
+            modelBuilder.Entity("Custos.Features.Oversight.Inspection", b =>
+                {
+                    b.Navigation("Items");
                 });
 
             modelBuilder.Entity("Custos.Features.Oversight.RiskAssessment", b =>

@@ -513,6 +513,8 @@ namespace Custos.Data.Migrations.Sqlite
 
                     b.HasIndex("HandledAt");
 
+                    b.HasIndex("PersonId", "RaisedAt");
+
                     b.HasIndex("Rule", "PersonId", "RaisedAt");
 
                     b.ToTable("AuditAlerts");
@@ -1882,6 +1884,9 @@ namespace Custos.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Custos.Features.Oversight.AssessmentTemplate", b =>
                 {
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Version")
                         .HasColumnType("INTEGER");
 
@@ -1897,7 +1902,7 @@ namespace Custos.Data.Migrations.Sqlite
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
-                    b.HasKey("Version");
+                    b.HasKey("Kind", "Version");
 
                     b.ToTable("AssessmentTemplates", (string)null);
                 });
@@ -1942,6 +1947,9 @@ namespace Custos.Data.Migrations.Sqlite
                     b.Property<long?>("EscalatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("Grade")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ItemCode")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
@@ -1951,6 +1959,17 @@ namespace Custos.Data.Migrations.Sqlite
 
                     b.Property<string>("OwnerName")
                         .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RefusalNote")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RefusedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RefusedBy")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
@@ -1966,6 +1985,10 @@ namespace Custos.Data.Migrations.Sqlite
                     b.Property<string>("SourceNumber")
                         .IsRequired()
                         .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("Stamp")
+                        .IsConcurrencyToken()
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Status")
@@ -1985,11 +2008,148 @@ namespace Custos.Data.Migrations.Sqlite
 
                     b.HasIndex("OwnerId");
 
-                    b.HasIndex("Source", "SourceId");
+                    b.HasIndex("SourceId");
 
                     b.HasIndex("Status", "DueOn");
 
                     b.ToTable("CorrectiveActions", (string)null);
+                });
+
+            modelBuilder.Entity("Custos.Features.Oversight.Inspection", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Cycle")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("DepartmentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("EscalatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("InspectorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InspectorName")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("MeasuredFrom")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MeasuredTo")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("PlannedOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReInspectedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReInspectedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReInspectionNote")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReportedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReportedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("Stamp")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Summary")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TemplateVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
+
+                    b.HasIndex("ProjectId", "Cycle")
+                        .IsUnique();
+
+                    b.HasIndex("Status", "PlannedOn");
+
+                    b.ToTable("Inspections", (string)null);
+                });
+
+            modelBuilder.Entity("Custos.Features.Oversight.InspectionItem", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("InspectionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Measure")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Order")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Result")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Value")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("InspectionId", "Code")
+                        .IsUnique();
+
+                    b.ToTable("InspectionItems", (string)null);
                 });
 
             modelBuilder.Entity("Custos.Features.Oversight.RiskAssessment", b =>
@@ -3186,6 +3346,15 @@ namespace Custos.Data.Migrations.Sqlite
                     b.Navigation("Project");
                 });
 
+            modelBuilder.Entity("Custos.Features.Oversight.InspectionItem", b =>
+                {
+                    b.HasOne("Custos.Features.Oversight.Inspection", null)
+                        .WithMany("Items")
+                        .HasForeignKey("InspectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Custos.Features.Oversight.RiskItem", b =>
                 {
                     b.HasOne("Custos.Features.Oversight.RiskAssessment", null)
@@ -3369,6 +3538,11 @@ namespace Custos.Data.Migrations.Sqlite
             modelBuilder.Entity("Custos.Features.Organisation.Department", b =>
                 {
                     b.Navigation("Projects");
+                });
+
+            modelBuilder.Entity("Custos.Features.Oversight.Inspection", b =>
+                {
+                    b.Navigation("Items");
                 });
 
             modelBuilder.Entity("Custos.Features.Oversight.RiskAssessment", b =>

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Custos.Data.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class RiskAssessments : Migration
+    public partial class Oversight : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -15,6 +15,7 @@ namespace Custos.Data.Migrations.Postgres
                 name: "AssessmentTemplates",
                 columns: table => new
                 {
+                    Kind = table.Column<int>(type: "integer", nullable: false),
                     Version = table.Column<int>(type: "integer", nullable: false),
                     Content = table.Column<string>(type: "text", nullable: false),
                     PublishedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
@@ -22,7 +23,7 @@ namespace Custos.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_AssessmentTemplates", x => x.Version);
+                    table.PrimaryKey("PK_AssessmentTemplates", x => new { x.Kind, x.Version });
                 });
 
             migrationBuilder.CreateTable(
@@ -31,6 +32,7 @@ namespace Custos.Data.Migrations.Postgres
                 {
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
                     Source = table.Column<int>(type: "integer", nullable: false),
+                    Grade = table.Column<int>(type: "integer", nullable: true),
                     SourceId = table.Column<Guid>(type: "uuid", nullable: false),
                     SourceNumber = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     ItemCode = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
@@ -49,11 +51,47 @@ namespace Custos.Data.Migrations.Postgres
                     VerifiedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
                     VerifiedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     RemindedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    EscalatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    EscalatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    RefusedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    RefusedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    RefusalNote = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    Stamp = table.Column<Guid>(type: "uuid", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_CorrectiveActions", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Inspections",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Number = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ProjectId = table.Column<Guid>(type: "uuid", nullable: false),
+                    DepartmentId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Cycle = table.Column<string>(type: "character varying(7)", maxLength: 7, nullable: false),
+                    PlannedOn = table.Column<DateOnly>(type: "date", nullable: false),
+                    InspectorId = table.Column<Guid>(type: "uuid", nullable: true),
+                    InspectorName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    Status = table.Column<int>(type: "integer", nullable: false),
+                    TemplateVersion = table.Column<int>(type: "integer", nullable: false),
+                    Title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    MeasuredFrom = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    MeasuredTo = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ReportedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    ReportedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    Summary = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    ReInspectedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    ReInspectedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    ReInspectionNote = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    EscalatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    Stamp = table.Column<Guid>(type: "uuid", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Inspections", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -89,6 +127,31 @@ namespace Custos.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "InspectionItems",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    InspectionId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Order = table.Column<int>(type: "integer", nullable: false),
+                    Code = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Measure = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    Value = table.Column<long>(type: "bigint", nullable: true),
+                    Result = table.Column<int>(type: "integer", nullable: true),
+                    Note = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_InspectionItems", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_InspectionItems_Inspections_InspectionId",
+                        column: x => x.InspectionId,
+                        principalTable: "Inspections",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "RiskItems",
                 columns: table => new
                 {
@@ -115,19 +178,47 @@ namespace Custos.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_AuditAlerts_PersonId_RaisedAt",
+                table: "AuditAlerts",
+                columns: new[] { "PersonId", "RaisedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_CorrectiveActions_OwnerId",
                 table: "CorrectiveActions",
                 column: "OwnerId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_CorrectiveActions_Source_SourceId",
+                name: "IX_CorrectiveActions_SourceId",
                 table: "CorrectiveActions",
-                columns: new[] { "Source", "SourceId" });
+                column: "SourceId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_CorrectiveActions_Status_DueOn",
                 table: "CorrectiveActions",
                 columns: new[] { "Status", "DueOn" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_InspectionItems_InspectionId_Code",
+                table: "InspectionItems",
+                columns: new[] { "InspectionId", "Code" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Inspections_Number",
+                table: "Inspections",
+                column: "Number",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Inspections_ProjectId_Cycle",
+                table: "Inspections",
+                columns: new[] { "ProjectId", "Cycle" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Inspections_Status_PlannedOn",
+                table: "Inspections",
+                columns: new[] { "Status", "PlannedOn" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_RiskAssessments_DepartmentId_Period",
@@ -163,10 +254,20 @@ namespace Custos.Data.Migrations.Postgres
                 name: "CorrectiveActions");
 
             migrationBuilder.DropTable(
+                name: "InspectionItems");
+
+            migrationBuilder.DropTable(
                 name: "RiskItems");
 
             migrationBuilder.DropTable(
+                name: "Inspections");
+
+            migrationBuilder.DropTable(
                 name: "RiskAssessments");
+
+            migrationBuilder.DropIndex(
+                name: "IX_AuditAlerts_PersonId_RaisedAt",
+                table: "AuditAlerts");
         }
     }
 }
