@@ -14,6 +14,7 @@ public static class FeatureList
         new Committee.CommitteeFeature(),
         new Incidents.IncidentsFeature(),
         new Oversight.OversightFeature(),
+        new Accountability.AccountabilityFeature(),
         new Whistleblowing.WhistleFeature(),
         new Provisioning.ProvisioningFeature(),
         new Organisation.OrganisationFeature(),

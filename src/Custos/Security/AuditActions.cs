@@ -112,6 +112,11 @@ public static class AuditActions
     public const string InspectionReInspect = "inspection.re-inspect";
     public const string InspectionEscalate = "inspection.escalate";
     public const string InspectionExport = "inspection.export";
+    public const string AccountabilityPropose = "accountability.propose";
+    public const string AccountabilityDecide = "accountability.decide";
+    public const string AccountabilityClaim = "accountability.claim";
+    public const string AccountabilityView = "accountability.view";
+    public const string AccountabilityExport = "accountability.export";
     public const string CorrectiveActionView = "corrective-action.view";
     public const string CorrectiveActionDone = "corrective-action.done";
     public const string CorrectiveActionVerify = "corrective-action.verify";

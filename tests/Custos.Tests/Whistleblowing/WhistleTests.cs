@@ -33,12 +33,7 @@ public abstract class WhistleTests<TApp>(TApp app) : IClassFixture<TApp>
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private static async Task<(string Challenge, string Nonce)> SolveAsync(HttpClient client)
-    {
-        var puzzle = await JsonAsync(await client.PostAsync("/api/v1/whistle/challenge", null));
-        var challenge = puzzle.GetProperty("challenge").GetString()!;
-        return (challenge, WhistleService.Solve(challenge, puzzle.GetProperty("bits").GetInt32()));
-    }
+    private static Task<(string Challenge, string Nonce)> SolveAsync(HttpClient client) => WhistleSteps.SolveAsync(client);
 
     private static MultipartFormDataContent Form(string challenge, string nonce, string body, string? subject = null, string? identity = null, (string Name, byte[] Content)? file = null)
     {
@@ -68,21 +63,7 @@ public abstract class WhistleTests<TApp>(TApp app) : IClassFixture<TApp>
         return form;
     }
 
-    /// <summary>A committee member designated to handle reports: seated, the role approved, designated by the compliance officer.</summary>
-    private async Task<(Person Person, WebSession Web)> HandlerAsync(WebSession officer)
-    {
-        var person = await app.CreatePersonAsync(Roles.Staff);
-        var seat = await JsonAsync(await officer.Client.PostAsJsonAsync("/api/v1/committee", new
-        {
-            person = person.UserName, duties = "受理匿名举报", endsOn = Today.AddDays(300).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-        }));
-        Assert.Equal(RequestStatus.Approved, (await app.ApproveAsync(seat.GetProperty("roleRequestId").GetGuid())).Status);
-        await JsonAsync(await officer.Client.PutAsJsonAsync($"/api/v1/committee/{seat.GetProperty("id").GetGuid()}/reports", new { handles = true }));
-        var web = app.Session();
-        await web.SignInAsync(person.UserName!);
-        await web.EnrolMfaAsync();
-        return (person, web);
-    }
+    private Task<(Person Person, WebSession Web)> HandlerAsync(WebSession officer) => WhistleSteps.HandlerAsync(app, officer, Today);
 
     [Fact]
     public async Task A_report_needs_a_solved_puzzle_names_nobody_and_is_read_only_by_designated_handlers_never_its_subject_INC_4()

@@ -220,6 +220,9 @@ public sealed partial class IncidentService(
             : new IncidentSummary(i.Id, i.Number, i.Title, i.Source, i.Status, null, i.ReportedAt, i.DiscoveredAt, null, null, false, null))];
     }
 
+    /// <summary>Whether an incident of this number exists (a reward or penalty names the incident it follows from).</summary>
+    public Task<bool> NumberExistsAsync(string number, CancellationToken ct) => db.Set<Incident>().AnyAsync(i => i.Number == number, ct);
+
     /// <summary>How many incidents the caller may see were reported in each month since <paramref name="since"/> (the company's months, yyyy-MM): the list's rule, counted.</summary>
     public async Task<IReadOnlyDictionary<string, int>> ReportedByMonthAsync(DateTimeOffset since, CancellationToken ct)
     {

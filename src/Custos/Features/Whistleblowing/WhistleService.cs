@@ -340,6 +340,39 @@ public sealed class WhistleService(
         return db.Set<WhistleChallenge>().Where(c => c.IssuedAt < before).ExecuteDeleteAsync(ct);
     }
 
+    /// <summary>
+    /// Whether the caller, a designated handler, may act on the report (it exists and does not name them): for a
+    /// reward proposed to its anonymous reporter (INC-5). A 404 otherwise, recorded.
+    /// </summary>
+    public async Task RequireHandledReportAsync(Guid id, string action, CancellationToken ct) => await LoadForHandlerAsync(id, action, ct);
+
+    /// <summary>
+    /// Tells a report's anonymous reporter something in its thread, in the committee's name (a reward approved, with
+    /// its claim code): sealed like any message; joins the caller's transaction.
+    /// </summary>
+    public async Task TellReporterAsync(Guid id, string text, CancellationToken ct)
+    {
+        var report = await db.Set<WhistleReport>().SingleOrDefaultAsync(r => r.Id == id, ct) ?? throw CustosException.NotFound("WhistleNotFound");
+        AddMessage(report, fromReporter: false, null, text);
+        if (report.Status == WhistleStatus.Received)
+        {
+            report.Status = WhistleStatus.Answered;
+        }
+    }
+
+    /// <summary>The report a receipt code belongs to (the code typed with or without dashes), or null: for paying a reward claimed with it.</summary>
+    public async Task<Guid?> ReportOfReceiptAsync(string? receipt, CancellationToken ct)
+    {
+        var letters = new string([.. (receipt ?? "").ToUpperInvariant().Where(char.IsAsciiLetterOrDigit)]);
+        if (letters.Length != 12)
+        {
+            return null;
+        }
+
+        var code = $"{letters[..4]}-{letters[4..8]}-{letters[8..]}";
+        return await db.Set<WhistleReport>().Where(r => r.Receipt == code).Select(r => (Guid?)r.Id).SingleOrDefaultAsync(ct);
+    }
+
     /// <summary>For a designated handler, how many reports wait for a first answer (those naming the handler left out); null for anyone else.</summary>
     public async Task<int?> WaitingAsync(CancellationToken ct)
     {
