@@ -15,6 +15,7 @@ public static class FeatureList
         new Incidents.IncidentsFeature(),
         new Oversight.OversightFeature(),
         new Accountability.AccountabilityFeature(),
+        new Premises.PremisesFeature(),
         new Whistleblowing.WhistleFeature(),
         new Provisioning.ProvisioningFeature(),
         new Organisation.OrganisationFeature(),

@@ -31,13 +31,19 @@ public abstract class AccountabilityTests<TApp>(TApp app) : IClassFixture<TApp>
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
+    private readonly Dictionary<Guid, string> authenticators = [];
+
     private async Task<WebSession> SignedInAsync(Person person, bool mfa = true)
     {
         var web = app.Session();
         await web.SignInAsync(person.UserName!);
-        if (mfa)
+        if (authenticators.TryGetValue(person.Id, out var key))
         {
-            await web.EnrolMfaAsync();
+            await web.SubmitTotpAsync(key);
+        }
+        else if (mfa)
+        {
+            authenticators[person.Id] = await web.EnrolMfaAsync();
         }
 
         return web;
@@ -85,6 +91,14 @@ public abstract class AccountabilityTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(HttpStatusCode.NotFound, (await clerkWeb.Client.PostAsJsonAsync($"/api/v1/accountability/{id}/decision", new { approve = true })).StatusCode);
         Assert.Equal("Required", await CodeAsync(await gmWeb.Client.PostAsJsonAsync($"/api/v1/accountability/{id}/decision", new { approve = false })));
         var own = await JsonAsync(await gmWeb.Client.PostAsJsonAsync("/api/v1/accountability", new { kind = "Reward", type = "Commendation", ground = "LimitedLeak", person = clerk.UserName, reason = "及时追回名单" }));
+        // A compliance officer does not see a pending penalty about themselves; nobody proposes a leader's share by hand.
+        var aboutOfficer = await JsonAsync(await gmWeb.Client.PostAsJsonAsync("/api/v1/accountability", new { kind = "Penalty", type = "Warning", ground = "BreachOfRules", person = officer.UserName, reason = "未按时检查" }));
+        using (var officerSeesWeb = await SignedInAsync(officer))
+        {
+            Assert.DoesNotContain((await JsonAsync(await officerSeesWeb.Client.GetAsync("/api/v1/accountability"))).EnumerateArray(), e => e.GetProperty("id").GetGuid() == aboutOfficer.GetProperty("id").GetGuid());
+        }
+
+        Assert.Equal("AccountabilityLeaderShareByPolicy", await CodeAsync(await gmWeb.Client.PostAsJsonAsync("/api/v1/accountability", new { kind = "Penalty", type = "Fine", ground = "SupervisorLiability", person = head.UserName, amount = 400, reason = "x" })));
         Assert.Equal(HttpStatusCode.Forbidden, (await gmWeb.Client.PostAsJsonAsync($"/api/v1/accountability/{own.GetProperty("id").GetGuid()}/decision", new { approve = true })).StatusCode);
 
         Assert.Equal("Approved", (await JsonAsync(await gmWeb.Client.PostAsJsonAsync($"/api/v1/accountability/{id}/decision", new { approve = true }))).GetProperty("status").GetString());
@@ -124,8 +138,10 @@ public abstract class AccountabilityTests<TApp>(TApp app) : IClassFixture<TApp>
         await app.EnsureApproversAsync();
         var officer = await app.CreatePersonAsync(Roles.ComplianceOfficer);
         var gm = await app.CreatePersonAsync(Roles.GeneralManager);
+        var namedGm = await app.CreatePersonAsync(Roles.GeneralManager);
         using var officerWeb = await SignedInAsync(officer);
         using var gmWeb = await SignedInAsync(gm);
+        using var namedWeb = await SignedInAsync(namedGm);
         var (_, handlerWeb) = await WhistleSteps.HandlerAsync(app, officerWeb, Today);
         using var __ = handlerWeb;
 
@@ -134,7 +150,7 @@ public abstract class AccountabilityTests<TApp>(TApp app) : IClassFixture<TApp>
         var receipt = await JsonAsync(await anonymous.PostAsync("/api/v1/whistle/reports", new MultipartFormDataContent
         {
             { new StringContent("Leak"), "kind" }, { new StringContent("名单外传"), "summary" }, { new StringContent("有人把客户名单卖给竞争对手"), "body" },
-            { new StringContent(challenge), "challenge" }, { new StringContent(nonce), "nonce" },
+            { new StringContent(challenge), "challenge" }, { new StringContent(nonce), "nonce" }, { new StringContent(namedGm.UserName!), "subject" },
         }));
         var code = receipt.GetProperty("receipt").GetString()!;
         var secret = receipt.GetProperty("secret").GetString()!;
@@ -148,6 +164,12 @@ public abstract class AccountabilityTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.True(reward.GetProperty("anonymous").GetBoolean());
         Assert.Null(reward.GetProperty("person").GetString());
         var rewardId = reward.GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.Conflict, (await handlerWeb.Client.PostAsJsonAsync("/api/v1/accountability", new { kind = "Reward", type = "Cash", ground = "ReportedLeak", whistleReport = report, amount = 900, reason = "again" })).StatusCode);
+
+        // The general manager the report names is not told, does not see it and cannot decide it.
+        Assert.Equal(0, await NotifiedAsync(namedGm.Id, "Notify.AccountabilityProposed", reward.GetProperty("number").GetString()!));
+        Assert.DoesNotContain((await JsonAsync(await namedWeb.Client.GetAsync("/api/v1/accountability"))).EnumerateArray(), e => e.GetProperty("id").GetGuid() == rewardId);
+        Assert.Equal(HttpStatusCode.NotFound, (await namedWeb.Client.PostAsJsonAsync($"/api/v1/accountability/{rewardId}/decision", new { approve = false, note = "不实" })).StatusCode);
         await JsonAsync(await gmWeb.Client.PostAsJsonAsync($"/api/v1/accountability/{rewardId}/decision", new { approve = true }));
 
         // The reporter reads the claim code in the thread; the log and the register carry no code.
@@ -162,7 +184,10 @@ public abstract class AccountabilityTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal("RewardClaimInvalid", await CodeAsync(await officerWeb.Client.PostAsJsonAsync("/api/v1/accountability/claims", new { receipt = code, claimCode = "AAAA-BBBB-CCCC" })));
         Assert.Equal("RewardClaimInvalid", await CodeAsync(await officerWeb.Client.PostAsJsonAsync("/api/v1/accountability/claims", new { receipt = "ZZZZ-ZZZZ-ZZZZ", claimCode = claim })));
         Assert.Equal(HttpStatusCode.Forbidden, (await gmWeb.Client.PostAsJsonAsync("/api/v1/accountability/claims", new { receipt = code, claimCode = claim })).StatusCode);
-        Assert.Equal("Paid", (await JsonAsync(await officerWeb.Client.PostAsJsonAsync("/api/v1/accountability/claims", new { receipt = code.ToLowerInvariant().Replace("-", " ", StringComparison.Ordinal), claimCode = claim }))).GetProperty("status").GetString());
+        // The payer learns the amount, nothing of the report.
+        var paid = await JsonAsync(await officerWeb.Client.PostAsJsonAsync("/api/v1/accountability/claims", new { receipt = code.ToLowerInvariant().Replace("-", " ", StringComparison.Ordinal), claimCode = claim }));
+        Assert.Equal(800, paid.GetProperty("amount").GetInt32());
+        Assert.Equal("", (await JsonAsync(await officerWeb.Client.GetAsync("/api/v1/accountability"))).EnumerateArray().Single(e => e.GetProperty("id").GetGuid() == rewardId).GetProperty("reason").GetString());
         Assert.Equal("RewardClaimInvalid", await CodeAsync(await officerWeb.Client.PostAsJsonAsync("/api/v1/accountability/claims", new { receipt = code, claimCode = claim })));
         Assert.Equal(3, await app.WithDbAsync(db => db.AuditRecords.CountAsync(a => a.Action == AuditActions.AccountabilityClaim && a.Outcome == AuditOutcome.Denied && a.ActorId == officer.Id.ToString())));
         Assert.Equal(EntryStatus.Paid, await app.WithDbAsync(db => db.Set<AccountabilityEntry>().Where(e => e.Id == rewardId).Select(e => e.Status).SingleAsync()));

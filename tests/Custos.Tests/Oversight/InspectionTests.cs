@@ -137,6 +137,10 @@ public abstract class InspectionTests<TApp>(TApp app) : IClassFixture<TApp>
         // Re-inspection: only once the order is done; not passed sends it back with a reason.
         Assert.Equal("InspectionOrdersOpen", await CodeAsync(await inspectorWeb.Client.PostAsJsonAsync($"/api/v1/inspections/{id}/re-inspect", new { passed = true })));
         await JsonAsync(await managerWeb.Client.PostAsJsonAsync($"/api/v1/corrective-actions/{order}/done", new { note = "已封闭两台" }));
+        // A rectification order is verified by re-inspection only: not by the inspected department's head, not by another officer.
+        Assert.Equal(HttpStatusCode.Forbidden, (await headWeb.Client.PostAsJsonAsync($"/api/v1/corrective-actions/{order}/verify", new { accept = true })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await otherWeb.Client.PostAsJsonAsync($"/api/v1/corrective-actions/{order}/verify", new { accept = true })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await otherWeb.Client.PostAsJsonAsync($"/api/v1/inspections/{id}/re-inspect", new { passed = true })).StatusCode);
         Assert.Equal("Required", await CodeAsync(await inspectorWeb.Client.PostAsJsonAsync($"/api/v1/inspections/{id}/re-inspect", new { passed = false })));
         await JsonAsync(await inspectorWeb.Client.PostAsJsonAsync($"/api/v1/inspections/{id}/re-inspect", new { passed = false, note = "仍有一台未封闭" }));
         Assert.Equal(FindingStatus.Open, await app.WithDbAsync(db => db.Set<CorrectiveAction>().Where(f => f.Id == order).Select(f => f.Status).SingleAsync()));

@@ -103,6 +103,9 @@ public sealed class AccountabilityEntry
     /// <summary>The anonymous report whose reporter is rewarded.</summary>
     public Guid? WhistleReportId { get; set; }
 
+    /// <summary>The person that report names: never sees, decides or pays the reward.</summary>
+    public Guid? ExcludedPersonId { get; set; }
+
     public string? IncidentNumber { get; set; }
 
     /// <summary>Yuan, for a cash reward or a fine.</summary>
@@ -148,6 +151,7 @@ internal sealed class AccountabilityEntryMapping : IEntityTypeConfiguration<Acco
         e.HasIndex(x => x.Number).IsUnique();
         e.HasIndex(x => new { x.Status, x.DecidedAt });
         e.HasIndex(x => x.PersonId);
+        e.HasIndex(x => x.WhistleReportId);
         e.HasIndex(x => x.ClaimHash).IsUnique().HasFilter("\"ClaimHash\" IS NOT NULL");
         e.Property(x => x.Number).HasMaxLength(32);
         e.Property(x => x.PersonName).HasMaxLength(256);

@@ -40,7 +40,7 @@ internal sealed class AccountabilityFeature : Feature
             .WithName("DecideAccountability").WithSummary("The general manager approves or rejects (with a reason)").ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
 
         group.MapPost("/claims", async (ClaimRequest request, AccountabilityService service, CancellationToken ct) =>
-                TypedResults.Ok(await service.ClaimAsync(request.Receipt, request.ClaimCode, ct)))
+                TypedResults.Ok(new { amount = await service.ClaimAsync(request.Receipt, request.ClaimCode, ct) }))
             .WithName("PayAnonymousReward").WithSummary("Pay an anonymous reporter's reward against the receipt code and the claim code (compliance officers)")
             .ProducesProblem(400).ProducesProblem(403);
 

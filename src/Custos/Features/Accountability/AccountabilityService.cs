@@ -41,9 +41,23 @@ public sealed class AccountabilityService(
     {
         ArgumentNullException.ThrowIfNull(order);
         var caller = await callers.CurrentAsync(ct);
+        // Who may propose at all is settled before anything is looked up: nobody else learns which names or incidents exist.
+        var handler = order.WhistleReport is not null && await reports.IsHandlerAsync(ct);
+        if (caller.PersonId == Guid.Empty || !caller.Subject.Active || !(IsCompliance(caller) || IsGm(caller) || caller.Subject.Roles.Contains(Roles.DepartmentHead) || handler))
+        {
+            await audit.RecordNowAsync(AuditActions.AccountabilityPropose, "accountability", null, AuditOutcome.Denied, new { reason = "role" }, ct);
+            throw new CustosException(CustosError.Forbidden, "MayNotProposeAccountability");
+        }
+
         if (!Enum.IsDefined(order.Kind) || !Enum.IsDefined(order.Type) || !Enum.IsDefined(order.Ground))
         {
             throw CustosException.Invalid("InvalidEnum", "type");
+        }
+
+        if (order.Ground == EntryGround.SupervisorLiability)
+        {
+            // A leader's share follows from an approved fine; nobody proposes one by hand.
+            throw CustosException.Invalid("AccountabilityLeaderShareByPolicy");
         }
 
         if ((order.Kind == EntryKind.Reward) != (order.Type is EntryType.Cash or EntryType.Commendation))
@@ -61,7 +75,8 @@ public sealed class AccountabilityService(
         string? incident = null;
         if (TextInput.CleanOptional(order.Incident, "incident")?.ToUpperInvariant() is { } number)
         {
-            incident = await incidents.NumberExistsAsync(number, ct) ? number : throw CustosException.Invalid("AccountabilityIncidentUnknown", number);
+            // Incidents are the GM office's and compliance's: only they name one (others would learn which numbers exist).
+            incident = (IsCompliance(caller) || IsGm(caller)) && await incidents.NumberExistsAsync(number, ct) ? number : throw CustosException.Invalid("AccountabilityIncidentUnknown", number);
         }
 
         var now = time.GetUtcNow();
@@ -74,17 +89,38 @@ public sealed class AccountabilityService(
         if (order.WhistleReport is { } report)
         {
             // The anonymous reporter of a report: rewards only, proposed by a handler the report does not name.
-            if (person is not null || order.Kind != EntryKind.Reward)
+            if (person is not null || order.Type != EntryType.Cash)
             {
                 throw CustosException.Invalid("AccountabilityAnonymousReward");
             }
 
             await reports.RequireHandledReportAsync(report, AuditActions.AccountabilityPropose, ct);
-            entry.WhistleReportId = report;
+            if (await db.Set<AccountabilityEntry>().AnyAsync(e => e.WhistleReportId == report && e.Status != EntryStatus.Rejected, ct))
+            {
+                throw CustosException.Conflict("AccountabilityRewardExists");
+            }
+
+            (entry.WhistleReportId, entry.ExcludedPersonId) = (report, await reports.SubjectOfAsync(report, ct));
         }
         else
         {
-            var target = person is null ? throw CustosException.Invalid("Required", new TextKey("Accountability.Person")) : await people.FindAsync(person, ct);
+            if (person is null)
+            {
+                throw CustosException.Invalid("Required", new TextKey("Accountability.Person"));
+            }
+
+            Person? target = null;
+            try
+            {
+                target = await people.FindAsync(person, ct);
+            }
+            catch (CustosException e) when (e.Kind == CustosError.NotFound && !IsCompliance(caller) && !IsGm(caller))
+            {
+                // A head learns nothing of names outside their departments: an unknown name is refused like a stranger's.
+                await audit.RecordNowAsync(AuditActions.AccountabilityPropose, "person", null, AuditOutcome.Denied, new { reason = "role" }, ct);
+                throw new CustosException(CustosError.Forbidden, "MayNotProposeAccountability");
+            }
+
             if (!await MayProposeForAsync(caller, target.Id, ct))
             {
                 await audit.RecordNowAsync(AuditActions.AccountabilityPropose, "person", target.Id.ToString(), AuditOutcome.Denied, new { reason = target.Id == caller.PersonId ? "self" : "role" }, ct);
@@ -95,7 +131,7 @@ public sealed class AccountabilityService(
         }
 
         db.Add(entry);
-        notifier.Add((await db.InRoleAsync(Roles.GeneralManager, ct)).Where(p => p != caller.PersonId && p != entry.PersonId), "Notify.AccountabilityProposed", null, entry.Number);
+        notifier.AddToInbox((await db.InRoleAsync(Roles.GeneralManager, ct)).Where(p => p != caller.PersonId && p != entry.PersonId && p != entry.ExcludedPersonId), "Notify.AccountabilityProposed", entry.Number);
         // The log names the person (a penalty is a decision about them), never an anonymous reporter.
         audit.Record(AuditActions.AccountabilityPropose, "accountability", entry.Id.ToString(),
             detail: new { entry.Number, entry.Kind, entry.Type, entry.Ground, entry.Amount, person = entry.PersonId, anonymous = entry.WhistleReportId is not null, incident });
@@ -111,7 +147,7 @@ public sealed class AccountabilityService(
     {
         var caller = await callers.CurrentAsync(ct);
         var entry = await db.Set<AccountabilityEntry>().SingleOrDefaultAsync(e => e.Id == id, ct);
-        if (entry is null || !await MayReadAsync(caller, entry, ct) || entry.PersonId == caller.PersonId)
+        if (entry is null || !await MayReadAsync(caller, entry, ct) || entry.PersonId == caller.PersonId || entry.ExcludedPersonId == caller.PersonId)
         {
             await audit.RecordNowAsync(AuditActions.AccountabilityDecide, "accountability", id.ToString(), AuditOutcome.Denied, new { reason = "not-found" }, ct);
             throw CustosException.NotFound("AccountabilityNotFound");
@@ -145,14 +181,32 @@ public sealed class AccountabilityService(
         }
 
         var now = time.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        try
+        {
+            await ApplyDecisionAsync(caller, entry, approve, reason, now, ct);
+        }
+        catch
+        {
+            // Nothing half-done: the entry as it was, nothing else saved with the next entry of the log.
+            db.ChangeTracker.Clear();
+            throw;
+        }
+
+        await tx.CommitAsync(ct);
+        return await ViewAsync(caller, entry, ct);
+    }
+
+    private async Task ApplyDecisionAsync(Caller caller, AccountabilityEntry entry, bool approve, string? reason, DateTimeOffset now, CancellationToken ct)
+    {
         (entry.Status, entry.DecidedAt, entry.DecidedById, entry.DecidedBy, entry.DecisionNote, entry.Stamp) =
             (approve ? EntryStatus.Approved : EntryStatus.Rejected, now, caller.PersonId, caller.Name, reason, Guid.NewGuid());
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (approve)
         {
             if (entry.PersonId is { } person)
             {
-                notifier.Add([person], "Notify.AccountabilityApproved", null, entry.Number);
+                // The inbox only: a group robot would tell a whole chat that this person has a disciplinary decision.
+                notifier.AddToInbox([person], "Notify.AccountabilityApproved", entry.Number);
             }
 
             if (entry.WhistleReportId is { } report && entry.Type == EntryType.Cash)
@@ -162,7 +216,8 @@ public sealed class AccountabilityService(
                 await reports.TellReporterAsync(report, text["Accountability.RewardMessage", entry.Amount ?? 0, code].Value, ct);
             }
 
-            if (entry.Type == EntryType.Fine && entry.PersonId is { } fined && settings.LeaderSharePercent > 0)
+            // A leader's share follows from a fine, never from another share.
+            if (entry.Type == EntryType.Fine && entry.PersonId is { } fined && settings.LeaderSharePercent > 0 && entry.Ground != EntryGround.SupervisorLiability && entry.LinkedToId is null)
             {
                 await ProposeLeaderShareAsync(entry, fined, now, ct);
             }
@@ -175,19 +230,15 @@ public sealed class AccountabilityService(
         }
         catch (DbUpdateConcurrencyException)
         {
-            db.ChangeTracker.Clear();
             throw CustosException.Conflict("AccountabilityChanged");
         }
-
-        await tx.CommitAsync(ct);
-        return await ViewAsync(caller, entry, ct);
     }
 
     /// <summary>
     /// Pays an anonymous reporter's approved cash reward (a compliance officer): the receipt code and the claim code
     /// together, or nothing — a wrong pair says only that, and is recorded.
     /// </summary>
-    public async Task<EntryView> ClaimAsync(string? receipt, string? claimCode, CancellationToken ct)
+    public async Task<int> ClaimAsync(string? receipt, string? claimCode, CancellationToken ct)
     {
         var caller = await callers.CurrentAsync(ct);
         if (!IsCompliance(caller))
@@ -200,13 +251,14 @@ public sealed class AccountabilityService(
         var hash = SHA256.HashData(Encoding.ASCII.GetBytes(code.Length == 12 ? $"{code[..4]}-{code[4..8]}-{code[8..]}" : "-"));
         var entry = await db.Set<AccountabilityEntry>().SingleOrDefaultAsync(e => e.ClaimHash == hash, ct);
         var report = await reports.ReportOfReceiptAsync(receipt, ct);
-        if (entry is null || report is null || entry.WhistleReportId != report || entry.Status != EntryStatus.Approved)
+        if (entry is null || report is null || entry.WhistleReportId != report || entry.Status != EntryStatus.Approved || entry.ExcludedPersonId == caller.PersonId)
         {
             await audit.RecordNowAsync(AuditActions.AccountabilityClaim, "accountability", null, AuditOutcome.Denied, new { reason = entry?.Status == EntryStatus.Paid ? "paid" : "no-match" }, ct);
             throw CustosException.Invalid("RewardClaimInvalid");
         }
 
-        (entry.Status, entry.PaidAt, entry.PaidBy, entry.Stamp) = (EntryStatus.Paid, time.GetUtcNow(), caller.Name, Guid.NewGuid());
+        // The day only: the hour, beside who was at the desk, could point to the reporter.
+        (entry.Status, entry.PaidAt, entry.PaidBy, entry.Stamp) = (EntryStatus.Paid, new DateTimeOffset(time.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero), caller.Name, Guid.NewGuid());
         audit.Record(AuditActions.AccountabilityClaim, "accountability", entry.Id.ToString(), detail: new { entry.Number, entry.Amount });
         try
         {
@@ -218,7 +270,8 @@ public sealed class AccountabilityService(
             throw CustosException.Invalid("RewardClaimInvalid");
         }
 
-        return await ViewAsync(caller, entry, ct);
+        // The payer learns the amount, not the report, the reason or the incident.
+        return entry.Amount ?? 0;
     }
 
     /// <summary>
@@ -320,13 +373,14 @@ public sealed class AccountabilityService(
 
     private IQueryable<AccountabilityEntry> Visible(Caller caller)
     {
-        var query = db.Set<AccountabilityEntry>().AsNoTracking();
+        var me = caller.PersonId;
+        var query = db.Set<AccountabilityEntry>().AsNoTracking().Where(e => e.ExcludedPersonId == null || e.ExcludedPersonId != me);
         if (IsReader(caller))
         {
-            return query;
+            // Everything but what is still pending (or was rejected) about the reader themselves.
+            return query.Where(e => e.PersonId == null || e.PersonId != me || (e.Status != EntryStatus.Proposed && e.Status != EntryStatus.Rejected));
         }
 
-        var me = caller.PersonId;
         var decided = query.Where(e => e.Status != EntryStatus.Proposed && e.Status != EntryStatus.Rejected);
         if (caller.Subject.Active && caller.Subject.Roles.Contains(Roles.DepartmentHead))
         {
@@ -367,10 +421,15 @@ public sealed class AccountabilityService(
         return View(caller, e, department, linked);
     }
 
-    private static EntryView View(Caller caller, AccountabilityEntry e, string? department, string? linked) => new(
-        e.Id, e.Number, e.Kind, e.Type, e.Ground, e.PersonName, department, e.WhistleReportId is not null, e.IncidentNumber, e.Amount, e.Reason, e.Status, e.ProposedBy, e.ProposedAt,
-        e.DecidedBy, e.DecidedAt, e.DecisionNote, linked, e.PaidAt,
-        e.Status == EntryStatus.Proposed && IsGm(caller) && e.ProposedById != caller.PersonId && e.PersonId != caller.PersonId);
+    private static EntryView View(Caller caller, AccountabilityEntry e, string? department, string? linked)
+    {
+        // An anonymous reporter's reward: its reason and incident for the deciding GM and the proposing handler; the payer and others see the amount.
+        var open = e.WhistleReportId is null || IsGm(caller) || e.ProposedById == caller.PersonId;
+        return new(
+            e.Id, e.Number, e.Kind, e.Type, e.Ground, e.PersonName, department, e.WhistleReportId is not null, open ? e.IncidentNumber : null, e.Amount, open ? e.Reason : "", e.Status,
+            e.ProposedBy, e.ProposedAt, e.DecidedBy, e.DecidedAt, e.DecisionNote, linked, open ? e.PaidAt : null,
+            e.Status == EntryStatus.Proposed && IsGm(caller) && e.ProposedById != caller.PersonId && e.PersonId != caller.PersonId && e.ExcludedPersonId != caller.PersonId);
+    }
 
     private async Task<Dictionary<Guid, string>> DepartmentsOfAsync(IReadOnlyCollection<Guid> people, CancellationToken ct) =>
         (await db.DepartmentMemberships.AsNoTracking().Where(m => people.Contains(m.PersonId)).Join(db.Departments, m => m.DepartmentId, d => d.Id, (m, d) => new { m.PersonId, d.Name }).ToListAsync(ct))

@@ -164,6 +164,14 @@ public sealed class InspectionService(
 
         if (TextInput.CleanOptional(inspector, "inspector") is { } name)
         {
+            // Named once, the inspector hands over themselves (or is replaced when they are no longer an active compliance officer).
+            if (inspection.InspectorId is { } current && current != caller.PersonId
+                && (await db.InRoleAsync(Roles.ComplianceOfficer, ct)).Contains(current) && await db.Users.AnyAsync(u => u.Id == current && u.EmploymentStatus == EmploymentStatus.Active, ct))
+            {
+                await audit.RecordNowAsync(AuditActions.InspectionPlan, "inspection", inspection.Id.ToString(), AuditOutcome.Denied, new { reason = "not-inspector" }, ct);
+                throw new CustosException(CustosError.Forbidden, "NotTheInspector", inspection.InspectorName!);
+            }
+
             var person = await people.FindAsync(name, ct);
             if (person.EmploymentStatus != EmploymentStatus.Active || !(await db.InRoleAsync(Roles.ComplianceOfficer, ct)).Contains(person.Id))
             {
@@ -184,7 +192,8 @@ public sealed class InspectionService(
     {
         ArgumentNullException.ThrowIfNull(results);
         var (caller, inspection) = await LoadForInspectorAsync(id, AuditActions.InspectionCheck, stamp, ct);
-        var changed = new List<object>();
+        // Every line checked before any changes.
+        var lines = new List<(InspectionItem Item, string? Note, CheckInput Input)>();
         foreach (var (code, input) in results)
         {
             var item = inspection.Items.SingleOrDefault(i => i.Code == code) ?? throw CustosException.NotFound("RiskItemNotFound");
@@ -199,6 +208,13 @@ public sealed class InspectionService(
                 throw CustosException.Invalid("TooLong", RiskAssessmentService.MaxText);
             }
 
+            lines.Add((item, note, input));
+        }
+
+        var changed = new List<object>();
+        foreach (var (item, note, input) in lines)
+        {
+            var code = item.Code;
             if (item.Result != input.Result || item.Note != note)
             {
                 (item.Result, item.Note) = (input.Result, note);
@@ -292,6 +308,11 @@ public sealed class InspectionService(
     {
         var (caller, inspection) = await LoadAsync(id, AuditActions.InspectionReInspect, write: true, ct);
         await RequireComplianceAsync(caller, inspection, AuditActions.InspectionReInspect, ct);
+        if (inspection.InspectorId is { } inspector && inspector != caller.PersonId)
+        {
+            await audit.RecordNowAsync(AuditActions.InspectionReInspect, "inspection", inspection.Id.ToString(), AuditOutcome.Denied, new { reason = "not-inspector" }, ct);
+            throw new CustosException(CustosError.Forbidden, "NotTheInspector", inspection.InspectorName!);
+        }
         if (inspection.Status != InspectionStatus.Reported)
         {
             throw CustosException.Conflict(inspection.Status == InspectionStatus.Planned ? "InspectionNotReported" : "InspectionClosed");
@@ -418,7 +439,8 @@ public sealed class InspectionService(
         ArgumentNullException.ThrowIfNull(text);
         format = Web.Documents.RegisterDocument.CheckFormat(format);
         var caller = await callers.CurrentAsync(ct);
-        if (!IsReader(caller))
+        // The bulletin is addressed to the general manager and the committee: its members read it too.
+        if (!IsReader(caller) && !(caller.Subject.Active && caller.Subject.Roles.Contains(Roles.CommitteeMember)))
         {
             await audit.RecordNowAsync(AuditActions.InspectionBulletin, "inspection", null, AuditOutcome.Denied, new { reason = "role" }, ct);
             throw new CustosException(CustosError.Forbidden, "MayNotReadBulletin");
@@ -443,6 +465,10 @@ public sealed class InspectionService(
     }
 
     public async Task<bool> IsComplianceAsync(CancellationToken ct) => IsCompliance(await callers.CurrentAsync(ct));
+
+    /// <summary>The cycles with inspections the caller may read, newest first.</summary>
+    public async Task<IReadOnlyList<string>> CyclesAsync(CancellationToken ct) =>
+        await Visible(await callers.CurrentAsync(ct)).Select(i => i.Cycle).Distinct().OrderByDescending(c => c).Take(60).ToListAsync(ct);
 
     private static bool IsCompliance(Caller caller) => caller.PersonId != Guid.Empty && caller.Subject.Active && caller.Subject.Roles.Contains(Roles.ComplianceOfficer);
 

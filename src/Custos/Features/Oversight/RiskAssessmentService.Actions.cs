@@ -203,8 +203,9 @@ public sealed partial class RiskAssessmentService
         }
     }
 
+    /// <summary>An assessment's action: compliance or the head, never its owner. An inspection's rectification order only by re-inspection.</summary>
     private bool MayVerify(Caller caller, CorrectiveAction finding) =>
-        caller.PersonId != finding.OwnerId && (IsCompliance(caller) || IsHeadOf(caller, finding.DepartmentId));
+        finding.Source == FindingSource.Assessment && caller.PersonId != finding.OwnerId && (IsCompliance(caller) || IsHeadOf(caller, finding.DepartmentId));
 
     private async Task<List<Guid>> VerifiersAsync(CorrectiveAction finding, CancellationToken ct) =>
         [.. (await db.InRoleAsync(Roles.ComplianceOfficer, ct)).Union(await HeadsOfAsync(finding.DepartmentId, ct)).Where(p => p != finding.OwnerId)];

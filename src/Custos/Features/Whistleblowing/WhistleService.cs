@@ -360,6 +360,10 @@ public sealed class WhistleService(
         }
     }
 
+    /// <summary>The person a report names, if any (who must never see, decide or pay anything that follows from it).</summary>
+    public Task<Guid?> SubjectOfAsync(Guid id, CancellationToken ct) =>
+        db.Set<WhistleReport>().Where(r => r.Id == id).Select(r => r.SubjectPersonId).SingleOrDefaultAsync(ct);
+
     /// <summary>The report a receipt code belongs to (the code typed with or without dashes), or null: for paying a reward claimed with it.</summary>
     public async Task<Guid?> ReportOfReceiptAsync(string? receipt, CancellationToken ct)
     {

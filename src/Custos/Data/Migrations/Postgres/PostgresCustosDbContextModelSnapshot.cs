@@ -288,6 +288,9 @@ namespace Custos.Data.Migrations.Postgres
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
 
+                    b.Property<Guid?>("ExcludedPersonId")
+                        .HasColumnType("uuid");
+
                     b.Property<int>("Ground")
                         .HasColumnType("integer");
 
@@ -359,6 +362,8 @@ namespace Custos.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.HasIndex("PersonId");
+
+                    b.HasIndex("WhistleReportId");
 
                     b.HasIndex("Status", "DecidedAt");
 
@@ -2696,6 +2701,278 @@ namespace Custos.Data.Migrations.Postgres
                     b.ToTable("PolicyVersions");
                 });
 
+            modelBuilder.Entity("Custos.Features.Premises.Meeting", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("EndsAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Grade")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Minutes")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid>("OrganiserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("OrganiserName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("PassOn")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("PassOnTo")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<Guid>("Stamp")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("StartsAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Venue")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<bool>("VenueChecked")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
+
+                    b.HasIndex("Status", "StartsAt");
+
+                    b.ToTable("Meetings", (string)null);
+                });
+
+            modelBuilder.Entity("Custos.Features.Premises.MeetingAttendee", b =>
+                {
+                    b.Property<Guid>("MeetingId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("ConfirmedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("MeetingId", "PersonId");
+
+                    b.HasIndex("PersonId");
+
+                    b.ToTable("MeetingAttendees", (string)null);
+                });
+
+            modelBuilder.Entity("Custos.Features.Premises.MeetingMaterial", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("CollectedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("CopyId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("HandedOutAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("HolderId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("HolderName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<Guid>("MeetingId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Serial")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CopyId")
+                        .IsUnique();
+
+                    b.HasIndex("MeetingId");
+
+                    b.ToTable("MeetingMaterials", (string)null);
+                });
+
+            modelBuilder.Entity("Custos.Features.Premises.RestrictedArea", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<bool>("RequiresNda")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Code")
+                        .IsUnique();
+
+                    b.ToTable("RestrictedAreas", (string)null);
+                });
+
+            modelBuilder.Entity("Custos.Features.Premises.Visit", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AreaId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("CheckedInAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CheckedInBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTimeOffset?>("CheckedOutAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CheckedOutBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("DecisionNote")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<Guid>("HostId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("HostName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("IdDocumentCipher")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("IdDocumentTail")
+                        .IsRequired()
+                        .HasMaxLength(4)
+                        .HasColumnType("character varying(4)");
+
+                    b.Property<string>("NdaReference")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Organisation")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("OverstayNotifiedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("Stamp")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly>("VisitOn")
+                        .HasColumnType("date");
+
+                    b.Property<string>("VisitorName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
+
+                    b.HasIndex("AreaId", "VisitOn");
+
+                    b.HasIndex("Status", "CheckedInAt");
+
+                    b.ToTable("Visits", (string)null);
+                });
+
             modelBuilder.Entity("Custos.Features.Provisioning.ScimClient", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3524,6 +3801,24 @@ namespace Custos.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Custos.Features.Premises.MeetingAttendee", b =>
+                {
+                    b.HasOne("Custos.Features.Premises.Meeting", null)
+                        .WithMany("Attendees")
+                        .HasForeignKey("MeetingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Custos.Features.Premises.MeetingMaterial", b =>
+                {
+                    b.HasOne("Custos.Features.Premises.Meeting", null)
+                        .WithMany("Materials")
+                        .HasForeignKey("MeetingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Custos.Features.Provisioning.ScimPerson", b =>
                 {
                     b.HasOne("Custos.Features.People.Person", null)
@@ -3676,6 +3971,13 @@ namespace Custos.Data.Migrations.Postgres
                     b.Navigation("Departments");
 
                     b.Navigation("Projects");
+                });
+
+            modelBuilder.Entity("Custos.Features.Premises.Meeting", b =>
+                {
+                    b.Navigation("Attendees");
+
+                    b.Navigation("Materials");
                 });
 #pragma warning restore 612, 618
         }

@@ -283,6 +283,9 @@ namespace Custos.Data.Migrations.Sqlite
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("ExcludedPersonId")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Ground")
                         .HasColumnType("INTEGER");
 
@@ -354,6 +357,8 @@ namespace Custos.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("PersonId");
+
+                    b.HasIndex("WhistleReportId");
 
                     b.HasIndex("Status", "DecidedAt");
 
@@ -2685,6 +2690,278 @@ namespace Custos.Data.Migrations.Sqlite
                     b.ToTable("PolicyVersions");
                 });
 
+            modelBuilder.Entity("Custos.Features.Premises.Meeting", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("EndsAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Grade")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Minutes")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganiserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OrganiserName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PassOn")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PassOnTo")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("Stamp")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartsAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Venue")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("VenueChecked")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
+
+                    b.HasIndex("Status", "StartsAt");
+
+                    b.ToTable("Meetings", (string)null);
+                });
+
+            modelBuilder.Entity("Custos.Features.Premises.MeetingAttendee", b =>
+                {
+                    b.Property<Guid>("MeetingId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ConfirmedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("MeetingId", "PersonId");
+
+                    b.HasIndex("PersonId");
+
+                    b.ToTable("MeetingAttendees", (string)null);
+                });
+
+            modelBuilder.Entity("Custos.Features.Premises.MeetingMaterial", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CollectedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("CopyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("HandedOutAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("HolderId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HolderName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("MeetingId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Serial")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CopyId")
+                        .IsUnique();
+
+                    b.HasIndex("MeetingId");
+
+                    b.ToTable("MeetingMaterials", (string)null);
+                });
+
+            modelBuilder.Entity("Custos.Features.Premises.RestrictedArea", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("RequiresNda")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Code")
+                        .IsUnique();
+
+                    b.ToTable("RestrictedAreas", (string)null);
+                });
+
+            modelBuilder.Entity("Custos.Features.Premises.Visit", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("AreaId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CheckedInAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CheckedInBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CheckedOutAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CheckedOutBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("DecidedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DecisionNote")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("HostId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HostName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("IdDocumentCipher")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("IdDocumentTail")
+                        .IsRequired()
+                        .HasMaxLength(4)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NdaReference")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Organisation")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("OverstayNotifiedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Purpose")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RequestedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("Stamp")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("VisitOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VisitorName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
+
+                    b.HasIndex("AreaId", "VisitOn");
+
+                    b.HasIndex("Status", "CheckedInAt");
+
+                    b.ToTable("Visits", (string)null);
+                });
+
             modelBuilder.Entity("Custos.Features.Provisioning.ScimClient", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3507,6 +3784,24 @@ namespace Custos.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Custos.Features.Premises.MeetingAttendee", b =>
+                {
+                    b.HasOne("Custos.Features.Premises.Meeting", null)
+                        .WithMany("Attendees")
+                        .HasForeignKey("MeetingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Custos.Features.Premises.MeetingMaterial", b =>
+                {
+                    b.HasOne("Custos.Features.Premises.Meeting", null)
+                        .WithMany("Materials")
+                        .HasForeignKey("MeetingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Custos.Features.Provisioning.ScimPerson", b =>
                 {
                     b.HasOne("Custos.Features.People.Person", null)
@@ -3659,6 +3954,13 @@ namespace Custos.Data.Migrations.Sqlite
                     b.Navigation("Departments");
 
                     b.Navigation("Projects");
+                });
+
+            modelBuilder.Entity("Custos.Features.Premises.Meeting", b =>
+                {
+                    b.Navigation("Attendees");
+
+                    b.Navigation("Materials");
                 });
 #pragma warning restore 612, 618
         }
