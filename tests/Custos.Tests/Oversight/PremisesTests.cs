@@ -92,12 +92,12 @@ public abstract class PremisesTests<TApp>(TApp app) : IClassFixture<TApp>
         // Nobody else sees it; an attendee confirms but does not hand out.
         Assert.Equal(HttpStatusCode.NotFound, (await outsiderWeb.Client.GetAsync($"/api/v1/meetings/{id}")).StatusCode);
         Assert.NotNull((await JsonAsync(await attendeeWeb.Client.PostAsync($"/api/v1/meetings/{id}/confirm", null))).GetProperty("attendees").EnumerateArray().Single().GetProperty("confirmedAt").GetString());
-        Assert.Equal(HttpStatusCode.Forbidden, (await attendeeWeb.Client.PostAsJsonAsync($"/api/v1/meetings/{id}/materials", new { serial = print.Serial, attendee = attendee.UserName })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await attendeeWeb.Client.PostAsJsonAsync($"/api/v1/meetings/{id}/materials", new { serial = print.Serial, attendee = attendee.Id })).StatusCode);
 
         // Materials from the ledger: the organiser's own print only; the meeting does not close while one is out.
-        Assert.Equal("MeetingMaterialNotYours", await CodeAsync(await web.Client.PostAsJsonAsync($"/api/v1/meetings/{id}/materials", new { serial = "P-NOPE", attendee = attendee.UserName })));
-        var handed = await JsonAsync(await web.Client.PostAsJsonAsync($"/api/v1/meetings/{id}/materials", new { serial = print.Serial, attendee = attendee.UserName }));
-        Assert.Equal(HttpStatusCode.Conflict, (await web.Client.PostAsJsonAsync($"/api/v1/meetings/{id}/materials", new { serial = print.Serial, attendee = attendee.UserName })).StatusCode);
+        Assert.Equal("MeetingMaterialNotYours", await CodeAsync(await web.Client.PostAsJsonAsync($"/api/v1/meetings/{id}/materials", new { serial = "P-NOPE", attendee = attendee.Id })));
+        var handed = await JsonAsync(await web.Client.PostAsJsonAsync($"/api/v1/meetings/{id}/materials", new { serial = print.Serial, attendee = attendee.Id }));
+        Assert.Equal(HttpStatusCode.Conflict, (await web.Client.PostAsJsonAsync($"/api/v1/meetings/{id}/materials", new { serial = print.Serial, attendee = attendee.Id })).StatusCode);
         Assert.Equal("MeetingMaterialsOut", await CodeAsync(await web.Client.PostAsJsonAsync($"/api/v1/meetings/{id}/close", new { minutes = "x" })));
         var material = handed.GetProperty("materials").EnumerateArray().Single().GetProperty("id").GetGuid();
         await JsonAsync(await web.Client.PostAsync($"/api/v1/meetings/{id}/materials/{material}/collect", null));
@@ -117,6 +117,8 @@ public abstract class PremisesTests<TApp>(TApp app) : IClassFixture<TApp>
         var host = await app.CreatePersonAsync(Roles.Staff);
         var head = await app.CreatePersonAsync(Roles.DepartmentHead);
         var bystander = await app.CreatePersonAsync(Roles.Staff);
+        var otherHead = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [await app.DepartmentAsync()]);
+        using var otherHeadWeb = await SignedInAsync(otherHead);
         using var officerWeb = await SignedInAsync(officer);
         using var hostWeb = await SignedInAsync(host, mfa: false);
         using var headWeb = await SignedInAsync(head);
@@ -126,7 +128,7 @@ public abstract class PremisesTests<TApp>(TApp app) : IClassFixture<TApp>
         await JsonAsync(await officerWeb.Client.PostAsJsonAsync("/api/v1/visits/areas", new { code, name = "座席大厅", requiresNda = true }));
 
         const string Document = "110101199001011234";
-        Assert.Equal("VisitIdDocument", await CodeAsync(await hostWeb.Client.PostAsJsonAsync("/api/v1/visits", new { area = code, visitorName = "赵工", organisation = "某系统集成商", idDocument = "12", purpose = "维修座席电话", visitOn = Today })));
+        Assert.Equal("VisitIdDocument", await CodeAsync(await hostWeb.Client.PostAsJsonAsync("/api/v1/visits", new { area = code, visitorName = "赵工", organisation = "某系统集成商", idDocument = "123456", purpose = "维修座席电话", visitOn = Today })));
         Assert.Equal("AreaUnknown", await CodeAsync(await hostWeb.Client.PostAsJsonAsync("/api/v1/visits", new { area = "NOPE", visitorName = "赵工", organisation = "某系统集成商", idDocument = Document, purpose = "维修座席电话", visitOn = Today })));
         var visit = await JsonAsync(await hostWeb.Client.PostAsJsonAsync("/api/v1/visits", new { area = code, visitorName = "赵工", organisation = "某系统集成商", idDocument = Document, purpose = "维修座席电话", visitOn = Today }));
         var id = visit.GetProperty("id").GetGuid();
@@ -140,6 +142,9 @@ public abstract class PremisesTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal("VisitNotApproved", await CodeAsync(await hostWeb.Client.PostAsJsonAsync($"/api/v1/visits/{id}/check-in", new { ndaReference = "NDA-1" })));
         Assert.Equal(HttpStatusCode.Forbidden, (await hostWeb.Client.PostAsJsonAsync($"/api/v1/visits/{id}/decision", new { approve = true })).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await bystanderWeb.Client.PostAsJsonAsync($"/api/v1/visits/{id}/decision", new { approve = true })).StatusCode);
+        // A head of another department neither sees the request nor decides it.
+        Assert.DoesNotContain((await JsonAsync(await otherHeadWeb.Client.GetAsync("/api/v1/visits"))).EnumerateArray(), v => v.GetProperty("id").GetGuid() == id);
+        Assert.Equal(HttpStatusCode.NotFound, (await otherHeadWeb.Client.PostAsJsonAsync($"/api/v1/visits/{id}/decision", new { approve = true })).StatusCode);
         await JsonAsync(await headWeb.Client.PostAsJsonAsync($"/api/v1/visits/{id}/decision", new { approve = true }));
 
         // The area asks for an agreement before entry.

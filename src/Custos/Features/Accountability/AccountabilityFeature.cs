@@ -1,4 +1,5 @@
 using Custos.Features.People;
+using Spectre.Console;
 using Custos.Hosting;
 using Custos.Web;
 using Microsoft.Extensions.Localization;
@@ -50,6 +51,25 @@ internal sealed class AccountabilityFeature : Feature
                 return TypedResults.File(content, type, name);
             })
             .WithName("ExportAccountability").WithSummary("Approved rewards and penalties decided in a period, for performance reviews (xlsx or pdf)").ProducesProblem(400);
+    }
+
+    /// <summary><c>custos accountability list</c>: the register as the acting person may see it.</summary>
+    public override IEnumerable<System.CommandLine.Command> Commands()
+    {
+        var list = new System.CommandLine.Command("list", "Rewards and penalties: number, person, what, amount, status");
+        list.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
+        {
+            var table = new Spectre.Console.Table().AddColumn(text["Accountability.Number"]).AddColumn(text["Accountability.Person"]).AddColumn(text["Accountability.Type"])
+                .AddColumn(text["Accountability.Amount"]).AddColumn(text["Accountability.Status"]);
+            foreach (var e in await services.GetRequiredService<AccountabilityService>().ListAsync(null, token))
+            {
+                table.AddRow(e.Number, Spectre.Console.Markup.Escape(e.Anonymous ? text["Accountability.AnonymousReporter"] : e.Person ?? ""), text["EntryType." + e.Type],
+                    e.Amount?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", text["EntryStatus." + e.Status]);
+            }
+
+            Cli.Write(table);
+        }, ct, requireAdministrator: false, allowedRoles: [Roles.ComplianceOfficer, Roles.GeneralManager, Roles.Auditor, Roles.DepartmentHead]));
+        return [new System.CommandLine.Command("accountability", "Rewards and penalties (INC-5)") { list }];
     }
 
     public override IEnumerable<NavigationItem> Navigation() =>

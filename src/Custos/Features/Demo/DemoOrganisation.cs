@@ -72,7 +72,17 @@ public sealed class DemoOrganisation(CustosDbContext db, PeopleService people, O
 
         await AddPartnerAsync(ct);
         await AddCommitteeAsync(ct);
+        await AddRestrictedAreasAsync(ct);
         await AddCustomersAsync(customers, ct);
+    }
+
+    /// <summary>The demo's restricted areas (ORG-3): the call-centre floor, where visitors sign an agreement first, and the archive room.</summary>
+    private async Task AddRestrictedAreasAsync(CancellationToken ct)
+    {
+        db.Set<Premises.RestrictedArea>().AddRange(
+            new Premises.RestrictedArea { Id = Guid.NewGuid(), Code = "CALL-FLOOR", Name = "座席大厅", RequiresNda = true, CreatedAt = time.GetUtcNow() },
+            new Premises.RestrictedArea { Id = Guid.NewGuid(), Code = "ARCHIVE", Name = "客户档案室", RequiresNda = true, CreatedAt = time.GetUtcNow() });
+        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>

@@ -39,4 +39,24 @@ internal static class OversightCommands
 
         return new Command("assessment", "Monthly departmental risk assessments (AUD-3)") { list, open, new Command("template", "The assessment template") { show } };
     }
+
+    /// <summary><c>custos inspection list</c>: the inspection plan of a cycle (AUD-4).</summary>
+    public static Command Inspection()
+    {
+        var cycle = new Option<string?>("--cycle") { Description = "Only this cycle (yyyy-MM, its first month)" };
+        var list = new Command("list", "Inspections: project, planned day, inspector, status, failed lines, major hidden dangers") { cycle };
+        list.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
+        {
+            var table = new Table().AddColumn(text["Inspection.Number"]).AddColumn(text["Inspection.Project"]).AddColumn(text["Inspection.PlannedOn"])
+                .AddColumn(text["Inspection.Inspector"]).AddColumn(text["Inspection.Status"]).AddColumn(text["Inspection.Failed"]).AddColumn(text["Inspection.Major"]);
+            foreach (var i in await services.GetRequiredService<InspectionService>().ListAsync(parse.GetValue(cycle), token))
+            {
+                table.AddRow(i.Number, Markup.Escape(i.Project), i.PlannedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + (i.Overdue ? " " + text["Assessment.Overdue"] : ""),
+                    Markup.Escape(i.Inspector ?? ""), text["InspectionStatus." + i.Status], i.Failed.ToString(CultureInfo.InvariantCulture), i.MajorFindings.ToString(CultureInfo.InvariantCulture));
+            }
+
+            Cli.Write(table);
+        }, ct, requireAdministrator: false, allowedRoles: [Roles.ComplianceOfficer, Roles.Auditor, Roles.GeneralManager, Roles.DepartmentHead, Roles.ProjectManager]));
+        return new Command("inspection", "Compliance inspections every two months (AUD-4)") { list };
+    }
 }

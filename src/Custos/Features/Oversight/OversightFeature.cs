@@ -30,7 +30,7 @@ internal sealed class OversightFeature : Feature
         new("/actions", "Nav.Actions", []),
     ];
 
-    public override IEnumerable<Command> Commands() => [OversightCommands.Assessment()];
+    public override IEnumerable<Command> Commands() => [OversightCommands.Assessment(), OversightCommands.Inspection()];
 }
 
 /// <summary>Every five minutes: opens the month's assessments and the cycle's inspection plan, reminds and escalates assessments, inspections and corrective actions.</summary>

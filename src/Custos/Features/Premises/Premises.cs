@@ -106,6 +106,7 @@ public sealed class MeetingMaterial
 }
 
 /// <summary>A restricted area (e.g. the call-centre floor 座席大厅): visitors only approved and registered (ORG-3).</summary>
+[Contract]
 public sealed class RestrictedArea
 {
     public Guid Id { get; set; }

@@ -1,4 +1,5 @@
 using Custos.Features.People;
+using Spectre.Console;
 using Custos.Hosting;
 using Custos.Web;
 using Microsoft.Extensions.Localization;
@@ -8,7 +9,7 @@ namespace Custos.Features.Premises;
 /// <summary>Meetings on classified information (ORG-2) and visitors to restricted areas (ORG-3).</summary>
 internal sealed class PremisesFeature : Feature
 {
-    public sealed record MaterialRequest(string? Serial = null, string? Attendee = null);
+    public sealed record MaterialRequest(string? Serial = null, Guid? Attendee = null);
 
     public sealed record CloseRequest(string? Minutes = null, bool Cancel = false);
 
@@ -39,7 +40,7 @@ internal sealed class PremisesFeature : Feature
             .WithName("GetMeeting").WithSummary("One meeting").ProducesProblem(404);
         meetings.MapPost("/{id:guid}/confirm", async (Guid id, PremisesService s, CancellationToken ct) => TypedResults.Ok(await s.ConfirmAsync(id, ct)))
             .WithName("ConfirmMeeting").WithSummary("An attendee confirms").ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
-        meetings.MapPost("/{id:guid}/materials", async (Guid id, MaterialRequest request, PremisesService s, CancellationToken ct) => TypedResults.Ok(await s.HandOutAsync(id, request.Serial, request.Attendee, ct)))
+        meetings.MapPost("/{id:guid}/materials", async (Guid id, MaterialRequest request, PremisesService s, CancellationToken ct) => TypedResults.Ok(await s.HandOutAsync(id, request.Serial, request.Attendee ?? Guid.Empty, ct)))
             .WithName("HandOutMaterial").WithSummary("Hand a print of the organiser's (copy ledger serial) to an attendee").ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         meetings.MapPost("/{id:guid}/materials/{material:guid}/collect", async (Guid id, Guid material, PremisesService s, CancellationToken ct) => TypedResults.Ok(await s.CollectAsync(id, material, ct)))
             .WithName("CollectMaterial").WithSummary("Collect a material back; it is returned in the copy ledger").ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
@@ -79,6 +80,39 @@ internal sealed class PremisesFeature : Feature
                 return TypedResults.File(content, type, name);
             })
             .WithName("ExportVisitRegister").WithSummary("An area's visitor register for a period as pdf or xlsx").ProducesProblem(400);
+    }
+
+    /// <summary><c>custos meeting list</c> and <c>custos visit list</c>: the registers as the acting person may see them.</summary>
+    public override IEnumerable<System.CommandLine.Command> Commands()
+    {
+        var meetings = new System.CommandLine.Command("list", "Meetings: number, time, venue, grade, organiser, status");
+        meetings.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
+        {
+            var table = new Spectre.Console.Table().AddColumn(text["Meeting.Number"]).AddColumn(text["Meeting.Time"]).AddColumn(text["Meeting.Venue"]).AddColumn(text["Meeting.Grade"])
+                .AddColumn(text["Meeting.Organiser"]).AddColumn(text["Meeting.Status"]);
+            foreach (var m in await services.GetRequiredService<PremisesService>().MeetingsAsync(token))
+            {
+                table.AddRow(m.Number, m.StartsAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + " UTC", Spectre.Console.Markup.Escape(m.Venue),
+                    text["Clearance." + m.Grade], Spectre.Console.Markup.Escape(m.Organiser), text["MeetingStatus." + m.Status]);
+            }
+
+            Cli.Write(table);
+        }, ct, requireAdministrator: false, allowedRoles: [Roles.ComplianceOfficer, Roles.Auditor, Roles.GeneralManager]));
+        var area = new System.CommandLine.Option<string?>("--area") { Description = "Only this area (its code)" };
+        var visits = new System.CommandLine.Command("list", "Visits: number, area, visitor, document (masked), host, day, status") { area };
+        visits.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
+        {
+            var table = new Spectre.Console.Table().AddColumn(text["Visit.Number"]).AddColumn(text["Visit.Area"]).AddColumn(text["Visit.VisitorName"]).AddColumn(text["Visit.IdDocument"])
+                .AddColumn(text["Visit.Host"]).AddColumn(text["Visit.VisitOn"]).AddColumn(text["Visit.Status"]);
+            foreach (var v in await services.GetRequiredService<PremisesService>().VisitsAsync(parse.GetValue(area), null, null, token))
+            {
+                table.AddRow(v.Number, Spectre.Console.Markup.Escape(v.Area), Spectre.Console.Markup.Escape(v.VisitorName), v.IdDocument, Spectre.Console.Markup.Escape(v.Host),
+                    v.VisitOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), text["VisitStatus." + v.Status]);
+            }
+
+            Cli.Write(table);
+        }, ct, requireAdministrator: false, allowedRoles: [Roles.ComplianceOfficer, Roles.Auditor, Roles.GeneralManager]));
+        return [new System.CommandLine.Command("meeting", "Meetings on classified information (ORG-2)") { meetings }, new System.CommandLine.Command("visit", "Visitors to restricted areas (ORG-3)") { visits }];
     }
 
     public override IEnumerable<NavigationItem> Navigation() => [new("/meetings", "Nav.Meetings", []), new("/visits", "Nav.Visits", [])];

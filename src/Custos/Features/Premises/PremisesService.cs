@@ -47,6 +47,9 @@ public sealed class PremisesService(
 
     public const int MaxAttendees = 200;
 
+    /// <summary>Rows of the register read at once; an export that would hold more is refused with a narrower period asked for.</summary>
+    public const int MaxRegister = 5000;
+
     /// <summary>A visitor still inside this long after checking in: the host and compliance are told.</summary>
     public static readonly TimeSpan Overstay = TimeSpan.FromHours(12);
 
@@ -103,11 +106,26 @@ public sealed class PremisesService(
         };
         foreach (var name in names)
         {
-            var person = await people.FindAsync(name, ct);
-            if (person.EmploymentStatus != EmploymentStatus.Active || person.Clearance < order.Grade)
+            Person? person = null;
+            try
             {
-                // Only people cleared for what is discussed are designated (the seed: 限定参加会议的人员范围).
-                throw CustosException.Invalid("MeetingAttendeeNotCleared", person.DisplayName);
+                person = await people.FindAsync(name, ct);
+            }
+            catch (CustosException e) when (e.Kind == CustosError.NotFound)
+            {
+            }
+
+            // Only people active and cleared for what is discussed are designated (the seed: 限定参加会议的人员范围);
+            // one answer for a name nobody has, someone who left and someone not cleared, echoing only what was typed.
+            if (person is not { EmploymentStatus: EmploymentStatus.Active } || person.Clearance < order.Grade)
+            {
+                await audit.RecordNowAsync(AuditActions.MeetingCreate, "meeting", null, AuditOutcome.Denied, new { reason = "attendee" }, ct);
+                throw CustosException.Invalid("MeetingAttendeeNotCleared", name);
+            }
+
+            if (meeting.Attendees.Any(a => a.PersonId == person.Id))
+            {
+                continue;
             }
 
             meeting.Attendees.Add(new MeetingAttendee { MeetingId = meeting.Id, PersonId = person.Id, Name = person.DisplayName, ConfirmedAt = person.Id == caller.PersonId ? now : null });
@@ -161,7 +179,7 @@ public sealed class PremisesService(
     }
 
     /// <summary>The organiser hands a print of theirs from the copy ledger to an attendee.</summary>
-    public async Task<MeetingView> HandOutAsync(Guid id, string? serial, string? attendee, CancellationToken ct)
+    public async Task<MeetingView> HandOutAsync(Guid id, string? serial, Guid attendee, CancellationToken ct)
     {
         var (caller, meeting) = await LoadForOrganiserAsync(id, AuditActions.MeetingMaterial, ct);
         var key = TextInput.Clean(serial, "serial").ToUpperInvariant();
@@ -176,9 +194,16 @@ public sealed class PremisesService(
             throw CustosException.Conflict("MeetingMaterialHandedOut");
         }
 
-        var name = TextInput.Clean(attendee, "attendee");
-        var holder = meeting.Attendees.SingleOrDefault(a => string.Equals(a.Name, name, StringComparison.Ordinal))
-            ?? (await people.FindAsync(name, ct) is var person && meeting.Attendees.SingleOrDefault(a => a.PersonId == person.Id) is { } found ? found : throw CustosException.Invalid("NotAnAttendee"));
+        var holder = meeting.Attendees.SingleOrDefault(a => a.PersonId == attendee) ?? throw CustosException.Invalid("NotAnAttendee");
+        // The paper is no higher than the meeting, and its holder is still active and cleared for it.
+        var grades = await db.CopyItems.Where(i => i.CopyId == copy.Id).Join(db.Customers, i => i.CustomerId, c => c.Id, (i, c) => c.Grade).ToListAsync(ct);
+        var top = grades.Count == 0 ? Clearance.Secret : grades.Max();
+        var person = await db.Users.AsNoTracking().SingleAsync(u => u.Id == holder.PersonId, ct);
+        if (top > meeting.Grade || person.EmploymentStatus != EmploymentStatus.Active || person.Clearance < top)
+        {
+            await audit.RecordNowAsync(AuditActions.MeetingMaterial, "meeting", meeting.Id.ToString(), AuditOutcome.Denied, new { meeting.Number, copy.Serial, reason = "grade" }, ct);
+            throw CustosException.Invalid("MeetingMaterialAboveGrade");
+        }
         var now = time.GetUtcNow();
         // Added as new (a set key would otherwise make it an update of a row that does not exist).
         var handed = new MeetingMaterial
@@ -201,11 +226,17 @@ public sealed class PremisesService(
             throw CustosException.Conflict("MeetingMaterialCollected");
         }
 
+        // Already returned or shredded through the copies page: the ledger has it; the meeting records that.
+        var status = await db.Set<CopyRecord>().Where(c => c.Id == item.CopyId).Select(c => c.Status).SingleAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         item.CollectedAt = time.GetUtcNow();
-        audit.Record(AuditActions.MeetingMaterial, "meeting", meeting.Id.ToString(), detail: new { meeting.Number, item.Serial, collected = true });
+        audit.Record(AuditActions.MeetingMaterial, "meeting", meeting.Id.ToString(), detail: new { meeting.Number, item.Serial, collected = true, ledger = status.ToString() });
         await SaveAsync(meeting, ct);
-        await copies.CloseAsync(item.CopyId, CopyStatus.Returned, null, meeting.Number, ct);
+        if (status == CopyStatus.Issued)
+        {
+            await copies.CloseAsync(item.CopyId, CopyStatus.Returned, null, meeting.Number, ct);
+        }
+
         await tx.CommitAsync(ct);
         return View(caller, meeting);
     }
@@ -302,7 +333,7 @@ public sealed class PremisesService(
         var organisation = Required(order.Organisation, "organisation", 200, "Visit.Organisation");
         var purpose = Required(order.Purpose, "purpose", 500, "Visit.Purpose");
         var document = new string([.. (order.IdDocument ?? "").Where(c => !char.IsWhiteSpace(c))]).ToUpperInvariant();
-        if (document.Length is < 6 or > 32 || !document.All(char.IsAsciiLetterOrDigit))
+        if (document.Length is < 8 or > 32 || !document.All(char.IsAsciiLetterOrDigit))
         {
             throw CustosException.Invalid("VisitIdDocument");
         }
@@ -332,7 +363,7 @@ public sealed class PremisesService(
     public async Task<VisitView> DecideVisitAsync(Guid id, bool approve, string? note, CancellationToken ct)
     {
         var (caller, visit) = await LoadVisitAsync(id, AuditActions.VisitDecide, ct);
-        if (!MayDecide(caller, visit))
+        if (!await MayDecideAsync(caller, visit, ct))
         {
             await audit.RecordNowAsync(AuditActions.VisitDecide, "visit", id.ToString(), AuditOutcome.Denied, new { reason = visit.HostId == caller.PersonId ? "host" : "role" }, ct);
             throw new CustosException(CustosError.Forbidden, "MayNotDecideVisit");
@@ -419,7 +450,7 @@ public sealed class PremisesService(
             throw new CustosException(CustosError.Forbidden, "MayNotRevealVisitor");
         }
 
-        var why = Required(reason, "reason", 200, "Visit.RevealReason");
+        var why = Required(reason, "reason", 64, "Visit.RevealReason");
         await audit.RecordNowAsync(AuditActions.VisitReveal, "visit", visit.Id.ToString(), AuditOutcome.Success, new { visit.Number }, ct, purpose: why);
         return keys.Secrets.Unprotect(DocumentPurpose(visit.Id), visit.IdDocumentCipher);
     }
@@ -429,10 +460,14 @@ public sealed class PremisesService(
     {
         var caller = await callers.CurrentAsync(ct);
         var query = db.Set<Visit>().AsNoTracking();
+        var decidable = new HashSet<Guid>();
         if (!IsOverseer(caller))
         {
+            // A host their own visits; a department head also the requests of their departments' people, to decide.
             var me = caller.PersonId;
-            query = query.Where(v => v.HostId == me || (v.Status == VisitStatus.Requested && caller.Subject.Roles.Contains(Roles.DepartmentHead) && caller.Subject.Active));
+            var hosts = (await HeadedHostsAsync(caller, ct)).Where(h => h != me).ToList();
+            decidable = [.. hosts];
+            query = query.Where(v => v.HostId == me || (v.Status == VisitStatus.Requested && hosts.Contains(v.HostId)));
         }
 
         if (TextInput.CleanOptional(area, "area")?.ToUpperInvariant() is { } code)
@@ -450,10 +485,10 @@ public sealed class PremisesService(
             query = query.Where(v => v.VisitOn <= t);
         }
 
-        var rows = await query.OrderByDescending(v => v.VisitOn).ThenBy(v => v.Number).Take(1000).ToListAsync(ct);
+        var rows = await query.OrderByDescending(v => v.VisitOn).ThenBy(v => v.Number).Take(MaxRegister).ToListAsync(ct);
         await audit.RecordNowAsync(AuditActions.VisitView, "visit", null, AuditOutcome.Success, new { area, from, to }, ct);
         var areas = await db.Set<RestrictedArea>().AsNoTracking().ToDictionaryAsync(a => a.Id, ct);
-        return [.. rows.Select(v => VisitView(caller, v, areas[v.AreaId]))];
+        return [.. rows.Select(v => VisitView(caller, v, areas[v.AreaId], IsCompliance(caller) || decidable.Contains(v.HostId)))];
     }
 
     /// <summary>An area's register (登记) for a period, as PDF or XLSX: who came, from where, for whom, when in and out.</summary>
@@ -468,11 +503,15 @@ public sealed class PremisesService(
         }
 
         var caller = await callers.CurrentAsync(ct);
-        var visits = await VisitsAsync(area, from, to, ct);
+        var visits = await VisitsAsync(string.IsNullOrWhiteSpace(area) ? null : area, from, to, ct);
+        if (visits.Count >= MaxRegister)
+        {
+            throw CustosException.Invalid("VisitPeriodTooLarge", MaxRegister);
+        }
         var offset = caller.Engine.Document.UtcOffset;
         string At(DateTimeOffset? at) => at is { } a ? a.ToOffset(offset).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
         var table = new Web.Documents.RegisterTable(
-            text["Visit.RegisterTitle", area ?? text["Visit.AllAreas"]], text["Visit.RegisterCaption", from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), caller.Name],
+            text["Visit.RegisterTitle", string.IsNullOrWhiteSpace(area) ? text["Visit.AllAreas"] : area.Trim().ToUpperInvariant()], text["Visit.RegisterCaption", from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), caller.Name],
             [text["Visit.Number"], text["Visit.Area"], text["Visit.VisitorName"], text["Visit.Organisation"], text["Visit.IdDocument"], text["Visit.Host"], text["Visit.VisitOn"], text["Visit.Status"], text["Visit.CheckedIn"], text["Visit.CheckedOut"], text["Visit.Nda"]],
             [.. visits.Select(v => (IReadOnlyList<string>)[v.Number, v.Area, v.VisitorName, v.Organisation, v.IdDocument, v.Host, v.VisitOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 text["VisitStatus." + v.Status], At(v.CheckedInAt), At(v.CheckedOutAt), v.NdaReference ?? ""])]);
@@ -524,8 +563,33 @@ public sealed class PremisesService(
         caller.PersonId != Guid.Empty && caller.Subject.Active
         && (caller.Subject.Roles.Contains(Roles.ComplianceOfficer) || caller.Subject.Roles.Contains(Roles.Auditor) || caller.Subject.Roles.Contains(Roles.GeneralManager));
 
-    private static bool MayDecide(Caller caller, Visit visit) =>
-        caller.PersonId != visit.HostId && caller.Subject.Active && (IsCompliance(caller) || caller.Subject.Roles.Contains(Roles.DepartmentHead));
+    /// <summary>A compliance officer, or a head of one of the host's departments; never the host.</summary>
+    private async Task<bool> MayDecideAsync(Caller caller, Visit visit, CancellationToken ct)
+    {
+        if (caller.PersonId == visit.HostId || !caller.Subject.Active)
+        {
+            return false;
+        }
+
+        if (IsCompliance(caller))
+        {
+            return true;
+        }
+
+        var departments = caller.Departments.ToList();
+        return caller.Subject.Roles.Contains(Roles.DepartmentHead) && await db.DepartmentMemberships.AnyAsync(m => m.PersonId == visit.HostId && departments.Contains(m.DepartmentId), ct);
+    }
+
+    private async Task<HashSet<Guid>> HeadedHostsAsync(Caller caller, CancellationToken ct)
+    {
+        if (!caller.Subject.Active || !caller.Subject.Roles.Contains(Roles.DepartmentHead))
+        {
+            return [];
+        }
+
+        var departments = caller.Departments.ToList();
+        return [.. await db.DepartmentMemberships.AsNoTracking().Where(m => departments.Contains(m.DepartmentId)).Select(m => m.PersonId).ToListAsync(ct)];
+    }
 
     private static void RequireDesk(Caller caller, Visit visit)
     {
@@ -582,7 +646,7 @@ public sealed class PremisesService(
     {
         var caller = await callers.CurrentAsync(ct);
         var visit = await db.Set<Visit>().SingleOrDefaultAsync(v => v.Id == id, ct);
-        if (visit is null || !(IsOverseer(caller) || visit.HostId == caller.PersonId || MayDecide(caller, visit)))
+        if (visit is null || !(IsOverseer(caller) || visit.HostId == caller.PersonId || await MayDecideAsync(caller, visit, ct)))
         {
             await audit.RecordNowAsync(action, "visit", id.ToString(), AuditOutcome.Denied, new { reason = "not-found" }, ct);
             throw CustosException.NotFound("VisitNotFound");
@@ -627,12 +691,12 @@ public sealed class PremisesService(
         m.Status == MeetingStatus.Planned && m.Attendees.Any(a => a.PersonId == caller.PersonId && a.ConfirmedAt is null));
 
     private async Task<VisitView> VisitViewAsync(Caller caller, Visit v, CancellationToken ct) =>
-        VisitView(caller, v, await db.Set<RestrictedArea>().AsNoTracking().SingleAsync(a => a.Id == v.AreaId, ct));
+        VisitView(caller, v, await db.Set<RestrictedArea>().AsNoTracking().SingleAsync(a => a.Id == v.AreaId, ct), await MayDecideAsync(caller, v, ct));
 
-    private VisitView VisitView(Caller caller, Visit v, RestrictedArea area) => new(
+    private VisitView VisitView(Caller caller, Visit v, RestrictedArea area, bool mayDecide) => new(
         v.Id, v.Number, area.Name, area.RequiresNda, v.VisitorName, v.Organisation, "****" + v.IdDocumentTail, v.Purpose, v.VisitOn, v.HostName, v.Status, v.DecidedBy, v.DecidedAt,
         v.DecisionNote, v.NdaReference, v.CheckedInAt, v.CheckedOutAt,
-        v.Status == VisitStatus.Requested && MayDecide(caller, v),
+        v.Status == VisitStatus.Requested && mayDecide,
         (v.Status is VisitStatus.Approved or VisitStatus.CheckedIn) && ((v.HostId == caller.PersonId && caller.Subject.Active) || IsCompliance(caller)),
         v.Status == VisitStatus.CheckedIn && v.CheckedInAt <= time.GetUtcNow() - Overstay);
 
