@@ -180,6 +180,55 @@ public abstract class PremisesTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.DoesNotContain(Document, cells);
         Assert.Contains("NDA-2026-118", cells);
     }
+
+    [Fact]
+    public async Task The_pages_take_a_meeting_a_visit_its_approval_and_a_penalty_as_a_clerk_would_ORG_2_ORG_3_INC_5()
+    {
+        var officer = await app.CreatePersonAsync(Roles.ComplianceOfficer);
+        var host = await app.CreatePersonAsync(Roles.Staff);
+        var head = await app.CreatePersonAsync(Roles.DepartmentHead);
+        using var officerWeb = await SignedInAsync(officer);
+        using var hostWeb = await SignedInAsync(host, mfa: false);
+        using var headWeb = await SignedInAsync(head);
+        var code = "ROOM" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant();
+
+        // An area registered on the page; a visit asked for on the page; approved from the register's row.
+        await officerWeb.SubmitAsync("/visits", "#area-form", new Dictionary<string, string> { ["AreaCode"] = code, ["AreaName"] = "档案室", ["AreaNda"] = "true" });
+        Assert.True(await app.WithDbAsync(db => db.Set<RestrictedArea>().AnyAsync(a => a.Code == code && a.RequiresNda)));
+        var day = Today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await hostWeb.SubmitAsync("/visits", "#visit-form", new Dictionary<string, string>
+        {
+            ["Input.Area"] = code, ["Input.VisitorName"] = "钱经理", ["Input.Organisation"] = "审计事务所", ["Input.IdDocument"] = "A1234567", ["Input.Purpose"] = "年度审计取证", ["Input.VisitOn"] = day,
+        });
+        var visit = await app.WithDbAsync(db => db.Set<Visit>().SingleAsync(v => v.HostId == host.Id));
+        var (_, register) = await headWeb.GetPageAsync("/visits");
+        var row = register.QuerySelector($"tr[data-visit='{visit.Number}']")!;
+        Assert.Contains("****4567", row.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("A1234567", register.Source.Text, StringComparison.Ordinal);
+        var decide = await headWeb.SubmitAsync("/visits", $"form[name='decide-{visit.Id}'], tr[data-visit='{visit.Number}'] form", new Dictionary<string, string> { ["Note"] = "", ["Approve"] = "true" });
+        Assert.Equal(HttpStatusCode.OK, decide.StatusCode);
+        Assert.Equal(VisitStatus.Approved, await app.WithDbAsync(db => db.Set<Visit>().Where(v => v.Id == visit.Id).Select(v => v.Status).SingleAsync()));
+
+        // A meeting registered on the page, in company time, with its attendees by user name.
+        var starts = app.Factory.Time.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).AddHours(2);
+        var created = await hostWeb.SubmitAsync("/meetings", "#meeting-form", new Dictionary<string, string>
+        {
+            ["Input.Title"] = "季度保密例会", ["Input.Venue"] = "二楼会议室", ["Input.VenueChecked"] = "true",
+            ["Input.StartsAt"] = starts.ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture),
+            ["Input.EndsAt"] = starts.AddHours(1).ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture),
+            ["Input.Grade"] = "Secret", ["Input.PassOn"] = "None", ["Input.Attendees"] = head.UserName + "，" + officer.UserName,
+        });
+        var meeting = await app.WithDbAsync(db => db.Set<Meeting>().Include(m => m.Attendees).SingleAsync(m => m.OrganiserId == host.Id));
+        Assert.Equal(2, meeting.Attendees.Count);
+        Assert.Equal(starts.UtcDateTime, meeting.StartsAt.UtcDateTime, TimeSpan.FromMinutes(1));
+
+        // A penalty proposed on the register's page by the compliance officer.
+        await officerWeb.SubmitAsync("/accountability", "#propose-form", new Dictionary<string, string>
+        {
+            ["Input.Person"] = host.UserName!, ["Input.Type"] = "Warning", ["Input.Ground"] = "BreachOfRules", ["Input.Amount"] = "", ["Input.Incident"] = "", ["Input.Reason"] = "未经批准带访客进入档案室",
+        });
+        Assert.True(await app.WithDbAsync(db => db.Set<Features.Accountability.AccountabilityEntry>().AnyAsync(e => e.PersonId == host.Id && e.Type == Features.Accountability.EntryType.Warning)));
+    }
 }
 
 public sealed class PremisesTestsOnSqlite(SqliteApp app) : PremisesTests<SqliteApp>(app);
