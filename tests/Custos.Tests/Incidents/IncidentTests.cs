@@ -422,6 +422,42 @@ public abstract class IncidentTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task The_notice_goes_per_customer_by_the_channel_their_kept_contacts_allow_with_no_contact_in_the_file_INC_2()
+    {
+        var department = await app.DepartmentAsync();
+        var head = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [department]);
+        var clerk = await app.CreatePersonAsync(Roles.Staff, departments: [department]);
+        var (withMobile, values) = await app.CustomerAsync(head, department, 761);
+        var withEmail = await app.AsAsync(head, s => s.GetRequiredService<CustomerService>().CreateAsync(new NewCustomer(
+            CustomerKind.Individual, department, null, Custos.Features.People.Clearance.Secret,
+            new Dictionary<string, string?> { [FieldCatalogue.Name] = "周某", [FieldCatalogue.Email] = "zhou@example.cn" }), default));
+        var none = await app.AsAsync(head, s => s.GetRequiredService<CustomerService>().CreateAsync(new NewCustomer(
+            CustomerKind.Individual, department, null, Custos.Features.People.Clearance.Secret, new Dictionary<string, string?> { [FieldCatalogue.Name] = "吴某" }), default));
+        await app.AsAsync(clerk, s => s.GetRequiredService<CustomerService>().RevealAsync(withMobile.Id, FieldCatalogue.Mobile, "verification", null, default));
+        await app.AsAsync(clerk, s => s.GetRequiredService<CustomerService>().RevealAsync(withEmail.Id, FieldCatalogue.Name, "verification", null, default));
+        await app.AsAsync(clerk, s => s.GetRequiredService<CustomerService>().RevealAsync(none.Id, FieldCatalogue.Name, "verification", null, default));
+
+        var gm = await app.CreatePersonAsync(Roles.GeneralManager);
+        using var web = await SignedInAsync(gm, mfa: true);
+        var id = (await JsonAsync(await web.Client.PostAsJsonAsync("/api/v1/incidents", new { title = "员工外传客户信息", description = "举报", suspect = clerk.UserName }))).GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.Conflict, (await web.Client.GetAsync($"/api/v1/incidents/{id}/notice-plan.xlsx")).StatusCode); // the draft first
+        await JsonAsync(await web.Client.PutAsJsonAsync($"/api/v1/incidents/{id}/notice", new { kinds = "姓名、手机号码", cause = "员工违规外传", harm = "可能接到诈骗电话", measures = "已停用其账号", advice = "请警惕冒充本公司的来电。", contact = "400-000-0000" }));
+
+        var xlsx = await web.Client.GetByteArrayAsync($"/api/v1/incidents/{id}/notice-plan.xlsx");
+        using var stream = new MemoryStream(xlsx);
+        var rows = stream.Query(useHeaderRow: false).Cast<IDictionary<string, object?>>().Select(r => r.Values.Select(v => v?.ToString() ?? "").ToList()).ToList();
+        string ChannelOf(Guid customer) => rows.Single(r => r.Contains(customer.ToString())).First();
+        Assert.Equal("短信", ChannelOf(withMobile.Id));
+        Assert.Equal("电子邮件", ChannelOf(withEmail.Id));
+        Assert.StartsWith("公告", ChannelOf(none.Id), StringComparison.Ordinal);
+        Assert.Contains(rows.Single(r => r.Contains(withMobile.Id.ToString())), c => c.Contains("400-000-0000", StringComparison.Ordinal));
+        // The contacts themselves are not in the file: the sending system reads them by customer.
+        var cells = rows.SelectMany(r => r).ToList();
+        Assert.DoesNotContain(cells, c => c.Contains(values.Mobile, StringComparison.Ordinal) || c.Contains("zhou@example.cn", StringComparison.Ordinal));
+        Assert.True(await app.WithDbAsync(db => db.AuditRecords.AnyAsync(a => a.Action == AuditActions.IncidentNotice && a.TargetId == id.ToString() && a.Detail!.Contains("plan"))));
+    }
+
+    [Fact]
     public async Task The_plan_is_followed_step_by_step_and_the_report_and_notice_read_back_INC_3()
     {
         var officer = await app.CreatePersonAsync(Roles.ComplianceOfficer);

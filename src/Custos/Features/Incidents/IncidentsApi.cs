@@ -89,6 +89,14 @@ internal static class IncidentsApi
                 TypedResults.Text(await service.NoticeTextAsync(id, text, ct), "text/plain; charset=utf-8"))
             .WithName("IncidentNoticeText").WithSummary("The notice to the people affected, as text for each channel").ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
 
+        incidents.MapGet("/{id:guid}/notice-plan.{format}", async (Guid id, string format, DateTimeOffset? from, DateTimeOffset? to, IncidentService service, IStringLocalizer<Strings> text, CancellationToken ct) =>
+            {
+                var (content, type, name) = await service.NoticePlanAsync(id, from, to, format, text, ct);
+                return TypedResults.File(content, type, name);
+            })
+            .WithName("IncidentNoticePlan").WithSummary("The notice per affected customer's channel (text message, e-mail, letter, announcement) as xlsx or pdf")
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+
         incidents.MapPost("/{id:guid}/playbook/{code}", async (Guid id, string code, StepRequest request, IncidentService service, CancellationToken ct) =>
                 TypedResults.Ok(await service.CompleteStepAsync(id, code, request.Note, ct)))
             .WithName("CompletePlaybookStep").WithSummary("Mark a step of the emergency plan done").ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
