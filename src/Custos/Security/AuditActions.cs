@@ -128,6 +128,7 @@ public static class AuditActions
     public const string VisitDecide = "visit.decide";
     public const string VisitCheckIn = "visit.check-in";
     public const string VisitCheckOut = "visit.check-out";
+    public const string VisitCancel = "visit.cancel";
     public const string VisitReveal = "visit.reveal";
     public const string VisitView = "visit.view";
     public const string VisitExport = "visit.export";

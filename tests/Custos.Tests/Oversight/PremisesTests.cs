@@ -99,12 +99,16 @@ public abstract class PremisesTests<TApp>(TApp app) : IClassFixture<TApp>
         var handed = await JsonAsync(await web.Client.PostAsJsonAsync($"/api/v1/meetings/{id}/materials", new { serial = print.Serial, attendee = attendee.Id }));
         Assert.Equal(HttpStatusCode.Conflict, (await web.Client.PostAsJsonAsync($"/api/v1/meetings/{id}/materials", new { serial = print.Serial, attendee = attendee.Id })).StatusCode);
         Assert.Equal("MeetingMaterialsOut", await CodeAsync(await web.Client.PostAsJsonAsync($"/api/v1/meetings/{id}/close", new { minutes = "x" })));
-        var material = handed.GetProperty("materials").EnumerateArray().Single().GetProperty("id").GetGuid();
-        await JsonAsync(await web.Client.PostAsync($"/api/v1/meetings/{id}/materials/{material}/collect", null));
+        // Not held before it starts.
+        var material0 = handed.GetProperty("materials").EnumerateArray().Single().GetProperty("id").GetGuid();
+        await JsonAsync(await web.Client.PostAsync($"/api/v1/meetings/{id}/materials/{material0}/collect", null));
+        Assert.Equal("MeetingNotStarted", await CodeAsync(await web.Client.PostAsJsonAsync($"/api/v1/meetings/{id}/close", new { minutes = "x" })));
+        app.Factory.Time.Advance(TimeSpan.FromHours(1.5));
+        using var later = await SignedInAsync(organiser, mfa: false); // sessions end when idle this long
         Assert.Equal(CopyStatus.Returned, await app.WithDbAsync(db => db.Set<CopyRecord>().Where(c => c.Serial == print.Serial).Select(c => c.Status).SingleAsync()));
-        Assert.Equal("Held", (await JsonAsync(await web.Client.PostAsJsonAsync($"/api/v1/meetings/{id}/close", new { minutes = "确定续约报价，不向外传达" }))).GetProperty("status").GetString());
+        Assert.Equal("Held", (await JsonAsync(await later.Client.PostAsJsonAsync($"/api/v1/meetings/{id}/close", new { minutes = "确定续约报价，不向外传达" }))).GetProperty("status").GetString());
 
-        var text = PdfText.Of(await web.Client.GetByteArrayAsync($"/api/v1/meetings/{id}/record.pdf"));
+        var text = PdfText.Of(await later.Client.GetByteArrayAsync($"/api/v1/meetings/{id}/record.pdf"));
         Assert.Contains(number, text, StringComparison.Ordinal);
         Assert.Contains(print.Serial, text, StringComparison.Ordinal);
         Assert.True(await app.WithDbAsync(db => db.AuditRecords.AnyAsync(a => a.Action == AuditActions.MeetingMaterial && a.TargetId == id.ToString())));
@@ -168,6 +172,13 @@ public abstract class PremisesTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(HttpStatusCode.Forbidden, (await hostAgain.Client.PostAsJsonAsync($"/api/v1/visits/{id}/reveal", new { reason = "核对" })).StatusCode);
         Assert.Equal(Document, (await JsonAsync(await officerAgain.Client.PostAsJsonAsync($"/api/v1/visits/{id}/reveal", new { reason = "公安机关协查" }))).GetProperty("idDocument").GetString());
         Assert.Equal("公安机关协查", (await app.WithDbAsync(db => db.AuditRecords.Where(a => a.Action == AuditActions.VisitReveal && a.Outcome == AuditOutcome.Success && a.TargetId == id.ToString()).SingleAsync())).Purpose);
+
+        // A visit called off can no longer be checked in; only its host or compliance calls it off.
+        var second = (await JsonAsync(await hostAgain.Client.PostAsJsonAsync("/api/v1/visits", new { area = code, visitorName = "孙工", organisation = "某系统集成商", idDocument = "B7654321", purpose = "复查", visitOn = Today.AddDays(1) }))).GetProperty("id").GetGuid();
+        using var bystanderAgain = await SignedInAsync(bystander, mfa: false);
+        Assert.Equal(HttpStatusCode.NotFound, (await bystanderAgain.Client.PostAsync($"/api/v1/visits/{second}/cancel", null)).StatusCode);
+        Assert.Equal("Cancelled", (await JsonAsync(await hostAgain.Client.PostAsync($"/api/v1/visits/{second}/cancel", null))).GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, (await hostAgain.Client.PostAsJsonAsync($"/api/v1/visits/{second}/check-in", new { ndaReference = "N" })).StatusCode);
 
         // The area's register: masked, with the times.
         var from = Today.AddDays(-2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);

@@ -70,6 +70,8 @@ internal sealed class PremisesFeature : Feature
             .WithName("DecideVisit").WithSummary("A compliance officer or department head (not the host) decides").ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         visits.MapPost("/{id:guid}/check-in", async (Guid id, CheckInRequest request, PremisesService s, CancellationToken ct) => TypedResults.Ok(await s.CheckInAsync(id, request.NdaReference, ct)))
             .WithName("CheckInVisit").WithSummary("The visitor arrives (approved, on the day, the area's agreement signed)").ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+        visits.MapPost("/{id:guid}/cancel", async (Guid id, PremisesService s, CancellationToken ct) => TypedResults.Ok(await s.CancelVisitAsync(id, ct)))
+            .WithName("CancelVisit").WithSummary("The host or a compliance officer calls off a visit not yet begun").ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         visits.MapPost("/{id:guid}/check-out", async (Guid id, PremisesService s, CancellationToken ct) => TypedResults.Ok(await s.CheckOutAsync(id, ct)))
             .WithName("CheckOutVisit").WithSummary("The visitor leaves").ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         visits.MapPost("/{id:guid}/reveal", async (Guid id, RevealRequest request, PremisesService s, CancellationToken ct) => TypedResults.Ok(new { idDocument = await s.RevealDocumentAsync(id, request.Reason, ct) }))

@@ -251,6 +251,12 @@ public sealed class PremisesService(
             throw CustosException.Conflict("MeetingMaterialsOut", outstanding);
         }
 
+        if (!cancel && time.GetUtcNow() < meeting.StartsAt)
+        {
+            // Held means it took place: not before it starts (a meeting called off is cancelled).
+            throw CustosException.Conflict("MeetingNotStarted");
+        }
+
         var text = TextInput.CleanOptional(minutes, "minutes", multiline: true);
         if (text?.Length > MaxText)
         {
@@ -421,6 +427,22 @@ public sealed class PremisesService(
 
         (visit.Status, visit.CheckedInAt, visit.CheckedInBy, visit.NdaReference) = (VisitStatus.CheckedIn, time.GetUtcNow(), caller.Name, nda);
         audit.Record(AuditActions.VisitCheckIn, "visit", visit.Id.ToString(), detail: new { visit.Number, nda = nda is not null });
+        await SaveVisitAsync(visit, ct);
+        return await VisitViewAsync(caller, visit, ct);
+    }
+
+    /// <summary>The host (or a compliance officer) calls off a visit not yet begun; it can no longer be checked in.</summary>
+    public async Task<VisitView> CancelVisitAsync(Guid id, CancellationToken ct)
+    {
+        var (caller, visit) = await LoadVisitAsync(id, AuditActions.VisitCancel, ct);
+        RequireDesk(caller, visit);
+        if (visit.Status is not (VisitStatus.Requested or VisitStatus.Approved))
+        {
+            throw CustosException.Conflict("VisitNotExpected");
+        }
+
+        visit.Status = VisitStatus.Cancelled;
+        audit.Record(AuditActions.VisitCancel, "visit", visit.Id.ToString(), detail: new { visit.Number });
         await SaveVisitAsync(visit, ct);
         return await VisitViewAsync(caller, visit, ct);
     }
@@ -697,7 +719,7 @@ public sealed class PremisesService(
         v.Id, v.Number, area.Name, area.RequiresNda, v.VisitorName, v.Organisation, "****" + v.IdDocumentTail, v.Purpose, v.VisitOn, v.HostName, v.Status, v.DecidedBy, v.DecidedAt,
         v.DecisionNote, v.NdaReference, v.CheckedInAt, v.CheckedOutAt,
         v.Status == VisitStatus.Requested && mayDecide,
-        (v.Status is VisitStatus.Approved or VisitStatus.CheckedIn) && ((v.HostId == caller.PersonId && caller.Subject.Active) || IsCompliance(caller)),
+        (v.Status is VisitStatus.Requested or VisitStatus.Approved or VisitStatus.CheckedIn) && ((v.HostId == caller.PersonId && caller.Subject.Active) || IsCompliance(caller)),
         v.Status == VisitStatus.CheckedIn && v.CheckedInAt <= time.GetUtcNow() - Overstay);
 
     private static string DocumentPurpose(Guid visit) => $"visit:{visit:N}:id-document";
