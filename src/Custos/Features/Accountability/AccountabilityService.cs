@@ -329,9 +329,6 @@ public sealed class AccountabilityService(
         return Web.Documents.RegisterDocument.Write(table, format, custos.Copies.PrintFont, localizer["Register.Page"], "rewards-penalties", time.GetUtcNow());
     }
 
-    /// <summary>Whether the caller decides (the general manager).</summary>
-    public async Task<bool> IsGeneralManagerAsync(CancellationToken ct) => IsGm(await callers.CurrentAsync(ct));
-
     public async Task<bool> IsComplianceAsync(CancellationToken ct) => IsCompliance(await callers.CurrentAsync(ct));
 
     private void CheckAmount(EntryType type, int? amount)

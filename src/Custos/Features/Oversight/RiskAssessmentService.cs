@@ -340,13 +340,6 @@ public sealed partial class RiskAssessmentService(
             .OrderBy(t => t.Department, StringComparer.Ordinal)];
     }
 
-    /// <summary>Whether the caller is a head of some department, a compliance officer, an auditor or the general manager (who see the room).</summary>
-    public async Task<bool> MayReadAsync(CancellationToken ct)
-    {
-        var caller = await callers.CurrentAsync(ct);
-        return IsReader(caller) || IsHead(caller);
-    }
-
     /// <summary>Whether the caller publishes templates and reviews forms (a compliance officer).</summary>
     public async Task<bool> IsComplianceAsync(CancellationToken ct) => IsCompliance(await callers.CurrentAsync(ct));
 
