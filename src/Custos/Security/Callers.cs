@@ -17,6 +17,10 @@ public sealed class Callers(CustosDbContext db, ICurrentActor actor, PolicyStore
     /// <summary>The caller of this request (scope).</summary>
     public async Task<Caller> CurrentAsync(CancellationToken ct) => current ??= await Caller.LoadAsync(db, actor, policy, time, ct, subjects);
 
+    /// <summary>A time as typed on a page (the company's local time, the policy's time zone) as an instant.</summary>
+    public async Task<DateTimeOffset> FromCompanyTimeAsync(DateTime local, CancellationToken ct) =>
+        new DateTimeOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), (await CurrentAsync(ct)).Engine.Document.UtcOffset).ToUniversalTime();
+
     /// <summary>Goes on if allowed; otherwise records the refusal with its reason (committed on its own) and throws.</summary>
     /// <param name="customer">The customer the action was on, if any: recorded, and an out-of-scope refusal on a customer the caller can see says "may not" instead of "not found".</param>
     public async Task RequireAsync(Decision decision, string action, Guid? customer, string noRole, CancellationToken ct, string targetType = "customer")

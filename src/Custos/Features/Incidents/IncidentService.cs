@@ -167,13 +167,6 @@ public sealed partial class IncidentService(
         return await OpenAsync(incident, ct);
     }
 
-    /// <summary>A time as typed on a page (the company's local time, the policy's time zone) as an instant.</summary>
-    public async Task<DateTimeOffset> FromCompanyTimeAsync(DateTime local, CancellationToken ct)
-    {
-        var offset = (await callers.CurrentAsync(ct)).Engine.Document.UtcOffset;
-        return new DateTimeOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), offset).ToUniversalTime();
-    }
-
     /// <summary>
     /// Opens an incident from an anonymous report (INC-4) for the report's handler, who has checked their own right:
     /// the handler is its reporter, the report's id its source, the person the report names its suspect. Joins the

@@ -573,10 +573,6 @@ public sealed class PremisesService(
         return told;
     }
 
-    /// <summary>A time as typed on a page (the company's local time) as an instant.</summary>
-    public async Task<DateTimeOffset> FromCompanyTimeAsync(DateTime local, CancellationToken ct) =>
-        new DateTimeOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), (await callers.CurrentAsync(ct)).Engine.Document.UtcOffset).ToUniversalTime();
-
     public async Task<bool> IsComplianceAsync(CancellationToken ct) => IsCompliance(await callers.CurrentAsync(ct));
 
     private static bool IsCompliance(Caller caller) => caller.PersonId != Guid.Empty && caller.Subject.Active && caller.Subject.Roles.Contains(Roles.ComplianceOfficer);
