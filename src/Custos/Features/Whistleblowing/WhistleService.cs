@@ -367,14 +367,8 @@ public sealed class WhistleService(
     /// <summary>The report a receipt code belongs to (the code typed with or without dashes), or null: for paying a reward claimed with it.</summary>
     public async Task<Guid?> ReportOfReceiptAsync(string? receipt, CancellationToken ct)
     {
-        var letters = new string([.. (receipt ?? "").ToUpperInvariant().Where(char.IsAsciiLetterOrDigit)]);
-        if (letters.Length != 12)
-        {
-            return null;
-        }
-
-        var code = $"{letters[..4]}-{letters[4..8]}-{letters[8..]}";
-        return await db.Set<WhistleReport>().Where(r => r.Receipt == code).Select(r => (Guid?)r.Id).SingleOrDefaultAsync(ct);
+        var code = ReceiptOf(receipt);
+        return code.Length == 0 ? null : await db.Set<WhistleReport>().Where(r => r.Receipt == code).Select(r => (Guid?)r.Id).SingleOrDefaultAsync(ct);
     }
 
     /// <summary>For a designated handler, how many reports wait for a first answer (those naming the handler left out); null for anyone else.</summary>
@@ -437,9 +431,7 @@ public sealed class WhistleService(
             throw new CustosException(CustosError.TooMany, "WhistleBusy");
         }
 
-        // Typed with or without dashes or spaces: the receipt is its twelve letters and digits.
-        var letters = new string([.. (receipt ?? "").ToUpperInvariant().Where(char.IsAsciiLetterOrDigit)]);
-        var code = letters.Length == 12 ? $"{letters[..4]}-{letters[4..8]}-{letters[8..]}" : "";
+        var code = ReceiptOf(receipt);
         var given = (secret ?? "").Trim().ToUpperInvariant().Replace(" ", "", StringComparison.Ordinal);
         var report = code.Length > 0 ? await db.Set<WhistleReport>().SingleOrDefaultAsync(r => r.Receipt == code, ct) : null;
         var now = time.GetUtcNow();
@@ -468,6 +460,13 @@ public sealed class WhistleService(
         }
 
         return report;
+    }
+
+    /// <summary>A receipt as typed, with or without dashes or spaces, in its stored form (its twelve letters and digits in three groups), or empty.</summary>
+    private static string ReceiptOf(string? receipt)
+    {
+        var letters = new string([.. (receipt ?? "").ToUpperInvariant().Where(char.IsAsciiLetterOrDigit)]);
+        return letters.Length == 12 ? $"{letters[..4]}-{letters[4..8]}-{letters[8..]}" : "";
     }
 
     /// <summary>Checks the puzzle's answer (cheap) and then claims the puzzle once (a second use fails on every node).</summary>
