@@ -24,8 +24,6 @@ public abstract class InspectionTests<TApp>(TApp app) : IClassFixture<TApp>
 {
     private static readonly TimeSpan Company = TimeSpan.FromHours(8);
 
-    private readonly Dictionary<Guid, string> authenticators = [];
-
     private static async Task<string?> CodeAsync(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("code", out var code) ? code.GetString() : null;
 
@@ -35,21 +33,9 @@ public abstract class InspectionTests<TApp>(TApp app) : IClassFixture<TApp>
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private async Task<WebSession> SignedInAsync(Person person, bool mfa = true)
-    {
-        var web = app.Session();
-        await web.SignInAsync(person.UserName!);
-        if (authenticators.TryGetValue(person.Id, out var key))
-        {
-            await web.SubmitTotpAsync(key);
-        }
-        else if (mfa)
-        {
-            authenticators[person.Id] = await web.EnrolMfaAsync();
-        }
+    private SignIns? signIns;
 
-        return web;
-    }
+    private Task<WebSession> SignedInAsync(Person person, bool mfa = true) => (signIns ??= new SignIns(app)).AsAsync(person, mfa);
 
     private Task<int> NotifiedAsync(Guid person, string kind, string number) =>
         app.WithDbAsync(db => db.Notifications.CountAsync(n => n.RecipientId == person && n.Kind == kind && n.Args.StartsWith(number)));

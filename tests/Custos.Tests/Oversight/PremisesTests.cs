@@ -23,8 +23,6 @@ namespace Custos.Tests.Oversight;
 public abstract class PremisesTests<TApp>(TApp app) : IClassFixture<TApp>
     where TApp : CustosApp
 {
-    private readonly Dictionary<Guid, string> authenticators = [];
-
     private DateOnly Today => DateOnly.FromDateTime(app.Factory.Time.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
 
     private static async Task<string?> CodeAsync(HttpResponseMessage response) =>
@@ -36,21 +34,9 @@ public abstract class PremisesTests<TApp>(TApp app) : IClassFixture<TApp>
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private async Task<WebSession> SignedInAsync(Person person, bool mfa = true)
-    {
-        var web = app.Session();
-        await web.SignInAsync(person.UserName!);
-        if (authenticators.TryGetValue(person.Id, out var key))
-        {
-            await web.SubmitTotpAsync(key);
-        }
-        else if (mfa)
-        {
-            authenticators[person.Id] = await web.EnrolMfaAsync();
-        }
+    private SignIns? signIns;
 
-        return web;
-    }
+    private Task<WebSession> SignedInAsync(Person person, bool mfa = true) => (signIns ??= new SignIns(app)).AsAsync(person, mfa);
 
     private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
 

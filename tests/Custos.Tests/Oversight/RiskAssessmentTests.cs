@@ -34,24 +34,9 @@ public abstract class RiskAssessmentTests<TApp>(TApp app) : IClassFixture<TApp>
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private readonly Dictionary<Guid, string> authenticators = [];
+    private SignIns? signIns;
 
-    /// <summary>A signed-in session; with two factors enrolled the first time, and the code given on later sign-ins.</summary>
-    private async Task<WebSession> SignedInAsync(Person person, bool mfa = true)
-    {
-        var web = app.Session();
-        await web.SignInAsync(person.UserName!);
-        if (authenticators.TryGetValue(person.Id, out var key))
-        {
-            await web.SubmitTotpAsync(key);
-        }
-        else if (mfa)
-        {
-            authenticators[person.Id] = await web.EnrolMfaAsync();
-        }
-
-        return web;
-    }
+    private Task<WebSession> SignedInAsync(Person person, bool mfa = true) => (signIns ??= new SignIns(app)).AsAsync(person, mfa);
 
     private Task<int> NotifiedAsync(Guid person, string kind, string number) =>
         app.WithDbAsync(db => db.Notifications.CountAsync(n => n.RecipientId == person && n.Kind == kind && n.Args.StartsWith(number)));
