@@ -86,7 +86,7 @@ internal static class InsertRatio
         var clock = Stopwatch.StartNew();
         await using (var tx = await db.Database.BeginTransactionAsync())
         {
-            await CustomerBulkWriter.WriteAsync(db, built, null, default);
+            await CustomerBulkWriter.WriteAsync(db, built, null, default, scope.ServiceProvider.GetRequiredService<Custos.Features.Keys.KeyShareStore>());
             await tx.CommitAsync();
         }
 

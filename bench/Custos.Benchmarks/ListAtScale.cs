@@ -122,7 +122,7 @@ internal static class ListAtScale
         var clock = Stopwatch.StartNew();
         await using (var tx = await db.Database.BeginTransactionAsync())
         {
-            await CustomerBulkWriter.WriteAsync(db, Build(), null, default);
+            await CustomerBulkWriter.WriteAsync(db, Build(), null, default, scope.ServiceProvider.GetRequiredService<Custos.Features.Keys.KeyShareStore>());
             await tx.CommitAsync();
         }
 

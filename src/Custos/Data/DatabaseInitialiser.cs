@@ -48,6 +48,7 @@ public sealed record InitialisationResult(bool Fresh, string? InitialAdminPasswo
 /// </summary>
 public sealed class DatabaseInitialiser(
     CustosDbContext db,
+    Features.Keys.KeyShareStore keyShares,
     UserManager<Person> users,
     RoleManager<IdentityRole<Guid>> roles,
     CustosSettings settings,
@@ -121,6 +122,9 @@ public sealed class DatabaseInitialiser(
         {
             await keyRing.LoadAsync(db, settings.FullKeyFile, settings.KeyPassphrase, time, ct, settings.Hsm.ToOptions());
         }
+
+        // The key-share store (ADR 0018): created with a new database, required once customers' keys are split.
+        keyShares.Open(mayCreate: !await db.Customers.AnyAsync(c => c.KeySplit, ct));
 
         // Secrets an earlier version kept in clear: authenticator keys are sealed, unsealed data-protection keys are replaced.
         var sealedKeys = await Features.Accounts.CustosUserStore.SealLegacyKeysAsync(db, keyRing, ct);

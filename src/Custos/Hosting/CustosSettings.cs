@@ -21,6 +21,12 @@ public sealed class CustosSettings
     /// </summary>
     public string? KeyFile { get; set; }
 
+    /// <summary>
+    /// The key-share store (ADR 0018): a file (default beside the key file, <c>custos-data.shares</c>) or a PostgreSQL
+    /// connection string of a database of its own for several nodes. Kept like the key file, off the database's backups.
+    /// </summary>
+    public string? KeyShares { get; set; }
+
     /// <summary>Passphrase that seals the key file (env <c>CUSTOS_KEY_PASSPHRASE</c>); never a command-line argument.</summary>
     public string? KeyPassphrase { get; set; }
 

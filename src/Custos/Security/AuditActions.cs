@@ -141,6 +141,9 @@ public static class AuditActions
 
     public const string KeysRetire = "keys.retire";
     public const string KeysRotate = "keys.rotate";
+    public const string KeysSplit = "keys.split";
+    public const string BackupCreate = "backup.create";
+    public const string BackupRestore = "backup.restore";
 
     public const string PartnerAdd = "partner.add";
     public const string PartnerBlock = "partner.block";

@@ -228,7 +228,7 @@ public abstract class CustomerTests<TApp>(TApp app) : IClassFixture<TApp>
             await db.Database.OpenConnectionAsync();
             await using (var tx = await db.Database.BeginTransactionAsync())
             {
-                await CustomerBulkWriter.WriteAsync(db, built, null, default);
+                await CustomerBulkWriter.WriteAsync(db, built, null, default, scope.ServiceProvider.GetRequiredService<Custos.Features.Keys.KeyShareStore>());
                 await Custos.Data.BulkInsert.InsertAsync(db, built.Where((_, i) => tagged(i)).Select(c => new CustomerTag { CustomerId = c.Id, Tag = tag }).ToList(), default);
                 await tx.CommitAsync();
             }

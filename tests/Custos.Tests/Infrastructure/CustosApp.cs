@@ -402,6 +402,7 @@ public sealed class PostgresApp : CustosApp
     {
         await base.DisposeAsync();
         File.Delete(keyFile);
+        TestPaths.DeleteShares(keyFile[..^".keys".Length] + ".shares");
         TestPaths.Delete(DataDir);
     }
 }

@@ -20,5 +20,16 @@ public static class TestPaths
         }
 
         File.Delete(dataDir.TrimEnd('/') + ".keys");
+        DeleteShares(dataDir.TrimEnd('/') + ".shares");
+    }
+
+    /// <summary>Removes a key-share store file and its write-ahead log.</summary>
+    public static void DeleteShares(string path)
+    {
+        SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            File.Delete(path + suffix);
+        }
     }
 }

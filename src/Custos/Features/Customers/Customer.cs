@@ -40,6 +40,16 @@ public sealed class Customer
 
     public byte[] WrappedKey { get; set; } = [];
 
+    /// <summary>
+    /// The data key is split (ADR 0018): <see cref="WrappedKey"/> wraps the key XOR a share kept in the key-share store,
+    /// apart from the database. False only for customers from before splitting, until the key service splits them.
+    /// </summary>
+    public bool KeySplit { get; set; }
+
+    /// <summary>The share of a customer just built, written to the key-share store before the customer is saved.</summary>
+    [System.ComponentModel.DataAnnotations.Schema.NotMapped]
+    public KeyShare? NewShare { get; set; }
+
     public List<CustomerValue> Values { get; } = [];
 
     public List<CustomerIndex> Indexes { get; } = [];
@@ -126,6 +136,7 @@ internal sealed class CustomerMapping : IEntityTypeConfiguration<Customer>
         e.HasIndex(c => new { c.ProjectId, c.Id });
         e.HasIndex(c => new { c.Grade, c.Id });
         e.HasIndex(c => c.KekVersion);
+        e.Ignore(c => c.NewShare);
         e.HasMany(c => c.Values).WithOne().HasForeignKey(v => v.CustomerId).OnDelete(DeleteBehavior.Cascade);
         e.HasMany(c => c.Indexes).WithOne().HasForeignKey(i => i.CustomerId).OnDelete(DeleteBehavior.Cascade);
         e.HasMany(c => c.Tags).WithOne().HasForeignKey(t => t.CustomerId).OnDelete(DeleteBehavior.Cascade);

@@ -18,7 +18,7 @@ namespace Custos.Features.Customers;
 /// its fields as they may leave in a copy.
 /// </summary>
 [Contract]
-public sealed class CustomerAccess(CustosDbContext db, KeyRing keys, FieldCatalogue catalogue, IAuditTrail audit, Callers callers, TimeProvider time)
+public sealed class CustomerAccess(CustosDbContext db, KeyRing keys, KeyShareStore shares, FieldCatalogue catalogue, IAuditTrail audit, Callers callers, TimeProvider time)
 {
     internal const string Entity = "customer";
 
@@ -64,7 +64,14 @@ public sealed class CustomerAccess(CustosDbContext db, KeyRing keys, FieldCatalo
     public RecordCipher OpenCipher(Customer customer)
     {
         ArgumentNullException.ThrowIfNull(customer);
-        return DataKeys.OpenCipher(keys.Keys, Entity, customer.Id, customer.DataKeyVersion, customer.Wrapped);
+        if (!customer.KeySplit)
+        {
+            return DataKeys.OpenCipher(keys.Keys, Entity, customer.Id, customer.DataKeyVersion, customer.Wrapped);
+        }
+
+        var share = customer.NewShare ?? shares.Get(customer.Id)
+            ?? throw CustosException.NotFound("CustomerKeyDestroyed"); // destroyed after the backup this database came from
+        return DataKeys.OpenCipher(keys.Keys, Entity, customer.Id, customer.DataKeyVersion, customer.Wrapped, share);
     }
 
     /// <summary>
@@ -110,7 +117,7 @@ public sealed class CustomerAccess(CustosDbContext db, KeyRing keys, FieldCatalo
 
         var now = time.GetUtcNow();
         var id = Guid.CreateVersion7(now);
-        var (cipher, wrapped) = DataKeys.CreateCipher(keys.Keys, Entity, id, 1);
+        var (cipher, wrapped, share) = DataKeys.CreateSplitCipher(keys.Keys, Entity, id, 1);
         using (cipher)
         {
             var customer = new Customer
@@ -125,6 +132,8 @@ public sealed class CustomerAccess(CustosDbContext db, KeyRing keys, FieldCatalo
                 DataKeyVersion = 1,
                 KekVersion = wrapped.KekVersion,
                 WrappedKey = wrapped.Blob,
+                KeySplit = true,
+                NewShare = share,
             };
             foreach (var (field, value) in cleaned)
             {

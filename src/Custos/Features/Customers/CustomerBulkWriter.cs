@@ -16,7 +16,8 @@ public static class CustomerBulkWriter
 
     /// <param name="written">Told the running total after each batch.</param>
     /// <returns>How many customers were written.</returns>
-    public static async Task<int> WriteAsync(CustosDbContext db, IEnumerable<Customer> customers, Action<int>? written, CancellationToken ct)
+    /// <param name="shares">Where the customers' key shares go (ADR 0018), written before each batch.</param>
+    public static async Task<int> WriteAsync(CustosDbContext db, IEnumerable<Customer> customers, Action<int>? written, CancellationToken ct, Keys.KeyShareStore? shares = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(customers);
@@ -28,6 +29,11 @@ public static class CustomerBulkWriter
         {
             await foreach (var batch in batches.Reader.ReadAllAsync(ct))
             {
+                if (batch.Any(c => c.NewShare is not null))
+                {
+                    CustomerShares.WriteNew(shares ?? throw new InvalidOperationException("Customers with split keys need the key-share store."), batch, (time ?? TimeProvider.System).GetUtcNow());
+                }
+
                 await db.InsertAsync(batch, ct);
                 await db.InsertAsync(batch.SelectMany(c => c.Values).ToList(), ct);
                 await db.InsertAsync(batch.SelectMany(c => c.Indexes).ToList(), ct);

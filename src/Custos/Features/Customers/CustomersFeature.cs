@@ -11,6 +11,8 @@ internal sealed class CustomersFeature : Feature
         services.AddScoped<CustomerAccess>();
         services.AddScoped<CustomerLists>();
         services.AddScoped<AttachmentService>();
+        services.AddSingleton<CustomerShares>();
+        services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(s => s.GetRequiredService<CustomerShares>());
     }
 
     public override void MapApi(RouteGroupBuilder api) => CustomersApi.Map(api);

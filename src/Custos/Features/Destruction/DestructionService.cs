@@ -22,12 +22,12 @@ public sealed record DestructionView(
 /// <summary>
 /// Destroys a customer that is no longer needed (DST-1, DST-2, EXP-3): allowed by the policy, normally through a
 /// destruction request approved by the department head and witnessed by the compliance officer. The customer's
-/// values, indexes, history, tags, attachments and wrapped data key are deleted (crypto-shredding: no copy of the
-/// data key survives, so backups of the ciphertexts are unreadable once the key-encryption key is retired); what
+/// values, indexes, history, tags, attachments and wrapped data key are deleted, then the key's share in the key-share
+/// store (crypto-shredding: backups taken before hold only the other half, so the customer is unreadable there too); what
 /// remains is the destruction record and the audit entry, written in the same transaction.
 /// </summary>
 [Contract]
-public sealed class DestructionService(CustosDbContext db, Callers callers, CustomerAccess access, IAuditTrail audit, TimeProvider time)
+public sealed partial class DestructionService(CustosDbContext db, Callers callers, CustomerAccess access, Keys.KeyShareStore shares, IAuditTrail audit, TimeProvider time, ILogger<DestructionService> log)
 {
     public const string CryptoShred = "crypto-shred";
 
@@ -89,8 +89,23 @@ public sealed class DestructionService(CustosDbContext db, Callers callers, Cust
             method = CryptoShred, fields = record.Fields, attachments, openPrints, witness = witness.Id, request = requestId, grant = decision.Grant,
         });
         await db.SaveChangesAsync(ct);
+
+        // The share goes last: the data key is then gone in every backup of the database too (ADR 0018). Should this
+        // fail, the customer is already gone here and the key service's sweep deletes the share within a day.
+        try
+        {
+            shares.Delete([customer.Id]);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or IOException)
+        {
+            LogShareLeft(log, e.GetType().Name);
+        }
+
         return await ViewAsync(record, ct);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A destroyed customer's key share could not be deleted now ({Error}); the key service's sweep deletes it")]
+    private static partial void LogShareLeft(ILogger logger, string error);
 
     /// <summary>The destruction register (《客户信息借阅、销毁记录表》): for those who audit, and for each operator their own.</summary>
     public async Task<IReadOnlyList<DestructionView>> ListAsync(CancellationToken ct)

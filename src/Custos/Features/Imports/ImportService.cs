@@ -54,6 +54,7 @@ public sealed class ImportService(
     KeyRing keys,
     FieldCatalogue catalogue,
     IAuditTrail audit,
+    Keys.KeyShareStore shares,
     TimeProvider time)
 {
     public const int MaxReportedErrors = 1000;
@@ -164,7 +165,7 @@ public sealed class ImportService(
             db.ChangeTracker.Clear();
 
             var done = await CustomerBulkWriter.WriteAsync(
-                db, ReadCustomers(open, fileName, options, department.Id, projectId, collection.Id), n => progress?.Report((n, (int)rows)), ct);
+                db, ReadCustomers(open, fileName, options, department.Id, projectId, collection.Id), n => progress?.Report((n, (int)rows)), ct, shares, time);
             await tx.CommitAsync(ct);
             await PlannerStatistics.RefreshAsync(db, ct);
             progress?.Report((done, (int)rows));

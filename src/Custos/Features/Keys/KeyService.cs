@@ -16,7 +16,7 @@ public sealed record KeyStatus(string KeyFile, bool Sealed, string Provider, int
 /// Key operations (SEC-1): status, rotation that re-wraps every data key online in small batches, and
 /// retirement that destroys a version once no data key needs it (crypto-shredding anything left behind).
 /// </summary>
-public sealed class KeyService(CustosDbContext db, KeyRing ring, IAuditTrail audit, CustosSettings settings, TimeProvider time)
+public sealed class KeyService(CustosDbContext db, KeyRing ring, KeyShareStore shares, IAuditTrail audit, CustosSettings settings, TimeProvider time)
 {
     private const int Batch = 500;
 
@@ -62,6 +62,56 @@ public sealed class KeyService(CustosDbContext db, KeyRing ring, IAuditTrail aud
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>
+    /// Splits the data keys of customers stored whole (from before ADR 0018) in batches: the share is written to the
+    /// key-share store first, then the blob is replaced only if nobody changed it meanwhile (a rotation), so a key is
+    /// never stored split without its share or whole under a split flag. Returns how many were split.
+    /// </summary>
+    public async Task<int> SplitWholeKeysAsync(CancellationToken ct)
+    {
+        var done = 0;
+        while (true)
+        {
+            var batch = await db.Customers.AsNoTracking().Where(c => !c.KeySplit).OrderBy(c => c.Id).Take(Batch).ToListAsync(ct);
+            if (batch.Count == 0)
+            {
+                break;
+            }
+
+            var split = batch.Select(c => (Customer: c, Split: DataKeys.Split(ring.Keys, "customer", c.Id, c.DataKeyVersion, c.Wrapped))).ToList();
+            shares.PutMany([.. split.Select(s => (s.Customer.Id, s.Split.Share))], time.GetUtcNow());
+            await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+            {
+                foreach (var (customer, (wrapped, _)) in split)
+                {
+                    done += await ReplaceWrappedAsync(customer, wrapped, split: true, ct);
+                }
+
+                await transaction.CommitAsync(ct);
+            }
+        }
+
+        if (done > 0)
+        {
+            audit.Record(AuditActions.KeysSplit, "key", null, detail: new { customers = done });
+            await db.SaveChangesAsync(ct);
+        }
+
+        return done;
+    }
+
+    /// <summary>Removes shares whose customer is gone (a destruction whose share deletion failed, a failed import) once a day old.</summary>
+    public Task<int> SweepSharesAsync(CancellationToken ct) =>
+        shares.SweepAsync(time.GetUtcNow().AddDays(-1), async (ids, token) =>
+            (await db.Customers.AsNoTracking().Where(c => ids.Contains(c.Id)).Select(c => c.Id).ToListAsync(token)).ToHashSet(), ct);
+
+    private Task<int> ReplaceWrappedAsync(Customer customer, WrappedDataKey wrapped, bool split, CancellationToken ct)
+    {
+        var old = customer.WrappedKey;
+        return db.Customers.Where(c => c.Id == customer.Id && c.WrappedKey == old)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.KekVersion, wrapped.KekVersion).SetProperty(c => c.WrappedKey, wrapped.Blob).SetProperty(c => c.KeySplit, split), ct);
+    }
+
     private async Task RewrapAllAsync(int active, IProgress<(int Done, int Total)>? progress, CancellationToken ct)
     {
         await KeyRing.RewrapCheckAsync(db, ring.Keys, ct);
@@ -70,21 +120,24 @@ public sealed class KeyService(CustosDbContext db, KeyRing ring, IAuditTrail aud
         var done = 0;
         while (true)
         {
-            var batch = await db.Customers.Where(c => c.KekVersion != active).OrderBy(c => c.Id).Take(Batch).ToListAsync(ct);
+            var batch = await db.Customers.AsNoTracking().Where(c => c.KekVersion != active).OrderBy(c => c.Id).Take(Batch).ToListAsync(ct);
             if (batch.Count == 0)
             {
                 break;
             }
 
-            foreach (var customer in batch)
+            db.ChangeTracker.Clear();
+            await using (var transaction = await db.Database.BeginTransactionAsync(ct))
             {
-                var rewrapped = DataKeys.Rewrap(ring.Keys, "customer", customer.Id, customer.DataKeyVersion, customer.Wrapped);
-                customer.KekVersion = rewrapped.KekVersion;
-                customer.WrappedKey = rewrapped.Blob;
+                foreach (var customer in batch)
+                {
+                    var rewrapped = DataKeys.Rewrap(ring.Keys, "customer", customer.Id, customer.DataKeyVersion, customer.Wrapped);
+                    await ReplaceWrappedAsync(customer, rewrapped, customer.KeySplit, ct);
+                }
+
+                await transaction.CommitAsync(ct);
             }
 
-            await db.SaveChangesAsync(ct);
-            db.ChangeTracker.Clear();
             done += batch.Count;
             progress?.Report((done, Math.Max(total, done)));
         }

@@ -9,7 +9,9 @@ internal sealed class KeysFeature : Feature
     public override void AddServices(IServiceCollection services, CustosSettings settings)
     {
         services.AddSingleton<KeyRing>();
+        services.AddSingleton<KeyShareStore>();
         services.AddScoped<KeyService>();
+        services.AddHostedService<KeyShareWorker>();
     }
 
     public override IEnumerable<Command> Commands() => [KeyCommands.Create()];

@@ -1160,6 +1160,9 @@ namespace Custos.Data.Migrations.Postgres
                     b.Property<int>("KekVersion")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("KeySplit")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16)

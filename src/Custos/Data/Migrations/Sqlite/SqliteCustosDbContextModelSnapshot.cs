@@ -1151,6 +1151,9 @@ namespace Custos.Data.Migrations.Sqlite
                     b.Property<int>("KekVersion")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("KeySplit")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16)
