@@ -21,6 +21,7 @@ public static class FeatureList
         new Organisation.OrganisationFeature(),
         new ApiTokens.ApiTokensFeature(),
         new Keys.KeysFeature(),
+        new Backup.BackupFeature(),
         new Audit.AuditFeature(),
         new Imports.ImportsFeature(),
         new Customers.CustomersFeature(),

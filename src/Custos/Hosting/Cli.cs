@@ -65,6 +65,17 @@ public static class Cli
         return overrides;
     }
 
+    /// <summary>The settings a command runs with: appsettings.json, <c>CUSTOS_*</c> environment variables, then the command line's options.</summary>
+    public static CustosSettings SettingsFor(ParseResult parse)
+    {
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables();
+        CustosConfiguration.Add(configuration, Overrides(parse));
+        return CustosSettings.From(configuration.Build());
+    }
+
     /// <summary>Messages follow <c>CUSTOS_LANG</c>, else <c>LANG</c>: English when it starts with "en", else Chinese.</summary>
     public static void ApplyCulture()
     {
@@ -78,16 +89,12 @@ public static class Cli
     /// Runs <paramref name="action"/> in a service scope on an initialised database, acting as <c>--as</c>.
     /// Failures print one localised line and give exit code 1 (2 for an unusable database).
     /// </summary>
-    public static async Task<int> RunAsync(ParseResult parse, Func<IServiceProvider, IStringLocalizer<Strings>, CancellationToken, Task> action, CancellationToken ct, bool migrate = false, bool actAsPerson = true, bool requireAdministrator = true, IReadOnlyCollection<string>? allowedRoles = null)
+    public static async Task<int> RunAsync(ParseResult parse, Func<IServiceProvider, IStringLocalizer<Strings>, CancellationToken, Task> action, CancellationToken ct, bool migrate = false, bool actAsPerson = true, bool requireAdministrator = true, IReadOnlyCollection<string>? allowedRoles = null,
+        Func<IServiceProvider, IStringLocalizer<Strings>, CancellationToken, Task>? beforeInitialise = null)
     {
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(action);
-        var configuration = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables();
-        CustosConfiguration.Add(configuration, Overrides(parse));
-        var settings = CustosSettings.From(configuration.Build());
+        var settings = SettingsFor(parse);
 
         var services = new ServiceCollection();
         services.AddLogging(l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None));
@@ -100,6 +107,12 @@ public static class Cli
         try
         {
             scope.ServiceProvider.GetRequiredService<Kernel.Classification.FieldCatalogue>();
+            if (beforeInitialise is not null)
+            {
+                // Work on the database before it is opened (a restore puts it in place).
+                await beforeInitialise(scope.ServiceProvider, text, ct);
+            }
+
             var result = await scope.ServiceProvider.GetRequiredService<DatabaseInitialiser>().InitialiseAsync(migrate, ct);
             if (result.InitialAdminPassword is not null)
             {

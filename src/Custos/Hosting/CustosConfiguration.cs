@@ -9,6 +9,7 @@ public static class CustosConfiguration
         ("CUSTOS_DATABASE", "Custos:Database"),
         ("CUSTOS_DATA_DIR", "Custos:DataDir"),
         ("CUSTOS_KEY_FILE", "Custos:KeyFile"),
+        ("CUSTOS_KEY_SHARES", "Custos:KeyShares"),
         ("CUSTOS_KEY_PASSPHRASE", "Custos:KeyPassphrase"),
         ("CUSTOS_HSM_LIBRARY", "Custos:Hsm:Library"),
         ("CUSTOS_HSM_TOKEN", "Custos:Hsm:TokenLabel"),

@@ -27,6 +27,9 @@ public sealed class CustosSettings
     /// </summary>
     public string? KeyShares { get; set; }
 
+    /// <summary>Folder of the PostgreSQL client tools for backups (<c>pg_dump</c>, <c>pg_restore</c>); default: the newest installed, else the PATH.</summary>
+    public string? PostgresTools { get; set; }
+
     /// <summary>Passphrase that seals the key file (env <c>CUSTOS_KEY_PASSPHRASE</c>); never a command-line argument.</summary>
     public string? KeyPassphrase { get; set; }
 

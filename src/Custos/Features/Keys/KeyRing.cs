@@ -117,6 +117,21 @@ public sealed class KeyRing : IDisposable
 
     private const string Probe = "00000000000";
 
+    /// <summary>
+    /// The key-encryption keys alone, for work before there is a database to check them against (a restore): the key
+    /// file's, or the HSM's when one is configured. A missing key file is refused: a restore needs the keys it was sealed under.
+    /// </summary>
+    public static IRotatingKeyEncryptionKeys OpenWithoutDatabase(string path, string? passphrase, Pkcs11Options? hsm)
+    {
+        if (!System.IO.File.Exists(path))
+        {
+            throw new KeyFileException($"The key file {path} does not exist. A backup opens only with the keys of the installation it came from; restore the key file first.");
+        }
+
+        var keyFile = LocalKeyFile.Open(path, passphrase);
+        return hsm is null ? keyFile : Pkcs11KeyEncryptionKeys.Open(hsm);
+    }
+
     private static void Verify(IKeyEncryptionKeys keys, LocalKeyFile file, KeyCheck check, string path)
     {
         try
