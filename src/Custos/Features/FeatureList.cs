@@ -30,6 +30,7 @@ public static class FeatureList
         new Notifications.NotificationsFeature(),
         new Copies.CopiesFeature(),
         new Destruction.DestructionFeature(),
+        new Retention.RetentionFeature(),
         new Classification.ClassificationFeature(),
         new Demo.DemoFeature(),
     ];

@@ -143,6 +143,14 @@ public static class AuditActions
     public const string KeysRotate = "keys.rotate";
     public const string KeysSplit = "keys.split";
     public const string BackupCreate = "backup.create";
+    public const string RetentionLoad = "retention.load";
+    public const string RetentionView = "retention.view";
+    public const string RetentionSet = "retention.set";
+    public const string RetentionHold = "retention.hold";
+    public const string RetentionDue = "retention.due";
+    public const string RetentionRun = "retention.run";
+    public const string RetentionBatch = "retention.batch";
+    public const string ConsentRecord = "consent.record";
     public const string BackupRestore = "backup.restore";
 
     public const string PartnerAdd = "partner.add";

@@ -15,6 +15,7 @@ using Custos.Features;
 namespace Custos.Features.Access;
 
 /// <summary>What a person asks for. Exactly one target: a customer, a department (by code) or, for a role change, a person.</summary>
+[Contract]
 public sealed record NewRequest(
     RequestKind Kind,
     string Reason,
@@ -584,6 +585,10 @@ public sealed class RequestService(
         audit.Record(AuditActions.RequestWithdraw, "request", entity.Id.ToString());
         await db.SaveChangesAsync(ct);
     }
+
+    /// <summary>The status of each of <paramref name="ids"/> (for a room that filed them, e.g. a retention batch); unknown ids are left out.</summary>
+    public async Task<IReadOnlyDictionary<Guid, RequestStatus>> StatusOfAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct) =>
+        await db.AccessRequests.AsNoTracking().Where(r => ids.Contains(r.Id)).ToDictionaryAsync(r => r.Id, r => r.Status, ct);
 
     public async Task<RequestView> GetAsync(Guid id, CancellationToken ct)
     {

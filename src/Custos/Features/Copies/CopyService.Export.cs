@@ -174,7 +174,19 @@ public sealed partial class CopyService
             grant ??= decision.Grant;
         }
 
+        await RequireBasisAsync([.. heads.Select(h => h.Id)], name, ct);
         return (heads, grant);
+    }
+
+    /// <summary>No copy of a customer whose consent — the basis of keeping them — is withdrawn (SEC-3): refused and recorded.</summary>
+    private async Task RequireBasisAsync(IReadOnlyCollection<Guid> customers, string action, CancellationToken ct)
+    {
+        var withdrawn = await Retention.ProcessingBasis.WithdrawnAsync(db, customers, ct);
+        if (withdrawn.Count > 0)
+        {
+            await audit.RecordNowAsync(action, "customer", withdrawn[0].ToString(), AuditOutcome.Denied, new { reason = "consent-withdrawn", customers = withdrawn.Count }, ct);
+            throw new CustosException(CustosError.Forbidden, "ConsentWithdrawn");
+        }
     }
 
     /// <summary>The table: id, grade and the chosen fields of each customer, in clear where the person may reveal them.</summary>

@@ -80,6 +80,7 @@ public sealed partial class CopyService(
         ArgumentNullException.ThrowIfNull(order);
         var (viewer, customer, decision) = await access.LoadForAsync(id, PolicyAction.Print, AuditActions.CustomerPrint, "MayNotPrint", ct);
         var note = callers.CheckPurpose(order.Purpose, order.Note);
+        await RequireBasisAsync([customer.Id], AuditActions.CustomerPrint, ct);
         var limit = settings.Copies.PrintUseByDays;
         var days = order.UseByDays ?? limit;
         if (days < 1 || days > limit)

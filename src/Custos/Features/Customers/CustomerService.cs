@@ -207,6 +207,17 @@ public sealed class CustomerService(
             throw Refusals.ToException(decision, "MayNotReveal");
         }
 
+        try
+        {
+            // The customer's record of processing: consent withdrawn stops it, and the purpose must be one they allowed (SEC-3).
+            await Retention.ProcessingBasis.CheckAsync(db, customer.Id, purpose, ct);
+        }
+        catch (CustosException refused)
+        {
+            await audit.RecordNowAsync(AuditActions.CustomerReveal, "customer", customer.Id.ToString(), AuditOutcome.Denied, new { field, reason = refused.Code }, ct, purpose);
+            throw;
+        }
+
         await audit.RecordNowAsync(AuditActions.CustomerReveal, "customer", customer.Id.ToString(), AuditOutcome.Success,
             new { field, note, level = (int)definition.Level, protection, grant = decision.Grant }, ct, purpose);
         using var cipher = access.OpenCipher(customer);

@@ -53,6 +53,12 @@ public sealed partial class DestructionService(CustosDbContext db, Callers calle
             witness = await db.Users.AsNoTracking().SingleOrDefaultAsync(p => p.UserName == userName, ct);
         }
 
+        if (await Retention.ProcessingBasis.IsHeldAsync(db, customer.Id, ct))
+        {
+            await audit.RecordNowAsync(AuditActions.CustomerDestroy, "customer", customer.Id.ToString(), AuditOutcome.Denied, new { reason = "legal-hold" }, ct);
+            throw CustosException.Conflict("CustomerOnLegalHold");
+        }
+
         if (witness is null || witness.Id == viewer.PersonId || witness.EmploymentStatus != People.EmploymentStatus.Active)
         {
             throw CustosException.Invalid("WitnessRequired");

@@ -11,8 +11,9 @@ internal sealed class KeysFeature : Feature
         services.AddSingleton<KeyRing>();
         services.AddSingleton<KeyShareStore>();
         services.AddScoped<KeyService>();
-        services.AddHostedService<KeyShareWorker>();
     }
+
+    public override void AddWorkers(IServiceCollection services) => services.AddHostedService<KeyShareWorker>();
 
     public override IEnumerable<Command> Commands() => [KeyCommands.Create()];
 }
