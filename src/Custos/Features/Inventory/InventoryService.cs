@@ -251,7 +251,7 @@ public sealed class InventoryService(
         var offset = caller.Engine.Document.UtcOffset;
         string At(DateTimeOffset? at) => at is { } a ? a.ToOffset(offset).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
         string N(long? n) => n?.ToString(CultureInfo.InvariantCulture) ?? "—";
-        var rows = new List<IReadOnlyList<string>>();
+        var rows = new List<IReadOnlyList<string>> { new[] { text["Label.Department"].Value, $"{view.Department} ({view.Code})", "", "", "", "", "", "", "", "", "", "", "" } };
         foreach (var l in view.Lines)
         {
             rows.Add([
