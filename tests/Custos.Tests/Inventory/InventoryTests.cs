@@ -243,6 +243,19 @@ public abstract class InventoryTests<TApp>(TApp app) : IClassFixture<TApp>, IDis
         Assert.Contains("保存期限", refused.QuerySelector("#inventory-error")!.TextContent, StringComparison.Ordinal);
         Assert.Equal(2, await EntriesAsync());
 
+        // The page's edit link fills the form with the entry as it is.
+        var (_, editPage) = await headWeb.GetPageAsync($"/inventory/{setup.Department}?edit={id}");
+        Assert.Equal("客户通话录音", (editPage.QuerySelector("#entry-name") as AngleSharp.Html.Dom.IHtmlInputElement)!.Value);
+        Assert.Equal(id.ToString(), (editPage.QuerySelector("input[name='Entry.Id']") as AngleSharp.Html.Dom.IHtmlInputElement)!.Value);
+        var edited = await headWeb.SubmitAsync($"/inventory/{setup.Department}?edit={id}", "#entry-form", new Dictionary<string, string>
+        {
+            ["Entry.Name"] = "客户通话录音（2025 起）", ["Entry.Location"] = "3 号档案柜", ["Entry.Owner"] = setup.Clerk.UserName!, ["Entry.Grade"] = "Confidential",
+            ["Entry.LegalBasis"] = "合同履行", ["Entry.Purpose"] = "服务质量抽检", ["Entry.Retention"] = "合同终止后 5 年",
+        });
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+        Assert.Equal("客户通话录音（2025 起）", await app.WithDbAsync(db => db.Set<InventoryEntry>().Where(e => e.Id == id).Select(e => e.Name).SingleAsync()));
+        Assert.Equal(2, await EntriesAsync());
+
         await JsonAsync(await headWeb.Client.DeleteAsync($"{url}/entries/{id}"));
         Assert.Equal(1, await EntriesAsync());
         var actions = await app.WithDbAsync(db => db.AuditRecords.Where(a => a.TargetId == setup.Department && a.ActorId == setup.Head.Id.ToString() && a.Outcome == AuditOutcome.Success).Select(a => a.Action).ToListAsync());

@@ -38,6 +38,7 @@ internal sealed class InventoryFeature : Feature
             }
 
             Cli.Write(table);
+            AnsiConsole.MarkupLine(Markup.Escape($"{text["Inventory.Total"]}: {view.Customers.ToString(CultureInfo.InvariantCulture)}"));
             AnsiConsole.MarkupLine(Markup.Escape(view.ReviewedBy is null
                 ? text["Inventory.NotReviewed"]
                 : text["Inventory.ReviewedLine", view.ReviewedBy, view.ReviewedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC", view.ReviewedPeriod ?? ""]));
