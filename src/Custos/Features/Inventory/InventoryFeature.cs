@@ -14,7 +14,9 @@ internal sealed class InventoryFeature : Feature
 
     public override void MapApi(RouteGroupBuilder api) => InventoryApi.Map(api);
 
-    public override IEnumerable<NavigationItem> Navigation() => [new("/inventory", "Nav.Inventory", [])];
+    /// <summary>For the departments' people and those who oversee them; not for partners' users, who belong to no department.</summary>
+    public override IEnumerable<NavigationItem> Navigation() =>
+        [new("/inventory", "Nav.Inventory", [Roles.Staff, Roles.InformationOfficer, Roles.DepartmentHead, Roles.ProjectManager, Roles.ComplianceOfficer, Roles.GeneralManager])];
 
     /// <summary><c>custos inventory show --department CODE</c>: the department's inventory as the acting person may read it.</summary>
     public override IEnumerable<Command> Commands()
