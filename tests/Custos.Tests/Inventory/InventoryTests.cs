@@ -155,6 +155,12 @@ public abstract class InventoryTests<TApp>(TApp app) : IClassFixture<TApp>, IDis
         var (_, clerkPage) = await clerkWeb.GetPageAsync($"/inventory/{setup.Department}");
         Assert.Null(clerkPage.QuerySelector("#entry-form"));
         Assert.NotNull(clerkPage.QuerySelector("#inventory-lines"));
+        Assert.NotNull(clerkPage.QuerySelector("a[href='/inventory']")); // in the menu
+        Assert.Contains("手工录入的客户", clerkPage.QuerySelector("tr[data-line='manual']")!.TextContent, StringComparison.Ordinal);
+        await clerkWeb.SubmitAsync($"/inventory/{setup.Department}", "#culture-form", new Dictionary<string, string>(), [new("culture", "en")]);
+        var (_, english) = await clerkWeb.GetPageAsync($"/inventory/{setup.Department}");
+        Assert.Contains("Customers entered by hand", english.QuerySelector("tr[data-line='manual']")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("customer-information inventory", english.QuerySelector("h1")!.TextContent, StringComparison.Ordinal);
         var clerkList = await JsonAsync(await clerkWeb.Client.GetAsync("/api/v1/inventory"));
         Assert.Equal([setup.Department], clerkList.EnumerateArray().Select(d => d.GetProperty("code").GetString()));
 
