@@ -103,6 +103,13 @@ public static class AuditActions
     public const string AssessmentRemind = "assessment.remind";
     public const string AssessmentEscalate = "assessment.escalate";
     public const string AssessmentTemplate = "assessment.template";
+    public const string InventoryView = "inventory.view";
+    public const string InventoryEntryAdd = "inventory.entry.add";
+    public const string InventoryEntryChange = "inventory.entry.change";
+    public const string InventoryEntryRemove = "inventory.entry.remove";
+    public const string InventoryNote = "inventory.note";
+    public const string InventoryReview = "inventory.review";
+    public const string InventoryExport = "inventory.export";
     public const string InspectionPlan = "inspection.plan";
     public const string InspectionView = "inspection.view";
     public const string InspectionCheck = "inspection.check";

@@ -9,6 +9,7 @@ internal sealed class ImportsFeature : Feature
     public override void AddServices(IServiceCollection services, CustosSettings settings)
     {
         services.AddScoped<ImportService>();
+        services.AddScoped<CollectionRecords>();
     }
 
     public override void AddWorkers(IServiceCollection services)
