@@ -16,6 +16,7 @@ public static class FeatureList
         new Oversight.OversightFeature(),
         new Accountability.AccountabilityFeature(),
         new Premises.PremisesFeature(),
+        new SubjectRequests.SubjectRequestsFeature(),
         new Whistleblowing.WhistleFeature(),
         new Provisioning.ProvisioningFeature(),
         new Organisation.OrganisationFeature(),

@@ -92,6 +92,16 @@ public sealed class DestructionService(CustosDbContext db, Callers callers, Cust
         return await ViewAsync(record, ct);
     }
 
+    /// <summary>
+    /// The destruction record of a customer, if it was destroyed: for a subject's deletion request (PIPL art. 47), which is
+    /// answered only once the customer is gone. The caller is responsible for having checked who may know it.
+    /// </summary>
+    public async Task<DestructionView?> RecordOfAsync(Guid customer, CancellationToken ct)
+    {
+        var record = await db.Destructions.AsNoTracking().SingleOrDefaultAsync(d => d.CustomerId == customer, ct);
+        return record is null ? null : await ViewAsync(record, ct);
+    }
+
     /// <summary>The destruction register (《客户信息借阅、销毁记录表》): for those who audit, and for each operator their own.</summary>
     public async Task<IReadOnlyList<DestructionView>> ListAsync(CancellationToken ct)
     {
