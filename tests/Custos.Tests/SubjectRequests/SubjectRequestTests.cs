@@ -272,9 +272,12 @@ public abstract class SubjectRequestTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal("SubjectRequestIdentityRequired", await CodeAsync(await web.Client.PostAsJsonAsync("/api/v1/subject-requests", new { customer = customer.Id, kind = "Copy", channel = "Counter" })));
         Assert.Equal(HttpStatusCode.NotFound, (await outsiderWeb.Client.PostAsJsonAsync("/api/v1/subject-requests", new { customer = customer.Id, kind = "Copy", channel = "Counter", identityMethod = "Video" })).StatusCode);
 
-        // Registered on the page, in Chinese.
-        var (_, page) = await web.GetPageAsync("/subject-requests");
+        // Registered on the page, in Chinese, reached from the customer's page with the customer filled in.
+        var (_, customerPage) = await web.GetPageAsync($"/customers/{customer.Id}");
+        Assert.Equal($"/subject-requests?customer={customer.Id}", customerPage.QuerySelector("#register-subject-request")!.GetAttribute("href"));
+        var (_, page) = await web.GetPageAsync($"/subject-requests?customer={customer.Id}");
         Assert.Contains("个人信息主体请求", page.QuerySelector("h1")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(customer.Id.ToString(), page.QuerySelector("#sr-customer")!.GetAttribute("value"));
         await web.SubmitAsync("/subject-requests", "#subject-request-form", new Dictionary<string, string>
         {
             ["Input.Customer"] = customer.Id.ToString(), ["Input.Kind"] = "Correct", ["Input.Channel"] = "Counter", ["Input.IdentityMethod"] = "IdCardInPerson",
