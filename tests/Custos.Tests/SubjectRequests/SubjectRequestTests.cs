@@ -296,9 +296,43 @@ public abstract class SubjectRequestTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.NotNull(file.QuerySelector("#correct-form"));
         Assert.DoesNotContain(values.Name, file.Body!.TextContent, StringComparison.Ordinal);
 
-        var refused = await web.Client.PostAsJsonAsync($"/api/v1/subject-requests/{created.Id}/refuse", new { ground = "InformationAccurate", explanation = "经核对，您的信息准确完整。" });
-        Assert.Equal("Refused", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+        // Corrected on the page: one box per field, the empty ones left alone; then closed for a refusal.
+        await web.SubmitAsync($"/subject-requests/{created.Id}", "#correct-form", new Dictionary<string, string>
+        {
+            [$"value-{FieldCatalogue.Mobile}"] = "13687654321", [$"value-{FieldCatalogue.Name}"] = "", ["CorrectAnswer"] = "您的手机号码已更正。",
+        });
+        var corrected = await app.WithDbAsync(db => db.Set<SubjectRequest>().SingleAsync(r => r.Id == created.Id));
+        Assert.Equal((SubjectRequestStatus.Answered, FieldCatalogue.Mobile), (corrected.Status, corrected.ChangedFields));
         Assert.Equal(HttpStatusCode.Conflict, (await web.Client.PostAsJsonAsync($"/api/v1/subject-requests/{created.Id}/refuse", new { ground = "InformationAccurate", explanation = "x" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_copy_is_downloaded_from_the_requests_page_and_a_refusal_comes_back_as_a_message_PIPL_45()
+    {
+        var department = await app.DepartmentAsync();
+        var head = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [department]);
+        var deputy = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [department]);
+        var (customer, values) = await app.CustomerAsync(head, department, 4951);
+        var request = await CreateAsync(head, new NewSubjectRequest(customer.Id, "Access", "Counter", null, "IdCardInPerson"));
+        using var web = await new SignIns(app).AsAsync(head);
+        var form = new Dictionary<string, string> { ["answer"] = "您好，附件为您的个人信息。", ["passphrase"] = Passphrase, ["passphrase2"] = Passphrase, ["format"] = "csv" };
+
+        // Not approved yet: back to the page with the reason, nothing made.
+        var refused = await web.SubmitAsync($"/subject-requests/{request.Id}", "#copy-form", form);
+        Assert.Equal($"/subject-requests/{request.Id}", WebSession.Location(refused));
+        var (_, page) = await web.GetPageAsync($"/subject-requests/{request.Id}");
+        Assert.False(string.IsNullOrWhiteSpace(page.QuerySelector("#subject-request-error")?.TextContent));
+        Assert.False(await app.WithDbAsync(db => db.CopyItems.AnyAsync(i => i.CustomerId == customer.Id)));
+
+        await app.ApprovedAsync(head, new NewRequest(RequestKind.Export, "客户本人申请查阅个人信息", Customer: customer.Id), deputy);
+        var response = await web.SubmitAsync($"/subject-requests/{request.Id}", "#copy-form", form);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/pgp-encrypted", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(values.Name, Encoding.UTF8.GetString(OpenPgpPackage.Open(await response.Content.ReadAsByteArrayAsync(), Passphrase)), StringComparison.Ordinal);
+        var stored = await app.WithDbAsync(db => db.Set<SubjectRequest>().SingleAsync(r => r.Id == request.Id));
+        Assert.Equal(SubjectRequestStatus.Answered, stored.Status);
+        Assert.StartsWith("E-", stored.CopySerial, StringComparison.Ordinal);
+        Assert.DoesNotContain(values.Name, response.Content.Headers.ContentDisposition?.ToString() ?? "", StringComparison.Ordinal);
     }
 }
 
