@@ -14,6 +14,7 @@ using Custos.Security;
 using Custos.Tests.Copies;
 using Custos.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 
 namespace Custos.Tests.SubjectRequests;
 
@@ -57,6 +58,19 @@ public abstract class SubjectRequestTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(new DateOnly(2026, 12, 25), SubjectRequestService.AddWorkingDays(friday, 15));     // three weeks
         Assert.Equal(new DateOnly(2026, 12, 11), SubjectRequestService.AddWorkingDays(new DateOnly(2026, 12, 5), 5)); // from a Saturday: Monday to Friday
         Assert.Equal(new DateOnly(2026, 12, 22), SubjectRequestService.AddWorkingDays(new DateOnly(2026, 12, 25), -3));
+    }
+
+    [Fact]
+    public void The_deadline_and_the_reminder_are_read_from_the_settings_and_checked_PIPL_44()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Custos:SubjectRequests:DeadlineWorkingDays"] = "10", ["Custos:SubjectRequests:RemindWorkingDaysBefore"] = "2" })
+            .Build();
+        var read = CustosSettings.From(configuration).SectionOf<SubjectRequestSettings>("SubjectRequests");
+        Assert.Equal((10, 2), (read.DeadlineWorkingDays, read.RemindWorkingDaysBefore));
+        Assert.Equal((15, 3), (new SubjectRequestSettings().DeadlineWorkingDays, new SubjectRequestSettings().RemindWorkingDaysBefore));
+        Assert.Throws<InvalidOperationException>(() => new SubjectRequestSettings { DeadlineWorkingDays = 0 }.Validate());
+        Assert.Throws<InvalidOperationException>(() => new SubjectRequestSettings { DeadlineWorkingDays = 3, RemindWorkingDaysBefore = 3 }.Validate());
     }
 
     [Fact]
