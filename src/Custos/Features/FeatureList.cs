@@ -17,6 +17,7 @@ public static class FeatureList
         new Accountability.AccountabilityFeature(),
         new Premises.PremisesFeature(),
         new Inventory.InventoryFeature(),
+        new SubjectRequests.SubjectRequestsFeature(),
         new Whistleblowing.WhistleFeature(),
         new Provisioning.ProvisioningFeature(),
         new Organisation.OrganisationFeature(),

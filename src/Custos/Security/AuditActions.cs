@@ -231,6 +231,14 @@ public static class AuditActions
     public const string TrainingRemind = "training.remind";
     public const string TrainingResults = "training.results";
 
+    public const string SubjectRequestCreate = "subject-request.create";
+    public const string SubjectRequestList = "subject-request.list";
+    public const string SubjectRequestView = "subject-request.view";
+    public const string SubjectRequestAnswer = "subject-request.answer";
+    public const string SubjectRequestRefuse = "subject-request.refuse";
+    public const string SubjectRequestRemind = "subject-request.remind";
+    public const string SubjectRequestEscalate = "subject-request.escalate";
+
     public const string TokenCreate = "token.create";
 
     public const string WhistleAttachment = "whistle.attachment";

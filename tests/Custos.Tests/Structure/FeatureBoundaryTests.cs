@@ -88,7 +88,7 @@ public sealed class FeatureBoundaryTests
         Assert.Equal(
             [
                 "Custos.Features.Copies.Examples.ReachesIn uses Custos.Features.Customers.CustomerAccess.Context",
-                "Custos.Features.Copies.Examples.ReachesIn uses Custos.Features.Customers.CustomerService",
+                "Custos.Features.Copies.Examples.ReachesIn uses Custos.Features.Customers.CustomerDetail",
                 "Custos.Features.Copies.Examples.ThroughAttribute uses Custos.Features.Customers.CustomerLists",
             ],
             Violations(tests));

@@ -20,9 +20,26 @@ public sealed partial class CopyService
     /// every customer must be allowed, or nothing leaves. One canary row, a synthetic customer unique to this copy,
     /// is planted among the rows, so a leaked file names the copy it came from.
     /// </summary>
-    public async Task<CopyFile> ExportAsync(ExportOrder order, CancellationToken ct)
+    public Task<CopyFile> ExportAsync(ExportOrder order, CancellationToken ct) => ExportAsync(order, null, ct);
+
+    /// <summary>
+    /// A copy of one customer's information for the customer themself (PIPL art. 45, a subject request): an export
+    /// like any other — allowed by the policy (an approved export request), sealed with a passphrase, recorded in the
+    /// ledger and the audit log before it leaves — of every field, addressed to the data subject and without a canary
+    /// row: a synthetic person's details have no place in someone's own copy. <paramref name="reference"/> (the
+    /// request's number) is kept with the copy; it must name no protected value.
+    /// </summary>
+    public Task<CopyFile> ExportForSubjectAsync(Guid customer, string passphrase, string reference, ExportFormat format, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reference);
+        var order = new ExportOrder("other", passphrase ?? "", text["Export.SubjectNote", reference], Customers: [customer], Fields: [.. access.Catalogue.Fields.Select(f => f.Name)], Format: format);
+        return ExportAsync(order, reference, ct);
+    }
+
+    private async Task<CopyFile> ExportAsync(ExportOrder order, string? subjectReference, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(order);
+        var forSubject = subjectReference is not null;
         var share = order.Share is not null;
         var action = share ? PolicyAction.ShareExternal : PolicyAction.Export;
         var name = share ? AuditActions.CustomerShare : AuditActions.CustomerExport;
@@ -46,7 +63,7 @@ public sealed partial class CopyService
         }
         else
         {
-            recipient = viewer.Name;
+            recipient = forSubject ? text["Export.DataSubject"] : viewer.Name;
         }
 
         var fields = order.Fields is { Count: > 0 } wanted ? wanted.Distinct(StringComparer.Ordinal).ToList() : [FieldCatalogue.Name, FieldCatalogue.Mobile];
@@ -69,9 +86,15 @@ public sealed partial class CopyService
         header.AddRange(fields.Select(f => Labelled(access.Catalogue.Find(f)!)));
         var (rows, revealed) = await RowsAsync(heads, viewer, fields, ct);
         var serial = Serial(share ? 'S' : 'E', now);
-        var (canaryRow, canaryHash, canaryId) = await CanaryAsync(fields, revealed, now, ct);
-        canaryRow[1] = rows[RandomNumberGenerator.GetInt32(rows.Count)][1]; // a grade the real rows have
-        rows.Insert(RandomNumberGenerator.GetInt32(rows.Count + 1), canaryRow);
+        byte[]? canaryHash = null;
+        Guid? canaryId = null;
+        if (!forSubject)
+        {
+            (var canaryRow, canaryHash, canaryId) = await CanaryAsync(fields, revealed, now, ct);
+            canaryRow[1] = rows[RandomNumberGenerator.GetInt32(rows.Count)][1]; // a grade the real rows have
+            rows.Insert(RandomNumberGenerator.GetInt32(rows.Count + 1), canaryRow);
+        }
+
         var extension = ExportPackage.Extension(order.Format);
         var package = ExportPackage.Seal(header, rows, order.Format, order.Passphrase, $"custos-{serial}.{extension}", now);
         var record = Ledger(share ? CopyKind.Share : CopyKind.Export, serial, viewer, recipient, order.Purpose, note, now, SHA256.HashData(package), grant,
@@ -92,7 +115,7 @@ public sealed partial class CopyService
         audit.Record(name, "copy", record.Id.ToString(), detail: new
         {
             serial, customers = heads.Count, department = order.Department?.Trim().ToUpperInvariant(), fields, revealed = revealed.Order(StringComparer.Ordinal),
-            format = extension, grant, sha256 = Convert.ToHexStringLower(record.Sha256), nda = record.NdaReference, partner = record.PartnerId,
+            format = extension, grant, sha256 = Convert.ToHexStringLower(record.Sha256), nda = record.NdaReference, partner = record.PartnerId, subjectRequest = subjectReference,
         }, purpose: order.Purpose);
         await db.SaveChangesAsync(ct);
         return new CopyFile(package, "application/pgp-encrypted", $"custos-{serial}.{extension}.gpg", serial);

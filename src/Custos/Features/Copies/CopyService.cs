@@ -44,7 +44,8 @@ public sealed record ExportOrder(
     ExportFormat Format = ExportFormat.Csv,
     ShareTerms? Share = null);
 
-/// <summary>A copy on its way out: the bytes, how to name them, and the serial in the ledger.</summary>
+/// <summary>A copy on its way out: the bytes, how to name them, and the serial in the ledger. A contract: a subject request hands the customer's own copy out (PIPL art. 45).</summary>
+[Contract]
 public sealed record CopyFile(byte[] Content, string ContentType, string FileName, string Serial);
 
 [Contract]

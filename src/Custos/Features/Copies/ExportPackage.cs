@@ -6,7 +6,8 @@ using Org.BouncyCastle.Security;
 
 namespace Custos.Features.Copies;
 
-/// <summary>The file format inside an export package.</summary>
+/// <summary>The file format inside an export package. A contract: a subject request chooses it for the customer's own copy.</summary>
+[Contract]
 public enum ExportFormat
 {
     Csv = 0,

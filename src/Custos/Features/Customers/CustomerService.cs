@@ -52,7 +52,9 @@ public sealed record CustomerDetail(
 /// encrypted under the customer's data key and indexed blind; people see masked values of the customers in
 /// their scope; revealing one needs a purpose and clearance and is recorded before the value is returned.
 /// A customer outside the caller's scope does not exist for them (404).
+/// A contract: a subject's correction request (PIPL art. 46) goes through the same edit path (<see cref="UpdateAsync"/>).
 /// </summary>
+[Contract]
 public sealed class CustomerService(
     CustosDbContext db,
     KeyRing keys,
@@ -257,8 +259,8 @@ public sealed class CustomerService(
         return customer;
     }
 
-    /// <summary>Changes values; each previous value is kept, encrypted, with who and when (SEC-4).</summary>
-    public async Task UpdateAsync(Guid id, IReadOnlyDictionary<string, string?> values, CancellationToken ct)
+    /// <summary>Changes values; each previous value is kept, encrypted, with who and when (SEC-4). Returns the names of the fields that changed (never their values).</summary>
+    public async Task<IReadOnlyList<string>> UpdateAsync(Guid id, IReadOnlyDictionary<string, string?> values, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(values);
         var (_, customer, _) = await access.LoadForAsync(id, PolicyAction.Edit, AuditActions.CustomerUpdate, "MayNotEditCustomers", ct);
@@ -310,12 +312,13 @@ public sealed class CustomerService(
 
         if (changed.Count == 0)
         {
-            return;
+            return changed;
         }
 
         customer.UpdatedAt = now;
         audit.Record(AuditActions.CustomerUpdate, "customer", customer.Id.ToString(), detail: new { fields = changed });
         await db.SaveChangesAsync(ct);
+        return changed;
     }
 
     /// <summary>Replaces a customer's tags; the change is recorded with the tags before and after.</summary>

@@ -112,6 +112,15 @@ public sealed partial class DestructionService(CustosDbContext db, Callers calle
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A destroyed customer's key share could not be deleted now ({Error}); the key service's sweep deletes it")]
     private static partial void LogShareLeft(ILogger logger, string error);
+    /// <summary>
+    /// The destruction record of a customer, if it was destroyed: for a subject's deletion request (PIPL art. 47), which is
+    /// answered only once the customer is gone. The caller is responsible for having checked who may know it.
+    /// </summary>
+    public async Task<DestructionView?> RecordOfAsync(Guid customer, CancellationToken ct)
+    {
+        var record = await db.Destructions.AsNoTracking().SingleOrDefaultAsync(d => d.CustomerId == customer, ct);
+        return record is null ? null : await ViewAsync(record, ct);
+    }
 
     /// <summary>The destruction register (《客户信息借阅、销毁记录表》): for those who audit, and for each operator their own.</summary>
     public async Task<IReadOnlyList<DestructionView>> ListAsync(CancellationToken ct)

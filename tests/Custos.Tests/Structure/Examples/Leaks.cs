@@ -28,10 +28,10 @@ namespace Custos.Tests.Structure.Examples
 
 namespace Custos.Features.Copies.Examples
 {
-    /// <summary>A feature reaching into another's internals (Customers' service, not its contract) and using a contract (allowed).</summary>
+    /// <summary>A feature reaching into another's internals (Customers' detail view, not its contract) and using a contract (allowed).</summary>
     internal static class ReachesIn
     {
-        public static Type Internal() => typeof(Custos.Features.Customers.CustomerService);
+        public static Type Internal() => typeof(Custos.Features.Customers.CustomerDetail);
 
         public static Type Allowed() => typeof(Custos.Features.Customers.CustomerAccess);
 
