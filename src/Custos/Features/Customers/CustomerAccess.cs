@@ -122,6 +122,7 @@ public sealed class CustomerAccess(CustosDbContext db, KeyRing keys, FieldCatalo
                 Grade = grade,
                 CreatedAt = now,
                 UpdatedAt = now,
+                AccurateAsOf = now,
                 DataKeyVersion = 1,
                 KekVersion = wrapped.KekVersion,
                 WrappedKey = wrapped.Blob,

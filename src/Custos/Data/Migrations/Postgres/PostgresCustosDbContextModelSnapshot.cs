@@ -1134,11 +1134,66 @@ namespace Custos.Data.Migrations.Postgres
                     b.ToTable("Copies");
                 });
 
+            modelBuilder.Entity("Custos.Features.Customers.AccuracyReminder", b =>
+                {
+                    b.Property<Guid>("DepartmentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Period")
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("DepartmentId", "Period");
+
+                    b.ToTable("AccuracyReminder");
+                });
+
+            modelBuilder.Entity("Custos.Features.Customers.AccuracyReview", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset>("ReviewedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("ReviewerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ReviewerName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId", "ReviewedAt");
+
+                    b.ToTable("AccuracyReview");
+                });
+
             modelBuilder.Entity("Custos.Features.Customers.Customer", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("AccurateAsOf")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<Guid?>("CollectionId")
                         .HasColumnType("uuid");
@@ -1171,6 +1226,9 @@ namespace Custos.Data.Migrations.Postgres
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool>("ViewOnly")
+                        .HasColumnType("boolean");
+
                     b.Property<byte[]>("WrappedKey")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -1182,11 +1240,15 @@ namespace Custos.Data.Migrations.Postgres
 
                     b.HasIndex("KekVersion");
 
+                    b.HasIndex("AccurateAsOf", "Id");
+
                     b.HasIndex("DepartmentId", "Id");
 
                     b.HasIndex("Grade", "Id");
 
                     b.HasIndex("ProjectId", "Id");
+
+                    b.HasIndex("DepartmentId", "AccurateAsOf", "Id");
 
                     b.HasIndex("DepartmentId", "Grade", "Id");
 
@@ -3620,6 +3682,15 @@ namespace Custos.Data.Migrations.Postgres
                     b.HasOne("Custos.Features.Copies.CopyRecord", null)
                         .WithMany()
                         .HasForeignKey("CopyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Custos.Features.Customers.AccuracyReview", b =>
+                {
+                    b.HasOne("Custos.Features.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

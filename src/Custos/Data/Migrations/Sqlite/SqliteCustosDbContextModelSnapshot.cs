@@ -1125,11 +1125,66 @@ namespace Custos.Data.Migrations.Sqlite
                     b.ToTable("Copies");
                 });
 
+            modelBuilder.Entity("Custos.Features.Customers.AccuracyReminder", b =>
+                {
+                    b.Property<Guid>("DepartmentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Period")
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("DepartmentId", "Period");
+
+                    b.ToTable("AccuracyReminder");
+                });
+
+            modelBuilder.Entity("Custos.Features.Customers.AccuracyReview", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReviewedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ReviewerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReviewerName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId", "ReviewedAt");
+
+                    b.ToTable("AccuracyReview");
+                });
+
             modelBuilder.Entity("Custos.Features.Customers.Customer", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("AccurateAsOf")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid?>("CollectionId")
                         .HasColumnType("TEXT");
@@ -1162,6 +1217,9 @@ namespace Custos.Data.Migrations.Sqlite
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("ViewOnly")
+                        .HasColumnType("INTEGER");
+
                     b.Property<byte[]>("WrappedKey")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -1173,11 +1231,15 @@ namespace Custos.Data.Migrations.Sqlite
 
                     b.HasIndex("KekVersion");
 
+                    b.HasIndex("AccurateAsOf", "Id");
+
                     b.HasIndex("DepartmentId", "Id");
 
                     b.HasIndex("Grade", "Id");
 
                     b.HasIndex("ProjectId", "Id");
+
+                    b.HasIndex("DepartmentId", "AccurateAsOf", "Id");
 
                     b.HasIndex("DepartmentId", "Grade", "Id");
 
@@ -3603,6 +3665,15 @@ namespace Custos.Data.Migrations.Sqlite
                     b.HasOne("Custos.Features.Copies.CopyRecord", null)
                         .WithMany()
                         .HasForeignKey("CopyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Custos.Features.Customers.AccuracyReview", b =>
+                {
+                    b.HasOne("Custos.Features.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
