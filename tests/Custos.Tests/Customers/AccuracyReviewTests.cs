@@ -24,10 +24,18 @@ public abstract class AccuracyReviewTests<TApp>(TApp app) : IClassFixture<TApp>
     private Task<ReviewView> ReviewAsync(Person person, Guid customer, ReviewOutcome outcome) =>
         app.AsAsync(person, s => s.GetRequiredService<AccuracyService>().ReviewAsync(customer, outcome, default));
 
-    /// <summary>Every customer of the department, created a year and a month ago (months counted by the settings, 12 by default).</summary>
+    /// <summary>Every customer of the department made older by <paramref name="months"/> (the interval is 12 months by default).</summary>
     private Task Age(string department, int months) =>
-        app.WithDbAsync(db => db.Customers.Where(c => db.Departments.Any(d => d.Id == c.DepartmentId && d.Code == department))
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.AccurateAsOf, c => c.AccurateAsOf.AddMonths(-months)).SetProperty(c => c.CreatedAt, c => c.CreatedAt.AddMonths(-months))));
+        app.WithDbAsync(async db =>
+        {
+            foreach (var c in await db.Customers.Where(c => db.Departments.Any(d => d.Id == c.DepartmentId && d.Code == department)).ToListAsync())
+            {
+                c.AccurateAsOf = c.AccurateAsOf.AddMonths(-months);
+                c.CreatedAt = c.CreatedAt.AddMonths(-months);
+            }
+
+            return await db.SaveChangesAsync();
+        });
 
     [Fact]
     public async Task Customers_due_for_review_are_listed_for_their_department_only_and_a_review_takes_one_off_the_list_SEC_4()

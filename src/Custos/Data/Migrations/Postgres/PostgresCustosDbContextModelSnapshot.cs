@@ -1463,6 +1463,9 @@ namespace Custos.Data.Migrations.Postgres
                     b.Property<Guid>("DepartmentId")
                         .HasColumnType("uuid");
 
+                    b.Property<DateTimeOffset?>("DestroyRemindedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("FileName")
                         .IsRequired()
                         .HasMaxLength(260)
@@ -1475,6 +1478,9 @@ namespace Custos.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset>("ImportedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("ImportedById")
+                        .HasColumnType("uuid");
 
                     b.Property<string>("LegalBasis")
                         .IsRequired()
@@ -1489,6 +1495,27 @@ namespace Custos.Data.Migrations.Postgres
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
 
+                    b.Property<string>("ReceivedDestroyMethod")
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)");
+
+                    b.Property<Guid?>("ReceivedDestroyOperatorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ReceivedDestroyOperatorName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid?>("ReceivedDestroyWitnessId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ReceivedDestroyWitnessName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("ReceivedDestroyedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<long>("Rows")
                         .HasColumnType("bigint");
 
@@ -1497,9 +1524,28 @@ namespace Custos.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("ThirdParty")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("VerifiedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("VerifiedById")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("VerifiedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<bool>("VerifiedByOwner")
+                        .HasColumnType("boolean");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DepartmentId");
+
+                    b.HasIndex("OwnerId");
 
                     b.ToTable("Collections");
                 });

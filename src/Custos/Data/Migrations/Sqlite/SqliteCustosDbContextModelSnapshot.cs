@@ -1452,6 +1452,9 @@ namespace Custos.Data.Migrations.Sqlite
                     b.Property<Guid>("DepartmentId")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("DestroyRemindedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("FileName")
                         .IsRequired()
                         .HasMaxLength(260)
@@ -1464,6 +1467,9 @@ namespace Custos.Data.Migrations.Sqlite
 
                     b.Property<long>("ImportedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("ImportedById")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("LegalBasis")
                         .IsRequired()
@@ -1478,6 +1484,27 @@ namespace Custos.Data.Migrations.Sqlite
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ReceivedDestroyMethod")
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ReceivedDestroyOperatorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReceivedDestroyOperatorName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ReceivedDestroyWitnessId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReceivedDestroyWitnessName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReceivedDestroyedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("Rows")
                         .HasColumnType("INTEGER");
 
@@ -1486,9 +1513,28 @@ namespace Custos.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ThirdParty")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("VerifiedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("VerifiedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VerifiedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("VerifiedByOwner")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DepartmentId");
+
+                    b.HasIndex("OwnerId");
 
                     b.ToTable("Collections");
                 });
