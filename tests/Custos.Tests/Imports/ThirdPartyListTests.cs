@@ -5,6 +5,7 @@ using Custos.Features.Customers;
 using Custos.Features.Imports;
 using Custos.Features.People;
 using Custos.Hosting;
+using Custos.Kernel.Policy;
 using Custos.Security;
 using Custos.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
