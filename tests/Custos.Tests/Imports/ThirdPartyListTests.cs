@@ -74,6 +74,7 @@ public abstract class ThirdPartyListTests<TApp>(TApp app) : IClassFixture<TApp>,
         // Seen, and shown view-only to the owner themselves.
         var detail = await app.AsAsync(head, s => s.GetRequiredService<CustomerService>().GetAsync(theirs[0], default));
         Assert.True(detail.ViewOnly);
+        Assert.True(detail.FromThirdParty);
         Assert.False(detail.MayExport);
 
         // An approved export of the department: its own customers could leave, the third party's cannot — so nothing leaves.

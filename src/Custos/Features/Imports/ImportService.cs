@@ -112,6 +112,19 @@ public sealed class ImportService(
         }
 
         var department = await access.DepartmentForAsync(viewer, PolicyAction.Import, options.DepartmentCode, ct);
+        Guid? projectId = null;
+        if (options.ProjectCode is { Length: > 0 } projectCode)
+        {
+            projectId = (await db.Projects.SingleOrDefaultAsync(p => p.Code == projectCode.Trim().ToUpperInvariant() && p.DepartmentId == department.Id, ct)
+                ?? throw CustosException.Invalid("UnknownProject", projectCode)).Id;
+        }
+
+        // Into the caller's own departments only (or those a grant opens); others are reported as unknown.
+        if (!viewer.DecideIn(PolicyAction.Import, department.Id, projectId).Allowed)
+        {
+            throw CustosException.Invalid("UnknownDepartment", department.Code);
+        }
+
         var thirdParty = string.IsNullOrWhiteSpace(options.ThirdParty) ? null : options.ThirdParty.Trim();
         if (thirdParty is not null && (thirdParty.Length > 200 || TextInput.FirstForbidden(thirdParty) is not null))
         {
@@ -127,19 +140,6 @@ public sealed class ImportService(
             ownerId = await db.Users.Where(u => u.NormalizedUserName == wanted && u.EmploymentStatus == EmploymentStatus.Active
                     && db.DepartmentMemberships.Any(m => m.PersonId == u.Id && m.DepartmentId == departmentId))
                 .Select(u => (Guid?)u.Id).SingleOrDefaultAsync(ct) ?? throw CustosException.Invalid("ReceivedListOwner", ownerName.Trim());
-        }
-
-        Guid? projectId = null;
-        if (options.ProjectCode is { Length: > 0 } projectCode)
-        {
-            projectId = (await db.Projects.SingleOrDefaultAsync(p => p.Code == projectCode.Trim().ToUpperInvariant() && p.DepartmentId == department.Id, ct)
-                ?? throw CustosException.Invalid("UnknownProject", projectCode)).Id;
-        }
-
-        // Into the caller's own departments only (or those a grant opens); others are reported as unknown.
-        if (!viewer.DecideIn(PolicyAction.Import, department.Id, projectId).Allowed)
-        {
-            throw CustosException.Invalid("UnknownDepartment", department.Code);
         }
 
         if (options.Mapping.Keys.Any(k => k < 0) || options.Mapping.Values.Any(f => catalogue.Find(f) is null))
