@@ -172,8 +172,10 @@ public abstract class AccuracyReviewTests<TApp>(TApp app) : IClassFixture<TApp>
         var (response, html) = await web.GetPageAsync("/customers/stale");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.NotNull(html.QuerySelector("#stale"));
-        var reviewed = await web.Client.PostAsJsonAsync($"/api/v1/customers/{customer.Id}/reviews", new { outcome = "Unreachable" });
-        Assert.Equal(HttpStatusCode.OK, reviewed.StatusCode);
+        var reviewed = await WebSession.ParseAsync(await web.SubmitAsync("/customers/stale", "#review-" + customer.Id.ToString("N"), new Dictionary<string, string> { ["outcome"] = "Unreachable" }));
+        Assert.NotNull(reviewed.QuerySelector("#reviewed"));
+        Assert.Null(reviewed.QuerySelector("#review-" + customer.Id.ToString("N")));
+        Assert.Equal(ReviewOutcome.Unreachable, await app.WithDbAsync(db => db.Set<AccuracyReview>().Where(r => r.CustomerId == customer.Id).Select(r => r.Outcome).SingleAsync()));
         var after = await web.Client.GetFromJsonAsync<JsonElement>("/api/v1/customers/stale");
         Assert.DoesNotContain(after.GetProperty("items").EnumerateArray(), i => i.GetProperty("id").GetGuid() == customer.Id);
     }

@@ -174,6 +174,34 @@ public abstract class ThirdPartyListTests<TApp>(TApp app) : IClassFixture<TApp>,
         Assert.Equal(ReceivedListStatus.AwaitingDestruction, verified.Status);
     }
 
+    [Fact]
+    public async Task The_page_shows_a_received_list_awaiting_destruction_and_takes_the_verification_and_the_destruction()
+    {
+        var department = await app.DepartmentAsync();
+        var head = await app.CreatePersonAsync(Roles.DepartmentHead, departments: [department]);
+        var checker = await app.CreatePersonAsync(Roles.Staff, departments: [department]);
+        var id = (await ImportAsync(head, department, Write(5401, 2), "某开发商")).CollectionId!.Value;
+        var key = id.ToString("N");
+        var signIns = new SignIns(app);
+        using var checkerWeb = await signIns.AsAsync(checker, mfa: false);
+        using var headWeb = await signIns.AsAsync(head);
+
+        var verified = await WebSession.ParseAsync(await checkerWeb.SubmitAsync("/imports/received", "#verify-" + key, new Dictionary<string, string>()));
+        Assert.NotNull(verified.QuerySelector("#received-done"));
+        Assert.Null(verified.QuerySelector("#verify-" + key));
+        Assert.Null(verified.QuerySelector("#destroyed-" + key)); // the checker is not the owner
+
+        var (_, owners) = await headWeb.GetPageAsync("/imports/received");
+        Assert.Contains("status-AwaitingDestruction", owners.QuerySelector("#received-" + key)!.InnerHtml, StringComparison.Ordinal);
+        var refused = await WebSession.ParseAsync(await headWeb.SubmitAsync("/imports/received", "#destroyed-" + key,
+            new Dictionary<string, string> { ["method"] = "ShreddedPaper", ["witness"] = head.UserName! }));
+        Assert.NotNull(refused.QuerySelector("#received-error"));
+        var done = await WebSession.ParseAsync(await headWeb.SubmitAsync("/imports/received", "#destroyed-" + key,
+            new Dictionary<string, string> { ["method"] = "ShreddedPaper", ["witness"] = checker.UserName! }));
+        Assert.NotNull(done.QuerySelector("#received-done"));
+        Assert.Contains("status-Destroyed", done.QuerySelector("#received-" + key)!.InnerHtml, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(dir))
