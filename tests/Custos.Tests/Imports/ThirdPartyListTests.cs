@@ -200,6 +200,17 @@ public abstract class ThirdPartyListTests<TApp>(TApp app) : IClassFixture<TApp>,
             new Dictionary<string, string> { ["method"] = "ShreddedPaper", ["witness"] = checker.UserName! }));
         Assert.NotNull(done.QuerySelector("#received-done"));
         Assert.Contains("status-Destroyed", done.QuerySelector("#received-" + key)!.InnerHtml, StringComparison.Ordinal);
+
+        // The register, with the destruction and its witness; nobody outside the department finds the list in it.
+        var xlsx = await headWeb.Client.GetByteArrayAsync("/api/v1/imports/received/register.xlsx");
+        var cells = string.Join("|", MiniExcelLibs.MiniExcel.Query(new MemoryStream(xlsx)).Cast<IDictionary<string, object>>().SelectMany(r => r.Values).Select(v => v?.ToString()));
+        Assert.Contains("某开发商", cells, StringComparison.Ordinal);
+        Assert.Contains(checker.DisplayName, cells, StringComparison.Ordinal);
+        var outsider = await app.CreatePersonAsync(Roles.Staff, departments: [await app.DepartmentAsync()]);
+        using var outsiderWeb = await signIns.AsAsync(outsider, mfa: false);
+        var theirs = await outsiderWeb.Client.GetByteArrayAsync("/api/v1/imports/received/register.xlsx");
+        Assert.Contains("list5401.csv", cells, StringComparison.Ordinal);
+        Assert.DoesNotContain("list5401.csv", string.Join("|", MiniExcelLibs.MiniExcel.Query(new MemoryStream(theirs)).Cast<IDictionary<string, object>>().SelectMany(r => r.Values).Select(v => v?.ToString())), StringComparison.Ordinal);
     }
 
     public void Dispose()

@@ -26,6 +26,12 @@ internal sealed class ImportsFeature : Feature
         var received = api.MapGroup("/imports/received").WithTags("Imports").WithMetadata(new GateAttribute(Gate.PolicyEngine));
         received.MapGet("/", async (ReceivedListService s, CancellationToken ct) => TypedResults.Ok(await s.ListAsync(ct)))
             .WithName("ListReceivedLists").WithSummary("Lists received from a third party (EXP-3): the caller's own and their departments' (all for compliance), with where each stands");
+        received.MapGet("/register.{format}", async (string format, ReceivedListService s, Microsoft.Extensions.Localization.IStringLocalizer<Web.Strings> text, CustosSettings custos, CancellationToken ct) =>
+            {
+                var (content, type, name) = await s.ExportAsync(format, text, custos, ct);
+                return TypedResults.File(content, type, name);
+            })
+            .WithName("ExportReceivedLists").WithSummary("The register of received lists the caller may see, as pdf or xlsx").ProducesProblem(400);
         received.MapGet("/{id:guid}", async (Guid id, ReceivedListService s, CancellationToken ct) => TypedResults.Ok(await s.GetAsync(id, ct)))
             .WithName("GetReceivedList").WithSummary("One received list").ProducesProblem(404);
         received.MapPost("/{id:guid}/verify", async (Guid id, VerifyOrder order, ReceivedListService s, CancellationToken ct) => TypedResults.Ok(await s.VerifyAsync(id, order, ct)))

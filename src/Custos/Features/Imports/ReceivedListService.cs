@@ -71,6 +71,29 @@ public sealed class ReceivedListService(
         return await ViewsAsync(lists, ct);
     }
 
+    /// <summary>
+    /// The register of received lists the caller may see, as pdf or xlsx: third party, file and its SHA-256, owner, where
+    /// each stands, who verified it, and how, by whom and under whose eyes it was destroyed — and that Custos kept no copy.
+    /// </summary>
+    public async Task<(byte[] Content, string ContentType, string FileName)> ExportAsync(string format, Microsoft.Extensions.Localization.IStringLocalizer text, CustosSettings custos, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(custos);
+        format = Web.Documents.RegisterDocument.CheckFormat(format);
+        var caller = await callers.CurrentAsync(ct);
+        var lists = await ViewsAsync(await Visible(caller).OrderByDescending(c => c.ImportedAt).Take(5000).ToListAsync(ct), ct);
+        var offset = caller.Engine.Document.UtcOffset;
+        string At(DateTimeOffset? at) => at is { } a ? a.ToOffset(offset).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
+        var table = new Web.Documents.RegisterTable(
+            text["Received.Title"], text["Received.NoCopy"],
+            [text["Received.ThirdParty"], text["Received.File"], "SHA-256", text["Label.Department"], text["Received.Rows"], text["Received.ImportedAt"], text["Received.Owner"],
+                text["Received.Status"], text["Received.VerifiedAt"], text["Received.Verifier"], text["Received.DestroyedAt"], text["Received.Method"], text["Received.Operator"], text["Received.Witness"]],
+            [.. lists.Select(l => (IReadOnlyList<string>)[l.ThirdParty, l.FileName, l.FileSha256, l.Department, l.Rows.ToString(CultureInfo.InvariantCulture), At(l.ImportedAt), l.Owner,
+                text["ReceivedStatus." + l.Status], At(l.VerifiedAt), l.VerifiedBy ?? "", At(l.DestroyedAt), l.Method is { } m ? text["ReceivedDestroyMethod." + m] : "", l.Operator ?? "", l.Witness ?? ""])]);
+        await audit.RecordNowAsync(AuditActions.ImportReceivedList, "collection", null, AuditOutcome.Success, new { format, count = lists.Count }, ct);
+        return Web.Documents.RegisterDocument.Write(table, format, custos.Copies.PrintFont, text["Register.Page"], "received-lists", time.GetUtcNow());
+    }
+
     /// <summary>One received list the caller may see; any other is not found.</summary>
     public async Task<ReceivedListView> GetAsync(Guid id, CancellationToken ct)
     {
