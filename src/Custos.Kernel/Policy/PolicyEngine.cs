@@ -34,6 +34,12 @@ public sealed record PolicySubject(
 /// </summary>
 public readonly record struct PolicyResource(Guid? Customer, Guid? Department, Guid? Project, int Protection, string? Field)
 {
+    /// <summary>
+    /// The record itself is view-only, whoever looks at it: a customer received in a third party's list (EXP-3) is
+    /// shared view-only — no print, export or share by anyone, and nothing of it taken away in clear (ACC-5).
+    /// </summary>
+    public bool ViewOnly { get; init; }
+
     public static readonly PolicyResource Nothing = default;
 
     public static PolicyResource InDepartment(Guid department, Guid? project = null) => new(null, department, project, 0, null);
@@ -121,6 +127,9 @@ public enum DecisionReason
     AboveClearance = 17,
     ApprovalRequired = 18,
     ViewOnlyGrant = 19,
+
+    /// <summary>The customer came in a list received from a third party: view-only for everyone (EXP-3).</summary>
+    ViewOnlyRecord = 20,
 }
 
 /// <summary>
@@ -176,6 +185,12 @@ public sealed class PolicyEngine
         if (customers && Precondition(subject, context) is { } unmet)
         {
             return Decision.Deny(unmet);
+        }
+
+        // A customer of a third party's list is never copied, by anyone (EXP-3): held view-only by the record itself.
+        if (PolicyActions.MakesCopy(action) && resource.ViewOnly)
+        {
+            return Decision.Deny(DecisionReason.ViewOnlyRecord);
         }
 
         // A customer seen only through a view-only grant is never copied (ACC-5): the refusal says so, not "out of scope" or "no role".
@@ -263,8 +278,8 @@ public sealed class PolicyEngine
         // A grant decides when the role alone would not have: out of scope, above clearance, or by approval only.
         var byGrant = grant is not null && (!inScope || direct is null || (action == PolicyAction.Reveal && resource.Protection > subject.Clearance));
         return byGrant
-            ? new Decision(true, DecisionReason.AllowedByGrant, ObligationsFor(action, grant!.ViewOnly), granting.Policy.Name, grant.Id, null)
-            : new Decision(true, DecisionReason.AllowedByRole, ObligationsFor(action, false), direct!.Policy.Name, null, null);
+            ? new Decision(true, DecisionReason.AllowedByGrant, ObligationsFor(action, grant!.ViewOnly || resource.ViewOnly), granting.Policy.Name, grant.Id, null)
+            : new Decision(true, DecisionReason.AllowedByRole, ObligationsFor(action, resource.ViewOnly), direct!.Policy.Name, null, null);
     }
 
     /// <summary>
@@ -276,7 +291,9 @@ public sealed class PolicyEngine
     public Decision DecideTakeAway(PolicySubject subject, PolicyAction seeing, PolicyResource resource, PolicyContext context)
     {
         var decision = Decide(subject, seeing, resource, context);
-        return decision.Allowed && decision.Obligations.HasFlag(Obligations.ViewOnly) ? Decision.Deny(DecisionReason.ViewOnlyGrant) : decision;
+        return decision.Allowed && decision.Obligations.HasFlag(Obligations.ViewOnly)
+            ? Decision.Deny(resource.ViewOnly ? DecisionReason.ViewOnlyRecord : DecisionReason.ViewOnlyGrant)
+            : decision;
     }
 
     /// <summary>What a list may show the subject: the widest scope of the roles that may list, and the grants' reach.</summary>

@@ -53,9 +53,16 @@ public static class AuditActions
     public const string CustomerExport = "customer.export";
     public const string CustomerHistory = "customer.history";
     public const string CustomerImport = "customer.import";
+    public const string ImportReceivedVerify = "import.received.verify";
+    public const string ImportReceivedDestroy = "import.received.destroy";
+    public const string ImportReceivedRemind = "import.received.remind";
+    public const string ImportReceivedList = "import.received.list";
     public const string CustomerList = "customer.list";
     public const string CustomerPrint = "customer.print";
     public const string CustomerReveal = "customer.reveal";
+    public const string CustomerReview = "customer.review";
+    public const string CustomerReviewRemind = "customer.review.remind";
+    public const string CustomerStale = "customer.stale";
     public const string CustomerShare = "customer.share";
     public const string CustomerTags = "customer.tags";
     public const string CustomerUpdate = "customer.update";

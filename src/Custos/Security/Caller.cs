@@ -34,7 +34,7 @@ public sealed class Caller(Guid personId, string name, PolicySubject subject, Po
     public Decision Decide(PolicyAction action, Customer customer, string? field = null, int protection = 0)
     {
         ArgumentNullException.ThrowIfNull(customer);
-        var resource = new PolicyResource(customer.Id, customer.DepartmentId, customer.ProjectId, protection > 0 ? protection : (int)customer.Grade, field);
+        var resource = new PolicyResource(customer.Id, customer.DepartmentId, customer.ProjectId, protection > 0 ? protection : (int)customer.Grade, field) { ViewOnly = customer.ViewOnly };
         return Engine.Decide(Subject, action, resource, Context);
     }
 
@@ -42,7 +42,7 @@ public sealed class Caller(Guid personId, string name, PolicySubject subject, Po
     public Decision DecideTakeAway(PolicyAction seeing, Customer customer, string? field = null, int protection = 0)
     {
         ArgumentNullException.ThrowIfNull(customer);
-        var resource = new PolicyResource(customer.Id, customer.DepartmentId, customer.ProjectId, protection > 0 ? protection : (int)customer.Grade, field);
+        var resource = new PolicyResource(customer.Id, customer.DepartmentId, customer.ProjectId, protection > 0 ? protection : (int)customer.Grade, field) { ViewOnly = customer.ViewOnly };
         return Engine.DecideTakeAway(Subject, seeing, resource, Context);
     }
 

@@ -23,6 +23,7 @@ public static class Refusals
         DecisionReason.AboveClearance => "clearance",
         DecisionReason.ApprovalRequired => "approval-required",
         DecisionReason.ViewOnlyGrant => "view-only",
+        DecisionReason.ViewOnlyRecord => "third-party-view-only",
         DecisionReason.NdaMissing => "nda",
         DecisionReason.TrainingExpired => "training",
         DecisionReason.NotActive => "inactive",

@@ -30,6 +30,24 @@ public sealed class ImportCommandTests : CommandLineTest
         Assert.Contains("138****5678", imported.Out, StringComparison.Ordinal); // the preview is masked
         Assert.DoesNotContain("13812345678", imported.Out, StringComparison.Ordinal);
 
+        // A third party's list (EXP-3): recorded with its third party and owner; its customers view-only.
+        var received = Path.Combine(dataDir + "-files", "received.csv");
+        File.WriteAllText(received, "姓名,手机\n陈静,13712345678\n", new System.Text.UTF8Encoding(false));
+        Assert.Equal(0, (await RunAsync(["import", received, "--as", "wang.head", "--yes", "--third-party", "某开发商", .. collection])).ExitCode);
+        using (var connection = new SqliteConnection($"Data Source={Path.Combine(dataDir, "custos.db")}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM Customers c JOIN Collections r ON r.Id = c.CollectionId WHERE r.ThirdParty = '某开发商' AND c.ViewOnly = 1";
+            Assert.Equal(1L, (long)command.ExecuteScalar()!);
+        }
+
+        // Accuracy reviews (SEC-4): nothing is due yet; a customer the person may not see is refused.
+        var stale = await RunAsync("customer", "stale", "--as", "wang.head");
+        Assert.Equal(0, stale.ExitCode);
+        Assert.DoesNotContain("陈", stale.Out, StringComparison.Ordinal);
+        Assert.Equal(1, (await RunAsync("customer", "reviewed", Guid.NewGuid().ToString(), "--outcome", "Confirmed", "--as", "wang.head")).ExitCode);
+
         var bad = Path.Combine(dataDir + "-files", "bad.csv");
         File.WriteAllText(bad, "姓名,身份证号,手机\n赵磊,110105194912310021,13812345678\n", new System.Text.UTF8Encoding(false));
         File.WriteAllText(Path.Combine(dataDir + "-files", "map.json"), "{\"姓名\":\"name\",\"2\":\"idNumber\",\"手机\":\"mobile\"}");

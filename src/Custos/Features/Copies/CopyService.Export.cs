@@ -172,7 +172,7 @@ public sealed partial class CopyService
     /// <summary>Every customer must be allowed before anything is decrypted: one refusal (recorded) and nothing leaves.</summary>
     private async Task<(List<Customer> Heads, Guid? Grant)> AllowedAsync(IQueryable<Customer> target, bool byId, Caller viewer, PolicyAction action, string name, CancellationToken ct)
     {
-        var heads = await target.AsNoTracking().Select(c => new Customer { Id = c.Id, DepartmentId = c.DepartmentId, ProjectId = c.ProjectId, Grade = c.Grade }).ToListAsync(ct);
+        var heads = await target.AsNoTracking().Select(c => new Customer { Id = c.Id, DepartmentId = c.DepartmentId, ProjectId = c.ProjectId, Grade = c.Grade, ViewOnly = c.ViewOnly }).ToListAsync(ct);
         if (heads.Count == 0)
         {
             throw CustosException.Invalid("ExportEmpty");

@@ -32,6 +32,18 @@ public sealed class Customer
 
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// <summary>
+    /// Since when the record is known to be accurate (SEC-4): its last accuracy review, or its creation when never
+    /// reviewed. Indexed, so the records due for review are a range of an index, never a walk through all customers.
+    /// </summary>
+    public DateTimeOffset AccurateAsOf { get; set; }
+
+    /// <summary>
+    /// The customer came in a list received from a third party (EXP-3): shared view-only, for everyone — no print,
+    /// export or share, nothing taken away in clear. The policy engine decides it (<c>PolicyResource.ViewOnly</c>).
+    /// </summary>
+    public bool ViewOnly { get; set; }
+
     /// <summary>Version of the data key; part of every field's associated data.</summary>
     public int DataKeyVersion { get; set; } = 1;
 
@@ -137,6 +149,9 @@ internal sealed class CustomerMapping : IEntityTypeConfiguration<Customer>
         e.HasIndex(c => new { c.Grade, c.Id });
         e.HasIndex(c => c.KekVersion);
         e.Ignore(c => c.NewShare);
+        // Records due for an accuracy review (SEC-4): a range of (department, accurate-as-of), oldest first.
+        e.HasIndex(c => new { c.DepartmentId, c.AccurateAsOf, c.Id });
+        e.HasIndex(c => new { c.AccurateAsOf, c.Id });
         e.HasMany(c => c.Values).WithOne().HasForeignKey(v => v.CustomerId).OnDelete(DeleteBehavior.Cascade);
         e.HasMany(c => c.Indexes).WithOne().HasForeignKey(i => i.CustomerId).OnDelete(DeleteBehavior.Cascade);
         e.HasMany(c => c.Tags).WithOne().HasForeignKey(t => t.CustomerId).OnDelete(DeleteBehavior.Cascade);

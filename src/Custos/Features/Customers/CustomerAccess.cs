@@ -129,6 +129,7 @@ public sealed class CustomerAccess(CustosDbContext db, KeyRing keys, KeyShareSto
                 Grade = grade,
                 CreatedAt = now,
                 UpdatedAt = now,
+                AccurateAsOf = now,
                 DataKeyVersion = 1,
                 KekVersion = wrapped.KekVersion,
                 WrappedKey = wrapped.Blob,

@@ -39,13 +39,14 @@ public sealed record FieldView(string Field, FieldGroup Group, Sensitivity Level
 public sealed record HistoryEntry(string Field, DateTimeOffset ChangedAt, string ChangedBy);
 
 /// <param name="ViewOnly">The caller sees this customer through a view-only grant: no print, copy, export or forward (ACC-5).</param>
+/// <param name="FromThirdParty">The customer came in a list received from a third party: view-only for everyone (EXP-3).</param>
 /// <param name="MayPrint">The policy lets the caller print this customer now (a role, or an approved print request).</param>
 /// <param name="MayDestroy">The policy lets the caller destroy this customer now (normally an approved destruction request).</param>
 /// <param name="CanAsk">What the caller may ask approval for on this customer (print, export, external share, destruction): the page offers only those requests.</param>
 public sealed record CustomerDetail(
     Guid Id, CustomerKind Kind, Clearance Grade, string Department, string? Project,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<FieldView> Fields, IReadOnlyList<string> Tags, bool ViewOnly = false,
-    bool MayPrint = false, bool MayDestroy = false, IReadOnlyList<RequestKind>? CanAsk = null, bool MayExport = false);
+    bool MayPrint = false, bool MayDestroy = false, IReadOnlyList<RequestKind>? CanAsk = null, bool MayExport = false, bool FromThirdParty = false);
 
 /// <summary>
 /// Protected customer records (CLS-1..4, ACC-1, ACC-3, SEC-1, SEC-4). Values are validated, normalised,
@@ -184,7 +185,7 @@ public sealed class CustomerService(
             return new CustomerDetail(customer.Id, customer.Kind, customer.Grade, department, project, customer.CreatedAt, customer.UpdatedAt, fields, tags, viewOnly,
                 copies[PolicyAction.Print].Allowed, copies[PolicyAction.Destroy].Allowed,
                 [.. copies.Values.Where(d => !d.Allowed && d.Remedy is not null).Select(d => d.Remedy!.Value)],
-                copies[PolicyAction.Export].Allowed || copies[PolicyAction.ShareExternal].Allowed);
+                copies[PolicyAction.Export].Allowed || copies[PolicyAction.ShareExternal].Allowed, customer.ViewOnly);
         }
     }
 

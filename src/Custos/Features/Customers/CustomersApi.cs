@@ -18,6 +18,8 @@ internal static class CustomersApi
 
     public sealed record OpenAttachmentRequest(string Purpose, string? Note = null);
 
+    public sealed record ReviewRequest(ReviewOutcome? Outcome = null);
+
     public sealed record SearchRequest(string Query, string? Cursor = null, int? PageSize = null, string? Department = null, string? Project = null, Clearance? Grade = null, string? Tag = null);
 
     public static void Map(RouteGroupBuilder api)
@@ -36,6 +38,19 @@ internal static class CustomersApi
                 TypedResults.Ok(await service.ListAsync(request.Query, new CustomerFilter(request.Department, request.Project, request.Grade, request.Tag), request.Cursor, request.PageSize ?? 50, ct)))
             .WithName("SearchCustomers")
             .WithSummary("Exact search in the caller's scope by phone, ID number, card, e-mail or name (blind index); results masked");
+
+        customers.MapGet("/stale", async ([FromQuery] string? department, [FromQuery] string? cursor, [FromQuery] int? pageSize, AccuracyService service, CancellationToken ct) =>
+                TypedResults.Ok(await service.StaleAsync(department, cursor, pageSize ?? 50, ct)))
+            .WithName("ListStaleCustomers")
+            .WithSummary("Customers in the caller's scope due for an accuracy review (never reviewed, or last reviewed longer ago than the interval), oldest first, masked, a page at a time (SEC-4)");
+
+        customers.MapPost("/{id:guid}/reviews", async (Guid id, ReviewRequest request, AccuracyService service, CancellationToken ct) =>
+                TypedResults.Ok(await service.ReviewAsync(id, request.Outcome ?? throw CustosException.Invalid("InvalidEnum", "outcome"), ct)))
+            .WithName("ReviewCustomer").WithSummary("Record an accuracy review of a customer: Confirmed, Corrected or Unreachable (SEC-4)")
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
+
+        customers.MapGet("/{id:guid}/reviews", async (Guid id, AccuracyService service, CancellationToken ct) => TypedResults.Ok(await service.ReviewsAsync(id, ct)))
+            .WithName("ListCustomerReviews").WithSummary("A customer's accuracy reviews: when, by whom, what they found").ProducesProblem(404);
 
         customers.MapGet("/{id:guid}", async (Guid id, CustomerService service, CancellationToken ct) => TypedResults.Ok(await service.GetAsync(id, ct)))
             .WithName("GetCustomer").WithSummary("One customer with every field masked and labelled").ProducesProblem(404);

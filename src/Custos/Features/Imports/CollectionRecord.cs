@@ -32,6 +32,55 @@ public sealed class CollectionRecord
     public long Rows { get; set; }
 
     public DateTimeOffset ImportedAt { get; set; }
+
+    /// <summary>Who imported the list (the owner may be someone else of the department); null for imports before it was kept.</summary>
+    public Guid? ImportedById { get; set; }
+
+    /// <summary>
+    /// The third party the list was received from (EXP-3: a developer's customer list), or null for the company's own
+    /// collection. Such a list has exactly one owner, its customers are view-only for everyone, and once its rows are
+    /// entered and verified the received file and paper are destroyed under supervision.
+    /// </summary>
+    public string? ThirdParty { get; set; }
+
+    /// <summary>When the entered rows were verified against the received list, and by whom.</summary>
+    public DateTimeOffset? VerifiedAt { get; set; }
+
+    public Guid? VerifiedById { get; set; }
+
+    public string? VerifiedByName { get; set; }
+
+    /// <summary>The owner (the importer) confirmed every row verified, rather than a second person checking.</summary>
+    public bool VerifiedByOwner { get; set; }
+
+    /// <summary>When the received file and list were destroyed, how, by whom, watched by whom.</summary>
+    public DateTimeOffset? ReceivedDestroyedAt { get; set; }
+
+    public ReceivedDestroyMethod? ReceivedDestroyMethod { get; set; }
+
+    public Guid? ReceivedDestroyOperatorId { get; set; }
+
+    public string? ReceivedDestroyOperatorName { get; set; }
+
+    public Guid? ReceivedDestroyWitnessId { get; set; }
+
+    public string? ReceivedDestroyWitnessName { get; set; }
+
+    /// <summary>When the owner was last reminded to destroy the received list.</summary>
+    public DateTimeOffset? DestroyRemindedAt { get; set; }
+}
+
+/// <summary>How a received list was destroyed (EXP-3).</summary>
+public enum ReceivedDestroyMethod
+{
+    /// <summary>Paper shredded.</summary>
+    ShreddedPaper = 0,
+
+    /// <summary>The electronic file deleted (from every mailbox, disk and share it was on).</summary>
+    DeletedElectronicFile = 1,
+
+    /// <summary>Both: the paper shredded and the file deleted.</summary>
+    Both = 2,
 }
 
 /// <summary>How <see cref="CollectionRecord"/> is stored.</summary>
@@ -46,6 +95,12 @@ internal sealed class CollectionRecordMapping : IEntityTypeConfiguration<Collect
         e.Property(c => c.ConsentReference).HasMaxLength(200);
         e.Property(c => c.FileName).HasMaxLength(260);
         e.Property(c => c.FileSha256).HasMaxLength(64);
+        e.Property(c => c.ThirdParty).HasMaxLength(200);
+        e.Property(c => c.VerifiedByName).HasMaxLength(200);
+        e.Property(c => c.ReceivedDestroyMethod).HasConversion<string>().HasMaxLength(24);
+        e.Property(c => c.ReceivedDestroyOperatorName).HasMaxLength(200);
+        e.Property(c => c.ReceivedDestroyWitnessName).HasMaxLength(200);
+        e.HasIndex(c => c.OwnerId);
         e.HasIndex(c => c.DepartmentId);
         e.HasMany<Customer>().WithOne().HasForeignKey(c => c.CollectionId).OnDelete(DeleteBehavior.Restrict);
     }

@@ -22,12 +22,14 @@ internal static class ImportCommand
         var purpose = new Option<string>("--purpose") { Description = "Why it is collected", Required = true };
         var legalBasis = new Option<string>("--legal-basis") { Description = "Legal basis, e.g. consent or contract", Required = true };
         var consent = new Option<string?>("--consent") { Description = "Reference of the consent records" };
+        var thirdParty = new Option<string?>("--third-party") { Description = "The list was received from this third party (EXP-3): its customers are view-only, the list is destroyed once verified" };
+        var owner = new Option<string?>("--owner") { Description = "User name of the one person who keeps the list (a member of the department; default: the acting person)" };
         var yes = new Option<bool>("--yes") { Description = "Accept the suggested column mapping without asking" };
         var mappingFile = new Option<FileInfo?>("--mapping") { Description = "JSON object mapping column headers (or 1-based numbers) to fields" };
         var encoding = new Option<string?>("--encoding") { Description = "A CSV file's encoding when the guess is wrong: " + string.Join(", ", ImportEncodings.Names) + " (gbk is read as gb18030)" };
         var command = new Command("import", "Import customers from a CSV or XLSX file, all rows or none")
         {
-            file, department, project, grade, source, purpose, legalBasis, consent, yes, mappingFile, encoding,
+            file, department, project, grade, source, purpose, legalBasis, consent, thirdParty, owner, yes, mappingFile, encoding,
         };
         command.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
         {
@@ -78,7 +80,7 @@ internal static class ImportCommand
 
             var options = new ImportOptions(mapping, parse.GetValue(department), parse.GetValue(project), parse.GetValue(grade),
                 parse.GetValue(source)!, parse.GetValue(purpose)!, parse.GetValue(legalBasis)!, parse.GetValue(consent),
-                preview.Encoding == "xlsx" ? null : preview.Encoding);
+                preview.Encoding == "xlsx" ? null : preview.Encoding, parse.GetValue(thirdParty), parse.GetValue(owner));
             var outcome = await Cli.WithProgressAsync(text["Import.Progress"], progress => imports.ImportAsync(Open, path.Name, options, progress, token));
             if (outcome.Imported)
             {

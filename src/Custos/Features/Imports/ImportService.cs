@@ -25,6 +25,8 @@ public sealed record ImportPreview(string Encoding, IReadOnlyList<string> Header
 /// <summary>One problem, where a person can find it: the row as a spreadsheet counts it (header = 1) and the column header.</summary>
 public sealed record ImportError(long Row, string Column, string Field, string Code);
 
+/// <param name="ThirdParty">The third party the list was received from (EXP-3); its customers are then view-only for everyone.</param>
+/// <param name="Owner">The user name of the one person who keeps the list (an active member of the department); none: the importer.</param>
 /// <param name="Encoding">For CSV: the encoding the person chose (see <see cref="ImportEncodings"/>); null to detect it.</param>
 public sealed record ImportOptions(
     IReadOnlyDictionary<int, string> Mapping,
@@ -35,7 +37,9 @@ public sealed record ImportOptions(
     string Purpose,
     string LegalBasis,
     string? ConsentReference,
-    string? Encoding = null);
+    string? Encoding = null,
+    string? ThirdParty = null,
+    string? Owner = null);
 
 public sealed record ImportOutcome(long Rows, IReadOnlyList<ImportError> Errors, long ErrorCount, Guid? CollectionId)
 {
@@ -122,6 +126,23 @@ public sealed class ImportService(
             throw CustosException.Invalid("UnknownDepartment", department.Code);
         }
 
+        var thirdParty = string.IsNullOrWhiteSpace(options.ThirdParty) ? null : options.ThirdParty.Trim();
+        if (thirdParty is not null && (thirdParty.Length > 200 || TextInput.FirstForbidden(thirdParty) is not null))
+        {
+            throw CustosException.Invalid("ReceivedListThirdParty");
+        }
+
+        var ownerId = viewer.PersonId;
+        if (options.Owner is { Length: > 0 } ownerName && !string.IsNullOrWhiteSpace(ownerName))
+        {
+            // One owner, a person of the department who answers for the list (CLS-5, EXP-3).
+            var wanted = ownerName.Trim().ToUpperInvariant();
+            var departmentId = department.Id;
+            ownerId = await db.Users.Where(u => u.NormalizedUserName == wanted && u.EmploymentStatus == EmploymentStatus.Active
+                    && db.DepartmentMemberships.Any(m => m.PersonId == u.Id && m.DepartmentId == departmentId))
+                .Select(u => (Guid?)u.Id).SingleOrDefaultAsync(ct) ?? throw CustosException.Invalid("ReceivedListOwner", ownerName.Trim());
+        }
+
         if (options.Mapping.Keys.Any(k => k < 0) || options.Mapping.Values.Any(f => catalogue.Find(f) is null))
         {
             throw CustosException.Invalid("ImportMappingInvalid");
@@ -143,7 +164,9 @@ public sealed class ImportService(
             Purpose = options.Purpose.Trim(),
             LegalBasis = options.LegalBasis.Trim(),
             ConsentReference = string.IsNullOrWhiteSpace(options.ConsentReference) ? null : options.ConsentReference.Trim(),
-            OwnerId = viewer.PersonId,
+            OwnerId = ownerId,
+            ImportedById = viewer.PersonId,
+            ThirdParty = thirdParty,
             DepartmentId = department.Id,
             FileName = Path.GetFileName(fileName),
             FileSha256 = sha256,
@@ -160,12 +183,13 @@ public sealed class ImportService(
             audit.Record(AuditActions.CustomerImport, "collection", collection.Id.ToString(), detail: new
             {
                 file = collection.FileName, rows, department = department.Code, collection.Source, collection.Purpose, collection.LegalBasis,
+                thirdParty = collection.ThirdParty, owner = collection.OwnerId,
             });
             await db.SaveChangesAsync(ct);
             db.ChangeTracker.Clear();
 
             var done = await CustomerBulkWriter.WriteAsync(
-                db, ReadCustomers(open, fileName, options, department.Id, projectId, collection.Id), n => progress?.Report((n, (int)rows)), ct, shares, time);
+                db, ReadCustomers(open, fileName, options, department.Id, projectId, collection.Id, thirdParty is not null), n => progress?.Report((n, (int)rows)), ct, shares, time);
             await tx.CommitAsync(ct);
             await PlannerStatistics.RefreshAsync(db, ct);
             progress?.Report((done, (int)rows));
@@ -175,13 +199,14 @@ public sealed class ImportService(
     }
 
     /// <summary>The file's rows as new customers, built (encrypted, indexed) as the sequence is enumerated.</summary>
-    private IEnumerable<Customer> ReadCustomers(Func<Stream> open, string fileName, ImportOptions options, Guid departmentId, Guid? projectId, Guid collectionId)
+    private IEnumerable<Customer> ReadCustomers(Func<Stream> open, string fileName, ImportOptions options, Guid departmentId, Guid? projectId, Guid collectionId, bool viewOnly)
     {
         using var source = TabularSource.Open(open(), fileName, options.Encoding);
         while (source.Read(out var cells))
         {
             var customer = access.Build(CustomerKind.Individual, departmentId, projectId, options.Grade, Values(cells, options.Mapping));
             customer.CollectionId = collectionId;
+            customer.ViewOnly = viewOnly; // a third party's list is shared view-only (EXP-3)
             yield return customer;
         }
     }

@@ -223,7 +223,7 @@ public sealed class PolicyService(CustosDbContext db, Callers callers, CustomerA
                 protection = FieldCatalogue.EffectiveProtection(definition.Level, (int)customer.Grade);
             }
 
-            return engine.Decide(subject, action, new PolicyResource(customer.Id, customer.DepartmentId, customer.ProjectId, protection, string.IsNullOrWhiteSpace(field) ? null : field), context);
+            return engine.Decide(subject, action, new PolicyResource(customer.Id, customer.DepartmentId, customer.ProjectId, protection, string.IsNullOrWhiteSpace(field) ? null : field) { ViewOnly = customer.ViewOnly }, context);
         }
 
         if (!string.IsNullOrWhiteSpace(department))

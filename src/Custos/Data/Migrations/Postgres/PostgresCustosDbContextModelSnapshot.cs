@@ -1134,11 +1134,66 @@ namespace Custos.Data.Migrations.Postgres
                     b.ToTable("Copies");
                 });
 
+            modelBuilder.Entity("Custos.Features.Customers.AccuracyReminder", b =>
+                {
+                    b.Property<Guid>("DepartmentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Period")
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("DepartmentId", "Period");
+
+                    b.ToTable("AccuracyReminder");
+                });
+
+            modelBuilder.Entity("Custos.Features.Customers.AccuracyReview", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset>("ReviewedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("ReviewerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ReviewerName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId", "ReviewedAt");
+
+                    b.ToTable("AccuracyReview");
+                });
+
             modelBuilder.Entity("Custos.Features.Customers.Customer", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("AccurateAsOf")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<Guid?>("CollectionId")
                         .HasColumnType("uuid");
@@ -1174,6 +1229,9 @@ namespace Custos.Data.Migrations.Postgres
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool>("ViewOnly")
+                        .HasColumnType("boolean");
+
                     b.Property<byte[]>("WrappedKey")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -1185,11 +1243,15 @@ namespace Custos.Data.Migrations.Postgres
 
                     b.HasIndex("KekVersion");
 
+                    b.HasIndex("AccurateAsOf", "Id");
+
                     b.HasIndex("DepartmentId", "Id");
 
                     b.HasIndex("Grade", "Id");
 
                     b.HasIndex("ProjectId", "Id");
+
+                    b.HasIndex("DepartmentId", "AccurateAsOf", "Id");
 
                     b.HasIndex("DepartmentId", "Grade", "Id");
 
@@ -1404,6 +1466,9 @@ namespace Custos.Data.Migrations.Postgres
                     b.Property<Guid>("DepartmentId")
                         .HasColumnType("uuid");
 
+                    b.Property<DateTimeOffset?>("DestroyRemindedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("FileName")
                         .IsRequired()
                         .HasMaxLength(260)
@@ -1416,6 +1481,9 @@ namespace Custos.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset>("ImportedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("ImportedById")
+                        .HasColumnType("uuid");
 
                     b.Property<string>("LegalBasis")
                         .IsRequired()
@@ -1430,6 +1498,27 @@ namespace Custos.Data.Migrations.Postgres
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
 
+                    b.Property<string>("ReceivedDestroyMethod")
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)");
+
+                    b.Property<Guid?>("ReceivedDestroyOperatorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ReceivedDestroyOperatorName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid?>("ReceivedDestroyWitnessId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ReceivedDestroyWitnessName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("ReceivedDestroyedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<long>("Rows")
                         .HasColumnType("bigint");
 
@@ -1438,9 +1527,28 @@ namespace Custos.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("ThirdParty")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("VerifiedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("VerifiedById")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("VerifiedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<bool>("VerifiedByOwner")
+                        .HasColumnType("boolean");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DepartmentId");
+
+                    b.HasIndex("OwnerId");
 
                     b.ToTable("Collections");
                 });
@@ -4099,6 +4207,15 @@ namespace Custos.Data.Migrations.Postgres
                     b.HasOne("Custos.Features.Copies.CopyRecord", null)
                         .WithMany()
                         .HasForeignKey("CopyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Custos.Features.Customers.AccuracyReview", b =>
+                {
+                    b.HasOne("Custos.Features.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1125,11 +1125,66 @@ namespace Custos.Data.Migrations.Sqlite
                     b.ToTable("Copies");
                 });
 
+            modelBuilder.Entity("Custos.Features.Customers.AccuracyReminder", b =>
+                {
+                    b.Property<Guid>("DepartmentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Period")
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("DepartmentId", "Period");
+
+                    b.ToTable("AccuracyReminder");
+                });
+
+            modelBuilder.Entity("Custos.Features.Customers.AccuracyReview", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReviewedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ReviewerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReviewerName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId", "ReviewedAt");
+
+                    b.ToTable("AccuracyReview");
+                });
+
             modelBuilder.Entity("Custos.Features.Customers.Customer", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("AccurateAsOf")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid?>("CollectionId")
                         .HasColumnType("TEXT");
@@ -1165,6 +1220,9 @@ namespace Custos.Data.Migrations.Sqlite
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("ViewOnly")
+                        .HasColumnType("INTEGER");
+
                     b.Property<byte[]>("WrappedKey")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -1176,11 +1234,15 @@ namespace Custos.Data.Migrations.Sqlite
 
                     b.HasIndex("KekVersion");
 
+                    b.HasIndex("AccurateAsOf", "Id");
+
                     b.HasIndex("DepartmentId", "Id");
 
                     b.HasIndex("Grade", "Id");
 
                     b.HasIndex("ProjectId", "Id");
+
+                    b.HasIndex("DepartmentId", "AccurateAsOf", "Id");
 
                     b.HasIndex("DepartmentId", "Grade", "Id");
 
@@ -1393,6 +1455,9 @@ namespace Custos.Data.Migrations.Sqlite
                     b.Property<Guid>("DepartmentId")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("DestroyRemindedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("FileName")
                         .IsRequired()
                         .HasMaxLength(260)
@@ -1405,6 +1470,9 @@ namespace Custos.Data.Migrations.Sqlite
 
                     b.Property<long>("ImportedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("ImportedById")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("LegalBasis")
                         .IsRequired()
@@ -1419,6 +1487,27 @@ namespace Custos.Data.Migrations.Sqlite
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ReceivedDestroyMethod")
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ReceivedDestroyOperatorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReceivedDestroyOperatorName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ReceivedDestroyWitnessId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReceivedDestroyWitnessName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReceivedDestroyedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("Rows")
                         .HasColumnType("INTEGER");
 
@@ -1427,9 +1516,28 @@ namespace Custos.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ThirdParty")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("VerifiedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("VerifiedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VerifiedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("VerifiedByOwner")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DepartmentId");
+
+                    b.HasIndex("OwnerId");
 
                     b.ToTable("Collections");
                 });
@@ -4082,6 +4190,15 @@ namespace Custos.Data.Migrations.Sqlite
                     b.HasOne("Custos.Features.Copies.CopyRecord", null)
                         .WithMany()
                         .HasForeignKey("CopyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Custos.Features.Customers.AccuracyReview", b =>
+                {
+                    b.HasOne("Custos.Features.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
