@@ -48,6 +48,12 @@ if (args is ["incident-scope", ..])
     return await Custos.Benchmarks.IncidentScopeBench.RunAsync(entries, args.Length > 2 ? args[2] : null);
 }
 
+if (args is ["data-lifecycle", ..])
+{
+    var customers = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
+    return await DataLifecycleBench.RunAsync(customers, args.Length > 2 ? args[2] : null);
+}
+
 if (args is ["policy", ..])
 {
     return PolicyBench.Run();

@@ -111,12 +111,13 @@ public static class DataKeys
     }
 
     /// <summary>Splits a data key stored whole (from before ADR 0018): the new blob to store and the share to keep apart. The key and its ciphertexts stay as they are.</summary>
-    public static (WrappedDataKey Wrapped, KeyShare Share) Split(IKeyEncryptionKeys keys, string ownerType, Guid ownerId, int dataKeyVersion, WrappedDataKey wrapped)
+    /// <param name="existing">A share already kept for the owner (an earlier split that did not finish): the key is masked with it, so the two halves agree.</param>
+    public static (WrappedDataKey Wrapped, KeyShare Share) Split(IKeyEncryptionKeys keys, string ownerType, Guid ownerId, int dataKeyVersion, WrappedDataKey wrapped, KeyShare? existing = null)
     {
         ArgumentNullException.ThrowIfNull(keys);
         var context = Context(ownerType, ownerId, dataKeyVersion);
         var key = keys.Unwrap(wrapped, context);
-        var share = RandomBytes.Get(FieldCipher.KeySize);
+        var share = existing?.Bytes.ToArray() ?? RandomBytes.Get(FieldCipher.KeySize);
         var masked = Xor(key, share);
         try
         {

@@ -99,7 +99,7 @@ public sealed class KeyTests
             var db = scope.ServiceProvider.GetRequiredService<CustosDbContext>();
             var otherRing = new KeyRing();
             await otherRing.LoadAsync(db, app.KeyFilePath, null, TimeProvider.System, default);
-            var service = new KeyService(db, otherRing, scope.ServiceProvider.GetRequiredService<KeyShareStore>(), scope.ServiceProvider.GetRequiredService<IAuditTrail>(), scope.ServiceProvider.GetRequiredService<CustosSettings>(), TimeProvider.System);
+            var service = new KeyService(db, otherRing, scope.ServiceProvider.GetRequiredService<KeyShareStore>(), scope.ServiceProvider.GetRequiredService<IAuditTrail>(), scope.ServiceProvider.GetRequiredService<CustosSettings>(), TimeProvider.System, scope.ServiceProvider);
 
             using var stop = new CancellationTokenSource();
             var failures = 0;

@@ -19,6 +19,9 @@ internal static class BackupCommands
         backup.SetAction((parse, ct) => Cli.RunAsync(parse, async (services, text, token) =>
         {
             var ring = services.GetRequiredService<KeyRing>();
+
+            // Keys still whole (from before ADR 0018) are split first, so no customer in this backup outlives its destruction.
+            await services.GetRequiredService<KeyService>().SplitWholeKeysAsync(token);
             var outcome = await Cli.WithProgressAsync(text["Backup.Running"], async _ =>
                 await services.GetRequiredService<BackupService>().CreateAsync(ring.Keys, parse.GetValue(output)!.FullName, token));
             await services.GetRequiredService<IAuditTrail>().RecordNowAsync(AuditActions.BackupCreate, "backup", outcome.Manifest.Id.ToString(), AuditOutcome.Success,

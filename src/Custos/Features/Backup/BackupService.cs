@@ -23,7 +23,7 @@ public sealed record BackupOutcome(BackupManifest Manifest, long Bytes, int Dest
 /// wrong keys, leave nothing behind), checks what it restored against the manifest, and is recorded in the restored
 /// audit log. The customers' key shares are not in a backup: those destroyed after it stay unreadable.
 /// </summary>
-public sealed class BackupService(CustosSettings settings, TimeProvider time)
+public sealed class BackupService(CustosSettings settings, KeyShareStore shares, TimeProvider time)
 {
     public const string Sqlite = "sqlite";
     public const string Postgres = "postgres";
@@ -40,6 +40,7 @@ public sealed class BackupService(CustosSettings settings, TimeProvider time)
             throw CustosException.Conflict("BackupFileExists", target);
         }
 
+        RemoveStaleCopies();
         var partial = target + ".partial";
         var id = Guid.CreateVersion7(time.GetUtcNow());
         try
@@ -153,8 +154,18 @@ public sealed class BackupService(CustosSettings settings, TimeProvider time)
         var manifest = NewManifest(id, facts);
         using var dump = StartPostgresTool("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--snapshot=" + snapshot], redirectInput: false);
         var errors = dump.StandardError.ReadToEndAsync(ct);
-        await SealedArchive.SealAsync(keys, id, manifest.ToBytes(), dump.StandardOutput.BaseStream, output, ct);
-        await dump.WaitForExitAsync(ct);
+        try
+        {
+            await SealedArchive.SealAsync(keys, id, manifest.ToBytes(), dump.StandardOutput.BaseStream, output, ct);
+            await dump.WaitForExitAsync(ct);
+        }
+        catch
+        {
+            // Cancelled or failed: the tool does not go on alone.
+            dump.Kill(entireProcessTree: true);
+            throw;
+        }
+
         if (dump.ExitCode != 0)
         {
             throw CustosException.Invalid("BackupToolFailed", "pg_dump", FirstLine(await errors));
@@ -187,6 +198,7 @@ public sealed class BackupService(CustosSettings settings, TimeProvider time)
             {
                 read.Open();
                 Compare(manifest, await ReadFactsAsync(read, null, ct));
+                await CheckSharesAsync(read, ct);
             }
 
             SqliteConnection.ClearAllPools();
@@ -222,6 +234,7 @@ public sealed class BackupService(CustosSettings settings, TimeProvider time)
 
         // The whole file is opened first, into the private working folder: a bad file never reaches the database.
         PrivateFolder.Create(settings.FullWorkDir);
+        RemoveStaleCopies();
         var dumpFile = Path.Combine(settings.FullWorkDir, $"restore-{manifest.Id:N}.dump");
         try
         {
@@ -232,8 +245,17 @@ public sealed class BackupService(CustosSettings settings, TimeProvider time)
 
             using var restore = StartPostgresTool("pg_restore", ["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", "--dbname=" + new NpgsqlConnectionStringBuilder(settings.Database).Database, dumpFile], redirectInput: false);
             var errors = restore.StandardError.ReadToEndAsync(ct);
-            await restore.StandardOutput.ReadToEndAsync(ct);
-            await restore.WaitForExitAsync(ct);
+            try
+            {
+                await restore.StandardOutput.ReadToEndAsync(ct);
+                await restore.WaitForExitAsync(ct);
+            }
+            catch
+            {
+                restore.Kill(entireProcessTree: true);
+                throw;
+            }
+
             if (restore.ExitCode != 0)
             {
                 throw CustosException.Invalid("BackupToolFailed", "pg_restore", FirstLine(await errors));
@@ -244,8 +266,9 @@ public sealed class BackupService(CustosSettings settings, TimeProvider time)
             try
             {
                 Compare(manifest, await ReadFactsAsync(connection, null, ct));
+                await CheckSharesAsync(connection, ct);
             }
-            catch (CustosException)
+            catch (Exception e) when (e is CustosException or KeyFileException)
             {
                 await using var drop = new NpgsqlCommand("DROP SCHEMA public CASCADE; CREATE SCHEMA public;", connection);
                 await drop.ExecuteNonQueryAsync(ct);
@@ -276,6 +299,46 @@ public sealed class BackupService(CustosSettings settings, TimeProvider time)
             await connection.OpenAsync(ct);
             await using var create = new NpgsqlCommand($"CREATE DATABASE \"{target.Database!.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection);
             await create.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>
+    /// The key-share store must be the one the backup's customers were split into: a restore that would find none of
+    /// their shares (a wrong or new store) is refused before anything is put in place, rather than losing every customer.
+    /// </summary>
+    private async Task CheckSharesAsync(DbConnection connection, CancellationToken ct)
+    {
+        var split = new List<Guid>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT \"Id\" FROM \"Customers\" WHERE \"KeySplit\" ORDER BY \"Id\" LIMIT 5000";
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                split.Add(reader.GetGuid(0));
+            }
+        }
+
+        if (split.Count > 0 && shares.GetMany(split).Count == 0)
+        {
+            throw CustosException.Invalid("RestoreSharesMissing", split.Count, shares.Description);
+        }
+    }
+
+    /// <summary>Working copies a crash left behind (a backup's copy, a restore's dump): deleted before the next one.</summary>
+    private void RemoveStaleCopies()
+    {
+        if (!Directory.Exists(settings.FullWorkDir))
+        {
+            return;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(settings.FullWorkDir).Where(f => Path.GetFileName(f) is var n && (n.StartsWith("backup-", StringComparison.Ordinal) || n.StartsWith("restore-", StringComparison.Ordinal))))
+        {
+            if (File.GetLastWriteTimeUtc(file) < time.GetUtcNow().UtcDateTime.AddHours(-1))
+            {
+                File.Delete(file);
+            }
         }
     }
 

@@ -74,6 +74,13 @@ public sealed partial class CopyService
 
         var (target, departmentId) = await TargetAsync(order, viewer, action, name, ct);
         var (heads, grant) = await AllowedAsync(target, departmentId is null, viewer, action, name, ct);
+        if (!forSubject)
+        {
+            // The customers' record of processing (SEC-3): not after consent is withdrawn, only for purposes they allowed.
+            // A customer's own copy (PIPL art. 45) is their right whatever they withdrew.
+            await RequireBasisAsync([.. heads.Select(h => h.Id)], name, order.Purpose, ct);
+        }
+
         if (nda is not null && grant is { } approved
             && await db.AccessGrants.Where(g => g.Id == approved).Select(g => g.PartnerId).SingleOrDefaultAsync(ct) != nda.Partner)
         {
@@ -197,18 +204,21 @@ public sealed partial class CopyService
             grant ??= decision.Grant;
         }
 
-        await RequireBasisAsync([.. heads.Select(h => h.Id)], name, ct);
         return (heads, grant);
     }
 
     /// <summary>No copy of a customer whose consent — the basis of keeping them — is withdrawn (SEC-3): refused and recorded.</summary>
-    private async Task RequireBasisAsync(IReadOnlyCollection<Guid> customers, string action, CancellationToken ct)
+    private async Task RequireBasisAsync(IReadOnlyCollection<Guid> customers, string action, string purpose, CancellationToken ct)
     {
-        var withdrawn = await Retention.ProcessingBasis.WithdrawnAsync(db, customers, ct);
-        if (withdrawn.Count > 0)
+        var (withdrawn, notAllowed) = await Retention.ProcessingBasis.RefusedAsync(db, customers, purpose, ct);
+        if (withdrawn.Count + notAllowed.Count > 0)
         {
-            await audit.RecordNowAsync(action, "customer", withdrawn[0].ToString(), AuditOutcome.Denied, new { reason = "consent-withdrawn", customers = withdrawn.Count }, ct);
-            throw new CustosException(CustosError.Forbidden, "ConsentWithdrawn");
+            var first = withdrawn.Count > 0 ? withdrawn[0] : notAllowed[0];
+            await audit.RecordNowAsync(action, "customer", first.ToString(), AuditOutcome.Denied,
+                new { reason = withdrawn.Count > 0 ? "consent-withdrawn" : "purpose-not-allowed", customers = withdrawn.Count + notAllowed.Count }, ct, purpose);
+            throw withdrawn.Count > 0
+                ? new CustosException(CustosError.Forbidden, "ConsentWithdrawn")
+                : new CustosException(CustosError.Forbidden, "PurposeNotAllowedForCustomer", new TextKey("Purpose." + purpose));
         }
     }
 

@@ -81,7 +81,7 @@ public sealed partial class CopyService(
         ArgumentNullException.ThrowIfNull(order);
         var (viewer, customer, decision) = await access.LoadForAsync(id, PolicyAction.Print, AuditActions.CustomerPrint, "MayNotPrint", ct);
         var note = callers.CheckPurpose(order.Purpose, order.Note);
-        await RequireBasisAsync([customer.Id], AuditActions.CustomerPrint, ct);
+        await RequireBasisAsync([customer.Id], AuditActions.CustomerPrint, order.Purpose, ct);
         var limit = settings.Copies.PrintUseByDays;
         var days = order.UseByDays ?? limit;
         if (days < 1 || days > limit)
@@ -143,6 +143,7 @@ public sealed partial class CopyService(
         var viewer = await callers.CurrentAsync(ct);
         var customer = await access.LoadInScopeAsync(viewer, id, AuditActions.ArchiveLend, ct);
         var note = callers.CheckPurpose(order.Purpose, order.Note);
+        await RequireBasisAsync([customer.Id], AuditActions.ArchiveLend, order.Purpose, ct);
         var limit = settings.Copies.LoanDays;
         var days = order.Days ?? limit;
         if (days < 1 || days > limit)

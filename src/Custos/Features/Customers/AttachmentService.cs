@@ -116,6 +116,15 @@ public sealed class AttachmentService(CustosDbContext db, Callers callers, Custo
         var attachment = await db.CustomerAttachments.AsNoTracking().SingleOrDefaultAsync(a => a.Id == attachmentId && a.CustomerId == customer.Id, ct)
             ?? throw CustosException.NotFound("AttachmentNotFound");
         note = callers.CheckPurpose(purpose, note);
+        try
+        {
+            await Retention.ProcessingBasis.CheckAsync(db, customer.Id, purpose, ct);
+        }
+        catch (CustosException refused)
+        {
+            await audit.RecordNowAsync(AuditActions.CustomerAttachmentOpen, "customer", customer.Id.ToString(), AuditOutcome.Denied, new { attachment = attachmentId, reason = refused.Code }, ct, purpose);
+            throw;
+        }
 
         // Opening a scan hands over the file: a copy, which a view-only grant never allows (ACC-5).
         var takeAway = viewer.DecideTakeAway(PolicyAction.ViewMasked, customer);

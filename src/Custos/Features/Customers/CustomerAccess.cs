@@ -64,14 +64,29 @@ public sealed class CustomerAccess(CustosDbContext db, KeyRing keys, KeyShareSto
     public RecordCipher OpenCipher(Customer customer)
     {
         ArgumentNullException.ThrowIfNull(customer);
-        if (!customer.KeySplit)
+        try
         {
-            return DataKeys.OpenCipher(keys.Keys, Entity, customer.Id, customer.DataKeyVersion, customer.Wrapped);
+            return Open(customer.Wrapped, customer.KeySplit);
+        }
+        catch (System.Security.Cryptography.CryptographicException) when (keys.Keys.Versions.All(v => v.Version != customer.KekVersion || v.State == KekState.Destroyed))
+        {
+            // Read just before a rotation re-wrapped it and retired the version that wrapped it: read the key as it is now.
+            var now = db.Customers.AsNoTracking().Where(c => c.Id == customer.Id).Select(c => new { c.KekVersion, c.WrappedKey, c.KeySplit }).SingleOrDefault()
+                ?? throw CustosException.NotFound("CustomerNotFound");
+            return Open(new WrappedDataKey(now.KekVersion, now.WrappedKey), now.KeySplit);
         }
 
-        var share = customer.NewShare ?? shares.Get(customer.Id)
-            ?? throw CustosException.NotFound("CustomerKeyDestroyed"); // destroyed after the backup this database came from
-        return DataKeys.OpenCipher(keys.Keys, Entity, customer.Id, customer.DataKeyVersion, customer.Wrapped, share);
+        RecordCipher Open(WrappedDataKey wrapped, bool split)
+        {
+            if (!split)
+            {
+                return DataKeys.OpenCipher(keys.Keys, Entity, customer.Id, customer.DataKeyVersion, wrapped);
+            }
+
+            var share = customer.NewShare ?? shares.Get(customer.Id)
+                ?? throw CustosException.NotFound("CustomerKeyDestroyed"); // destroyed after the backup this database came from
+            return DataKeys.OpenCipher(keys.Keys, Entity, customer.Id, customer.DataKeyVersion, wrapped, share);
+        }
     }
 
     /// <summary>

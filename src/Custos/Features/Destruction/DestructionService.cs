@@ -27,7 +27,7 @@ public sealed record DestructionView(
 /// remains is the destruction record and the audit entry, written in the same transaction.
 /// </summary>
 [Contract]
-public sealed partial class DestructionService(CustosDbContext db, Callers callers, CustomerAccess access, Keys.KeyShareStore shares, IAuditTrail audit, TimeProvider time, ILogger<DestructionService> log)
+public sealed partial class DestructionService(CustosDbContext db, Callers callers, CustomerAccess access, Keys.ShareDeletions shareDeletions, IAuditTrail audit, TimeProvider time)
 {
     public const string CryptoShred = "crypto-shred";
 
@@ -96,22 +96,12 @@ public sealed partial class DestructionService(CustosDbContext db, Callers calle
         });
         await db.SaveChangesAsync(ct);
 
-        // The share goes last: the data key is then gone in every backup of the database too (ADR 0018). Should this
-        // fail, the customer is already gone here and the key service's sweep deletes the share within a day.
-        try
-        {
-            shares.Delete([customer.Id]);
-        }
-        catch (Exception e) when (e is System.Data.Common.DbException or IOException)
-        {
-            LogShareLeft(log, e.GetType().Name);
-        }
+        // The share goes last, once this is committed: the data key is then gone in every backup of the database too (ADR 0018).
+        shareDeletions.AfterCommit(db, [customer.Id]);
 
         return await ViewAsync(record, ct);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A destroyed customer's key share could not be deleted now ({Error}); the key service's sweep deletes it")]
-    private static partial void LogShareLeft(ILogger logger, string error);
     /// <summary>
     /// The destruction record of a customer, if it was destroyed: for a subject's deletion request (PIPL art. 47), which is
     /// answered only once the customer is gone. The caller is responsible for having checked who may know it.
@@ -121,6 +111,10 @@ public sealed partial class DestructionService(CustosDbContext db, Callers calle
         var record = await db.Destructions.AsNoTracking().SingleOrDefaultAsync(d => d.CustomerId == customer, ct);
         return record is null ? null : await ViewAsync(record, ct);
     }
+
+    /// <summary>Of <paramref name="customers"/>, those this database destroyed (for the key service's sweep of their shares).</summary>
+    public async Task<IReadOnlySet<Guid>> DestroyedAmongAsync(IReadOnlyCollection<Guid> customers, CancellationToken ct) =>
+        (await db.Destructions.AsNoTracking().Where(d => customers.Contains(d.CustomerId)).Select(d => d.CustomerId).ToListAsync(ct)).ToHashSet();
 
     /// <summary>The destruction register (《客户信息借阅、销毁记录表》): for those who audit, and for each operator their own.</summary>
     public async Task<IReadOnlyList<DestructionView>> ListAsync(CancellationToken ct)

@@ -16,9 +16,14 @@ public sealed record KeyStatus(string KeyFile, bool Sealed, string Provider, int
 /// Key operations (SEC-1): status, rotation that re-wraps every data key online in small batches, and
 /// retirement that destroys a version once no data key needs it (crypto-shredding anything left behind).
 /// </summary>
-public sealed class KeyService(CustosDbContext db, KeyRing ring, KeyShareStore shares, IAuditTrail audit, CustosSettings settings, TimeProvider time)
+/// <remarks>A contract for backups, which split keys still stored whole before they are taken (ADR 0018).</remarks>
+[Contract]
+public sealed class KeyService(CustosDbContext db, KeyRing ring, KeyShareStore shares, IAuditTrail audit, CustosSettings settings, TimeProvider time, IServiceProvider services)
 {
     private const int Batch = 500;
+
+    /// <summary>The destruction register, asked only by the sweep (resolved when needed: destruction itself depends on the keys).</summary>
+    private Destruction.DestructionService Destructions() => services.GetRequiredService<Destruction.DestructionService>();
 
     public async Task<KeyStatus> StatusAsync(CancellationToken ct)
     {
@@ -78,16 +83,31 @@ public sealed class KeyService(CustosDbContext db, KeyRing ring, KeyShareStore s
                 break;
             }
 
-            var split = batch.Select(c => (Customer: c, Split: DataKeys.Split(ring.Keys, "customer", c.Id, c.DataKeyVersion, c.Wrapped))).ToList();
-            shares.PutMany([.. split.Select(s => (s.Customer.Id, s.Split.Share))], time.GetUtcNow());
+            // A share left by an earlier split that did not finish (another node, a rotation in between, a crash) is used
+            // again, and what is stored is read back: the blob is replaced only when it was masked with the share the store keeps.
+            var kept = shares.GetMany(batch.Select(c => c.Id));
+            var split = batch.Select(c => (Customer: c, Split: DataKeys.Split(ring.Keys, "customer", c.Id, c.DataKeyVersion, c.Wrapped, kept.GetValueOrDefault(c.Id)))).ToList();
+            shares.PutMany([.. split.Where(s => !kept.ContainsKey(s.Customer.Id)).Select(s => (s.Customer.Id, s.Split.Share))], time.GetUtcNow());
+            var stored = shares.GetMany(batch.Select(c => c.Id));
+            var progress = 0;
             await using (var transaction = await db.Database.BeginTransactionAsync(ct))
             {
-                foreach (var (customer, (wrapped, _)) in split)
+                foreach (var (customer, (wrapped, share)) in split)
                 {
-                    done += await ReplaceWrappedAsync(customer, wrapped, split: true, ct);
+                    if (stored.TryGetValue(customer.Id, out var inStore) && inStore.Bytes.Span.SequenceEqual(share.Bytes.Span))
+                    {
+                        progress += await ReplaceWrappedAsync(customer, wrapped, split: true, ct);
+                    }
                 }
 
                 await transaction.CommitAsync(ct);
+            }
+
+            done += progress;
+            if (progress == 0)
+            {
+                // Nothing of this batch could be split now (changed meanwhile): the next round tries again.
+                break;
             }
         }
 
@@ -100,10 +120,18 @@ public sealed class KeyService(CustosDbContext db, KeyRing ring, KeyShareStore s
         return done;
     }
 
-    /// <summary>Removes shares whose customer is gone (a destruction whose share deletion failed, a failed import) once a day old.</summary>
+    /// <summary>
+    /// Removes the shares of customers this database destroyed (a destruction whose share deletion failed or was left to
+    /// after a commit). Only those: a share this database knows nothing about may belong to another copy of it (a
+    /// restore drill beside production), so it is never taken for an orphan.
+    /// </summary>
     public Task<int> SweepSharesAsync(CancellationToken ct) =>
-        shares.SweepAsync(time.GetUtcNow().AddDays(-1), async (ids, token) =>
-            (await db.Customers.AsNoTracking().Where(c => ids.Contains(c.Id)).Select(c => c.Id).ToListAsync(token)).ToHashSet(), ct);
+        shares.SweepAsync(time.GetUtcNow(), async (ids, token) =>
+        {
+            var destroyed = await Destructions().DestroyedAmongAsync(ids, token);
+            var living = await db.Customers.AsNoTracking().Where(c => destroyed.Contains(c.Id)).Select(c => c.Id).ToListAsync(token);
+            return ids.Where(i => !destroyed.Contains(i) || living.Contains(i)).ToHashSet();
+        }, ct);
 
     private Task<int> ReplaceWrappedAsync(Customer customer, WrappedDataKey wrapped, bool split, CancellationToken ct)
     {

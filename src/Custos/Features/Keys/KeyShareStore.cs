@@ -26,8 +26,10 @@ public sealed class KeyShareStore(CustosSettings settings) : IDisposable
 
     private bool IsPostgres => settings.KeyShares is { } s && s.Contains('=', StringComparison.Ordinal);
 
+    /// <summary>The file: as configured, else beside the data directory (<c>custos-data.shares</c>) — tied to the database, so a restore drill into another directory never shares production's store by default.</summary>
     private string FilePath => Path.GetFullPath(!string.IsNullOrWhiteSpace(settings.KeyShares) ? settings.KeyShares
-        : settings.FullKeyFile.EndsWith(".keys", StringComparison.Ordinal) ? settings.FullKeyFile[..^".keys".Length] + ".shares" : settings.FullKeyFile + ".shares");
+        : settings.UsesPostgres ? (settings.FullKeyFile.EndsWith(".keys", StringComparison.Ordinal) ? settings.FullKeyFile[..^".keys".Length] : settings.FullKeyFile) + ".shares"
+        : settings.FullDataDir.TrimEnd(Path.DirectorySeparatorChar) + ".shares");
 
     /// <summary>Whether the store exists already (a file store's file; a PostgreSQL store always answers yes once reachable).</summary>
     public bool Exists => IsPostgres || File.Exists(FilePath);
@@ -43,6 +45,12 @@ public sealed class KeyShareStore(CustosSettings settings) : IDisposable
             if (ready)
             {
                 return;
+            }
+
+            if (IsPostgres && settings.UsesPostgres && SameDatabase(settings.KeyShares!, settings.Database!))
+            {
+                // In the customers' database the shares would be in its backups, and destruction would not reach them.
+                throw new KeyFileException("The key-share store must not be the customers' database: give Custos:KeyShares a database of its own.");
             }
 
             if (!IsPostgres && !File.Exists(FilePath))
@@ -185,8 +193,8 @@ public sealed class KeyShareStore(CustosSettings settings) : IDisposable
     }
 
     /// <summary>
-    /// Shares older than <paramref name="before"/> whose customer no longer exists (a destruction whose share deletion
-    /// failed, an import rolled back): deleted. <paramref name="exist"/> answers which of a batch of ids still exist.
+    /// Shares older than <paramref name="before"/> that <paramref name="exist"/> does not keep (it answers, for a batch of
+    /// ids, which shares must stay): deleted.
     /// </summary>
     public async Task<int> SweepAsync(DateTimeOffset before, Func<IReadOnlyList<Guid>, CancellationToken, Task<IReadOnlySet<Guid>>> exist, CancellationToken ct)
     {
@@ -282,6 +290,20 @@ public sealed class KeyShareStore(CustosSettings settings) : IDisposable
     }
 
     private static string Key(Guid id) => id.ToString("N");
+
+    private static bool SameDatabase(string a, string b)
+    {
+        try
+        {
+            var x = new NpgsqlConnectionStringBuilder(a);
+            var y = new NpgsqlConnectionStringBuilder(b);
+            return string.Equals(x.Host, y.Host, StringComparison.OrdinalIgnoreCase) && x.Port == y.Port && x.Database == y.Database;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
 
     private static string DescribePostgres(string connectionString)
     {

@@ -10,6 +10,8 @@ internal sealed class KeysFeature : Feature
     {
         services.AddSingleton<KeyRing>();
         services.AddSingleton<KeyShareStore>();
+        services.AddSingleton<ShareDeletions>();
+        services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(s => s.GetRequiredService<ShareDeletions>());
         services.AddScoped<KeyService>();
     }
 

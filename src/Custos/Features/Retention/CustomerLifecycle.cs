@@ -118,6 +118,12 @@ public enum BatchItemOutcome
     Destroyed,
     Held,
     Refused,
+
+    /// <summary>The customer was gone (destroyed another way) when the batch was carried out.</summary>
+    Gone,
+
+    /// <summary>The destruction was refused when carried out (e.g. no witness any more); the reason is in the audit log.</summary>
+    Failed,
 }
 
 public sealed class RetentionBatchItem

@@ -37,12 +37,22 @@ public static class ProcessingBasis
         }
     }
 
-    /// <summary>Of <paramref name="customers"/>, those whose consent (their basis) is withdrawn: a copy of them is refused.</summary>
-    public static async Task<IReadOnlyList<Guid>> WithdrawnAsync(CustosDbContext db, IReadOnlyCollection<Guid> customers, CancellationToken ct)
+    /// <summary>Of <paramref name="customers"/>, those whose consent (their basis) is withdrawn, and those who did not allow <paramref name="purpose"/>: a copy of them is refused.</summary>
+    public static async Task<(IReadOnlyList<Guid> Withdrawn, IReadOnlyList<Guid> NotAllowed)> RefusedAsync(CustosDbContext db, IReadOnlyCollection<Guid> customers, string purpose, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        return await db.Set<CustomerLifecycle>().AsNoTracking()
-            .Where(l => customers.Contains(l.CustomerId) && l.Basis == LegalBasis.Consent && l.Consent == ConsentState.Withdrawn).Select(l => l.CustomerId).ToListAsync(ct);
+        var withdrawn = new List<Guid>();
+        var notAllowed = new List<Guid>();
+        foreach (var chunk in customers.Chunk(2000))
+        {
+            var records = await db.Set<CustomerLifecycle>().AsNoTracking()
+                .Where(l => chunk.Contains(l.CustomerId) && ((l.Basis == LegalBasis.Consent && l.Consent == ConsentState.Withdrawn) || l.Purposes != ""))
+                .Select(l => new { l.CustomerId, l.Basis, l.Consent, l.Purposes }).ToListAsync(ct);
+            withdrawn.AddRange(records.Where(r => r.Basis == LegalBasis.Consent && r.Consent == ConsentState.Withdrawn).Select(r => r.CustomerId));
+            notAllowed.AddRange(records.Where(r => r.Purposes.Length > 0 && !r.Purposes.Split(',').Contains(purpose) && !(r.Basis == LegalBasis.Consent && r.Consent == ConsentState.Withdrawn)).Select(r => r.CustomerId));
+        }
+
+        return (withdrawn, notAllowed);
     }
 
     /// <summary>Whether the customer is on legal hold: then it is not destroyed.</summary>

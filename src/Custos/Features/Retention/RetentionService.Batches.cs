@@ -63,11 +63,11 @@ public sealed partial class RetentionService
         }
 
         var now = time.GetUtcNow();
-        var count = await db.Set<RetentionBatch>().CountAsync(ct) + 1;
+        var batchId = Guid.CreateVersion7(now);
         var batch = new RetentionBatch
         {
-            Id = Guid.CreateVersion7(now),
-            Number = $"RB-{now:yyyyMMdd}-{count.ToString("D4", CultureInfo.InvariantCulture)}",
+            Id = batchId,
+            Number = $"RB-{now:yyyyMMdd}-{batchId.ToString("N")[^6..].ToUpperInvariant()}",
             DepartmentId = target.Id,
             OperatorId = caller.PersonId,
             OperatorName = caller.Name,
@@ -139,9 +139,10 @@ public sealed partial class RetentionService
 
         var destroyed = 0;
         var held = 0;
-        foreach (var item in batch.Items.Where(i => i.Outcome == BatchItemOutcome.Requested).ToList())
+        foreach (var customer in batch.Items.Where(i => i.Outcome == BatchItemOutcome.Requested).Select(i => i.CustomerId).ToList())
         {
-            if (await ProcessingBasis.IsHeldAsync(db, item.CustomerId, ct))
+            var item = batch.Items.Single(i => i.CustomerId == customer);
+            if (await ProcessingBasis.IsHeldAsync(db, customer, ct))
             {
                 item.Outcome = BatchItemOutcome.Held;
                 item.At = time.GetUtcNow();
@@ -155,10 +156,24 @@ public sealed partial class RetentionService
                 continue;
             }
 
-            await destruction.DestroyAsync(item.CustomerId, new DestroyOrder(Note: batch.Number), ct);
-            item.Outcome = BatchItemOutcome.Destroyed;
+            BatchItemOutcome outcome;
+            try
+            {
+                await destruction.DestroyAsync(customer, new DestroyOrder(Note: batch.Number), ct);
+                outcome = BatchItemOutcome.Destroyed;
+                destroyed++;
+            }
+            catch (CustosException e)
+            {
+                // Gone another way meanwhile, or no witness any more: this one is set aside, the rest go on.
+                outcome = e.Kind == CustosError.NotFound ? BatchItemOutcome.Gone : BatchItemOutcome.Failed;
+                db.ChangeTracker.Clear();
+                batch = await LoadBatchAsync(id, ct);
+                item = batch.Items.Single(i => i.CustomerId == customer);
+            }
+
+            item.Outcome = outcome;
             item.At = time.GetUtcNow();
-            destroyed++;
             await db.SaveChangesAsync(ct);
         }
 

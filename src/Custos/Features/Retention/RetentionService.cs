@@ -117,6 +117,12 @@ public sealed partial class RetentionService(
         }
 
         var lifecycle = await TrackedLifecycleAsync(customer, ct);
+        if ((change.AgreedUntil is not null || change.ClearAgreed) && !IsCompliance(caller) && !caller.Subject.Roles.Contains(Roles.DepartmentHead))
+        {
+            // A customer's agreed period keeps or ends their data like a rule: the head or compliance records it, not any clerk.
+            throw new CustosException(CustosError.Forbidden, "AgreedPeriodByHead");
+        }
+
         lifecycle.Kind = change.Kind ?? lifecycle.Kind;
         lifecycle.LastContactAt = change.LastContactAt ?? lifecycle.LastContactAt;
         lifecycle.ContractEndsAt = change.ContractEndsAt ?? lifecycle.ContractEndsAt;
@@ -145,7 +151,7 @@ public sealed partial class RetentionService(
             throw CustosException.Invalid("ConsentChannelRequired");
         }
 
-        var purposes = (change.Purposes ?? []).Select(p => p.Trim()).Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        var purposes = (change.Purposes ?? []).Where(p => p is not null).Select(p => p.Trim()).Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).ToList();
         if (purposes.FirstOrDefault(p => !settings.RevealPurposes.Contains(p)) is { } unknown)
         {
             throw CustosException.Invalid("UnknownPurpose", unknown);
@@ -153,13 +159,19 @@ public sealed partial class RetentionService(
 
         var notice = TextInput.CleanOptional(change.NoticeVersion, "notice") is { Length: > 0 } n ? (n.Length <= 40 ? n : throw CustosException.Invalid("TooLong", 40)) : null;
         var lifecycle = await TrackedLifecycleAsync(customer, ct);
+        if (change.Basis is { } basis && basis != lifecycle.Basis && !IsCompliance(caller))
+        {
+            // Changing the legal basis decides whether consent matters at all: a compliance officer's call, recorded.
+            throw new CustosException(CustosError.Forbidden, "BasisOnlyCompliance");
+        }
+
         var now = time.GetUtcNow();
         lifecycle.Consent = change.State;
         lifecycle.ConsentAt = now;
         lifecycle.ConsentChannel = channel;
         lifecycle.NoticeVersion = notice ?? lifecycle.NoticeVersion;
         lifecycle.Basis = change.Basis ?? lifecycle.Basis;
-        if (change.State == ConsentState.Given)
+        if (change.State == ConsentState.Given && purposes.Count > 0)
         {
             lifecycle.Purposes = string.Join(',', purposes);
         }
@@ -305,7 +317,7 @@ public sealed partial class RetentionService(
     private DateTimeOffset Today(Caller caller)
     {
         var day = caller.Engine.Today(time.GetUtcNow());
-        return new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        return new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), caller.Engine.Document.UtcOffset).ToUniversalTime();
     }
 
     private CustomerLifecycle NewLifecycle(Customer customer) => new() { CustomerId = customer.Id, DepartmentId = customer.DepartmentId, UpdatedAt = time.GetUtcNow() };
@@ -411,7 +423,7 @@ public sealed partial class RetentionService(
         }
 
         Expression<Func<DueRow, bool>> agreedOver = r => r.AgreedUntil != null && r.AgreedUntil < today;
-        Expression<Func<DueRow, bool>> withdrawn = r => r.AgreedUntil == null && r.Withdrawn && r.ConsentAt < withdrawnCutoff;
+        Expression<Func<DueRow, bool>> withdrawn = r => r.Withdrawn && r.ConsentAt < withdrawnCutoff;
         Expression<Func<DueRow, bool>> noAgreement = r => r.AgreedUntil == null;
         return rows.Where(r => !r.Held).Where(Or(Or(agreedOver, withdrawn), And(noAgreement, byRule)));
     }
@@ -435,6 +447,11 @@ public sealed partial class RetentionService(
     private static DueCustomer Due(DueRow r, RetentionRuleSet rules, DateTimeOffset today, Guid? batch)
     {
         var kind = r.Kind ?? RetentionRules.Prospect;
+        if (r.Withdrawn && r.ConsentAt is { } withdrawnAt && withdrawnAt < today.AddDays(-rules.WithdrawnDays))
+        {
+            return new DueCustomer(r.Id, kind, "consent-withdrawn", withdrawnAt.AddDays(rules.WithdrawnDays), batch);
+        }
+
         if (r.AgreedUntil is { } agreed)
         {
             return new DueCustomer(r.Id, kind, "agreed", agreed, batch);
