@@ -22,6 +22,11 @@ internal static class BackupCommands
 
             // Keys still whole (from before ADR 0018) are split first, so no customer in this backup outlives its destruction.
             await services.GetRequiredService<KeyService>().SplitWholeKeysAsync(token);
+            if (await services.GetRequiredService<Data.CustosDbContext>().Customers.AnyAsync(c => !c.KeySplit, token))
+            {
+                throw CustosException.Conflict("BackupKeysNotSplit");
+            }
+
             var outcome = await Cli.WithProgressAsync(text["Backup.Running"], async _ =>
                 await services.GetRequiredService<BackupService>().CreateAsync(ring.Keys, parse.GetValue(output)!.FullName, token));
             await services.GetRequiredService<IAuditTrail>().RecordNowAsync(AuditActions.BackupCreate, "backup", outcome.Manifest.Id.ToString(), AuditOutcome.Success,
@@ -97,7 +102,7 @@ internal static class BackupCommands
 
             after = ids[^1];
             var found = shares.GetMany(ids);
-            var gone = ids.Where(i => !found.ContainsKey(i)).ToList();
+            var gone = shares.Deleted(ids.Where(i => !found.ContainsKey(i))).ToList();
             if (gone.Count > 0)
             {
                 removed += await db.Customers.Where(c => gone.Contains(c.Id)).ExecuteDeleteAsync(ct);

@@ -9,13 +9,13 @@ namespace Custos.Features.Keys;
 /// <summary>
 /// Where the second halves of customers' data keys are kept (ADR 0018): apart from the database, so that a backup of the
 /// database never holds a whole data key, and deleting a customer's share destroys that customer in every backup at
-/// once. The store is a SQLite file beside the key file (0600, secure delete), or — for several nodes on one
+/// once. The store is a SQLite file beside the data directory (0600, secure delete), or — for several nodes on one
 /// PostgreSQL database — a PostgreSQL database of its own (<c>Custos:KeyShares</c> as a connection string). Keep it
 /// like the key file: replicated or copied as it is now, never kept in generations, or a destroyed customer's share
 /// survives in an old copy.
 /// </summary>
 [Contract]
-public sealed class KeyShareStore(CustosSettings settings) : IDisposable
+public sealed class KeyShareStore(CustosSettings settings, TimeProvider time) : IDisposable
 {
     private const int Batch = 500;
     private readonly Lock gate = new();
@@ -58,7 +58,7 @@ public sealed class KeyShareStore(CustosSettings settings) : IDisposable
                 if (!mayCreate)
                 {
                     throw new KeyFileException(
-                        $"The key-share store {FilePath} does not exist, but this database's customers need it. Restore it from where it is kept beside the key file; " +
+                        $"The key-share store {FilePath} does not exist, but this database's customers need it. Restore it from where it is kept (like the key file, apart from the database's backups), or name it with CUSTOS_KEY_SHARES; " +
                         "without it the customers cannot be read.");
                 }
 
@@ -75,6 +75,11 @@ public sealed class KeyShareStore(CustosSettings settings) : IDisposable
                 Execute(connection, IsPostgres
                     ? "CREATE TABLE IF NOT EXISTS key_shares (id text PRIMARY KEY, share bytea NOT NULL, created bigint NOT NULL)"
                     : "CREATE TABLE IF NOT EXISTS key_shares (id TEXT PRIMARY KEY, share BLOB NOT NULL, created INTEGER NOT NULL) WITHOUT ROWID");
+
+                // Which shares were deleted, and when (no key material): a restore tells a destroyed customer from a lost share.
+                Execute(connection, IsPostgres
+                    ? "CREATE TABLE IF NOT EXISTS key_share_tombstones (id text PRIMARY KEY, deleted bigint NOT NULL)"
+                    : "CREATE TABLE IF NOT EXISTS key_share_tombstones (id TEXT PRIMARY KEY, deleted INTEGER NOT NULL) WITHOUT ROWID");
                 if (!IsPostgres)
                 {
                     Execute(connection, "PRAGMA journal_mode=WAL");
@@ -128,7 +133,35 @@ public sealed class KeyShareStore(CustosSettings settings) : IDisposable
         return found;
     }
 
-    /// <summary>Writes shares in one transaction per batch, before the customers they belong to are saved (a share without its customer is removed by <see cref="SweepAsync"/>).</summary>
+    /// <summary>Of <paramref name="ids"/>, those whose share was deleted here (a destruction), as opposed to never written or lost.</summary>
+    public HashSet<Guid> Deleted(IEnumerable<Guid> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        Open(mayCreate: false);
+        var found = new HashSet<Guid>();
+        using var connection = Connect();
+        foreach (var chunk in ids.Distinct().Chunk(Batch))
+        {
+            using var command = connection.CreateCommand();
+            var names = new List<string>();
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                names.Add("@p" + i);
+                Add(command, "@p" + i, Key(chunk[i]));
+            }
+
+            command.CommandText = $"SELECT id FROM key_share_tombstones WHERE id IN ({string.Join(',', names)})";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                found.Add(Guid.ParseExact(reader.GetString(0), "N"));
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Writes shares in one transaction per batch, before the customers they belong to are saved (a share left without its customer is useless without the ciphertexts).</summary>
     public void PutMany(IReadOnlyCollection<(Guid Id, KeyShare Share)> shares, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(shares);
@@ -174,10 +207,17 @@ public sealed class KeyShareStore(CustosSettings settings) : IDisposable
             command.Transaction = transaction;
             command.CommandText = "DELETE FROM key_shares WHERE id = @id";
             var id = Add(command, "@id", "");
+            using var tombstone = connection.CreateCommand();
+            tombstone.Transaction = transaction;
+            tombstone.CommandText = "INSERT INTO key_share_tombstones (id, deleted) VALUES (@id, @at) ON CONFLICT (id) DO NOTHING";
+            var tombstoneId = Add(tombstone, "@id", "");
+            Add(tombstone, "@at", time.GetUtcNow().ToUnixTimeSeconds());
             foreach (var customer in chunk)
             {
                 id.Value = Key(customer);
                 deleted += command.ExecuteNonQuery();
+                tombstoneId.Value = id.Value;
+                tombstone.ExecuteNonQuery();
             }
 
             transaction.Commit();
