@@ -13,7 +13,7 @@ using Npgsql;
 namespace Custos.Features.Backup;
 
 /// <summary>What a backup or restore did, for the command's report.</summary>
-public sealed record BackupOutcome(BackupManifest Manifest, long Bytes, int DestroyedAfterBackup = 0);
+public sealed record BackupOutcome(BackupManifest Manifest, long Bytes);
 
 /// <summary>
 /// Online backups and restores (SEC-2, ADR 0018). A backup is a consistent copy taken while Custos runs — SQLite's

@@ -276,21 +276,6 @@ public sealed class KeyShareStore(CustosSettings settings, TimeProvider time) : 
         return orphans.Count == 0 ? 0 : Delete(orphans);
     }
 
-    /// <summary>How many shares the store holds.</summary>
-    public long Count()
-    {
-        if (!Exists)
-        {
-            return 0;
-        }
-
-        Open(mayCreate: false);
-        using var connection = Connect();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM key_shares";
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
     public void Dispose()
     {
         if (!IsPostgres)

@@ -65,9 +65,6 @@ public sealed class CustomerLifecycle
     public string UpdatedByName { get; set; } = "";
 
     public IReadOnlyList<string> PurposeList => Purposes.Length == 0 ? [] : Purposes.Split(',');
-
-    /// <summary>Processing that relies on consent has stopped: consent was the basis and it is withdrawn.</summary>
-    public bool ConsentWithdrawn => Basis == LegalBasis.Consent && Consent == ConsentState.Withdrawn;
 }
 
 /// <summary>One consent given or withdrawn, kept for proof (SEC-3): when, through which channel, under which notice, recorded by whom.</summary>
@@ -168,7 +165,6 @@ internal sealed class CustomerLifecycleMapping :
         e.Property(l => l.Purposes).HasMaxLength(500);
         e.Property(l => l.UpdatedByName).HasMaxLength(200);
         e.Ignore(l => l.PurposeList);
-        e.Ignore(l => l.ConsentWithdrawn);
         e.HasIndex(l => new { l.DepartmentId, l.Kind });
     }
 
